@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * The `inventag` command. Each sub-command lives in ./commands and imports its
+ * heavy dependencies (AWS SDK, SQLite, prom-client) inside its action, so a
+ * `inventag validate` cold start loads only the catalog.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../constants.js';
+import { CliError } from './errors.js';
+import { printErr } from './output.js';
+import { commands } from './commands/index.js';
+
+// The SDK warns on Node 20 in releases after early 2027; keep CLI output clean.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0   success / compliant / every operation allowed
+  1   non-compliant (check)
+  2   bad usage or unreadable input (message names the argument, file or field)
+  3   an operation was blocked (validate)
+  4   audit trail tampered (audit verify)
+  5   a policy allows writes (policy check, permissions)
+  6   AWS error (credentials, permissions, bucket not found, network)
+  70  internal error`;
+
+export function buildProgram(): Command {
+  const program = new Command('inventag')
+    .description('Prove your AWS automation only read: read-only guard, audit trail, CloudTrail and IAM evidence, compliance reports.')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of commands) register(program);
+  for (const sub of program.commands) sub.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
+      return ExitCode.USAGE;
+    }
+    if (err instanceof CliError) {
+      printErr(`inventag: ${err.message}`);
+      return err.exitCode;
+    }
+    printErr(`inventag: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return ExitCode.INTERNAL;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

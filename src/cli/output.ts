@@ -1,0 +1,25 @@
+/** Output helpers shared by the CLI commands: JSON for machines, colour only on a TTY. */
+
+const useColour = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+
+const wrap = (code: string) => (text: string): string => (useColour() ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+export const colour = {
+  red: wrap('31'),
+  green: wrap('32'),
+  yellow: wrap('33'),
+  bold: wrap('1'),
+  dim: wrap('2'),
+};
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printLine(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function printErr(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
