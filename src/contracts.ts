@@ -24,6 +24,8 @@ export interface Verdict {
   readonly operation: string;
   /** `prefix:Action` when the name resolved to a known IAM action. */
   readonly iamAction: string | undefined;
+  /** Every IAM action the call needs, the most powerful first (usually one). */
+  readonly iamActions: readonly string[];
   readonly accessLevel: AccessLevel | undefined;
   readonly operationType: OperationType;
   readonly riskLevel: RiskLevel;

@@ -33,7 +33,7 @@ export interface CatalogAction {
 export interface CatalogService {
   readonly prefix: string;
   readonly displayName: string;
-  /** Lower-cased action name -> action. */
+  /** operationKey(action name) -> action. */
   readonly actions: ReadonlyMap<string, CatalogAction>;
 }
 
@@ -49,6 +49,9 @@ interface RawCatalog {
   version: string;
   services: Record<string, { name: string; actions: Record<string, string> }>;
 }
+
+/** The lookup key of an operation or action name: lower case, without `_` and `-` (`describe_instances` = `DescribeInstances`). */
+export const operationKey = (name: string): string => name.toLowerCase().replace(/[_-]/g, '');
 
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -81,7 +84,7 @@ export function loadCatalogData(): CatalogData {
     for (const [name, code] of Object.entries(svc.actions)) {
       const accessLevel = CODE_TO_LEVEL[code];
       if (!accessLevel) throw new Error(`inventag: catalog action ${prefix}:${name} has unknown access level code ${code}`);
-      actions.set(name.toLowerCase(), Object.freeze({ service: prefix, name, iamAction: `${prefix}:${name}`, accessLevel }));
+      actions.set(operationKey(name), Object.freeze({ service: prefix, name, iamAction: `${prefix}:${name}`, accessLevel }));
       actionCount++;
     }
     services.set(prefix, { prefix, displayName: svc.name, actions });

@@ -1,0 +1,226 @@
+import { AccessLevel } from '../../catalog/data.js';
+import { sensitiveRead } from '../../catalog/sensitiveReads.js';
+import type { SensitiveRead } from '../../contracts.js';
+import { defaultActionIndex, type ActionIndex } from './ActionIndex.js';
+import { dangerRank } from './dangerRank.js';
+import {
+  DANGER_ORDER,
+  type AccessLevelCounts,
+  type ActionGroup,
+  type AllowedActionEntry,
+  type DangerRank,
+  type PolicyAnalysisReport,
+  type PolicyDocument,
+  type PolicyStatement,
+  type SensitiveReadEntry,
+  type UnrecognisedPattern,
+} from './types.js';
+
+/** Policy types that can narrow what identity policies allow; none of them is read by this analysis. */
+export const NOT_EVALUATED: readonly string[] = [
+  'permission boundaries',
+  'service control policies (SCPs)',
+  'resource control policies (RCPs)',
+  'session policies',
+  'resource-based policies',
+  'condition values (statements with a Condition are listed apart, as allowed under conditions)',
+];
+
+export interface PolicyAnalyzerOptions {
+  /**
+   * The action catalog to expand patterns against.
+   * @default the IAM action data packaged with inventag
+   */
+  index?: ActionIndex;
+  /**
+   * Policy types to name in the report as not evaluated.
+   * @default NOT_EVALUATED
+   */
+  notEvaluated?: readonly string[];
+  /**
+   * How many allowing statements to name per action.
+   * @default 3
+   */
+  maxAllowedBy?: number;
+}
+
+interface StatementMarks {
+  readonly label: string;
+  readonly statement: PolicyStatement;
+  readonly marks: Uint8Array;
+  /** Resource is `*` (or a list containing it). */
+  readonly allResources: boolean;
+}
+
+const LEVELS = Object.values(AccessLevel);
+const WRITE_LIKE = new Set<string>([AccessLevel.WRITE, AccessLevel.PERMISSIONS_MANAGEMENT, AccessLevel.TAGGING]);
+
+// sensitiveRead() runs dozens of regular expressions; an action's answer never changes.
+const sensitiveCache = new WeakMap<ActionIndex, Array<SensitiveRead | null | undefined>>();
+
+/**
+ * Works out, from identity policy documents alone, every action they allow:
+ * `Action` and `NotAction` wildcards expanded against the IAM action catalog,
+ * explicit `Deny` applied, statements with conditions kept apart, and the
+ * result sorted by access level and danger.
+ *
+ * @example
+ * ```ts
+ * const report = new PolicyAnalyzer().analyze([parsePolicyText(text, 'policy.json')]);
+ * if (!report.readOnly) console.log(report.writes.map((g) => `${g.rank} ${g.service}: ${g.actions.length}`));
+ * ```
+ */
+export class PolicyAnalyzer {
+  private readonly index: ActionIndex;
+  private readonly notEvaluated: readonly string[];
+  private readonly maxAllowedBy: number;
+
+  constructor(options: PolicyAnalyzerOptions = {}) {
+    this.index = options.index ?? defaultActionIndex();
+    this.notEvaluated = options.notEvaluated ?? NOT_EVALUATED;
+    this.maxAllowedBy = options.maxAllowedBy ?? 3;
+  }
+
+  analyze(documents: readonly PolicyDocument[]): PolicyAnalysisReport {
+    const size = this.index.size;
+    const allowed = new Uint8Array(size);
+    const allowedConditional = new Uint8Array(size);
+    const denied = new Uint8Array(size);
+    const deniedPartly = new Uint8Array(size);
+    const allowing: StatementMarks[] = [];
+    const unrecognised: UnrecognisedPattern[] = [];
+
+    for (const doc of documents) {
+      for (const statement of doc.statements) {
+        const label = `${doc.source} Statement[${statement.index}]${statement.sid ? ` (${statement.sid})` : ''}`;
+        const marks = this.expand(statement, label, unrecognised);
+        const allResources = statement.resources?.includes('*') ?? false;
+        if (statement.effect === 'Allow') {
+          merge(statement.condition ? allowedConditional : allowed, marks);
+          allowing.push({ label, statement, marks, allResources });
+        } else if (!statement.condition && allResources) {
+          merge(denied, marks);
+        } else {
+          // A conditional or resource-scoped Deny removes the action in some cases only.
+          merge(deniedPartly, marks);
+        }
+      }
+    }
+
+    const counts = emptyCounts();
+    const conditionalCounts = emptyCounts();
+    const writes = new Map<string, AllowedActionEntry[]>();
+    const conditionalWrites = new Map<string, AllowedActionEntry[]>();
+    const sensitiveReads: SensitiveReadEntry[] = [];
+    let cache = sensitiveCache.get(this.index);
+    if (!cache) {
+      cache = new Array<SensitiveRead | null | undefined>(size);
+      sensitiveCache.set(this.index, cache);
+    }
+    const { actions } = this.index;
+
+    for (let i = 0; i < size; i++) {
+      if (denied[i] || !(allowed[i] || allowedConditional[i])) continue;
+      const action = actions[i];
+      if (!action) continue;
+      const conditional = !allowed[i];
+      (conditional ? conditionalCounts : counts)[action.accessLevel]++;
+      if (WRITE_LIKE.has(action.accessLevel)) {
+        const rank = dangerRank(action) as DangerRank;
+        const key = `${rank}\u0000${action.service}`;
+        const target = conditional ? conditionalWrites : writes;
+        let list = target.get(key);
+        if (!list) target.set(key, (list = []));
+        list.push(this.entry(i, conditional, allowing, deniedPartly));
+      } else {
+        let sensitive = cache[i];
+        if (sensitive === undefined) cache[i] = sensitive = sensitiveRead(action.iamAction) ?? null;
+        if (sensitive) sensitiveReads.push({ ...this.entry(i, conditional, allowing, deniedPartly), ...sensitive, conditional });
+      }
+    }
+
+    const finishCounts = (c: AccessLevelCounts) => {
+      const writeLike = c[AccessLevel.WRITE] + c[AccessLevel.PERMISSIONS_MANAGEMENT] + c[AccessLevel.TAGGING];
+      return { ...c, total: writeLike + c[AccessLevel.READ] + c[AccessLevel.LIST], writeLike };
+    };
+    const finalCounts = finishCounts(counts);
+    const finalConditional = finishCounts(conditionalCounts);
+    const categoryOrder = { credentials: 0, secret: 1, data: 2 } as const;
+    sensitiveReads.sort((a, b) => Number(a.conditional) - Number(b.conditional) || categoryOrder[a.category] - categoryOrder[b.category] || a.action.localeCompare(b.action));
+    return {
+      catalog: { source: this.index.catalog.source, version: this.index.catalog.version, actionCount: size },
+      policies: documents.map((d) => ({ source: d.source, statements: d.statements.length })),
+      readOnly: finalCounts.writeLike === 0 && finalConditional.writeLike === 0 && unrecognised.length === 0,
+      counts: finalCounts,
+      conditionalCounts: finalConditional,
+      writes: groups(writes),
+      conditionalWrites: groups(conditionalWrites),
+      sensitiveReads,
+      unrecognised,
+      notEvaluated: this.notEvaluated,
+    };
+  }
+
+  /** The catalog actions a statement names: its `Action` patterns, or everything but its `NotAction` patterns. */
+  private expand(statement: PolicyStatement, label: string, unrecognised: UnrecognisedPattern[]): Uint8Array {
+    const marks = new Uint8Array(this.index.size);
+    if (statement.actions) {
+      for (const pattern of statement.actions) {
+        const matched = this.index.mark(pattern, marks);
+        if (matched === 0 && statement.effect === 'Allow') {
+          const service = pattern.slice(0, pattern.indexOf(':'));
+          const reason = /[*?]/.test(service) || this.index.hasService(service) ? 'no-matching-action' : 'unknown-service';
+          unrecognised.push({ pattern, statement: label, reason });
+        }
+      }
+    } else {
+      for (const pattern of statement.notActions ?? []) this.index.mark(pattern, marks);
+      for (let i = 0; i < marks.length; i++) marks[i] = marks[i] ? 0 : 1;
+    }
+    return marks;
+  }
+
+  private entry(i: number, conditional: boolean, allowing: readonly StatementMarks[], deniedPartly: Uint8Array): AllowedActionEntry {
+    const action = this.index.actions[i];
+    if (!action) throw new RangeError(`inventag: action index ${i} out of range`);
+    const allowedBy: string[] = [];
+    let resourceScoped = true;
+    for (const s of allowing) {
+      if (!s.marks[i] || Boolean(s.statement.condition) !== conditional) continue;
+      if (s.allResources) resourceScoped = false;
+      if (allowedBy.length < this.maxAllowedBy) allowedBy.push(s.label);
+    }
+    return { action: action.iamAction, accessLevel: action.accessLevel, allowedBy, partiallyDenied: deniedPartly[i] === 1, resourceScoped };
+  }
+}
+
+function merge(target: Uint8Array, marks: Uint8Array): void {
+  for (let i = 0; i < marks.length; i++) if (marks[i]) target[i] = 1;
+}
+
+function emptyCounts(): AccessLevelCounts {
+  return Object.fromEntries(LEVELS.map((level) => [level, 0])) as AccessLevelCounts;
+}
+
+function groups(map: Map<string, AllowedActionEntry[]>): ActionGroup[] {
+  const list: ActionGroup[] = [];
+  for (const [key, actions] of map) {
+    const [rank, service] = key.split('\u0000') as [DangerRank, string];
+    actions.sort((a, b) => a.action.localeCompare(b.action));
+    list.push({ rank, service, actions });
+  }
+  return list.sort((a, b) => DANGER_ORDER.indexOf(a.rank) - DANGER_ORDER.indexOf(b.rank) || a.service.localeCompare(b.service));
+}
+
+/**
+ * Analyses identity policy documents with a shared {@link PolicyAnalyzer}.
+ *
+ * @example
+ * ```ts
+ * const report = analyzePolicies([parsePolicyText('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:*","Resource":"*"}}', 'inline')]);
+ * report.readOnly; // false: every ec2 Write action is listed in report.writes
+ * ```
+ */
+export function analyzePolicies(documents: readonly PolicyDocument[], options?: PolicyAnalyzerOptions): PolicyAnalysisReport {
+  return new PolicyAnalyzer(options).analyze(documents);
+}
