@@ -19,9 +19,10 @@ export interface ResolvedOperation {
   readonly problem: string | undefined;
 }
 
-function normaliseServiceKey(name: string): string {
+/** Lookup keys of a service name: letters and digits, lower case; then without an SDK `Client` suffix. */
+function serviceKeys(name: string): string[] {
   const key = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return key.length > 'client'.length && key.endsWith('client') ? key.slice(0, -'client'.length) : key;
+  return key.length > 'client'.length && key.endsWith('client') ? [key, key.slice(0, -'client'.length)] : [key];
 }
 
 function pascalCase(name: string): string {
@@ -71,11 +72,12 @@ export function serviceCandidates(service: string): string[] {
   const out: string[] = [];
   const lower = service.toLowerCase();
   if (data.services.has(lower)) out.push(lower);
-  const key = normaliseServiceKey(service);
-  const alias = SERVICE_ALIASES[key];
-  if (alias && data.services.has(alias) && !out.includes(alias)) out.push(alias);
-  const byKey = prefixByKey.get(key);
-  if (byKey && !out.includes(byKey)) out.push(byKey);
+  for (const key of serviceKeys(service)) {
+    const alias = SERVICE_ALIASES[key];
+    if (alias && data.services.has(alias) && !out.includes(alias)) out.push(alias);
+    const byKey = prefixByKey.get(key);
+    if (byKey && !out.includes(byKey)) out.push(byKey);
+  }
   return out;
 }
 

@@ -2,8 +2,9 @@
  * Service names whose IAM prefix is not their lower-cased, punctuation-free
  * spelling: AWS SDK v3 client ids (`CloudWatchLogs`, `SFN`), SDK package ids
  * (`cloudwatch-logs`), boto3 client names (`stepfunctions`, `elbv2`). Keys are
- * normalised (lower case, letters and digits only, a trailing `client`
- * removed); values are IAM service prefixes.
+ * normalised (lower case, letters and digits only); lookups also try the
+ * key without a trailing `client` (SDK class names); values are IAM
+ * service prefixes.
  *
  * Names that already normalise to an IAM prefix (`EC2`, `S3Client`, `Lambda`,
  * `resource-groups`) need no entry.
@@ -15,7 +16,6 @@ export const SERVICE_ALIASES: Readonly<Record<string, string>> = {
   apigatewaymanagementapi: 'execute-api',
   apigatewayv2: 'apigateway',
   appconfigdata: 'appconfig',
-  applicationcostprofiler: 'application-cost-profiler',
   bedrockagent: 'bedrock',
   bedrockagentruntime: 'bedrock',
   bedrockruntime: 'bedrock',
@@ -53,6 +53,8 @@ export const SERVICE_ALIASES: Readonly<Record<string, string>> = {
   elasticsearchservice: 'es',
   elasticsearch: 'es',
   opensearchservice: 'es',
+  // The SDK's OpenSearch client manages domains (es:*); `opensearch` is also an IAM prefix, tried first.
+  opensearch: 'es',
   emr: 'elasticmapreduce',
   eventbridge: 'events',
   forecastquery: 'forecast',
