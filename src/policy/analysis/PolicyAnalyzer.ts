@@ -1,5 +1,5 @@
 import { AccessLevel } from '../../catalog/data.js';
-import { sensitiveRead } from '../../catalog/sensitiveReads.js';
+import { SENSITIVE_READS } from '../../catalog/sensitiveReads.js';
 import type { SensitiveRead } from '../../contracts.js';
 import { defaultActionIndex, type ActionIndex } from './ActionIndex.js';
 import { dangerRank } from './dangerRank.js';
@@ -55,8 +55,28 @@ interface StatementMarks {
 const LEVELS = Object.values(AccessLevel);
 const WRITE_LIKE = new Set<string>([AccessLevel.WRITE, AccessLevel.PERMISSIONS_MANAGEMENT, AccessLevel.TAGGING]);
 
-// sensitiveRead() runs dozens of regular expressions; an action's answer never changes.
-const sensitiveCache = new WeakMap<ActionIndex, Array<SensitiveRead | null | undefined>>();
+const sensitiveTables = new WeakMap<ActionIndex, ReadonlyArray<SensitiveRead | undefined>>();
+
+/**
+ * The sensitive-read entry of every catalog action, computed once per index
+ * by marking each table pattern (first match wins, as in `sensitiveRead()`):
+ * a few set operations instead of dozens of regular expressions per action.
+ */
+function sensitiveTable(index: ActionIndex): ReadonlyArray<SensitiveRead | undefined> {
+  let table = sensitiveTables.get(index);
+  if (table) return table;
+  const marks = new Uint8Array(index.size);
+  const entries = new Array<SensitiveRead | undefined>(index.size);
+  for (let p = SENSITIVE_READS.length - 1; p >= 0; p--) {
+    const [pattern, read] = SENSITIVE_READS[p] as (typeof SENSITIVE_READS)[number];
+    marks.fill(0);
+    if (index.mark(pattern, marks) === 0) continue;
+    for (let i = 0; i < marks.length; i++) if (marks[i]) entries[i] = read;
+  }
+  table = entries;
+  sensitiveTables.set(index, table);
+  return table;
+}
 
 /**
  * Works out, from identity policy documents alone, every action they allow:
@@ -112,11 +132,7 @@ export class PolicyAnalyzer {
     const writes = new Map<string, AllowedActionEntry[]>();
     const conditionalWrites = new Map<string, AllowedActionEntry[]>();
     const sensitiveReads: SensitiveReadEntry[] = [];
-    let cache = sensitiveCache.get(this.index);
-    if (!cache) {
-      cache = new Array<SensitiveRead | null | undefined>(size);
-      sensitiveCache.set(this.index, cache);
-    }
+    const sensitiveOf = sensitiveTable(this.index);
     const { actions } = this.index;
 
     for (let i = 0; i < size; i++) {
@@ -126,15 +142,14 @@ export class PolicyAnalyzer {
       const conditional = !allowed[i];
       (conditional ? conditionalCounts : counts)[action.accessLevel]++;
       if (WRITE_LIKE.has(action.accessLevel)) {
-        const rank = dangerRank(action) as DangerRank;
+        const rank = dangerRank(action, sensitiveOf[i]) as DangerRank;
         const key = `${rank}\u0000${action.service}`;
         const target = conditional ? conditionalWrites : writes;
         let list = target.get(key);
         if (!list) target.set(key, (list = []));
         list.push(this.entry(i, conditional, allowing, deniedPartly));
       } else {
-        let sensitive = cache[i];
-        if (sensitive === undefined) cache[i] = sensitive = sensitiveRead(action.iamAction) ?? null;
+        const sensitive = sensitiveOf[i];
         if (sensitive) sensitiveReads.push({ ...this.entry(i, conditional, allowing, deniedPartly), ...sensitive, conditional });
       }
     }

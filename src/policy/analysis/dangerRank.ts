@@ -1,5 +1,6 @@
 import { AccessLevel, type CatalogAction } from '../../catalog/data.js';
 import { sensitiveRead } from '../../catalog/sensitiveReads.js';
+import type { SensitiveRead } from '../../contracts.js';
 import { DangerRank } from './types.js';
 
 /**
@@ -32,8 +33,11 @@ export const CREDENTIAL_MINTING_ACTIONS: readonly string[] = [
 
 const MINTING = new Set(CREDENTIAL_MINTING_ACTIONS.map((a) => a.toLowerCase()));
 
-/** The danger rank of a non-read action, or undefined for Read and List. */
-export function dangerRank(action: CatalogAction): DangerRank | undefined {
+/**
+ * The danger rank of a non-read action, or undefined for Read and List.
+ * @param sensitive - the action's sensitive-read entry, when the caller has it already
+ */
+export function dangerRank(action: CatalogAction, sensitive: SensitiveRead | undefined = sensitiveRead(action.iamAction)): DangerRank | undefined {
   switch (action.accessLevel) {
     case AccessLevel.READ:
     case AccessLevel.LIST:
@@ -41,7 +45,7 @@ export function dangerRank(action: CatalogAction): DangerRank | undefined {
     case AccessLevel.PERMISSIONS_MANAGEMENT:
       return DangerRank.PERMISSIONS_MANAGEMENT;
     default:
-      if (MINTING.has(action.iamAction.toLowerCase()) || sensitiveRead(action.iamAction)?.category === 'credentials') return DangerRank.CREDENTIAL_MINTING;
+      if (MINTING.has(action.iamAction.toLowerCase()) || sensitive?.category === 'credentials') return DangerRank.CREDENTIAL_MINTING;
       return action.accessLevel === AccessLevel.TAGGING ? DangerRank.TAGGING : DangerRank.WRITE;
   }
 }

@@ -1,3 +1,4 @@
+import { locateJsonError } from './locateJsonError.js';
 import { PolicyDocumentError, type PolicyLocation } from './PolicyAnalysisError.js';
 import type { PolicyDocument, PolicyEffect, PolicyStatement } from './types.js';
 
@@ -39,7 +40,7 @@ const describe = (value: unknown): string => {
 export function parsePolicyText(text: string, source: string): PolicyDocument {
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (trimmed === '') throw new PolicyDocumentError({ source }, 'the file is empty; expected a JSON policy document');
-  if (/^%7B/i.test(trimmed)) return parsePolicyDocument(parseJson(decodeUrl(trimmed, { source }), { source }), source);
+  if (/^%7B/i.test(trimmed)) return parsePolicyDocument(parseJson(decodeUrl(trimmed, { source }), { source }, false), source);
   return parsePolicyDocument(parseJson(trimmed, { source }), source);
 }
 
@@ -75,7 +76,7 @@ function unwrap(value: unknown, source: string): unknown {
   const decodeString = (text: string, field?: string): unknown => {
     const location: PolicyLocation = field === undefined ? { source } : { source, field };
     const body = /^\s*%7B/i.test(text) ? decodeUrl(text.trim(), location) : text;
-    return parseJson(body, location);
+    return parseJson(body, location, false);
   };
   if (typeof current === 'string') current = decodeString(current);
   if (isObject(current) && isObject(current.PolicyVersion) && 'Document' in current.PolicyVersion) {
@@ -96,20 +97,17 @@ function decodeUrl(text: string, location: PolicyLocation): string {
   }
 }
 
-function parseJson(text: string, location: PolicyLocation): unknown {
+/** @param located - true when `text` is the file itself, so a line and column point into it */
+function parseJson(text: string, location: PolicyLocation, located = true): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    const position = /position (\d+)/.exec(detail)?.[1];
-    let where: Partial<PolicyLocation> = {};
-    if (position !== undefined) {
-      const before = text.slice(0, Number(position));
-      const lines = before.split('\n');
-      where = { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
-    }
-    const reason = detail.replace(/^JSON\.parse: /, '').replace(/, "[\s\S]*" is not valid JSON$/, '');
-    throw new PolicyDocumentError({ ...location, ...where }, `not valid JSON (${reason})`, { cause });
+    const found = locateJsonError(text);
+    if (!found) throw new PolicyDocumentError(location, `not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    const near = JSON.stringify(text.slice(found.offset, found.offset + 20));
+    const problem = `not valid JSON: expected ${found.expected}, found ${found.offset >= text.length ? 'the end of the text' : near}`;
+    if (!located) throw new PolicyDocumentError(location, `${problem} at character ${found.offset + 1}`, { cause });
+    throw new PolicyDocumentError({ ...location, line: found.line, column: found.column }, problem, { cause });
   }
 }
 
