@@ -46,56 +46,38 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
     if (pos >= text.length) fail('a closing double quote');
     pos++;
   };
+  // The members of an object or the elements of an array, up to the closing bracket.
+  const sequence = (close: '}' | ']', item: () => void) => {
+    pos++;
+    ws();
+    if (text[pos] === close) {
+      pos++;
+      return;
+    }
+    for (;;) {
+      item();
+      ws();
+      if (text[pos] === close) {
+        pos++;
+        return;
+      }
+      if (text[pos] !== ',') fail(`"," or "${close}"`);
+      pos++;
+    }
+  };
+  const member = () => {
+    ws();
+    string();
+    ws();
+    if (text[pos] !== ':') fail('":"');
+    pos++;
+    value();
+  };
   const value = (): void => {
     ws();
     const ch = text[pos];
-    if (ch === '{') {
-      pos++;
-      ws();
-      if (text[pos] === '}') {
-        pos++;
-        return;
-      }
-      for (;;) {
-        ws();
-        string();
-        ws();
-        if (text[pos] !== ':') fail('":"');
-        pos++;
-        value();
-        ws();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === '}') {
-          pos++;
-          return;
-        }
-        fail('"," or "}"');
-      }
-    }
-    if (ch === '[') {
-      pos++;
-      ws();
-      if (text[pos] === ']') {
-        pos++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === ']') {
-          pos++;
-          return;
-        }
-        fail('"," or "]"');
-      }
-    }
+    if (ch === '{') return sequence('}', member);
+    if (ch === '[') return sequence(']', value);
     if (ch === '"') return string();
     const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(pos, pos + 400));
     if (!literal) fail('a value (object, array, string, number, true, false or null)');
