@@ -1,0 +1,962 @@
+/**
+ * The durable, tamper-evident audit trail: one SQLite file (WAL mode) holding
+ * a hash chain of entries. Every append reads the chain head and inserts
+ * inside one `BEGIN IMMEDIATE` transaction, so any number of processes can
+ * append to one store and the chain never forks.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { accessSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { COMPLIANCE_STANDARDS, OperationType, RiskLevel } from '../constants.js';
+import type { AuditAttempt, AuditOutcome, AuditSink } from '../contracts.js';
+import { type AuditRow, type ChainHead, GENESIS_HASH, canonicalJson, entryHash, formatAnchor } from './chain.js';
+import { AuditStoreError, AuditStoreErrorCode, fromSqliteError, isAuditStoreError } from './errors.js';
+import { type Redactor, createRedactor } from './redact.js';
+import { APPLICATION_ID, SCHEMA_SQL, SCHEMA_VERSION, TRIGGER_NAMES } from './schema.js';
+import { DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
+import { rowsToCsv, rowsToJsonl } from './exportFormat.js';
+import { diagnoseBadRow } from './diagnose.js';
+import type {
+  AuditEntry,
+  AuditEntryInput,
+  AuditReceipt,
+  CheckpointData,
+  CleanupOptions,
+  CleanupResult,
+  ExportOptions,
+  TamperFinding,
+  VerifyOptions,
+  VerifyResult,
+} from './types.js';
+
+
+/** The loggers the store writes its security lines to (a subset of `InventagLoggers`). */
+export interface AuditStoreLoggers {
+  security?: Logger;
+  production?: Logger;
+}
+
+export interface AuditStoreOptions {
+  /**
+   * The store file.
+   * @default '.inventag/audit.db'
+   */
+  path?: string;
+  /**
+   * Id of this process's session, written on each entry.
+   * @default a random UUID
+   */
+  sessionId?: string;
+  /**
+   * `full`: every commit is fsynced (SQLite `synchronous=FULL`); an append that
+   * returned survives `kill -9`, an OS crash and power loss. `normal`
+   * (`synchronous=NORMAL`): survives `kill -9` of the process but the newest
+   * commits may roll back on power loss; several times faster.
+   * @default 'full'
+   */
+  durability?: 'full' | 'normal';
+  /**
+   * How long an append waits for another process's write lock before failing with `BUSY`.
+   * @default 10000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * Open for reading only (verify, export, tail); never creates or changes the file.
+   * @default false
+   */
+  readonly?: boolean;
+  /**
+   * Keys redacted from `requestParameters` in addition to `DEFAULT_REDACTED_KEYS`.
+   * @default []
+   */
+  redactKeys?: readonly string[];
+  /**
+   * Refuse appends that would grow the file past this size (`STORE_FULL`).
+   * @default unlimited
+   */
+  maxSizeBytes?: number;
+  /**
+   * A secret key: the chain then uses HMAC-SHA-256, so nobody without the key
+   * can re-compute hashes after editing the file. Fixed when the store is created.
+   * @default no key (plain SHA-256)
+   */
+  key?: string | Buffer;
+  /** Where to log each entry and the session end (with the chain head). @default no logging */
+  loggers?: AuditStoreLoggers;
+  /** Time source, for tests and imports. @default () => new Date() */
+  clock?: () => Date;
+  /**
+   * Most entries committed in one transaction by `enqueue`'s group commit.
+   * @default 5000
+   */
+  maxBatchSize?: number;
+}
+
+/** A validated, redacted entry ready to be chained (everything but seq and hashes). */
+type PendingRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
+
+interface Pending {
+  row: PendingRow;
+  resolve: (receipt: AuditReceipt) => void;
+  reject: (err: unknown) => void;
+}
+
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+const DECISIONS = new Set(['allowed', 'blocked']);
+const OPERATION_TYPES = new Set<string>(Object.values(OperationType));
+const RISK_LEVELS = new Set<string>(Object.values(RiskLevel));
+const STANDARDS = new Set<string>(COMPLIANCE_STANDARDS);
+const KEY_CHECK_LABEL = 'inventag-audit-key-check';
+const EXPORT_PAGE = 1000;
+
+const MERGED_SELECT = `SELECT a.*, o.outcome_success AS m_success, o.outcome_error_code AS m_error_code, o.outcome_duration_us AS m_duration_us
+FROM audit_entries a LEFT JOIN audit_entries o ON o.kind = 'outcome' AND o.ref_audit_id = a.audit_id`;
+
+type MergedRow = AuditRow & { m_success: number | null; m_error_code: string | null; m_duration_us: number | null };
+
+/**
+ * The audit store. Open it with {@link AuditStore.open}; it implements the
+ * `AuditSink` contract the guard and validator write to.
+ *
+ * @example
+ * ```ts
+ * const store = AuditStore.open({ path: '.inventag/audit.db' });
+ * const { auditId } = store.recordAttempt({
+ *   service: 's3', operation: 'ListBuckets', iamAction: 's3:ListAllMyBuckets',
+ *   operationType: 'read_only', decision: 'allowed', riskLevel: 'LOW', complianceStandard: 'general',
+ * });
+ * store.recordOutcome(auditId, { success: true, durationMs: 42 });
+ * console.log(store.verify().ok, store.head());
+ * store.close();
+ * ```
+ */
+export class AuditStore implements AuditSink {
+  readonly path: string;
+  readonly sessionId: string;
+  readonly readonly: boolean;
+  #db: Database.Database;
+  #key: Buffer | undefined;
+  #redact: Redactor;
+  #clock: () => Date;
+  #loggers: AuditStoreLoggers;
+  #maxBatchSize: number;
+  #queue: Pending[] = [];
+  #flushScheduled = false;
+  #flushing: Promise<void> = Promise.resolve();
+  #appendedThisSession = 0;
+  #closed = false;
+  #stmts: {
+    head: Database.Statement<[], { seq: number; hash: string }>;
+    insert: Database.Statement<AuditRow>;
+    attemptById: Database.Statement<[string], { kind: string; service: string | null; operation: string | null }>;
+    outcomeFor: Database.Statement<[string], { seq: number }>;
+  } | undefined;
+
+  private constructor(path: string, db: Database.Database, options: AuditStoreOptions, key: Buffer | undefined) {
+    this.path = path;
+    this.#db = db;
+    this.#key = key;
+    this.readonly = options.readonly ?? false;
+    this.sessionId = options.sessionId ?? randomUUID();
+    this.#redact = createRedactor({ extraKeys: options.redactKeys ?? [] });
+    this.#clock = options.clock ?? (() => new Date());
+    this.#loggers = options.loggers ?? {};
+    this.#maxBatchSize = options.maxBatchSize ?? 5000;
+  }
+
+  /**
+   * Opens (and, unless `readonly`, creates) the store. Refuses, without
+   * touching the file, anything that is not an InvenTag audit store.
+   *
+   * @throws AuditStoreError with code NOT_SQLITE, CORRUPT, FOREIGN_DATABASE,
+   *   NEWER_FORMAT, NOT_FOUND, READ_ONLY, CANNOT_OPEN or KEY_MISMATCH.
+   */
+  static open(options: AuditStoreOptions = {}): AuditStore {
+    const path = resolve(options.path ?? DEFAULT_AUDIT_STORE_PATH);
+    const readonly = options.readonly ?? false;
+    const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    checkOptions(path, options);
+    const exists = existsSync(path);
+    if (exists) checkHeader(path);
+    else if (readonly) throw new AuditStoreError(AuditStoreErrorCode.NOT_FOUND, path, 'no audit store exists at this path');
+    if (!readonly) prepareDirectory(path, exists);
+
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+    } catch (err) {
+      throw fromSqliteError(err, path, 'opening the audit store');
+    }
+    try {
+      const key = options.key === undefined ? undefined : Buffer.from(options.key);
+      initialise(db, path, readonly, options);
+      checkKey(db, path, key, readonly);
+      const store = new AuditStore(path, db, options, key);
+      if (!readonly) store.#prepare();
+      return store;
+    } catch (err) {
+      db.close();
+      throw fromSqliteError(err, path, 'opening the audit store');
+    }
+  }
+
+  #prepare(): void {
+    this.#stmts = {
+      head: this.#db.prepare('SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1'),
+      insert: this.#db.prepare(`INSERT INTO audit_entries (seq, audit_id, kind, session_id, timestamp, service, operation, iam_action,
+        operation_type, decision, risk_level, resource_arn, identity_account, identity_arn, identity_type, request_parameters,
+        compliance_standard, validation_message, outcome_success, outcome_error_code, outcome_duration_us, ref_audit_id, data,
+        prev_hash, hash) VALUES (@seq, @audit_id, @kind, @session_id, @timestamp, @service, @operation, @iam_action,
+        @operation_type, @decision, @risk_level, @resource_arn, @identity_account, @identity_arn, @identity_type, @request_parameters,
+        @compliance_standard, @validation_message, @outcome_success, @outcome_error_code, @outcome_duration_us, @ref_audit_id, @data,
+        @prev_hash, @hash)`),
+      attemptById: this.#db.prepare('SELECT kind, service, operation FROM audit_entries WHERE audit_id = ?'),
+      outcomeFor: this.#db.prepare("SELECT seq FROM audit_entries WHERE kind = 'outcome' AND ref_audit_id = ?"),
+    };
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /** Appends one entry; when it returns the entry is committed (durable per the `durability` option). */
+  append(entry: AuditEntryInput): AuditReceipt {
+    const [receipt] = this.#commit([this.#toRow(entry)], 'appending an audit entry');
+    return receipt as AuditReceipt;
+  }
+
+  /** Appends entries in one transaction (one fsync): all are committed when it returns, or none. */
+  appendBatch(entries: readonly AuditEntryInput[]): AuditReceipt[] {
+    if (entries.length === 0) return [];
+    return this.#commit(entries.map((e) => this.#toRow(e)), 'appending a batch of audit entries');
+  }
+
+  /**
+   * Group commit: entries enqueued in the same tick are committed together.
+   * The promise resolves once the entry's transaction is committed, with the
+   * same durability as {@link append}; input errors reject at once.
+   */
+  enqueue(entry: AuditEntryInput): Promise<AuditReceipt> {
+    let row: PendingRow;
+    try {
+      row = this.#toRow(entry);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<AuditReceipt>((resolvePromise, reject) => {
+      this.#queue.push({ row, resolve: resolvePromise, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => {
+          this.#flushing = this.#flushing.then(() => this.#drain());
+        });
+      }
+    });
+  }
+
+  /** Resolves when every enqueued entry has been committed (or rejected). */
+  async flush(): Promise<void> {
+    if (this.#flushScheduled) await new Promise<void>((r) => setImmediate(r));
+    await this.#flushing;
+    if (this.#queue.length > 0) await this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#flushScheduled = false;
+    while (this.#queue.length > 0) {
+      const chunk = this.#queue.splice(0, this.#maxBatchSize);
+      try {
+        const receipts = this.#commit(chunk.map((p) => p.row), 'appending a batch of audit entries');
+        chunk.forEach((p, i) => p.resolve(receipts[i] as AuditReceipt));
+      } catch (err) {
+        for (const p of chunk) p.reject(err);
+      }
+    }
+  }
+
+  /** `AuditSink`: records an attempted operation durably, before it runs. */
+  recordAttempt(attempt: AuditAttempt): { auditId: string } {
+    const { auditId } = this.append(attempt);
+    return { auditId };
+  }
+
+  /**
+   * `AuditSink`: records the outcome of an attempt as its own chained record
+   * (the attempt's hash is already sealed). Reads merge it into the attempt.
+   *
+   * @throws AuditStoreError UNKNOWN_AUDIT_ID, DUPLICATE_OUTCOME or INVALID_INPUT.
+   */
+  recordOutcome(auditId: string, outcome: AuditOutcome): void {
+    const stmts = this.#writable();
+    const fields = checkOutcome(this.path, outcome, 'outcome');
+    const row: PendingRow = { ...emptyRow(this.sessionId, this.#now(), 'outcome'), ...fields, ref_audit_id: auditId };
+    this.#commit([row], 'recording an outcome', () => {
+      const attempt = stmts.attemptById.get(auditId);
+      if (attempt?.kind !== 'attempt') {
+        throw new AuditStoreError(AuditStoreErrorCode.UNKNOWN_AUDIT_ID, this.path, `no attempt with audit id ${JSON.stringify(auditId)} is in the store`);
+      }
+      if (stmts.outcomeFor.get(auditId) !== undefined) {
+        throw new AuditStoreError(AuditStoreErrorCode.DUPLICATE_OUTCOME, this.path, `an outcome for audit id ${auditId} is already recorded`);
+      }
+      row.service = attempt.service;
+      row.operation = attempt.operation;
+    });
+  }
+
+  #commit(rows: PendingRow[], doing: string, precheck?: () => void): AuditReceipt[] {
+    const stmts = this.#writable();
+    const write = this.#db.transaction(() => {
+      precheck?.();
+      const head = stmts.head.get();
+      let seq = head?.seq ?? 0;
+      let prev = head?.hash ?? GENESIS_HASH;
+      const receipts: AuditReceipt[] = [];
+      for (const pending of rows) {
+        seq += 1;
+        const row = { ...pending, seq, prev_hash: prev, hash: '' } as AuditRow;
+        row.hash = entryHash(row, this.#key);
+        stmts.insert.run(row);
+        prev = row.hash;
+        receipts.push({ auditId: row.audit_id, sequence: seq, hash: row.hash, timestamp: row.timestamp });
+      }
+      return receipts;
+    });
+    let receipts: AuditReceipt[];
+    try {
+      receipts = write.immediate();
+    } catch (err) {
+      throw fromSqliteError(err, this.path, doing);
+    }
+    this.#appendedThisSession += receipts.length;
+    this.#logEntries(rows, receipts);
+    return receipts;
+  }
+
+  #logEntries(rows: PendingRow[], receipts: AuditReceipt[]): void {
+    const security = this.#loggers.security;
+    if (security === undefined) return;
+    rows.forEach((row, i) => {
+      const receipt = receipts[i] as AuditReceipt;
+      const line = {
+        event: `audit_${row.kind}`,
+        sessionId: this.sessionId,
+        auditId: receipt.auditId,
+        sequence: receipt.sequence,
+        hash: receipt.hash,
+        service: row.service ?? undefined,
+        operation: row.operation ?? undefined,
+        iamAction: row.iam_action ?? undefined,
+        decision: row.decision ?? undefined,
+        riskLevel: row.risk_level ?? undefined,
+        refAuditId: row.ref_audit_id ?? undefined,
+      };
+      if (row.decision === 'blocked') security.warn(line, 'operation blocked');
+      else security.info(line, `audit ${row.kind} recorded`);
+    });
+  }
+
+  #toRow(entry: AuditEntryInput): PendingRow {
+    this.#writable();
+    const bad = (field: string, expected: string): never => {
+      throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, `audit entry field ${field} must be ${expected}; got ${describe((entry as unknown as Record<string, unknown>)?.[field])}; nothing was written`);
+    };
+    if (entry === null || typeof entry !== 'object') bad('(entry)', 'an object');
+    if (typeof entry.service !== 'string' || entry.service === '') bad('service', 'a non-empty string');
+    if (typeof entry.operation !== 'string' || entry.operation === '') bad('operation', 'a non-empty string');
+    if (entry.iamAction !== undefined && typeof entry.iamAction !== 'string') bad('iamAction', 'a string or undefined');
+    if (!OPERATION_TYPES.has(entry.operationType)) bad('operationType', `one of ${[...OPERATION_TYPES].join(', ')}`);
+    if (!DECISIONS.has(entry.decision)) bad('decision', 'allowed or blocked');
+    if (!RISK_LEVELS.has(entry.riskLevel)) bad('riskLevel', `one of ${[...RISK_LEVELS].join(', ')}`);
+    if (!STANDARDS.has(entry.complianceStandard)) bad('complianceStandard', `one of ${[...STANDARDS].join(', ')}`);
+    for (const field of ['resourceArn', 'validationMessage'] as const) {
+      if (entry[field] !== undefined && typeof entry[field] !== 'string') bad(field, 'a string or undefined');
+    }
+    const identity = entry.identity;
+    if (identity !== undefined && (identity === null || typeof identity !== 'object')) bad('identity', 'an object { account?, arn?, type? }');
+    const params = entry.requestParameters === undefined ? null : canonicalJson(this.#redact(entry.requestParameters));
+    const outcome = entry.outcome === undefined ? undefined : checkOutcome(this.path, entry.outcome, 'outcome');
+    return {
+      ...emptyRow(this.sessionId, this.#now(), 'attempt'),
+      service: entry.service,
+      operation: entry.operation,
+      iam_action: entry.iamAction ?? null,
+      operation_type: entry.operationType,
+      decision: entry.decision,
+      risk_level: entry.riskLevel,
+      resource_arn: entry.resourceArn ?? null,
+      identity_account: optionalString(identity?.account),
+      identity_arn: optionalString(identity?.arn),
+      identity_type: optionalString(identity?.type),
+      request_parameters: params,
+      compliance_standard: entry.complianceStandard,
+      validation_message: entry.validationMessage ?? null,
+      ...outcome,
+    };
+  }
+
+  #now(): string {
+    return this.#clock().toISOString();
+  }
+
+  #writable() {
+    if (this.#closed) throw new AuditStoreError(AuditStoreErrorCode.CLOSED, this.path, 'the audit store is closed');
+    if (this.#stmts === undefined) throw new AuditStoreError(AuditStoreErrorCode.READ_ONLY, this.path, 'the audit store was opened read-only');
+    return this.#stmts;
+  }
+
+  #open(): Database.Database {
+    if (this.#closed) throw new AuditStoreError(AuditStoreErrorCode.CLOSED, this.path, 'the audit store is closed');
+    return this.#db;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** The newest entry's sequence and hash: publish it (reports, logs) to detect truncation later. */
+  head(): ChainHead | undefined {
+    try {
+      const row = this.#open().prepare('SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+      return row === undefined ? undefined : { sequence: row.seq, hash: row.hash };
+    } catch (err) {
+      throw fromSqliteError(err, this.path, 'reading the chain head');
+    }
+  }
+
+  /** Number of stored rows (attempts, outcomes and checkpoints). */
+  count(): number {
+    return (this.#open().prepare('SELECT COUNT(*) AS n FROM audit_entries').get() as { n: number }).n;
+  }
+
+  /**
+   * Entries in chain order, attempts with their outcomes merged (outcome
+   * records themselves are not listed). Reads page by page, so other calls on
+   * the store may run between items.
+   */
+  *entries(options: { since?: Date | string } = {}): Generator<AuditEntry> {
+    for (const row of this.#pages(MERGED_SELECT, "a.kind != 'outcome'", options.since)) yield toEntry(row as MergedRow);
+  }
+
+  /** The newest `n` entries (merged view), oldest first. */
+  tail(n = 20): AuditEntry[] {
+    if (!Number.isInteger(n) || n < 0) throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, `tail count must be a whole number >= 0; got ${describe(n)}`);
+    try {
+      const rows = this.#open().prepare(`${MERGED_SELECT} WHERE a.kind != 'outcome' ORDER BY a.seq DESC LIMIT ?`).all(n) as MergedRow[];
+      return rows.reverse().map(toEntry);
+    } catch (err) {
+      throw fromSqliteError(err, this.path, 'reading the newest entries');
+    }
+  }
+
+  /**
+   * Streams the trail as JSON lines or CSV (header first). The merged view by
+   * default; `raw: true` gives every stored row with all hashed columns.
+   */
+  export(options: ExportOptions): Readable {
+    const { format } = options;
+    if (format !== 'jsonl' && format !== 'csv') {
+      throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, `export format must be jsonl or csv; got ${describe(format)}`);
+    }
+    const since = options.since === undefined ? undefined : isoOrThrow(this.path, options.since);
+    const raw = options.raw ?? false;
+    const rows: Iterable<AuditEntry | AuditRow> = raw
+      ? this.#pages('SELECT a.* FROM audit_entries a', undefined, since)
+      : this.entries(since === undefined ? {} : { since });
+    return Readable.from(format === 'jsonl' ? rowsToJsonl(rows) : rowsToCsv(rows, raw), { objectMode: false });
+  }
+
+  *#pages(select: string, where: string | undefined, since: Date | string | undefined): Generator<AuditRow> {
+    const db = this.#open();
+    const conditions = ['a.seq > @after', 'a.seq <= @last'];
+    if (where !== undefined) conditions.push(where);
+    if (since !== undefined) conditions.push('a.timestamp >= @since');
+    const stmt = db.prepare(`${select} WHERE ${conditions.join(' AND ')} ORDER BY a.seq LIMIT ${EXPORT_PAGE}`);
+    // Pin the end to the head at the start, so a busy writer cannot keep the export running forever.
+    const last = this.head()?.sequence ?? 0;
+    let after = 0;
+    const params: Record<string, unknown> = { after, last };
+    if (since !== undefined) params.since = isoOrThrow(this.path, since);
+    for (;;) {
+      params.after = after;
+      let page: AuditRow[];
+      try {
+        page = stmt.all(params) as AuditRow[];
+      } catch (err) {
+        throw fromSqliteError(err, this.path, 'reading entries');
+      }
+      for (const row of page) yield row;
+      if (page.length < EXPORT_PAGE) return;
+      after = (page[page.length - 1] as AuditRow).seq;
+    }
+  }
+
+  // ---------------------------------------------------------------- verify
+
+  /**
+   * Walks the chain and reports the first entry that was edited, deleted,
+   * reordered or inserted. With an `anchor` (a head published earlier) it
+   * also detects removal of the newest entries.
+   */
+  verify(options: VerifyOptions = {}): VerifyResult {
+    const db = this.#open();
+    const warnings: string[] = [];
+    db.exec('BEGIN');
+    try {
+      const integrity = db.pragma('quick_check', { simple: true });
+      if (integrity !== 'ok') {
+        throw new AuditStoreError(AuditStoreErrorCode.CORRUPT, this.path, `the database file is damaged: ${String(integrity)}`);
+      }
+      const triggers = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]).map((t) => t.name));
+      const missing = TRIGGER_NAMES.filter((t) => !triggers.has(t));
+      if (missing.length > 0) warnings.push(`the append-only triggers ${missing.join(', ')} were removed from the store`);
+      const checkpoints = new Map<number, { sequence: number; data: CheckpointData }>();
+      for (const row of db.prepare("SELECT seq, data FROM audit_entries WHERE kind = 'checkpoint' ORDER BY seq").iterate() as IterableIterator<{ seq: number; data: string | null }>) {
+        const data = parseJson(row.data) as CheckpointData | undefined;
+        if (data && typeof data.prunedThroughSequence === 'number') checkpoints.set(data.prunedThroughSequence, { sequence: row.seq, data });
+      }
+      const walk = this.#walk(db, checkpoints, options.anchor);
+      let firstBad = walk.firstBad;
+      if (firstBad === undefined && walk.badRow !== undefined) firstBad = diagnoseBadRow(db, walk.badRow, this.#key);
+      let anchor: VerifyResult['anchor'];
+      if (firstBad === undefined && options.anchor !== undefined) {
+        const checked = checkAnchor(options.anchor, walk, checkpoints);
+        if ('reason' in checked) firstBad = checked;
+        else anchor = checked.status;
+      }
+      const result: VerifyResult = {
+        ok: firstBad === undefined,
+        checked: walk.checked,
+        head: walk.head,
+        firstSequence: walk.firstSequence,
+        warnings,
+        ...(firstBad === undefined ? {} : { firstBad }),
+        ...(anchor === undefined ? {} : { anchor }),
+      };
+      return result;
+    } catch (err) {
+      throw fromSqliteError(err, this.path, 'verifying the audit trail');
+    } finally {
+      db.exec('COMMIT');
+    }
+  }
+
+  #walk(db: Database.Database, checkpoints: Map<number, { sequence: number; data: CheckpointData }>, anchor: ChainHead | undefined): WalkState {
+    const state: WalkState = { checked: 0, head: undefined, firstSequence: undefined, firstBad: undefined, badRow: undefined, anchorHash: undefined };
+    let prev: AuditRow | undefined;
+    let expectedPrev = GENESIS_HASH;
+    let beforePrev: string | undefined;
+    for (const row of db.prepare('SELECT * FROM audit_entries ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+      if (prev === undefined) {
+        state.firstSequence = row.seq;
+        if (row.seq !== 1) {
+          const cp = checkpoints.get(row.seq - 1);
+          if (cp === undefined) {
+            state.firstBad = {
+              sequence: 1,
+              auditId: row.audit_id,
+              reason: 'deleted',
+              message: `entries 1..${row.seq - 1} are missing and no retention checkpoint records their removal; the chain starts at ${row.seq} (${row.audit_id})`,
+            };
+            return state;
+          }
+          expectedPrev = cp.data.prunedThroughHash;
+        }
+      } else if (row.seq !== prev.seq + 1) {
+        state.firstBad = {
+          sequence: prev.seq + 1,
+          auditId: row.audit_id,
+          reason: 'deleted',
+          message: `entries ${prev.seq + 1}..${row.seq - 1} are missing; the chain resumes at ${row.seq} (${row.audit_id})`,
+        };
+        return state;
+      }
+      if (entryHash(row, this.#key) !== row.hash || row.prev_hash !== expectedPrev) {
+        state.badRow = { row, expectedPrev, beforePrev, prev };
+        return state;
+      }
+      if (anchor !== undefined && row.seq === anchor.sequence) state.anchorHash = row.hash;
+      state.checked += 1;
+      state.head = { sequence: row.seq, hash: row.hash };
+      beforePrev = expectedPrev;
+      expectedPrev = row.hash;
+      prev = row;
+    }
+    return state;
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  /**
+   * Removes entries older than `retentionDays` and beyond the newest
+   * `maxEntries`, then appends a checkpoint naming the last removed entry and
+   * its hash, so the remaining chain still verifies. Nothing is removed
+   * without a checkpoint, and the checkpoint is part of the chain.
+   */
+  cleanup(options: CleanupOptions): CleanupResult {
+    const stmts = this.#writable();
+    const { retentionDays, maxEntries } = options;
+    if (retentionDays === undefined && maxEntries === undefined) {
+      throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, 'cleanup needs retentionDays, maxEntries or both');
+    }
+    if (retentionDays !== undefined && !(Number.isFinite(retentionDays) && retentionDays >= 0)) {
+      throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, `retentionDays must be a number >= 0; got ${describe(retentionDays)}`);
+    }
+    if (maxEntries !== undefined && !(Number.isInteger(maxEntries) && maxEntries >= 1)) {
+      throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, `maxEntries must be a whole number >= 1; got ${describe(maxEntries)}`);
+    }
+    const db = this.#db;
+    const now = this.#clock();
+    let removed = 0;
+    let checkpoint: CleanupResult['checkpoint'];
+    const run = db.transaction(() => {
+      const head = stmts.head.get();
+      if (head === undefined) return;
+      let through = 0;
+      if (retentionDays !== undefined) {
+        const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+        const keepFrom = (db.prepare('SELECT MIN(seq) AS s FROM audit_entries WHERE timestamp >= ?').get(cutoff) as { s: number | null }).s;
+        through = keepFrom === null ? head.seq : keepFrom - 1;
+      }
+      if (maxEntries !== undefined) through = Math.max(through, head.seq + 1 - maxEntries);
+      const last = db.prepare('SELECT seq, hash FROM audit_entries WHERE seq <= ? ORDER BY seq DESC LIMIT 1').get(through) as { seq: number; hash: string } | undefined;
+      if (last === undefined) return;
+      db.prepare("INSERT OR REPLACE INTO audit_meta (key, value) VALUES ('cleanup_in_progress', '1')").run();
+      removed = db.prepare('DELETE FROM audit_entries WHERE seq <= ?').run(last.seq).changes;
+      db.prepare("DELETE FROM audit_meta WHERE key = 'cleanup_in_progress'").run();
+      const data: CheckpointData = {
+        prunedThroughSequence: last.seq,
+        prunedThroughHash: last.hash,
+        removedCount: removed,
+        retentionDays: retentionDays ?? null,
+        maxEntries: maxEntries ?? null,
+      };
+      const row: PendingRow = { ...emptyRow(this.sessionId, now.toISOString(), 'checkpoint'), data: canonicalJson(data) };
+      const seq = head.seq + 1;
+      const full = { ...row, seq, prev_hash: head.hash, hash: '' } as AuditRow;
+      full.hash = entryHash(full, this.#key);
+      stmts.insert.run(full);
+      checkpoint = { sequence: seq, auditId: full.audit_id, data };
+    });
+    try {
+      run.immediate();
+    } catch (err) {
+      throw fromSqliteError(err, this.path, 'cleaning up the audit trail');
+    }
+    if (removed > 0) {
+      try {
+        db.pragma('incremental_vacuum');
+      } catch {
+        // Space is reclaimed on a later cleanup; the entries are already gone.
+      }
+      this.#loggers.security?.info({ event: 'audit_cleanup', sessionId: this.sessionId, removed, checkpoint }, 'audit retention cleanup');
+    }
+    return { removed, head: this.head(), ...(checkpoint === undefined ? {} : { checkpoint }) };
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Commits anything still enqueued, logs the session end with the chain head
+   * (`anchor: "SEQ:HASH"`) and closes the file.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush();
+    this.closeSync();
+  }
+
+  /** Closes without waiting for enqueued entries (they are rejected with CLOSED). */
+  closeSync(): void {
+    if (this.#closed) return;
+    for (const p of this.#queue.splice(0)) p.reject(new AuditStoreError(AuditStoreErrorCode.CLOSED, this.path, 'the audit store was closed before this entry was committed'));
+    if (!this.readonly && this.#appendedThisSession > 0) {
+      let head: ChainHead | undefined;
+      try {
+        head = this.head();
+      } catch {
+        head = undefined;
+      }
+      const line = { event: 'audit_session_end', sessionId: this.sessionId, appended: this.#appendedThisSession, head, anchor: head ? formatAnchor(head) : undefined };
+      this.#loggers.security?.info(line, 'audit session end');
+      this.#loggers.production?.info(line, 'audit session end');
+    }
+    this.#closed = true;
+    this.#db.close();
+  }
+}
+
+interface WalkState {
+  checked: number;
+  head: ChainHead | undefined;
+  firstSequence: number | undefined;
+  firstBad: TamperFinding | undefined;
+  badRow: BadRow | undefined;
+  anchorHash: string | undefined;
+}
+
+/** A row whose hash or link failed, with what the walk knew at that point. */
+export interface BadRow {
+  row: AuditRow;
+  expectedPrev: string;
+  beforePrev: string | undefined;
+  prev: AuditRow | undefined;
+}
+
+function checkAnchor(
+  anchor: ChainHead,
+  walk: WalkState,
+  checkpoints: Map<number, { sequence: number; data: CheckpointData }>,
+): TamperFinding | { status: 'matched' | 'pruned' } {
+  const headSeq = walk.head?.sequence ?? 0;
+  if (anchor.sequence > headSeq) {
+    return {
+      sequence: headSeq + 1,
+      reason: 'truncated',
+      message: `the anchor names entry ${anchor.sequence} but the trail ends at ${headSeq}: the newest ${anchor.sequence - headSeq} entries are missing`,
+    };
+  }
+  if (walk.firstSequence !== undefined && anchor.sequence < walk.firstSequence) {
+    const cp = checkpoints.get(anchor.sequence);
+    if (cp !== undefined && cp.data.prunedThroughHash !== anchor.hash) {
+      return { sequence: anchor.sequence, reason: 'edited', message: `the retention checkpoint records another hash for anchored entry ${anchor.sequence}: the chain was rewritten` };
+    }
+    return { status: 'pruned' };
+  }
+  if (walk.anchorHash !== anchor.hash) {
+    return {
+      sequence: anchor.sequence,
+      reason: 'truncated',
+      message: `entry ${anchor.sequence} has another hash than the anchor: entries up to it were replaced or removed and re-appended`,
+    };
+  }
+  return { status: 'matched' };
+}
+
+function emptyRow(sessionId: string, timestamp: string, kind: PendingRow['kind']): PendingRow {
+  return {
+    audit_id: randomUUID(),
+    kind,
+    session_id: sessionId,
+    timestamp,
+    service: null,
+    operation: null,
+    iam_action: null,
+    operation_type: null,
+    decision: null,
+    risk_level: null,
+    resource_arn: null,
+    identity_account: null,
+    identity_arn: null,
+    identity_type: null,
+    request_parameters: null,
+    compliance_standard: null,
+    validation_message: null,
+    outcome_success: null,
+    outcome_error_code: null,
+    outcome_duration_us: null,
+    ref_audit_id: null,
+    data: null,
+  };
+}
+
+function checkOutcome(path: string, outcome: AuditOutcome, field: string): Pick<PendingRow, 'outcome_success' | 'outcome_error_code' | 'outcome_duration_us'> {
+  const bad = (name: string, expected: string, got: unknown): never => {
+    throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, path, `${field}.${name} must be ${expected}; got ${describe(got)}; nothing was written`);
+  };
+  if (outcome === null || typeof outcome !== 'object') bad('(value)', 'an object { success, errorCode?, durationMs }', outcome);
+  if (typeof outcome.success !== 'boolean') bad('success', 'true or false', outcome.success);
+  if (outcome.errorCode !== undefined && typeof outcome.errorCode !== 'string') bad('errorCode', 'a string or undefined', outcome.errorCode);
+  if (typeof outcome.durationMs !== 'number' || !Number.isFinite(outcome.durationMs) || outcome.durationMs < 0) bad('durationMs', 'a finite number >= 0', outcome.durationMs);
+  return {
+    outcome_success: outcome.success ? 1 : 0,
+    outcome_error_code: outcome.errorCode ?? null,
+    outcome_duration_us: Math.round(outcome.durationMs * 1000),
+  };
+}
+
+function toEntry(row: MergedRow | AuditRow): AuditEntry {
+  const merged = row as MergedRow;
+  const success = row.outcome_success ?? merged.m_success ?? null;
+  const errorCode = row.outcome_success !== null ? row.outcome_error_code : (merged.m_error_code ?? null);
+  const durationUs = row.outcome_success !== null ? row.outcome_duration_us : (merged.m_duration_us ?? null);
+  const identity = row.identity_account ?? row.identity_arn ?? row.identity_type;
+  const entry: Record<string, unknown> = {
+    sequence: row.seq,
+    auditId: row.audit_id,
+    kind: row.kind,
+    sessionId: row.session_id,
+    timestamp: row.timestamp,
+    service: row.service ?? undefined,
+    operation: row.operation ?? undefined,
+    iamAction: row.iam_action ?? undefined,
+    operationType: row.operation_type ?? undefined,
+    decision: row.decision ?? undefined,
+    riskLevel: row.risk_level ?? undefined,
+    resourceArn: row.resource_arn ?? undefined,
+    identity:
+      identity === null
+        ? undefined
+        : {
+            ...(row.identity_account === null ? {} : { account: row.identity_account }),
+            ...(row.identity_arn === null ? {} : { arn: row.identity_arn }),
+            ...(row.identity_type === null ? {} : { type: row.identity_type }),
+          },
+    requestParameters: parseJson(row.request_parameters),
+    complianceStandard: row.compliance_standard ?? undefined,
+    validationMessage: row.validation_message ?? undefined,
+    outcome:
+      success === null
+        ? undefined
+        : { success: success === 1, ...(errorCode === null ? {} : { errorCode }), durationMs: (durationUs ?? 0) / 1000 },
+    refAuditId: row.ref_audit_id ?? undefined,
+    checkpoint: row.kind === 'checkpoint' ? parseJson(row.data) : undefined,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+  for (const key of Object.keys(entry)) if (entry[key] === undefined) delete entry[key];
+  return entry as unknown as AuditEntry;
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+const optionalString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return typeof value;
+}
+
+function isoOrThrow(path: string, value: Date | string): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, path, `since must be an ISO 8601 date or time (e.g. 2026-01-31T00:00:00Z); got ${describe(value)}`);
+  }
+  return date.toISOString();
+}
+
+function checkOptions(path: string, options: AuditStoreOptions): void {
+  const bad = (field: string, expected: string, got: unknown): never => {
+    throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, path, `audit store option ${field} must be ${expected}; got ${describe(got)}`);
+  };
+  if (options.durability !== undefined && options.durability !== 'full' && options.durability !== 'normal') bad('durability', 'full or normal', options.durability);
+  if (options.busyTimeoutMs !== undefined && !(Number.isInteger(options.busyTimeoutMs) && options.busyTimeoutMs >= 0)) bad('busyTimeoutMs', 'a whole number >= 0', options.busyTimeoutMs);
+  if (options.maxSizeBytes !== undefined && !(Number.isInteger(options.maxSizeBytes) && options.maxSizeBytes >= 8192)) bad('maxSizeBytes', 'a whole number >= 8192', options.maxSizeBytes);
+  if (options.maxBatchSize !== undefined && !(Number.isInteger(options.maxBatchSize) && options.maxBatchSize >= 1)) bad('maxBatchSize', 'a whole number >= 1', options.maxBatchSize);
+  if (options.key !== undefined && Buffer.from(options.key).length < 16) bad('key', 'at least 16 bytes', '(a shorter key)');
+}
+
+/** Refuses, before SQLite sees it, a file that is not an SQLite database: SQLite would otherwise report it late, or overwrite an empty-looking file. */
+function checkHeader(path: string): void {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, 'the store path is not a regular file');
+    size = stat.size;
+  } catch (err) {
+    if (isAuditStoreError(err)) throw err;
+    throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, `cannot read the store file (${(err as Error).message})`, { cause: err });
+  }
+  if (size === 0) return;
+  const header = Buffer.alloc(16);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    readSync(fd, header, 0, 16, 0);
+  } catch (err) {
+    throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, `cannot read the store file (${(err as Error).message})`, { cause: err });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (size < 100 || header.toString('latin1') !== SQLITE_HEADER) {
+    throw new AuditStoreError(
+      AuditStoreErrorCode.NOT_SQLITE,
+      path,
+      'the file is not an SQLite database, so it is not an audit store; it was left unchanged (move it away or choose another store path)',
+    );
+  }
+}
+
+function prepareDirectory(path: string, exists: boolean): void {
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new AuditStoreError(AuditStoreErrorCode.READ_ONLY, path, `cannot create the store directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+  }
+  try {
+    // SQLite needs to create the -wal and -shm files beside the store.
+    accessSync(dir, fsConstants.W_OK);
+    if (exists) accessSync(path, fsConstants.W_OK);
+  } catch (err) {
+    throw new AuditStoreError(
+      AuditStoreErrorCode.READ_ONLY,
+      path,
+      `the store ${exists ? 'file or its directory' : `directory ${dir}`} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable store path`,
+      { cause: err },
+    );
+  }
+}
+
+function initialise(db: Database.Database, path: string, readonly: boolean, options: AuditStoreOptions): void {
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const ours = tables.includes('audit_entries');
+  if (tables.length > 0 && (!ours || (appId !== APPLICATION_ID && appId !== 0))) {
+    throw new AuditStoreError(AuditStoreErrorCode.FOREIGN_DATABASE, path, `the file is an SQLite database of another application (tables: ${tables.slice(0, 5).join(', ')}); it was left unchanged`);
+  }
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new AuditStoreError(AuditStoreErrorCode.NEWER_FORMAT, path, `the store has format ${version}; this InvenTag reads format ${SCHEMA_VERSION} or older`);
+  }
+  if (readonly) {
+    if (!ours) throw new AuditStoreError(AuditStoreErrorCode.NOT_FOUND, path, 'the file holds no audit trail yet');
+    return;
+  }
+  // auto_vacuum can only be chosen before the first table exists; it lets cleanup give space back.
+  if (tables.length === 0) db.pragma('auto_vacuum = INCREMENTAL');
+  const mode = db.pragma('journal_mode = WAL', { simple: true });
+  if (mode !== 'wal') throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, `SQLite refused WAL mode (journal_mode is ${String(mode)})`);
+  db.pragma(`synchronous = ${(options.durability ?? 'full') === 'full' ? 'FULL' : 'NORMAL'}`);
+  if (!ours) {
+    db.transaction(() => {
+      db.exec(SCHEMA_SQL);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      const now = new Date().toISOString();
+      db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('created_at', ?)").run(now);
+      const algorithm = options.key === undefined ? 'sha256' : 'hmac-sha256';
+      db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('hash_algorithm', ?)").run(algorithm);
+      if (options.key !== undefined) {
+        db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('key_check', ?)").run(keyCheck(Buffer.from(options.key)));
+      }
+    }).immediate();
+  }
+  if (options.maxSizeBytes !== undefined) {
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSizeBytes / pageSize))}`);
+  }
+}
+
+const keyCheck = (key: Buffer): string => createHmac('sha256', key).update(KEY_CHECK_LABEL).digest('hex');
+
+function checkKey(db: Database.Database, path: string, key: Buffer | undefined, readonly: boolean): void {
+  const meta = new Map((db.prepare('SELECT key, value FROM audit_meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+  const keyed = meta.get('hash_algorithm') === 'hmac-sha256';
+  if (keyed && key === undefined) {
+    throw new AuditStoreError(AuditStoreErrorCode.KEY_MISMATCH, path, `the store is keyed (HMAC-SHA-256); give its key to ${readonly ? 'verify or read' : 'write'} it`);
+  }
+  if (!keyed && key !== undefined) {
+    throw new AuditStoreError(AuditStoreErrorCode.KEY_MISMATCH, path, 'a key was given but the store was created without one (plain SHA-256 chain)');
+  }
+  if (keyed && key !== undefined && meta.get('key_check') !== keyCheck(key)) {
+    throw new AuditStoreError(AuditStoreErrorCode.KEY_MISMATCH, path, 'the key given is not the key this store was created with');
+  }
+}

@@ -1,0 +1,7 @@
+/** Light constants of the audit trail, importable without loading SQLite (the CLI reads them at start-up). */
+
+/** Where the store lives unless configured: under the `.inventag/` data directory of the working directory. */
+export const DEFAULT_AUDIT_STORE_PATH = '.inventag/audit.db';
+
+/** Environment variable holding the HMAC key of a keyed store (never pass a key on the command line). */
+export const AUDIT_KEY_ENV = 'INVENTAG_AUDIT_KEY';

@@ -1,0 +1,100 @@
+/** Text encodings of the trail for `export`: JSON lines and CSV, produced lazily in chunks. */
+import { HASHED_COLUMNS, type AuditRow } from './chain.js';
+import type { AuditEntry } from './types.js';
+
+const CHUNK_LINES = 256;
+
+export function* rowsToJsonl(rows: Iterable<AuditEntry | AuditRow>): Generator<string> {
+  let chunk: string[] = [];
+  for (const row of rows) {
+    chunk.push(`${JSON.stringify(row)}\n`);
+    if (chunk.length >= CHUNK_LINES) {
+      yield chunk.join('');
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk.join('');
+}
+
+/** Columns of the merged (human) CSV view. */
+export const CSV_COLUMNS = [
+  'sequence',
+  'auditId',
+  'kind',
+  'sessionId',
+  'timestamp',
+  'service',
+  'operation',
+  'iamAction',
+  'operationType',
+  'decision',
+  'riskLevel',
+  'resourceArn',
+  'identityAccount',
+  'identityArn',
+  'identityType',
+  'complianceStandard',
+  'outcomeSuccess',
+  'outcomeErrorCode',
+  'outcomeDurationMs',
+  'validationMessage',
+  'requestParameters',
+  'checkpoint',
+  'prevHash',
+  'hash',
+] as const;
+
+const RAW_COLUMNS = [...HASHED_COLUMNS, 'hash'] as const;
+
+export function* rowsToCsv(rows: Iterable<AuditEntry | AuditRow>, raw: boolean): Generator<string> {
+  const columns: readonly string[] = raw ? RAW_COLUMNS : CSV_COLUMNS;
+  yield `${columns.join(',')}\n`;
+  let chunk: string[] = [];
+  for (const row of rows) {
+    const values = raw ? RAW_COLUMNS.map((c) => (row as AuditRow)[c]) : mergedValues(row as AuditEntry);
+    // Raw rows are for re-verification, so their bytes must stay exact; the
+    // merged view is for spreadsheets, where a leading = or @ would run as a formula.
+    chunk.push(`${values.map((v) => csvCell(v, !raw)).join(',')}\n`);
+    if (chunk.length >= CHUNK_LINES) {
+      yield chunk.join('');
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk.join('');
+}
+
+function mergedValues(e: AuditEntry): unknown[] {
+  return [
+    e.sequence,
+    e.auditId,
+    e.kind,
+    e.sessionId,
+    e.timestamp,
+    e.service,
+    e.operation,
+    e.iamAction,
+    e.operationType,
+    e.decision,
+    e.riskLevel,
+    e.resourceArn,
+    e.identity?.account,
+    e.identity?.arn,
+    e.identity?.type,
+    e.complianceStandard,
+    e.outcome?.success,
+    e.outcome?.errorCode,
+    e.outcome?.durationMs,
+    e.validationMessage,
+    e.requestParameters === undefined ? undefined : JSON.stringify(e.requestParameters),
+    e.checkpoint === undefined ? undefined : JSON.stringify(e.checkpoint),
+    e.prevHash,
+    e.hash,
+  ];
+}
+
+function csvCell(value: unknown, guardFormulas: boolean): string {
+  if (value === undefined || value === null) return '';
+  let text = String(value);
+  if (guardFormulas && typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

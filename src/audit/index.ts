@@ -1,0 +1,24 @@
+export { AuditStore } from './AuditStore.js';
+export { AUDIT_KEY_ENV, DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
+export type { AuditStoreLoggers, AuditStoreOptions } from './AuditStore.js';
+export { AuditStoreError, AuditStoreErrorCode, isAuditStoreError } from './errors.js';
+export { CHAIN_FORMAT, GENESIS_HASH, HASHED_COLUMNS, canonicalJson, entryHash, formatAnchor, hashPayload, parseAnchor } from './chain.js';
+export type { AuditRow, ChainHead } from './chain.js';
+export { DEFAULT_REDACTED_KEYS, NON_SECRET_KEYS, REDACTED, createRedactor, redact } from './redact.js';
+export type { Redactor, RedactorOptions } from './redact.js';
+export { CSV_COLUMNS } from './exportFormat.js';
+export type {
+  AuditEntry,
+  AuditEntryInput,
+  AuditEntryKind,
+  AuditReceipt,
+  CheckpointData,
+  CleanupOptions,
+  CleanupResult,
+  ExportFormat,
+  ExportOptions,
+  TamperFinding,
+  TamperReason,
+  VerifyOptions,
+  VerifyResult,
+} from './types.js';

@@ -1,0 +1,170 @@
+/**
+ * `inventag audit verify|export|cleanup|tail`: the audit trail from the
+ * command line. SQLite is loaded inside each action so other commands start
+ * without it.
+ */
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { ExitCode } from '../../constants.js';
+import { AUDIT_KEY_ENV, DEFAULT_AUDIT_STORE_PATH } from '../../audit/defaults.js';
+import { formatAnchor, parseAnchor } from '../../audit/chain.js';
+import type { AuditStore, AuditStoreOptions } from '../../audit/AuditStore.js';
+import type { AuditEntry } from '../../audit/types.js';
+import { AuditStoreErrorCode, isAuditStoreError } from '../../audit/errors.js';
+import { CliError, UsageError } from '../errors.js';
+import { colour, printErr, printJson, printLine } from '../output.js';
+
+interface StoreOpts {
+  store: string;
+}
+
+const STORE_HELP = `audit store file (default ${DEFAULT_AUDIT_STORE_PATH}; a keyed store reads its key from ${AUDIT_KEY_ENV})`;
+
+/** A damaged store cannot be proved intact, so `verify` fails it as tampered; other commands call it bad input. */
+const TAMPER_CODES = new Set<string>([AuditStoreErrorCode.CORRUPT, AuditStoreErrorCode.NOT_SQLITE]);
+const IO_CODES = new Set<string>([AuditStoreErrorCode.STORE_FULL, AuditStoreErrorCode.WRITE_FAILED, AuditStoreErrorCode.BUSY]);
+
+function toCliError(err: unknown, forVerify: boolean): unknown {
+  if (!isAuditStoreError(err)) return err;
+  if (forVerify && TAMPER_CODES.has(err.code)) return new CliError(`${err.message} (the trail cannot be proved intact)`, ExitCode.TAMPERED, { cause: err });
+  if (IO_CODES.has(err.code)) return new CliError(err.message, ExitCode.INTERNAL, { cause: err });
+  return new UsageError(err.message, { cause: err });
+}
+
+async function withStore<T>(opts: StoreOpts, extra: Partial<AuditStoreOptions>, forVerify: boolean, use: (store: AuditStore) => Promise<T> | T): Promise<T> {
+  const { AuditStore } = await import('../../audit/AuditStore.js');
+  const key = process.env[AUDIT_KEY_ENV];
+  let store: AuditStore;
+  try {
+    store = AuditStore.open({ path: opts.store, ...(key ? { key } : {}), ...extra });
+  } catch (err) {
+    throw toCliError(err, forVerify);
+  }
+  try {
+    return await use(store);
+  } catch (err) {
+    throw toCliError(err, forVerify);
+  } finally {
+    await store.close();
+  }
+}
+
+function wholeNumber(option: string, min: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${option} must be a whole number >= ${min}; got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+function formatEntry(e: AuditEntry): string {
+  if (e.kind === 'checkpoint') {
+    const cp = e.checkpoint;
+    return `#${e.sequence} ${e.timestamp} ${colour.dim('CHECKPOINT')} removed ${cp?.removedCount ?? '?'} entries through #${cp?.prunedThroughSequence ?? '?'}`;
+  }
+  const decision = e.decision === 'blocked' ? colour.red('BLOCKED') : colour.green('allowed');
+  const outcome = e.outcome === undefined ? colour.dim('pending') : e.outcome.success ? `ok ${e.outcome.durationMs.toFixed(1)}ms` : colour.yellow(`failed ${e.outcome.errorCode ?? ''}`.trim());
+  const action = e.iamAction ? ` (${e.iamAction})` : '';
+  return `#${e.sequence} ${e.timestamp} ${decision} ${e.service}:${e.operation}${action} ${e.riskLevel ?? ''} ${outcome}`;
+}
+
+/** Adds `inventag audit` and its sub-commands. */
+export function registerAudit(program: Command): void {
+  const audit = program.command('audit').description('verify, export, clean up and read the tamper-evident audit trail');
+
+  audit
+    .command('verify')
+    .description('walk the hash chain; exit 0 when intact, 4 when an entry was edited, deleted, reordered, inserted or truncated')
+    .option('--store <path>', STORE_HELP, DEFAULT_AUDIT_STORE_PATH)
+    .option('--anchor <SEQ:HASH>', 'a chain head published earlier (report, log line): detects removal of the newest entries')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: StoreOpts & { anchor?: string; json?: boolean }) => {
+      const anchor = opts.anchor === undefined ? undefined : parseAnchor(opts.anchor);
+      if (opts.anchor !== undefined && anchor === undefined) {
+        throw new UsageError(`--anchor must be SEQ:HASH (a sequence number, a colon and a 64-digit hex SHA-256); got ${JSON.stringify(opts.anchor)}`);
+      }
+      const result = await withStore(opts, { readonly: true }, true, (store) => store.verify(anchor === undefined ? {} : { anchor }));
+      if (opts.json) printJson({ store: opts.store, ...result, anchorText: result.head ? formatAnchor(result.head) : null });
+      else if (result.ok) {
+        const range = result.firstSequence === undefined ? 'empty trail' : `${result.firstSequence}..${result.head?.sequence}`;
+        printLine(`${colour.green('intact')}: ${result.checked} entries checked (${range})${result.anchor ? `, anchor ${result.anchor}` : ''}`);
+        if (result.head) printLine(`head ${formatAnchor(result.head)}`);
+      } else {
+        const bad = result.firstBad;
+        printLine(`${colour.red('TAMPERED')}: first bad entry #${bad?.sequence}${bad?.auditId ? ` (${bad.auditId})` : ''}: ${bad?.reason}`);
+        printLine(`  ${bad?.message}`);
+        printLine(`  ${result.checked} entries verified before it`);
+      }
+      for (const w of result.warnings) printErr(`inventag: warning: ${w}`);
+      process.exitCode = result.ok ? ExitCode.OK : ExitCode.TAMPERED;
+    });
+
+  audit
+    .command('export')
+    .description('write the trail as JSON lines or CSV (attempts with their outcomes merged)')
+    .option('--store <path>', STORE_HELP, DEFAULT_AUDIT_STORE_PATH)
+    .option('--format <format>', 'jsonl or csv', 'jsonl')
+    .option('--since <ISO>', 'only entries at or after this time, e.g. 2026-01-31T00:00:00Z')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .option('--raw', 'every stored row with all hashed columns, for re-verification with other tools')
+    .action(async (opts: StoreOpts & { format: string; since?: string; out?: string; raw?: boolean }) => {
+      if (opts.format !== 'jsonl' && opts.format !== 'csv') throw new UsageError(`--format must be jsonl or csv; got ${JSON.stringify(opts.format)}`);
+      if (opts.since !== undefined && Number.isNaN(new Date(opts.since).getTime())) {
+        throw new UsageError(`--since must be an ISO 8601 date or time, e.g. 2026-01-31T00:00:00Z; got ${JSON.stringify(opts.since)}`);
+      }
+      const format = opts.format;
+      await withStore(opts, { readonly: true }, false, async (store) => {
+        const stream = store.export({ format, ...(opts.since === undefined ? {} : { since: opts.since }), raw: opts.raw ?? false });
+        if (opts.out !== undefined) {
+          try {
+            await pipeline(stream, createWriteStream(opts.out, { mode: 0o600 }));
+          } catch (err) {
+            if (isAuditStoreError(err)) throw err;
+            throw new UsageError(`cannot write ${opts.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+          }
+          printErr(`inventag: wrote ${opts.out}`);
+          return;
+        }
+        try {
+          await pipeline(stream, process.stdout, { end: false });
+        } catch (err) {
+          // A reader that stops early (`| head`) is not an error.
+          if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+        }
+      });
+    });
+
+  audit
+    .command('cleanup')
+    .description('remove entries past the retention period or count, leaving a checkpoint so the chain still verifies')
+    .option('--store <path>', STORE_HELP, DEFAULT_AUDIT_STORE_PATH)
+    .option('--retention-days <N>', 'remove entries older than N days (auditLogRetentionDays)', wholeNumber('--retention-days', 0))
+    .option('--max-entries <N>', 'keep at most N entries, the checkpoint included (maxAuditEntries)', wholeNumber('--max-entries', 1))
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: StoreOpts & { retentionDays?: number; maxEntries?: number; json?: boolean }) => {
+      if (opts.retentionDays === undefined && opts.maxEntries === undefined) throw new UsageError('cleanup needs --retention-days N, --max-entries N or both');
+      const result = await withStore(opts, {}, false, (store) =>
+        store.cleanup({
+          ...(opts.retentionDays === undefined ? {} : { retentionDays: opts.retentionDays }),
+          ...(opts.maxEntries === undefined ? {} : { maxEntries: opts.maxEntries }),
+        }),
+      );
+      if (opts.json) printJson(result);
+      else {
+        printLine(result.removed === 0 ? 'nothing to remove' : `removed ${result.removed} entries; checkpoint #${result.checkpoint?.sequence} records their last hash`);
+        if (result.head) printLine(`head ${formatAnchor(result.head)}`);
+      }
+    });
+
+  audit
+    .command('tail')
+    .description('show the newest entries')
+    .option('--store <path>', STORE_HELP, DEFAULT_AUDIT_STORE_PATH)
+    .option('-n, --lines <N>', 'how many entries', wholeNumber('--lines', 0), 20)
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: StoreOpts & { lines: number; json?: boolean }) => {
+      const entries = await withStore(opts, { readonly: true }, false, (store) => store.tail(opts.lines));
+      for (const e of entries) printLine(opts.json ? JSON.stringify(e) : formatEntry(e));
+    });
+}

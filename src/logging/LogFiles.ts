@@ -1,0 +1,152 @@
+/**
+ * The seed's four log files, as JSON lines through pino:
+ * `inventag_production.log` (general), `inventag_errors.log` (errors; the
+ * production logger's error and fatal lines are copied there too),
+ * `inventag_metrics.log` (performance figures) and
+ * `inventag_security_audit.log` (every audit entry, blocked operations,
+ * session ends with the chain head). Every logged object passes through the
+ * audit redactor first, so no secret reaches a file.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import { createRedactor } from '../audit/redact.js';
+import { RotatingFileDestination } from './RotatingFileDestination.js';
+
+export const LOG_FILE_NAMES = {
+  production: 'inventag_production.log',
+  errors: 'inventag_errors.log',
+  metrics: 'inventag_metrics.log',
+  security: 'inventag_security_audit.log',
+} as const;
+export type LogChannel = keyof typeof LOG_FILE_NAMES;
+export const LOG_CHANNELS = Object.keys(LOG_FILE_NAMES) as LogChannel[];
+
+/** The set of loggers other modules write through (the production monitor, the audit store, the CLI). */
+export interface InventagLoggers {
+  readonly production: Logger;
+  readonly errors: Logger;
+  readonly metrics: Logger;
+  readonly security: Logger;
+  /** Flushes and closes the files; later log calls are dropped. */
+  close(): Promise<void>;
+}
+
+/** Loggers that keep their lines in memory, for tests and for showing logs in a report. */
+export interface MemoryLoggers extends InventagLoggers {
+  /** The JSON lines written to each channel, in order. */
+  readonly lines: Readonly<Record<LogChannel, string[]>>;
+}
+
+export interface LogFilesOptions {
+  /** Directory of the four files; created if missing. */
+  directory: string;
+  /**
+   * Size at which a file is rotated.
+   * @default 10485760 (10 MiB)
+   */
+  maxBytes?: number;
+  /**
+   * Rotated files kept per log (`.1` .. `.N`).
+   * @default 5
+   */
+  maxFiles?: number;
+  /**
+   * Lowest level written.
+   * @default 'info'
+   */
+  level?: Level;
+  /**
+   * Keys redacted in addition to `DEFAULT_REDACTED_KEYS`.
+   * @default []
+   */
+  redactKeys?: readonly string[];
+}
+
+export class LogFilesError extends Error {
+  readonly isLogFilesError = true;
+  readonly directory: string;
+  constructor(directory: string, message: string, options?: ErrorOptions) {
+    super(`${directory}: ${message}`, options);
+    this.name = 'LogFilesError';
+    this.directory = directory;
+  }
+}
+
+export const isLogFilesError = (value: unknown): value is LogFilesError =>
+  typeof value === 'object' && value !== null && (value as { isLogFilesError?: unknown }).isLogFilesError === true;
+
+function loggerOptions(level: Level, redactKeys: readonly string[], channel: LogChannel): pino.LoggerOptions {
+  const redactor = createRedactor({ extraKeys: redactKeys });
+  return {
+    level,
+    base: { pid: process.pid, log: channel },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      bindings: (bindings) => redactor(bindings) as Record<string, unknown>,
+      log: (object) => redactor(object) as Record<string, unknown>,
+    },
+  };
+}
+
+function build(streams: Record<LogChannel, DestinationStream>, level: Level, redactKeys: readonly string[]): Omit<InventagLoggers, 'close'> {
+  const make = (channel: LogChannel, stream: DestinationStream | pino.MultiStreamRes) => pino(loggerOptions(level, redactKeys, channel), stream);
+  const production = pino.multistream([
+    { level, stream: streams.production },
+    { level: 'error', stream: streams.errors },
+  ]);
+  return {
+    production: make('production', production),
+    errors: make('errors', streams.errors),
+    metrics: make('metrics', streams.metrics),
+    security: make('security', streams.security),
+  };
+}
+
+/**
+ * Opens the four log files in `directory`, with size-based rotation.
+ *
+ * @example
+ * ```ts
+ * const logs = createLogFiles({ directory: '.inventag/logs', maxBytes: 5_000_000 });
+ * logs.security.warn({ service: 'ec2', operation: 'TerminateInstances' }, 'operation blocked');
+ * await logs.close();
+ * ```
+ */
+export function createLogFiles(options: LogFilesOptions): InventagLoggers {
+  const directory = resolve(options.directory);
+  const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
+  const maxFiles = options.maxFiles ?? 5;
+  if (!(Number.isInteger(maxBytes) && maxBytes >= 1024)) throw new LogFilesError(directory, `maxBytes must be a whole number >= 1024; got ${String(maxBytes)}`);
+  if (!(Number.isInteger(maxFiles) && maxFiles >= 0)) throw new LogFilesError(directory, `maxFiles must be a whole number >= 0; got ${String(maxFiles)}`);
+  const destinations: RotatingFileDestination[] = [];
+  try {
+    mkdirSync(directory, { recursive: true });
+    for (const channel of LOG_CHANNELS) destinations.push(new RotatingFileDestination({ file: join(directory, LOG_FILE_NAMES[channel]), maxBytes, maxFiles }));
+  } catch (err) {
+    for (const d of destinations) d.close();
+    throw new LogFilesError(directory, `cannot open the log files (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable log directory`, { cause: err });
+  }
+  const [production, errors, metrics, security] = destinations as [RotatingFileDestination, RotatingFileDestination, RotatingFileDestination, RotatingFileDestination];
+  const loggers = build({ production, errors, metrics, security }, options.level ?? 'info', options.redactKeys ?? []);
+  return {
+    ...loggers,
+    close: async () => {
+      for (const d of destinations) d.close();
+    },
+  };
+}
+
+/** Loggers that write nothing: for when logging is disabled. */
+export function createNoopLogFiles(): InventagLoggers {
+  const silent = pino({ enabled: false });
+  return { production: silent, errors: silent, metrics: silent, security: silent, close: async () => {} };
+}
+
+/** Loggers that keep every (redacted) line in memory. */
+export function createMemoryLogFiles(options: { level?: Level; redactKeys?: readonly string[] } = {}): MemoryLoggers {
+  const lines: Record<LogChannel, string[]> = { production: [], errors: [], metrics: [], security: [] };
+  const streams = Object.fromEntries(LOG_CHANNELS.map((c) => [c, { write: (line: string) => void lines[c].push(line.trimEnd()) }])) as Record<LogChannel, DestinationStream>;
+  return { ...build(streams, options.level ?? 'info', options.redactKeys ?? []), lines, close: async () => {} };
+}
