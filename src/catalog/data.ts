@@ -77,17 +77,27 @@ export function loadCatalogData(): CatalogData {
     throw new Error(`inventag: the IAM action catalog ${file} is missing; run "npm run build" (it runs scripts/build-catalog.mjs)`);
   }
   const raw = JSON.parse(readFileSync(file, 'utf8')) as RawCatalog;
+  // Action maps are built per service on first use: a CLI call that needs one
+  // service should not pay for 22,000 objects.
   const services = new Map<string, CatalogService>();
   let actionCount = 0;
   for (const [prefix, svc] of Object.entries(raw.services)) {
-    const actions = new Map<string, CatalogAction>();
-    for (const [name, code] of Object.entries(svc.actions)) {
-      const accessLevel = CODE_TO_LEVEL[code];
-      if (!accessLevel) throw new Error(`inventag: catalog action ${prefix}:${name} has unknown access level code ${code}`);
-      actions.set(operationKey(name), Object.freeze({ service: prefix, name, iamAction: `${prefix}:${name}`, accessLevel }));
-      actionCount++;
-    }
-    services.set(prefix, { prefix, displayName: svc.name, actions });
+    actionCount += Object.keys(svc.actions).length;
+    let actions: Map<string, CatalogAction> | undefined;
+    services.set(prefix, {
+      prefix,
+      displayName: svc.name,
+      get actions(): ReadonlyMap<string, CatalogAction> {
+        if (actions) return actions;
+        actions = new Map();
+        for (const [name, code] of Object.entries(svc.actions)) {
+          const accessLevel = CODE_TO_LEVEL[code];
+          if (!accessLevel) throw new Error(`inventag: catalog action ${prefix}:${name} has unknown access level code ${code}`);
+          actions.set(operationKey(name), Object.freeze({ service: prefix, name, iamAction: `${prefix}:${name}`, accessLevel }));
+        }
+        return actions;
+      },
+    });
   }
   loaded = { source: raw.source, version: raw.version, services, actionCount };
   return loaded;

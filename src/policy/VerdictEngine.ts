@@ -5,7 +5,7 @@ import { ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
 import type { SensitiveRead, Verdict, VerdictEvidence, VerdictSource } from '../contracts.js';
 import { ControlTopic, controlIdsFor, type CustomControlMappings } from './controls.js';
 import { DELIBERATE_OVERRIDES } from './deliberateOverrides.js';
-import { parseOptions, verdictEngineOptionsSchema, type ResolvedVerdictEngineOptions, type VerdictEngineOptions } from './options.js';
+import { resolveEngineOptions, type ResolvedVerdictEngineOptions, type VerdictEngineOptions } from './engineOptions.js';
 
 /** Name patterns for operations the IAM data does not know (the seed's methods 2 and 3). */
 export const READ_NAME_PATTERN = /^(Describe|List|Get|Head|Search|Lookup|BatchGet)[A-Z0-9]/;
@@ -60,13 +60,13 @@ export class VerdictEngine implements VerdictSource {
   private readonly controlMappings: CustomControlMappings | undefined;
 
   constructor(options: VerdictEngineOptions = {}) {
-    this.options = parseOptions(verdictEngineOptionsSchema, options, 'verdict engine options');
+    this.options = resolveEngineOptions(options);
     const custom = this.options.standard === ComplianceStandard.CUSTOM ? this.options.custom : undefined;
     const compile = (list: readonly string[]): [string, RegExp][] => list.map((p) => [p, wildcardToRegExp(p)]);
     this.patterns = {
       allow: compile([...this.options.overrides.allow, ...(custom?.allow ?? [])]),
       deny: compile([...this.options.overrides.deny, ...(custom?.deny ?? [])]),
-      sensitive: (custom?.sensitiveReads ?? []).map((s) => [s.pattern, { category: s.category, reason: s.reason }] as const),
+      sensitive: custom ? this.options.extraSensitive : [],
     };
     this.controlMappings = custom?.controlMappings as CustomControlMappings | undefined;
   }

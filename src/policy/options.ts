@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { COMPLIANCE_STANDARDS, ComplianceStandard } from '../constants.js';
+import { ACTION_PATTERN, ACTION_PATTERN_HINT, SENSITIVE_CATEGORIES, type CustomRules } from './engineOptions.js';
+import { InvalidOptionsError } from './errors.js';
 
-const ACTION_PATTERN = /^(\*|[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+)$/;
+/* zod schemas for configuration files; they accept exactly what resolveEngineOptions accepts. */
 
 export const actionPatternSchema = z
   .string()
-  .regex(ACTION_PATTERN, { message: 'expected an IAM action pattern such as "ec2:DescribeInstances", "ec2:Describe*" or "*"' });
+  .regex(ACTION_PATTERN, { message: ACTION_PATTERN_HINT });
 
-export const sensitiveCategorySchema = z.enum(['secret', 'credentials', 'data']);
+export const sensitiveCategorySchema = z.enum(SENSITIVE_CATEGORIES);
 
 const controlSchema = z.object({ id: z.string().min(1), title: z.string().min(1) }).strict();
 
@@ -36,38 +37,9 @@ export const customRulesSchema = z
     controlMappings: z.record(z.string(), z.array(controlSchema)).default({}),
   })
   .strict();
-export type CustomRules = z.output<typeof customRulesSchema>;
-export type CustomRulesInput = z.input<typeof customRulesSchema>;
-
-export const verdictEngineOptionsSchema = z
-  .object({
-    standard: z.enum(COMPLIANCE_STANDARDS as [ComplianceStandard, ...ComplianceStandard[]]).default(ComplianceStandard.GENERAL),
-    overrides: z
-      .object({ allow: z.array(actionPatternSchema).default([]), deny: z.array(actionPatternSchema).default([]) })
-      .strict()
-      .default({ allow: [], deny: [] }),
-    custom: customRulesSchema.optional(),
-    /** Verdicts kept in the per-engine cache. @default 50000 */
-    cacheSize: z.number().int().positive().default(50_000),
-  })
-  .strict();
-export type VerdictEngineOptions = z.input<typeof verdictEngineOptionsSchema>;
-export type ResolvedVerdictEngineOptions = z.output<typeof verdictEngineOptionsSchema>;
-
-/** Invalid options: the message names each bad field, its value and what is allowed. */
-export class InvalidOptionsError extends Error {
-  readonly isInvalidOptionsError = true;
-  readonly issues: readonly string[];
-  constructor(what: string, issues: readonly string[]) {
-    super(`invalid ${what}: ${issues.join('; ')}`);
-    this.name = 'InvalidOptionsError';
-    this.issues = issues;
-  }
-}
-
-export function isInvalidOptionsError(err: unknown): err is InvalidOptionsError {
-  return typeof err === 'object' && err !== null && (err as { isInvalidOptionsError?: unknown }).isInvalidOptionsError === true;
-}
+// The schema's output must be usable as the engine's CustomRules.
+const _sameShape: (r: z.output<typeof customRulesSchema>) => CustomRules = (r) => r;
+void _sameShape;
 
 /** Formats zod issues as `field.path: message (got value)`. */
 export function describeIssues(error: z.ZodError, input: unknown): string[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OPERATION_ALIASES, SERVICE_ALIASES, resolveOperation, resolveService, serviceCandidates } from '../../src/catalog/index.js';
 import { ComplianceStandard, OperationType, RiskLevel } from '../../src/constants.js';
 import { VerdictEngine } from '../../src/policy/VerdictEngine.js';
-import { isInvalidOptionsError } from '../../src/policy/options.js';
+import { isInvalidOptionsError } from '../../src/policy/errors.js';
 
 const engine = new VerdictEngine();
 

@@ -3,7 +3,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client, paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { LambdaClient, paginateListFunctions } from '@aws-sdk/client-lambda';
-import { HeadBucketCommand, ListBucketsCommand, paginateListObjectsV2, S3Client, waitUntilBucketExists } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, ListBucketsCommand, paginateListObjectsV2, S3Client, waitUntilBucketExists } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig, ec2Handler, jsonResult, makeInstances, startAwsServer, type AwsTestServer } from './awsServer.js';
@@ -54,6 +54,9 @@ describe('loopback AWS server', () => {
     expect(server.count({ service: 's3', operation: 'ListObjectsV2' })).toBe(2);
     const waited = await waitUntilBucketExists({ client: s3, maxWaitTime: 10 }, { Bucket: 'inventag-logs' });
     expect(waited.state).toBe('SUCCESS');
+    const object = await s3.send(new GetObjectCommand({ Bucket: 'inventag-logs', Key: 'AWSLogs/a.json.gz' }));
+    expect(await object.Body?.transformToString()).toBe('content of AWSLogs/a.json.gz');
+    await expect(s3.send(new GetObjectCommand({ Bucket: 'inventag-logs', Key: 'nope' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
     await expect(s3.send(new HeadBucketCommand({ Bucket: 'missing' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
 

@@ -1,4 +1,8 @@
-/** S3 ListBuckets, ListObjectsV2 (paginated) and HeadBucket (REST-XML, path-style addressing). */
+/**
+ * S3 ListBuckets, ListObjectsV2 (paginated), HeadBucket and GetObject over
+ * in-memory buckets (REST-XML, path-style addressing); any other operation on
+ * a bucket that does not exist answers NoSuchBucket.
+ */
 import { errorResponse, escapeXml, HandlerError, page, xmlResult, xmlText } from './protocol.js';
 import type { AwsRequest, ServiceHandler } from './types.js';
 
@@ -41,7 +45,12 @@ export function s3Handler(options: S3HandlerOptions = {}): ServiceHandler {
   return {
     name: 's3',
     operationOf: (req) => (req.service === 's3' ? s3Operation(req) : undefined),
-    matches: (req) => req.service === 's3' && ['ListBuckets', 'ListObjectsV2', 'HeadBucket'].includes(req.operation),
+    matches: (req) => {
+      if (req.service !== 's3') return false;
+      if (['ListBuckets', 'ListObjectsV2', 'HeadBucket', 'GetObject'].includes(req.operation)) return true;
+      const { bucket } = s3Location(req.path);
+      return bucket !== undefined && buckets[bucket] === undefined && req.operation !== 'CreateBucket';
+    },
     handle: (req) => {
       if (req.operation === 'ListBuckets') {
         const list = Object.keys(buckets)
@@ -53,6 +62,11 @@ export function s3Handler(options: S3HandlerOptions = {}): ServiceHandler {
       const keys = bucket === undefined ? undefined : buckets[bucket];
       if (keys === undefined) {
         return errorResponse(req, 404, 'NoSuchBucket', `The specified bucket does not exist: ${bucket ?? ''}`);
+      }
+      if (req.operation === 'GetObject') {
+        const { key } = s3Location(req.path);
+        if (key === undefined || !keys.includes(key)) return errorResponse(req, 404, 'NoSuchKey', 'The specified key does not exist.');
+        return { status: 200, headers: { 'content-type': 'application/octet-stream', etag: '"0123456789abcdef"' }, body: `content of ${key}` };
       }
       if (req.operation === 'HeadBucket') return { status: 200, headers: { 'x-amz-bucket-region': req.region ?? 'us-east-1' }, body: '' };
       const prefix = req.query.prefix ?? '';

@@ -1,0 +1,206 @@
+import { isBrokenCircuitError } from 'cockatiel';
+import { ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
+import type { AuditSink, ErrorContext, OperationMonitor, Verdict, VerdictSource } from '../contracts.js';
+import { VerdictEngine } from '../policy/VerdictEngine.js';
+import { countsAgainstBreaker } from './breakerFailure.js';
+import { CircuitOpenError, OperationBlockedError, type BlockReason, type BlockedCall } from './errors.js';
+import { GuardBreakers } from './GuardBreakers.js';
+import { resolveGuardOptions, type GuardLogger, type GuardOptions, type ResolvedGuardOptions } from './options.js';
+
+/** One call the guard is asked about. */
+export interface GuardedCall extends BlockedCall {
+  readonly resourceArn?: string;
+  /** Already reduced for the audit trail (see `requestParametersOf`). */
+  readonly requestParameters?: unknown;
+}
+
+/** An allowed call, ready to run. */
+export interface Admission {
+  readonly verdict: Verdict;
+  readonly auditId: string | undefined;
+  /** Breaker and monitor key: the IAM prefix (`ec2`) when the verdict names one. */
+  readonly serviceKey: string;
+}
+
+/** What running an admitted call produced. */
+export type RunOutcome<T> =
+  | { readonly ok: true; readonly value: T; readonly durationMs: number }
+  | { readonly ok: false; readonly error: unknown; readonly durationMs: number; readonly errorContext: ErrorContext | undefined };
+
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The decision and bookkeeping behind every guarded call, shared by the SDK
+ * middleware and `validateAndMonitorOperation`: decide (failing closed),
+ * record the attempt, block or run through the `service:operation` circuit
+ * breaker, then record timing, outcome and errors.
+ */
+export class OperationGuard {
+  readonly options: ResolvedGuardOptions;
+  private readonly verdicts: VerdictSource;
+  private readonly audit: AuditSink | undefined;
+  private readonly monitor: OperationMonitor | undefined;
+  private readonly breakers: Pick<OperationMonitor, 'breakerFor'>;
+
+  constructor(options: GuardOptions = {}) {
+    this.options = resolveGuardOptions(options);
+    const { standard, overrides } = this.options;
+    this.verdicts = this.options.verdicts ?? new VerdictEngine({ ...(standard === undefined ? {} : { standard }), ...(overrides === undefined ? {} : { overrides }) });
+    this.audit = this.options.audit;
+    this.monitor = this.options.monitor;
+    this.breakers = this.monitor ?? new GuardBreakers(this.options.breaker.threshold, this.options.breaker.halfOpenAfterMs);
+  }
+
+  /** The verdict for a call; a verdict source that throws or answers nonsense yields a blocking verdict. */
+  decide(service: string, operation: string): { verdict: Verdict; failure: unknown } {
+    try {
+      const verdict = this.verdicts.decide(service, operation);
+      if (typeof verdict !== 'object' || verdict === null || typeof verdict.isValid !== 'boolean') {
+        throw new TypeError(`the verdict source returned ${verdict === null ? 'null' : typeof verdict} instead of a Verdict`);
+      }
+      return { verdict, failure: undefined };
+    } catch (failure) {
+      return { verdict: this.failClosedVerdict(service, operation, `the guard could not decide (${messageOf(failure)})`), failure };
+    }
+  }
+
+  /**
+   * Decides and records the attempt. Returns the admission of an allowed
+   * call; throws `OperationBlockedError` for a blocked one.
+   */
+  admit(call: GuardedCall, logger?: GuardLogger): Admission {
+    const { verdict, failure } = this.decide(call.service, call.operation);
+    if (verdict.isValid !== true) {
+      this.block(call, verdict, failure === undefined ? 'verdict' : 'fail-closed', failure, logger);
+    }
+    let auditId: string | undefined;
+    try {
+      auditId = this.audit?.recordAttempt(this.attemptOf(call, verdict, 'allowed')).auditId;
+    } catch (error) {
+      const blocked = this.failClosedVerdict(call.service, call.operation, `the audit trail could not record the attempt (${messageOf(error)})`, verdict);
+      this.block(call, blocked, 'audit-unavailable', error, logger, false);
+    }
+    return { verdict, auditId, serviceKey: verdict.iamAction?.split(':')[0] ?? call.service };
+  }
+
+  /** Runs an admitted call through its circuit breaker and records how it went; never throws. */
+  async run<T>(call: GuardedCall, admission: Admission, fn: () => T | PromiseLike<T>, logger?: GuardLogger): Promise<RunOutcome<T>> {
+    const breaker = this.breakers.breakerFor(admission.serviceKey, call.operation);
+    const started = performance.now();
+    let attempt: Attempt<T>;
+    try {
+      // Errors that do not count against the breaker come back as values, so
+      // whichever breaker the monitor supplies never sees them as failures.
+      attempt = await breaker.execute(async (): Promise<Attempt<T>> => {
+        try {
+          return { ok: true, value: await fn() };
+        } catch (error) {
+          if (countsAgainstBreaker(error)) throw error;
+          return { ok: false, error };
+        }
+      });
+    } catch (error) {
+      attempt = { ok: false, error: isBrokenCircuitError(error) ? new CircuitOpenError(admission.serviceKey, call.operation, { cause: error }) : error };
+    }
+    const durationMs = performance.now() - started;
+    return this.record(call, admission, attempt, durationMs, logger ?? this.options.logger);
+  }
+
+  private record<T>(call: GuardedCall, admission: Admission, attempt: Attempt<T>, durationMs: number, logger: GuardLogger | undefined): RunOutcome<T> {
+    const service = admission.serviceKey;
+    const { operation } = call;
+    const safely = (what: string, fn: () => void): void => {
+      try {
+        fn();
+      } catch (error) {
+        logger?.warn(`inventag guard: ${what} failed for ${service}:${operation}: ${messageOf(error)}`);
+      }
+    };
+    safely('monitor.recordOperation', () => this.monitor?.recordOperation(operation, service, durationMs / 1000, attempt.ok));
+    let errorContext: ErrorContext | undefined;
+    if (!attempt.ok) {
+      safely('monitor.handleError', () => {
+        errorContext = this.monitor?.handleError(attempt.error, { operation, service, ...(call.resourceArn === undefined ? {} : { resourceArn: call.resourceArn }) });
+      });
+    }
+    if (admission.auditId !== undefined) {
+      const auditId = admission.auditId;
+      const errorCode = attempt.ok ? undefined : errorCodeOf(attempt.error);
+      safely('audit.recordOutcome', () => this.audit?.recordOutcome(auditId, { success: attempt.ok, durationMs, ...(errorCode === undefined ? {} : { errorCode }) }));
+    }
+    return attempt.ok ? { ok: true, value: attempt.value, durationMs } : { ok: false, error: attempt.error, durationMs, errorContext };
+  }
+
+  private block(call: GuardedCall, verdict: Verdict, reason: BlockReason, cause: unknown, logger: GuardLogger | undefined, recordAttempt = true): never {
+    const log = logger ?? this.options.logger;
+    let auditId: string | undefined;
+    if (recordAttempt) {
+      try {
+        auditId = this.audit?.recordAttempt(this.attemptOf(call, verdict, 'blocked')).auditId;
+      } catch (error) {
+        log?.warn(`inventag guard: the audit trail could not record a blocked attempt of ${call.service}:${call.operation}: ${messageOf(error)}`);
+      }
+    }
+    const blockedCall: BlockedCall = { service: call.service, operation: call.operation, ...(call.clientName === undefined ? {} : { clientName: call.clientName }), ...(call.commandName === undefined ? {} : { commandName: call.commandName }) };
+    try {
+      this.monitor?.recordSecurityEvent({ kind: 'operation_blocked', service: verdict.iamAction?.split(':')[0] ?? call.service, operation: call.operation, message: verdict.validationMessage, riskLevel: verdict.riskLevel });
+    } catch (error) {
+      log?.warn(`inventag guard: monitor.recordSecurityEvent failed: ${messageOf(error)}`);
+    }
+    try {
+      this.options.onBlocked?.({ verdict, reason, call: blockedCall, auditId });
+    } catch {
+      // onBlocked is a notification; the call stays blocked whatever it does.
+    }
+    throw new OperationBlockedError(verdict, reason, blockedCall, auditId, cause === undefined ? undefined : { cause });
+  }
+
+  private attemptOf(call: GuardedCall, verdict: Verdict, decision: 'allowed' | 'blocked') {
+    const { identity, recordParameters } = this.options;
+    return {
+      service: call.service,
+      operation: call.operation,
+      iamAction: verdict.iamAction,
+      operationType: verdict.operationType,
+      decision,
+      riskLevel: verdict.riskLevel,
+      complianceStandard: verdict.standard,
+      validationMessage: verdict.validationMessage,
+      ...(call.resourceArn === undefined ? {} : { resourceArn: call.resourceArn }),
+      ...(identity === undefined ? {} : { identity }),
+      ...(recordParameters && call.requestParameters !== undefined ? { requestParameters: call.requestParameters } : {}),
+    };
+  }
+
+  private failClosedVerdict(service: string, operation: string, why: string, base?: Verdict): Verdict {
+    return Object.freeze({
+      isValid: false,
+      service,
+      operation,
+      iamAction: base?.iamAction,
+      iamActions: Object.freeze([...(base?.iamActions ?? [])]),
+      accessLevel: base?.accessLevel,
+      operationType: base?.operationType ?? OperationType.UNKNOWN,
+      riskLevel: RiskLevel.HIGH,
+      validationMessage: `Operation blocked: ${why}; blocked (fail closed)`,
+      complianceNotes: Object.freeze(['Blocked because the guard could not complete its checks (fail closed)']),
+      controls: Object.freeze([...(base?.controls ?? [])]),
+      evidence: 'none',
+      sensitive: base?.sensitive,
+      standard: base?.standard ?? this.options.standard ?? ComplianceStandard.GENERAL,
+    });
+  }
+}
+
+/** The error code an audit outcome records: the SDK exception name, else the error class name. */
+export function errorCodeOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { name, code, Code } = error as { name?: unknown; code?: unknown; Code?: unknown };
+    for (const candidate of [name !== 'Error' ? name : undefined, Code, code, name]) {
+      if (typeof candidate === 'string' && candidate !== '') return candidate;
+    }
+  }
+  return 'Error';
+}

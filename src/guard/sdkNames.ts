@@ -1,0 +1,32 @@
+/**
+ * The one place the guard reads names from the SDK's handler context.
+ * `clientName` and `commandName` are public; the smithy context (`service`,
+ * `operation`) is internal to the SDK, so any change to it is absorbed here.
+ */
+import type { HandlerExecutionContext } from '@smithy/types';
+
+/** The SDK key of the smithy context (`@smithy/types` SMITHY_CONTEXT_KEY). */
+const SMITHY_CONTEXT_KEY = '__smithy_context';
+
+export interface SdkCall {
+  /** `EC2Client`, when the SDK says. */
+  readonly clientName: string | undefined;
+  /** `DescribeInstancesCommand`, when the SDK says. */
+  readonly commandName: string | undefined;
+  /** What the verdict engine is asked about: the client name, else the smithy service name. */
+  readonly service: string;
+  /** The API operation (`DescribeInstances`, `SendCommand`). */
+  readonly operation: string;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+export function sdkCallOf(context: HandlerExecutionContext): SdkCall {
+  const smithy = (context as Record<string, unknown>)[SMITHY_CONTEXT_KEY] as Record<string, unknown> | undefined;
+  const clientName = text(context.clientName);
+  const commandName = text(context.commandName);
+  // A command class carries exactly one `Command` suffix: `SendCommandCommand` is ssm:SendCommand.
+  const operation = text(smithy?.operation) ?? commandName?.replace(/Command$/, '') ?? 'unknown';
+  const service = clientName ?? text(smithy?.service) ?? 'unknown';
+  return { clientName, commandName, service, operation };
+}

@@ -1,0 +1,327 @@
+import { redact } from '../audit/redact.js';
+import type { AccessLevel } from '../catalog/data.js';
+import { ComplianceStandard, OperationType, RiskLevel, RISK_ORDER } from '../constants.js';
+import type { AuditSink, IdentityRef, Verdict } from '../contracts.js';
+import { ControlTopic, controlIdsFor } from '../policy/controls.js';
+import type { CustomRulesInput } from '../policy/engineOptions.js';
+import { VerdictEngine } from '../policy/VerdictEngine.js';
+import { writeFileAtomic } from '../util/atomicWrite.js';
+
+/** The seed's ValidationResult, plus the IAM action and access level it was decided on. */
+export interface ValidationResult {
+  isValid: boolean;
+  service: string;
+  operation: string;
+  operationType: OperationType;
+  riskLevel: RiskLevel;
+  validationMessage: string;
+  timestamp: string;
+  complianceNotes: string[];
+  iamAction: string | undefined;
+  accessLevel: AccessLevel | undefined;
+  controls: string[];
+  resourceArn?: string;
+}
+
+/** One validated operation kept in memory (bounded by `maxAuditEntries`). */
+export interface ValidatorAuditEntry {
+  timestamp: string;
+  service: string;
+  operation: string;
+  iamAction: string | undefined;
+  operationType: OperationType;
+  riskLevel: RiskLevel;
+  decision: 'allowed' | 'blocked';
+  resourceArn?: string;
+  requestParameters?: unknown;
+  validationMessage: string;
+  sensitive?: string;
+}
+
+export interface SecurityFinding {
+  severity: RiskLevel;
+  title: string;
+  description: string;
+  recommendation: string;
+  controls: string[];
+  count: number;
+}
+
+/** The seed's ComplianceReport. */
+export interface ComplianceReport {
+  complianceStandard: ComplianceStandard;
+  reportTimestamp: string;
+  complianceScore: number;
+  scoreFormula: string;
+  totalOperations: number;
+  readOnlyOperations: number;
+  mutatingOperationsBlocked: number;
+  unknownOperationsBlocked: number;
+  allowedByOverride: number;
+  sensitiveReads: number;
+  securityFindings: SecurityFinding[];
+  recommendations: string[];
+  auditEntries: ValidatorAuditEntry[];
+  /** Counts since the validator was created; `auditEntries` holds only the newest `maxAuditEntries`. */
+  auditEntriesTruncated: boolean;
+}
+
+export interface AuditSummary {
+  totalOperations: number;
+  allowed: number;
+  blocked: number;
+  byOperationType: Record<OperationType, number>;
+  byRiskLevel: Record<RiskLevel, number>;
+  byService: Record<string, { allowed: number; blocked: number }>;
+  firstTimestamp: string | undefined;
+  lastTimestamp: string | undefined;
+  entriesInMemory: number;
+}
+
+export interface ReadOnlyAccessValidatorOptions {
+  /** @default 'general' */
+  complianceStandard?: ComplianceStandard;
+  /** Allow/deny action patterns that win over the IAM data. */
+  overrides?: { allow?: string[]; deny?: string[] };
+  /** Rules of the CUSTOM standard. */
+  custom?: CustomRulesInput;
+  /** Audit entries kept in memory (the seed's `max_audit_entries`). @default 10000 */
+  maxAuditEntries?: number;
+  /** Durable audit trail to write every validation to. */
+  audit?: AuditSink;
+  /** Who the operations run as, when known. */
+  identity?: IdentityRef;
+  /** Share a verdict engine (and its cache) with a guard. */
+  engine?: VerdictEngine;
+}
+
+export const COMPLIANCE_SCORE_FORMULA =
+  'complianceScore = 100 × readOnlyOperations / totalOperations (100 when nothing was attempted): the share of attempted operations that only read. Every blocked attempt lowers it, because the automation tried to do something it must not.';
+
+/**
+ * Checks each AWS operation before it runs: read-only operations pass,
+ * everything else is blocked. Keeps the seed's surface
+ * (`validateOperation`, `generateComplianceReport`, `saveComplianceReport`,
+ * `getAuditSummary`); the constructor does no I/O.
+ *
+ * @example
+ * const validator = new ReadOnlyAccessValidator('soc2');
+ * const result = validator.validateOperation('ec2', 'describe_instances');
+ * if (!result.isValid) throw new Error(result.validationMessage);
+ */
+export class ReadOnlyAccessValidator {
+  readonly complianceStandard: ComplianceStandard;
+  readonly engine: VerdictEngine;
+  private readonly maxAuditEntries: number;
+  private readonly audit: AuditSink | undefined;
+  private identity: IdentityRef | undefined;
+  private readonly entries: ValidatorAuditEntry[] = [];
+  private readonly totals = { total: 0, readOnly: 0, mutatingBlocked: 0, unknownBlocked: 0, blockedByRule: 0, override: 0, sensitive: 0 };
+  private readonly blockedCounts = new Map<string, { verdict: Verdict; count: number }>();
+  private readonly sensitiveCounts = new Map<string, { verdict: Verdict; count: number }>();
+  private readonly overrideCounts = new Map<string, { verdict: Verdict; count: number }>();
+
+  constructor(options: ComplianceStandard | ReadOnlyAccessValidatorOptions = {}) {
+    const opts: ReadOnlyAccessValidatorOptions = typeof options === 'string' ? { complianceStandard: options } : options;
+    this.engine = opts.engine ?? new VerdictEngine({ standard: opts.complianceStandard, overrides: opts.overrides, custom: opts.custom as never });
+    this.complianceStandard = this.engine.standard;
+    const max = opts.maxAuditEntries ?? 10_000;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxAuditEntries must be a positive integer, got ${String(max)}`);
+    this.maxAuditEntries = max;
+    this.audit = opts.audit;
+    this.identity = opts.identity;
+  }
+
+  setIdentity(identity: IdentityRef | undefined): void {
+    this.identity = identity;
+  }
+
+  /** Decides whether `service`/`operation` (any naming form) may run, records it, and returns the seed's result. */
+  validateOperation(service: string, operation: string, resourceArn?: string, requestParameters?: unknown): ValidationResult {
+    const verdict = this.engine.decide(service, operation);
+    return this.record(verdict, resourceArn, requestParameters);
+  }
+
+  /** Records a verdict reached elsewhere (the SDK guard) so reports count it. */
+  record(verdict: Verdict, resourceArn?: string, requestParameters?: unknown, options: { writeAudit?: boolean } = {}): ValidationResult {
+    const timestamp = new Date().toISOString();
+    this.count(verdict);
+    const entry: ValidatorAuditEntry = {
+      timestamp,
+      service: verdict.service,
+      operation: verdict.operation,
+      iamAction: verdict.iamAction,
+      operationType: verdict.operationType,
+      riskLevel: verdict.riskLevel,
+      decision: verdict.isValid ? 'allowed' : 'blocked',
+      validationMessage: verdict.validationMessage,
+      ...(resourceArn ? { resourceArn } : {}),
+      ...(requestParameters !== undefined ? { requestParameters: redact(requestParameters) } : {}),
+      ...(verdict.sensitive ? { sensitive: verdict.sensitive.category } : {}),
+    };
+    this.entries.push(entry);
+    if (this.entries.length > this.maxAuditEntries) this.entries.splice(0, this.entries.length - this.maxAuditEntries);
+    if (this.audit && options.writeAudit !== false) {
+      this.audit.recordAttempt({
+        service: verdict.service,
+        operation: verdict.operation,
+        iamAction: verdict.iamAction,
+        operationType: verdict.operationType,
+        decision: entry.decision,
+        riskLevel: verdict.riskLevel,
+        complianceStandard: this.complianceStandard,
+        validationMessage: verdict.validationMessage,
+        ...(resourceArn ? { resourceArn } : {}),
+        ...(this.identity ? { identity: this.identity } : {}),
+        ...(requestParameters !== undefined ? { requestParameters } : {}),
+      });
+    }
+    return {
+      isValid: verdict.isValid,
+      service: verdict.service,
+      operation: verdict.operation,
+      operationType: verdict.operationType,
+      riskLevel: verdict.riskLevel,
+      validationMessage: verdict.validationMessage,
+      timestamp,
+      complianceNotes: [...verdict.complianceNotes],
+      iamAction: verdict.iamAction,
+      accessLevel: verdict.accessLevel,
+      controls: [...verdict.controls],
+      ...(resourceArn ? { resourceArn } : {}),
+    };
+  }
+
+  private count(verdict: Verdict): void {
+    this.totals.total++;
+    const key = verdict.iamAction ?? `${verdict.service}:${verdict.operation}`;
+    const bump = (map: Map<string, { verdict: Verdict; count: number }>) => {
+      const slot = map.get(key);
+      if (slot) slot.count++;
+      else map.set(key, { verdict, count: 1 });
+    };
+    if (verdict.isValid) {
+      if (verdict.operationType === OperationType.READ_ONLY) this.totals.readOnly++;
+      else {
+        this.totals.override++;
+        bump(this.overrideCounts);
+      }
+      if (verdict.sensitive) {
+        this.totals.sensitive++;
+        bump(this.sensitiveCounts);
+      }
+    } else {
+      if (verdict.operationType === OperationType.MUTATING) this.totals.mutatingBlocked++;
+      else if (verdict.operationType === OperationType.UNKNOWN) this.totals.unknownBlocked++;
+      else this.totals.blockedByRule++;
+      bump(this.blockedCounts);
+    }
+  }
+
+  /** The seed's compliance report over everything validated so far. */
+  generateComplianceReport(): ComplianceReport {
+    const t = this.totals;
+    const complianceScore = t.total === 0 ? 100 : round1((100 * t.readOnly) / t.total);
+    const std = this.complianceStandard;
+    const findings: SecurityFinding[] = [];
+    for (const { verdict, count } of this.blockedCounts.values()) {
+      const name = verdict.iamAction ?? `${verdict.service}:${verdict.operation}`;
+      const unknown = verdict.operationType === OperationType.UNKNOWN;
+      findings.push({
+        severity: verdict.riskLevel,
+        title: unknown ? `Unclassified operation attempted: ${name}` : verdict.operationType === OperationType.READ_ONLY ? `Operation denied by rule: ${name}` : `Mutating operation attempted: ${name}`,
+        description: `${verdict.validationMessage} (${count} attempt${count === 1 ? '' : 's'}, all blocked before reaching AWS)`,
+        recommendation: unknown
+          ? 'Check the service and operation names; if the operation only reads, add an allow override for it.'
+          : 'Remove this call from the automation, or run it from a separate, approved change process.',
+        controls: controlIdsFor(std, [ControlTopic.READ_ONLY_ACCESS, ControlTopic.CHANGE_PREVENTED]),
+        count,
+      });
+    }
+    for (const { verdict, count } of this.sensitiveCounts.values()) {
+      findings.push({
+        severity: verdict.riskLevel,
+        title: `Sensitive read: ${verdict.iamAction}`,
+        description: `${verdict.iamAction} ${verdict.sensitive?.reason ?? ''} (${count} call${count === 1 ? '' : 's'})`.trim(),
+        recommendation: 'Confirm the automation needs this data; otherwise deny it (CUSTOM allowSensitiveReads or a deny override) and remove it from the role.',
+        controls: controlIdsFor(std, [ControlTopic.SENSITIVE_ACCESS]),
+        count,
+      });
+    }
+    for (const { verdict, count } of this.overrideCounts.values()) {
+      findings.push({
+        severity: RiskLevel.HIGH,
+        title: `Write allowed by override: ${verdict.iamAction ?? `${verdict.service}:${verdict.operation}`}`,
+        description: `An allow override let a ${verdict.operationType} operation run (${count} call${count === 1 ? '' : 's'}).`,
+        recommendation: 'Review the allow override; a read-only automation should not need it.',
+        controls: controlIdsFor(std, [ControlTopic.READ_ONLY_ACCESS]),
+        count,
+      });
+    }
+    findings.sort((a, b) => RISK_ORDER[b.severity] - RISK_ORDER[a.severity] || b.count - a.count);
+
+    const recommendations: string[] = [];
+    if (t.mutatingBlocked > 0) recommendations.push(`Remove the ${t.mutatingBlocked} mutating call(s) from the automation: they were blocked, but their presence means the code tries to change production.`);
+    if (t.unknownBlocked > 0) recommendations.push(`Review ${t.unknownBlocked} unclassified operation(s): fix the names or add explicit allow overrides for real read-only calls.`);
+    if (t.sensitive > 0) recommendations.push(`Review ${t.sensitive} sensitive read(s) (secrets, credentials or data contents) and deny the ones the automation does not need.`);
+    if (t.override > 0) recommendations.push(`Review ${t.override} operation(s) allowed by override.`);
+    if (recommendations.length === 0) recommendations.push('No action needed: every operation was read-only.');
+
+    return {
+      complianceStandard: std,
+      reportTimestamp: new Date().toISOString(),
+      complianceScore,
+      scoreFormula: COMPLIANCE_SCORE_FORMULA,
+      totalOperations: t.total,
+      readOnlyOperations: t.readOnly,
+      mutatingOperationsBlocked: t.mutatingBlocked,
+      unknownOperationsBlocked: t.unknownBlocked,
+      allowedByOverride: t.override,
+      sensitiveReads: t.sensitive,
+      securityFindings: findings,
+      recommendations,
+      auditEntries: this.entries.slice(),
+      auditEntriesTruncated: t.total > this.entries.length,
+    };
+  }
+
+  /** Writes a report as JSON, atomically, with secrets redacted. */
+  async saveComplianceReport(report: ComplianceReport, path: string): Promise<string> {
+    await writeFileAtomic(path, `${JSON.stringify(redact(report), null, 2)}\n`);
+    return path;
+  }
+
+  getAuditSummary(): AuditSummary {
+    const byOperationType: Record<OperationType, number> = { read_only: 0, mutating: 0, unknown: 0 };
+    const byRiskLevel: Record<RiskLevel, number> = { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 };
+    const byService: Record<string, { allowed: number; blocked: number }> = {};
+    let allowed = 0;
+    for (const e of this.entries) {
+      byOperationType[e.operationType]++;
+      byRiskLevel[e.riskLevel]++;
+      const svc = (byService[e.iamAction?.split(':')[0] ?? e.service] ??= { allowed: 0, blocked: 0 });
+      if (e.decision === 'allowed') {
+        allowed++;
+        svc.allowed++;
+      } else svc.blocked++;
+    }
+    return {
+      totalOperations: this.totals.total,
+      allowed,
+      blocked: this.entries.length - allowed,
+      byOperationType,
+      byRiskLevel,
+      byService,
+      firstTimestamp: this.entries[0]?.timestamp,
+      lastTimestamp: this.entries.at(-1)?.timestamp,
+      entriesInMemory: this.entries.length,
+    };
+  }
+
+  /** Entries kept in memory, oldest first. */
+  getAuditEntries(): readonly ValidatorAuditEntry[] {
+    return this.entries;
+  }
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;

@@ -1,0 +1,76 @@
+/** Small real implementations of the guard's collaborators, for the guard tests. */
+import { circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import type { AuditAttempt, AuditOutcome, AuditSink, ErrorContext, OperationMonitor, RiskLevel } from '../../src/contracts.js';
+import { countsAgainstBreaker } from '../../src/guard/breakerFailure.js';
+import { ErrorSeverity } from '../../src/constants.js';
+
+export interface MemoryAuditEntry extends AuditAttempt {
+  auditId: string;
+  outcome?: AuditOutcome;
+}
+
+/** An AuditSink that keeps entries in an array. */
+export class MemoryAudit implements AuditSink {
+  readonly entries: MemoryAuditEntry[] = [];
+  recordAttempt(attempt: AuditAttempt): { auditId: string } {
+    const auditId = `a-${this.entries.length + 1}`;
+    this.entries.push({ ...attempt, auditId });
+    return { auditId };
+  }
+  recordOutcome(auditId: string, outcome: AuditOutcome): void {
+    const entry = this.entries.find((e) => e.auditId === auditId);
+    if (entry === undefined) throw new Error(`unknown audit id ${auditId}`);
+    if (entry.outcome !== undefined) throw new Error(`outcome already recorded for ${auditId}`);
+    entry.outcome = outcome;
+  }
+  get blocked(): MemoryAuditEntry[] {
+    return this.entries.filter((e) => e.decision === 'blocked');
+  }
+  get allowed(): MemoryAuditEntry[] {
+    return this.entries.filter((e) => e.decision === 'allowed');
+  }
+}
+
+/** An OperationMonitor that records what it is told and owns real cockatiel breakers. */
+export class RecordingMonitor implements OperationMonitor {
+  readonly operations: { operation: string; service: string; durationSeconds: number; success: boolean }[] = [];
+  readonly errors: { error: unknown; operation: string; service: string }[] = [];
+  readonly securityEvents: { kind: string; service: string; operation: string; message: string; riskLevel: RiskLevel }[] = [];
+  readonly breakers = new Map<string, CircuitBreakerPolicy>();
+
+  constructor(
+    private readonly threshold = 3,
+    private readonly halfOpenAfterMs = 10_000,
+  ) {}
+
+  recordOperation(operation: string, service: string, durationSeconds: number, success: boolean): void {
+    this.operations.push({ operation, service, durationSeconds, success });
+  }
+  handleError(error: unknown, context: { operation: string; service: string; resourceArn?: string }): ErrorContext {
+    this.errors.push({ error, ...context });
+    return {
+      timestamp: new Date().toISOString(),
+      errorType: error instanceof Error ? error.name : 'Error',
+      errorMessage: error instanceof Error ? error.message : String(error),
+      severity: ErrorSeverity.HIGH,
+      operation: context.operation,
+      service: context.service,
+      recoveryAction: 'recorded by the test monitor',
+      userImpact: 'none',
+      correlationId: `c-${this.errors.length}`,
+      retryable: false,
+    };
+  }
+  recordSecurityEvent(event: { kind: string; service: string; operation: string; message: string; riskLevel: RiskLevel }): void {
+    this.securityEvents.push(event);
+  }
+  breakerFor(service: string, operation: string): CircuitBreakerPolicy {
+    const key = `${service}:${operation}`;
+    let breaker = this.breakers.get(key);
+    if (breaker === undefined) {
+      breaker = circuitBreaker(handleWhen(countsAgainstBreaker), { halfOpenAfter: this.halfOpenAfterMs, breaker: new ConsecutiveBreaker(this.threshold) });
+      this.breakers.set(key, breaker);
+    }
+    return breaker;
+  }
+}
