@@ -1,0 +1,17 @@
+/**
+ * Masks credential material that AWS or a proxy may echo in an error message
+ * or stack (access key IDs, presigned URL signatures, session tokens), so the
+ * monitor's logs and reports can be shared with an auditor.
+ */
+const PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b/g, '$1****'],
+  [/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi, '$1****'],
+  [/((?:aws_)?(?:secret_access_key|session_token|secretAccessKey|sessionToken|accessToken|password)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1****'],
+  [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1****'],
+];
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
