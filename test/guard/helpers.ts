@@ -1,6 +1,7 @@
 /** Small real implementations of the guard's collaborators, for the guard tests. */
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
-import type { AuditAttempt, AuditOutcome, AuditSink, ErrorContext, OperationMonitor, RiskLevel } from '../../src/contracts.js';
+import type { AuditAttempt, AuditOutcome, AuditSink, ErrorContext, OperationMonitor } from '../../src/contracts.js';
+import type { RiskLevel } from '../../src/constants.js';
 import { countsAgainstBreaker } from '../../src/guard/breakerFailure.js';
 import { ErrorSeverity } from '../../src/constants.js';
 
