@@ -15,7 +15,7 @@ import type { AuditAttempt, AuditOutcome, AuditSink } from '../contracts.js';
 import { type AuditRow, type ChainHead, GENESIS_HASH, canonicalJson, entryHash, formatAnchor } from './chain.js';
 import { AuditStoreError, AuditStoreErrorCode, fromSqliteError, isAuditStoreError } from './errors.js';
 import { type Redactor, createRedactor } from './redact.js';
-import { APPLICATION_ID, SCHEMA_SQL, SCHEMA_VERSION, TRIGGER_NAMES } from './schema.js';
+import { APPLICATION_ID, GUARD_INDEX_NAMES, SCHEMA_SQL, SCHEMA_VERSION, TRIGGER_NAMES } from './schema.js';
 import { DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
 import { rowsToCsv, rowsToJsonl } from './exportFormat.js';
 import { diagnoseBadRow } from './diagnose.js';
@@ -505,9 +505,11 @@ export class AuditStore implements AuditSink {
       if (integrity !== 'ok') {
         throw new AuditStoreError(AuditStoreErrorCode.CORRUPT, this.path, `the database file is damaged: ${String(integrity)}`);
       }
-      const triggers = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]).map((t) => t.name));
-      const missing = TRIGGER_NAMES.filter((t) => !triggers.has(t));
+      const objects = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')").all() as { name: string }[]).map((t) => t.name));
+      const missing = TRIGGER_NAMES.filter((t) => !objects.has(t));
       if (missing.length > 0) warnings.push(`the append-only triggers ${missing.join(', ')} were removed from the store`);
+      const missingIndexes = GUARD_INDEX_NAMES.filter((i) => !objects.has(i));
+      if (missingIndexes.length > 0) warnings.push(`the chain's uniqueness indexes ${missingIndexes.join(', ')} were removed from the store`);
       const checkpoints = new Map<number, { sequence: number; data: CheckpointData }>();
       for (const row of db.prepare("SELECT seq, data FROM audit_entries WHERE kind = 'checkpoint' ORDER BY seq").iterate() as IterableIterator<{ seq: number; data: string | null }>) {
         const data = parseJson(row.data) as CheckpointData | undefined;

@@ -66,3 +66,5 @@ END;
 `;
 
 export const TRIGGER_NAMES = ['audit_entries_no_update', 'audit_entries_no_delete'] as const;
+
+export const GUARD_INDEX_NAMES = ['audit_entries_prev_hash', 'audit_entries_outcome_ref'] as const;

@@ -1,0 +1,102 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AuditEntryInput } from '../../src/audit/index.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+/** A fresh temp directory and its removal. */
+export function tempDir(prefix = 'inventag-audit-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A plausible attempt; `i` varies the operation so entries differ. */
+export function attempt(i = 0, overrides: Partial<AuditEntryInput> = {}): AuditEntryInput {
+  return {
+    service: 'ec2',
+    operation: i % 2 === 0 ? 'DescribeInstances' : 'DescribeVolumes',
+    iamAction: i % 2 === 0 ? 'ec2:DescribeInstances' : 'ec2:DescribeVolumes',
+    operationType: 'read_only',
+    decision: 'allowed',
+    riskLevel: 'LOW',
+    complianceStandard: 'soc2',
+    identity: { account: '123456789012', arn: 'arn:aws:iam::123456789012:role/reader', type: 'AssumedRole' },
+    requestParameters: { MaxResults: 50, Filters: [{ Name: 'tag:env', Values: [`prod-${i}`] }] },
+    ...overrides,
+  };
+}
+
+/** Runs SQL through the sqlite3 command-line shell, as an attacker with file access would. */
+export function sqlite(db: string, sql: string, flags: string[] = []): string {
+  const r = spawnSync('sqlite3', ['-bail', ...flags, db], { encoding: 'utf8', input: sql });
+  if (r.status !== 0 || r.stderr !== '') throw new Error(`sqlite3 failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Rows of a query, through the sqlite3 shell's JSON mode. */
+export function sqliteRows<T = Record<string, unknown>>(db: string, sql: string): T[] {
+  const out = sqlite(db, sql, ['-json']).trim();
+  return out === '' ? [] : (JSON.parse(out) as T[]);
+}
+
+export interface ProcResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a node script to completion. */
+export function runNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ProcResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Runs the built CLI with `inventag audit` registered. Until the command is
+ * wired into src/cli/commands/index.ts the fixture adds it before main runs.
+ */
+export const runAuditCli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcResult> =>
+  runNode([join(FIXTURES, 'cli.mjs'), ...args], options);
+
+/** Whether this process may mount filesystems (root with CAP_SYS_ADMIN), for the read-only and full-disk tests. */
+export function canMount(): boolean {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
+  const { dir, cleanup } = tempDir('inventag-mountprobe-');
+  try {
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+    if (m.status !== 0) return false;
+    spawnSync('umount', [dir]);
+    return true;
+  } finally {
+    cleanup();
+  }
+}
+
+export function mountTmpfs(dir: string, options: string): void {
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });
+  if (m.status !== 0) throw new Error(`mount failed: ${m.stderr}`);
+}
+
+export function unmount(dir: string): void {
+  spawnSync('umount', ['-l', dir]);
+}

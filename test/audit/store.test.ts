@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditStore, AuditStoreErrorCode, entryHash, isAuditStoreError, type AuditRow } from '../../src/audit/index.js';
+import { attempt, sqlite, sqliteRows, tempDir } from './helpers.js';
+
+describe('AuditStore', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let store: AuditStore;
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    store = AuditStore.open({ path: join(dir, '.inventag', 'audit.db') });
+  });
+  afterEach(async () => {
+    await store.close();
+    cleanup();
+  });
+
+  it('appends chained entries and reads them back with every field', () => {
+    const a = store.append(attempt(0, { resourceArn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1', validationMessage: 'read-only' }));
+    const b = store.append(attempt(1));
+    expect(a.sequence).toBe(1);
+    expect(b.sequence).toBe(2);
+    const [first, second] = [...store.entries()];
+    expect(first).toMatchObject({
+      sequence: 1,
+      auditId: a.auditId,
+      kind: 'attempt',
+      sessionId: store.sessionId,
+      service: 'ec2',
+      operation: 'DescribeInstances',
+      iamAction: 'ec2:DescribeInstances',
+      operationType: 'read_only',
+      decision: 'allowed',
+      riskLevel: 'LOW',
+      resourceArn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1',
+      identity: { account: '123456789012', arn: 'arn:aws:iam::123456789012:role/reader', type: 'AssumedRole' },
+      requestParameters: { MaxResults: 50, Filters: [{ Name: 'tag:env', Values: ['prod-0'] }] },
+      complianceStandard: 'soc2',
+      validationMessage: 'read-only',
+      prevHash: '0'.repeat(64),
+      hash: a.hash,
+    });
+    expect(second?.prevHash).toBe(a.hash);
+    expect(store.head()).toEqual({ sequence: 2, hash: b.hash });
+  });
+
+  it('hashes exactly the documented payload, so other tools can re-verify a row', () => {
+    store.append(attempt(0));
+    const row = sqliteRows<AuditRow>(store.path, 'SELECT * FROM audit_entries;')[0] as AuditRow;
+    expect(entryHash(row)).toBe(row.hash);
+  });
+
+  it('implements AuditSink: the outcome is its own chained record, merged into the attempt when read', () => {
+    const { auditId } = store.recordAttempt(attempt(0));
+    store.recordOutcome(auditId, { success: false, errorCode: 'ThrottlingException', durationMs: 12.345 });
+    expect(store.count()).toBe(2);
+    const entries = [...store.entries()];
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.outcome).toEqual({ success: false, errorCode: 'ThrottlingException', durationMs: 12.345 });
+    expect(store.verify().ok).toBe(true);
+  });
+
+  it('refuses an outcome for an unknown attempt and a second outcome', () => {
+    const { auditId } = store.recordAttempt(attempt(0));
+    store.recordOutcome(auditId, { success: true, durationMs: 1 });
+    expect(() => store.recordOutcome(auditId, { success: true, durationMs: 1 })).toThrow(expect.objectContaining({ code: AuditStoreErrorCode.DUPLICATE_OUTCOME }));
+    expect(() => store.recordOutcome('no-such-id', { success: true, durationMs: 1 })).toThrow(expect.objectContaining({ code: AuditStoreErrorCode.UNKNOWN_AUDIT_ID }));
+    expect(store.count()).toBe(2);
+  });
+
+  it('refuses bad input naming the field and what is allowed, writing nothing', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ service: '' }, /field service must be a non-empty string/],
+      [{ decision: 'maybe' }, /field decision must be allowed or blocked; got "maybe"/],
+      [{ operationType: 'write' }, /operationType must be one of read_only, mutating, unknown/],
+      [{ riskLevel: 'low' }, /riskLevel must be one of LOW, MEDIUM, HIGH, CRITICAL/],
+      [{ complianceStandard: 'pci' }, /complianceStandard must be one of general, soc2, iso27001, custom/],
+      [{ outcome: { success: true, durationMs: Number.NaN } }, /outcome.durationMs must be a finite number >= 0/],
+    ];
+    for (const [bad, message] of cases) {
+      let caught: unknown;
+      try {
+        store.append({ ...attempt(0), ...bad } as never);
+      } catch (err) {
+        caught = err;
+      }
+      expect(isAuditStoreError(caught)).toBe(true);
+      expect((caught as Error).message).toMatch(message);
+      expect((caught as { code: string }).code).toBe(AuditStoreErrorCode.INVALID_INPUT);
+    }
+    expect(store.count()).toBe(0);
+  });
+
+  it('appends a batch in one transaction and group-commits enqueued entries', async () => {
+    const batch = store.appendBatch([attempt(0), attempt(1), attempt(2)]);
+    expect(batch.map((r) => r.sequence)).toEqual([1, 2, 3]);
+    const queued = await Promise.all(Array.from({ length: 250 }, (_, i) => store.enqueue(attempt(i))));
+    expect(queued.map((r) => r.sequence)).toEqual(Array.from({ length: 250 }, (_, i) => i + 4));
+    await expect(store.enqueue({ ...attempt(0), decision: 'nope' } as never)).rejects.toMatchObject({ code: AuditStoreErrorCode.INVALID_INPUT });
+    const result = store.verify();
+    expect(result).toMatchObject({ ok: true, checked: 253, head: { sequence: 253 } });
+  });
+
+  it('tails the newest entries oldest first', () => {
+    for (let i = 0; i < 10; i += 1) store.append(attempt(i));
+    expect(store.tail(3).map((e) => e.sequence)).toEqual([8, 9, 10]);
+    expect(store.tail(0)).toEqual([]);
+  });
+
+  it('exports JSON lines and CSV, optionally since a time', async () => {
+    let now = new Date('2026-01-01T00:00:00.000Z');
+    await store.close();
+    store = AuditStore.open({ path: join(dir, 'audit.db'), clock: () => now });
+    store.append(attempt(0));
+    now = new Date('2026-02-01T00:00:00.000Z');
+    const { auditId } = store.recordAttempt(attempt(1, { resourceArn: '=HYPERLINK("http://evil")' }));
+    store.recordOutcome(auditId, { success: true, durationMs: 3 });
+    const text = async (s: NodeJS.ReadableStream) => {
+      let out = '';
+      for await (const chunk of s) out += String(chunk);
+      return out;
+    };
+    const jsonl = (await text(store.export({ format: 'jsonl' }))).trim().split('\n').map((l) => JSON.parse(l));
+    expect(jsonl.map((e) => e.sequence)).toEqual([1, 2]);
+    expect(jsonl[1].outcome).toEqual({ success: true, durationMs: 3 });
+    const since = (await text(store.export({ format: 'jsonl', since: '2026-01-15T00:00:00Z' }))).trim().split('\n');
+    expect(since).toHaveLength(1);
+    const csv = (await text(store.export({ format: 'csv' }))).trim().split('\n');
+    expect(csv[0]).toMatch(/^sequence,auditId,kind,/);
+    expect(csv).toHaveLength(3);
+    // A value that a spreadsheet would run as a formula is defused.
+    expect(csv[2]).toContain(`"'=HYPERLINK(""http://evil"")"`);
+    const raw = (await text(store.export({ format: 'jsonl', raw: true }))).trim().split('\n').map((l) => JSON.parse(l) as AuditRow);
+    expect(raw).toHaveLength(3);
+    for (const row of raw) expect(entryHash(row)).toBe(row.hash);
+    expect(() => store.export({ format: 'xml' as never })).toThrow(/format must be jsonl or csv/);
+    expect(() => store.export({ format: 'csv', since: 'yesterday' })).toThrow(/since must be an ISO 8601/);
+  });
+
+  it('cleans up by age with a checkpoint, and the remaining chain verifies', async () => {
+    let now = new Date('2026-01-01T00:00:00.000Z');
+    await store.close();
+    store = AuditStore.open({ path: join(dir, 'audit.db'), clock: () => now });
+    for (let i = 0; i < 5; i += 1) store.append(attempt(i));
+    now = new Date('2026-03-01T00:00:00.000Z');
+    for (let i = 0; i < 3; i += 1) store.append(attempt(i));
+    const oldHead = store.head();
+    const result = store.cleanup({ retentionDays: 30 });
+    expect(result.removed).toBe(5);
+    expect(result.checkpoint?.data).toMatchObject({ prunedThroughSequence: 5, removedCount: 5, retentionDays: 30 });
+    expect(result.head?.sequence).toBe(9);
+    const verified = store.verify({ anchor: oldHead as { sequence: number; hash: string } });
+    expect(verified).toMatchObject({ ok: true, checked: 4, firstSequence: 6, anchor: 'matched' });
+    expect(store.cleanup({ retentionDays: 30 }).removed).toBe(0);
+  });
+
+  it('cleans up to maxEntries (the checkpoint counts), again and again, keeping one valid chain', () => {
+    for (let i = 0; i < 20; i += 1) store.append(attempt(i));
+    const early = store.head();
+    expect(store.cleanup({ maxEntries: 10 }).removed).toBe(11);
+    expect(store.count()).toBe(10);
+    for (let i = 0; i < 7; i += 1) store.append(attempt(i));
+    expect(store.cleanup({ maxEntries: 5 }).removed).toBe(13);
+    expect(store.count()).toBe(5);
+    const result = store.verify({ anchor: early as { sequence: number; hash: string } });
+    expect(result).toMatchObject({ ok: true, checked: 5, anchor: 'pruned' });
+  });
+
+  it('refuses deletion outside cleanup with the append-only triggers', () => {
+    store.append(attempt(0));
+    expect(() => sqlite(store.path, 'DELETE FROM audit_entries;')).toThrow(/removed only by a retention cleanup/);
+    expect(() => sqlite(store.path, "UPDATE audit_entries SET decision = 'blocked';")).toThrow(/append-only/);
+    expect(store.verify().ok).toBe(true);
+  });
+
+  it('rejects bad cleanup options', () => {
+    expect(() => store.cleanup({})).toThrow(/needs retentionDays, maxEntries or both/);
+    expect(() => store.cleanup({ maxEntries: 0 })).toThrow(/maxEntries must be a whole number >= 1/);
+    expect(() => store.cleanup({ retentionDays: -1 })).toThrow(/retentionDays must be a number >= 0/);
+  });
+
+  it('keys the chain with HMAC when given a key, and refuses a wrong or missing key', async () => {
+    await store.close();
+    const path = join(dir, 'keyed.db');
+    const key = 'k'.repeat(32);
+    store = AuditStore.open({ path, key });
+    store.append(attempt(0));
+    expect(store.verify().ok).toBe(true);
+    await store.close();
+    expect(() => AuditStore.open({ path })).toThrow(expect.objectContaining({ code: AuditStoreErrorCode.KEY_MISMATCH }));
+    expect(() => AuditStore.open({ path, key: 'x'.repeat(32) })).toThrow(/not the key this store was created with/);
+    // A forger without the key who edits a row and re-computes a plain SHA-256 is caught.
+    const row = sqliteRows<AuditRow>(path, 'SELECT * FROM audit_entries;')[0] as AuditRow;
+    const forged = { ...row, decision: 'blocked' };
+    sqlite(path, `DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET decision = 'blocked', hash = '${entryHash(forged)}' WHERE seq = 1;`);
+    store = AuditStore.open({ path, key, readonly: true });
+    expect(store.verify().firstBad).toMatchObject({ sequence: 1, reason: 'edited' });
+  });
+
+  it('logs each entry and the session end with the chain head to the security log', async () => {
+    const { createMemoryLogFiles } = await import('../../src/logging/index.js');
+    const logs = createMemoryLogFiles();
+    await store.close();
+    store = AuditStore.open({ path: join(dir, 'audit.db'), loggers: logs });
+    store.append(attempt(0));
+    store.append(attempt(1, { decision: 'blocked', operationType: 'mutating', operation: 'TerminateInstances', riskLevel: 'HIGH' }));
+    const head = store.head();
+    await store.close();
+    const lines = logs.lines.security.map((l) => JSON.parse(l));
+    expect(lines[1]).toMatchObject({ level: 'warn', event: 'audit_attempt', decision: 'blocked', sequence: 2 });
+    const end = lines.at(-1);
+    expect(end).toMatchObject({ event: 'audit_session_end', appended: 2, head, anchor: `${head?.sequence}:${head?.hash}` });
+    expect(JSON.parse(logs.lines.production.at(-1) ?? '{}')).toMatchObject({ event: 'audit_session_end', head });
+    expect(readFileSync(join(dir, 'audit.db')).subarray(0, 15).toString()).toBe('SQLite format 3');
+  });
+});
