@@ -1,0 +1,46 @@
+import type { VerdictSource } from '../contracts.js';
+import { VerdictEngine } from '../policy/VerdictEngine.js';
+import type { EventVerdict, EventVerdictSource } from './CloudTrailEvent.js';
+import { OperationType } from '../constants.js';
+import { actionNameForEvent, iamPrefixForEventSource } from './eventSources.js';
+
+export interface EventClassifierOptions {
+  /**
+   * Decides read or write for an IAM prefix and action name.
+   * @default a VerdictEngine with the GENERAL standard (IAM access levels, then name patterns)
+   */
+  verdicts?: VerdictSource;
+}
+
+type BaseVerdict = Pick<EventVerdict, 'iamAction' | 'accessLevel' | 'operationType'>;
+
+/**
+ * Gives every CloudTrail event our own verdict next to CloudTrail's
+ * `readOnly` flag. A trail holds few distinct (source, name) pairs and very
+ * many events, so verdicts are cached per pair.
+ */
+export class EventClassifier implements EventVerdictSource {
+  readonly #verdicts: VerdictSource;
+  readonly #cache = new Map<string, BaseVerdict>();
+
+  constructor(options: EventClassifierOptions = {}) {
+    this.#verdicts = options.verdicts ?? new VerdictEngine();
+  }
+
+  classify(eventSource: string, eventName: string, readOnly: boolean | undefined): EventVerdict {
+    const key = `${eventSource}\u0000${eventName}`;
+    let base = this.#cache.get(key);
+    if (!base) {
+      const prefix = iamPrefixForEventSource(eventSource);
+      const v = this.#verdicts.decide(prefix, actionNameForEvent(prefix, eventName));
+      base = { iamAction: v.iamAction, accessLevel: v.accessLevel, operationType: v.operationType };
+      this.#cache.set(key, base);
+    }
+    const ours = base.operationType;
+    let agreement: EventVerdict['agreement'] = 'unknown';
+    if (readOnly !== undefined && ours !== OperationType.UNKNOWN) {
+      agreement = readOnly === (ours === OperationType.READ_ONLY) ? 'agree' : 'disagree';
+    }
+    return { ...base, agreement, isWrite: readOnly === false || ours === OperationType.MUTATING };
+  }
+}

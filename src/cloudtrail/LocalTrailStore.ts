@@ -1,0 +1,56 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { CloudTrailErrorKind, TrailSourceError } from './errors.js';
+import type { TrailListing, TrailObject, TrailStore } from './trailStore.js';
+
+/** Trail log files copied to a local directory (`aws s3 sync`, an evidence bundle). */
+export class LocalTrailStore implements TrailStore {
+  readonly location: string;
+  readonly rootSegments: readonly string[];
+  readonly #root: string;
+
+  constructor(directory: string) {
+    this.location = directory;
+    this.#root = resolve(directory);
+    this.rootSegments = this.#root.split(sep).filter(Boolean);
+  }
+
+  async check(): Promise<void> {
+    let info;
+    try {
+      info = await stat(this.#root);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? String(err)})`;
+      throw new TrailSourceError(`trail directory ${this.location} ${why}`, this.location, CloudTrailErrorKind.SOURCE, { cause: err });
+    }
+    if (!info.isDirectory()) throw new TrailSourceError(`${this.location} is not a directory of trail log files`, this.location, CloudTrailErrorKind.SOURCE);
+  }
+
+  async list(prefix: string): Promise<TrailListing> {
+    const dir = join(this.#root, ...prefix.split('/').filter(Boolean));
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { dirs: [], files: [] };
+      throw new TrailSourceError(`cannot list ${dir}: ${code ?? String(err)}`, this.location, CloudTrailErrorKind.SOURCE, { cause: err });
+    }
+    const dirs: string[] = [];
+    const files: TrailObject[] = [];
+    for (const e of entries) {
+      if (e.isDirectory()) dirs.push(e.name);
+      else if (e.isFile()) files.push({ key: `${prefix}${e.name}`, name: join(dir, e.name), size: undefined });
+    }
+    dirs.sort();
+    files.sort((a, b) => (a.key < b.key ? -1 : 1));
+    return { dirs, files };
+  }
+
+  async open(object: TrailObject): Promise<Readable> {
+    return createReadStream(join(this.#root, ...object.key.split('/')), { highWaterMark: 256 * 1024 });
+  }
+}

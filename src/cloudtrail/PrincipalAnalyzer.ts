@@ -1,0 +1,321 @@
+import { OperationType, RiskLevel } from '../constants.js';
+import type { CloudTrailEvent } from './CloudTrailEvent.js';
+import { iamPrefixForEventSource } from './eventSources.js';
+import type { PrincipalMatcher } from './principal.js';
+import { principalMatcher } from './principal.js';
+
+/** An event as findings cite it: enough to find it again in CloudTrail. */
+export interface EventSummary {
+  eventId: string;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  awsRegion: string | undefined;
+  iamAction: string | undefined;
+  principalArn: string | undefined;
+  accessKeyId: string | undefined;
+  requestId: string | undefined;
+  readOnly: boolean | undefined;
+  operationType: OperationType;
+  errorCode: string | undefined;
+  sourceIpAddress: string | undefined;
+}
+
+/** A finding in the seed's shape (severity, title, description, recommendation) with the events behind it. */
+export interface CloudTrailFinding {
+  severity: RiskLevel;
+  title: string;
+  description: string;
+  recommendation: string;
+  events: EventSummary[];
+}
+
+/** Where CloudTrail's readOnly flag and the IAM access level disagree, per (source, name). */
+export interface FlagDisagreement {
+  eventSource: string;
+  eventName: string;
+  iamAction: string | undefined;
+  cloudTrailReadOnly: boolean | undefined;
+  operationType: OperationType;
+  count: number;
+}
+
+/** One record of our own audit trail, as correlation needs it. */
+export interface AuditRecordRef {
+  timestamp: Date | string | number;
+  service: string;
+  operation: string;
+  iamAction?: string | undefined;
+  requestId?: string | undefined;
+  /** Blocked attempts never reached AWS and are not matched. */
+  decision?: 'allowed' | 'blocked' | undefined;
+}
+
+export interface CorrelationOptions {
+  /**
+   * How far apart an audit record and a CloudTrail event may be in time and
+   * still be the same call, when there is no request id to match on.
+   * @default 300000 (5 minutes: CloudTrail times have one-second precision and clocks drift)
+   */
+  toleranceMs?: number;
+}
+
+export interface CorrelationResult {
+  /** Events of the principal that a record of the audit trail accounts for. */
+  matched: number;
+  matchedByRequestId: number;
+  /** Calls AWS saw from the principal that the audit never recorded. */
+  unrecorded: EventSummary[];
+  /** Events made by an AWS service on the principal's behalf (`invokedBy`): not expected in the audit. */
+  skippedServiceEvents: number;
+}
+
+export interface PrincipalAnalysis {
+  principal: string;
+  principalKind: PrincipalMatcher['kind'];
+  eventsSeen: number;
+  principalEvents: number;
+  /** The principal's events that change something (either CloudTrail or IAM says write). */
+  writes: EventSummary[];
+  /** The principal's events neither CloudTrail nor the catalog can call read or write. */
+  unclassified: EventSummary[];
+  disagreements: FlagDisagreement[];
+  /** True when the principal made no write in the events seen. */
+  readOnlyGuaranteeHeld: boolean;
+  correlation: CorrelationResult | undefined;
+  findings: CloudTrailFinding[];
+}
+
+export function summarizeEvent(e: CloudTrailEvent): EventSummary {
+  return {
+    eventId: e.eventId,
+    eventTime: e.eventTime.toISOString(),
+    eventSource: e.eventSource,
+    eventName: e.eventName,
+    awsRegion: e.awsRegion,
+    iamAction: e.verdict.iamAction,
+    principalArn: e.userIdentity.arn,
+    accessKeyId: e.accessKeyId,
+    requestId: e.requestId,
+    readOnly: e.readOnly,
+    operationType: e.verdict.operationType,
+    errorCode: e.errorCode,
+    sourceIpAddress: e.sourceIpAddress,
+  };
+}
+
+const byTime = (a: EventSummary, b: EventSummary): number =>
+  a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+
+const normService = (s: string): string => s.toLowerCase().replace(/client$/, '').replace(/[^a-z0-9-]/g, '');
+const normOperation = (s: string): string => s.replace(/Command$/, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+
+interface Compact {
+  summary: EventSummary;
+  time: number;
+  prefix: string;
+  name: string;
+  action: string | undefined;
+  invokedBy: boolean;
+  isRetry: boolean;
+}
+
+/**
+ * Streams CloudTrail events and keeps what an auditor needs about one
+ * principal: its writes, its unclassifiable events, where CloudTrail's flag
+ * and IAM disagree, and (for correlation with our audit trail) a compact copy
+ * of each of its events. Memory grows with the principal's events, not with
+ * the trail.
+ *
+ * @example
+ * ```ts
+ * const analyzer = new PrincipalAnalyzer('arn:aws:sts::123456789012:assumed-role/InventoryReadOnly/inventag');
+ * await reader.scan((event) => analyzer.add(event));
+ * const analysis = analyzer.result({ audit: records });
+ * if (!analysis.readOnlyGuaranteeHeld) process.exitCode = 1;
+ * ```
+ */
+export class PrincipalAnalyzer {
+  readonly #matcher: PrincipalMatcher;
+  readonly #writes: EventSummary[] = [];
+  readonly #unclassified: EventSummary[] = [];
+  readonly #disagreements = new Map<string, FlagDisagreement>();
+  readonly #events: Compact[] = [];
+  readonly #keepEvents: boolean;
+  #seen = 0;
+  #principalEvents = 0;
+
+  /** Throws a TypeError naming the accepted forms when `principal` is not one. */
+  constructor(principal: string | PrincipalMatcher, options: { keepEventsForCorrelation?: boolean } = {}) {
+    const m = typeof principal === 'string' ? principalMatcher(principal) : principal;
+    if (typeof m === 'string') throw new TypeError(m);
+    this.#matcher = m;
+    this.#keepEvents = options.keepEventsForCorrelation ?? true;
+  }
+
+  add(event: CloudTrailEvent): void {
+    this.#seen++;
+    if (!this.#matcher.matches(event)) return;
+    this.#principalEvents++;
+    const v = event.verdict;
+    const summary = summarizeEvent(event);
+    if (v.isWrite) this.#writes.push(summary);
+    else if (event.readOnly === undefined && v.operationType === OperationType.UNKNOWN) this.#unclassified.push(summary);
+    if (v.agreement === 'disagree') {
+      const key = `${event.eventSource} ${event.eventName}`;
+      const d = this.#disagreements.get(key);
+      if (d) d.count++;
+      else {
+        this.#disagreements.set(key, {
+          eventSource: event.eventSource,
+          eventName: event.eventName,
+          iamAction: v.iamAction,
+          cloudTrailReadOnly: event.readOnly,
+          operationType: v.operationType,
+          count: 1,
+        });
+      }
+    }
+    if (this.#keepEvents) {
+      this.#events.push({
+        summary,
+        time: event.eventTime.getTime(),
+        prefix: iamPrefixForEventSource(event.eventSource),
+        name: normOperation(event.eventName),
+        action: v.iamAction?.toLowerCase(),
+        invokedBy: typeof event.userIdentity.invokedBy === 'string',
+        isRetry: event.errorCode !== undefined && /throttl|toomanyrequests|requestlimitexceeded|internal|serviceunavailable/i.test(event.errorCode),
+      });
+    }
+  }
+
+  /** The analysis so far; pass the audit records to correlate with them. */
+  result(options: { audit?: readonly AuditRecordRef[] } & CorrelationOptions = {}): PrincipalAnalysis {
+    const writes = [...this.#writes].sort(byTime);
+    const unclassified = [...this.#unclassified].sort(byTime);
+    const disagreements = [...this.#disagreements.values()].sort((a, b) => b.count - a.count || (a.eventName < b.eventName ? -1 : 1));
+    const correlation = options.audit ? this.#correlate(options.audit, options.toleranceMs ?? 300_000) : undefined;
+    const p = this.#matcher.principal;
+    const findings: CloudTrailFinding[] = [];
+    if (writes.length > 0) {
+      const failed = writes.filter((w) => w.errorCode !== undefined).length;
+      const names = [...new Set(writes.map((w) => `${w.eventSource.replace('.amazonaws.com', '')}:${w.eventName}`))].slice(0, 10).join(', ');
+      findings.push({
+        severity: RiskLevel.CRITICAL,
+        title: 'read-only guarantee broken',
+        description: `${p} made ${writes.length} call(s) that change resources (${names})${failed ? `; ${failed} of them failed with an error code, the rest succeeded` : ''}.`,
+        recommendation: 'Review each event listed; remove write permissions from the identity (inventag policy check) and send every AWS client through the guard so writes are refused before they leave the process.',
+        events: writes,
+      });
+    }
+    if (correlation && correlation.unrecorded.length > 0) {
+      findings.push({
+        severity: RiskLevel.HIGH,
+        title: 'calls missing from the audit trail (unguarded path)',
+        description: `AWS recorded ${correlation.unrecorded.length} call(s) by ${p} that our audit trail has no record of: some code path calls AWS without the guard, or another process uses the same identity.`,
+        recommendation: 'Find the code that made these calls (user agent, source IP, time) and route its client through the guard, or give the other process its own identity.',
+        events: correlation.unrecorded,
+      });
+    }
+    if (unclassified.length > 0) {
+      findings.push({
+        severity: RiskLevel.MEDIUM,
+        title: 'events that cannot be classified',
+        description: `${unclassified.length} event(s) by ${p} have no CloudTrail readOnly flag and no IAM action in the catalog, so they cannot be shown to be reads.`,
+        recommendation: 'Check these events by hand; add an override to the policy if the action is known to be read-only.',
+        events: unclassified,
+      });
+    }
+    if (disagreements.length > 0) {
+      findings.push({
+        severity: RiskLevel.LOW,
+        title: "CloudTrail's readOnly flag disagrees with the IAM access level",
+        description: disagreements
+          .map((d) => `${d.eventSource} ${d.eventName}: CloudTrail readOnly=${String(d.cloudTrailReadOnly)}, IAM ${d.iamAction ?? '?'} is ${d.operationType} (${d.count}x)`)
+          .join('; '),
+        recommendation: 'A filter on ReadOnly=false alone would miss or over-report these calls; judge them by the IAM access level as this analysis does.',
+        events: [],
+      });
+    }
+    return {
+      principal: p,
+      principalKind: this.#matcher.kind,
+      eventsSeen: this.#seen,
+      principalEvents: this.#principalEvents,
+      writes,
+      unclassified,
+      disagreements,
+      readOnlyGuaranteeHeld: writes.length === 0,
+      correlation,
+      findings,
+    };
+  }
+
+  #correlate(audit: readonly AuditRecordRef[], toleranceMs: number): CorrelationResult {
+    const records = audit
+      .filter((r) => r.decision !== 'blocked')
+      .map((r) => ({
+        time: new Date(r.timestamp).getTime(),
+        requestId: r.requestId,
+        action: r.iamAction?.toLowerCase(),
+        service: normService(r.service),
+        name: normOperation(r.operation),
+        used: false,
+      }));
+    const byRequestId = new Map<string, (typeof records)[number]>();
+    for (const r of records) if (r.requestId) byRequestId.set(r.requestId, r);
+    const same = (r: (typeof records)[number], e: Compact): boolean =>
+      (r.action !== undefined && r.action === e.action) || (r.service === e.prefix && r.name === e.name);
+
+    let matched = 0;
+    let matchedByRequestId = 0;
+    let skippedServiceEvents = 0;
+    const unrecorded: EventSummary[] = [];
+    const pending: Compact[] = [];
+    for (const e of this.#events) {
+      if (e.invokedBy) {
+        skippedServiceEvents++;
+        continue;
+      }
+      const r = e.summary.requestId ? byRequestId.get(e.summary.requestId) : undefined;
+      if (r) {
+        r.used = true;
+        matched++;
+        matchedByRequestId++;
+      } else pending.push(e);
+    }
+    // Without a request id, pair each event with the nearest unused record of the same call.
+    // A throttled or failed attempt may share the record of the call it retried.
+    for (const e of pending.sort((a, b) => a.time - b.time)) {
+      let best: (typeof records)[number] | undefined;
+      let bestGap = Infinity;
+      for (const r of records) {
+        if ((r.used && !e.isRetry) || !same(r, e)) continue;
+        const gap = Math.abs(r.time - e.time);
+        if (gap <= toleranceMs && gap < bestGap) {
+          best = r;
+          bestGap = gap;
+        }
+      }
+      if (best) {
+        best.used = true;
+        matched++;
+      } else unrecorded.push(e.summary);
+    }
+    return { matched, matchedByRequestId, unrecorded: unrecorded.sort(byTime), skippedServiceEvents };
+  }
+}
+
+/**
+ * Every event of `principal` in `events` that is not read-only, as a
+ * CRITICAL "read-only guarantee broken" finding (the seed-style entry point).
+ */
+export function findWritesByPrincipal(
+  events: Iterable<CloudTrailEvent>,
+  principal: string,
+  options: { audit?: readonly AuditRecordRef[] } & CorrelationOptions = {},
+): PrincipalAnalysis {
+  const analyzer = new PrincipalAnalyzer(principal);
+  for (const e of events) analyzer.add(e);
+  return analyzer.result(options);
+}

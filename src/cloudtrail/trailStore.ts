@@ -1,0 +1,50 @@
+/**
+ * Where trail log files live: a local directory or an S3 bucket and prefix.
+ * The layout walker lists one "folder" at a time through this interface, so
+ * the same pruning by account, region and date serves both.
+ */
+import type { Readable } from 'node:stream';
+
+export interface TrailObject {
+  /** Store key (S3 key, or path relative to the local root, `/`-separated). */
+  readonly key: string;
+  /** What reports call the file: `s3://bucket/key` or a local path. */
+  readonly name: string;
+  readonly size: number | undefined;
+}
+
+export interface TrailListing {
+  /** Child folder names (one segment, no slash). */
+  readonly dirs: string[];
+  readonly files: TrailObject[];
+}
+
+export interface TrailStore {
+  /** `s3://bucket/prefix` or the local directory, for messages. */
+  readonly location: string;
+  /** The path segments of the root itself, so a root inside the AWSLogs layout is recognised. */
+  readonly rootSegments: readonly string[];
+  /** Lists one folder; a folder that does not exist lists as empty. */
+  list(prefix: string): Promise<TrailListing>;
+  open(object: TrailObject): Promise<Readable>;
+  /** Checks the root can be read at all (bucket exists, permissions, directory exists). */
+  check(): Promise<void>;
+}
+
+export type TrailLocation = { kind: 'local'; path: string } | { kind: 's3'; bucket: string; prefix: string };
+
+const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Parses `s3://bucket/prefix` or a local path. */
+export function parseTrailLocation(value: string): TrailLocation | string {
+  if (value.trim() === '') return 'the trail location is empty; give a directory or s3://bucket/prefix';
+  if (!/^s3:\/\//i.test(value)) return { kind: 'local', path: value };
+  const rest = value.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  const prefix = slash < 0 ? '' : rest.slice(slash + 1);
+  if (!BUCKET_RE.test(bucket)) {
+    return `"${bucket}" in ${value} is not an S3 bucket name (3-63 characters: lower-case letters, digits, dots and hyphens)`;
+  }
+  return { kind: 's3', bucket, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+}
