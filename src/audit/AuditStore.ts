@@ -5,8 +5,9 @@
  * append to one store and the chain never forks.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { accessSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, closeSync, copyFileSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -148,6 +149,7 @@ export class AuditStore implements AuditSink {
   #flushing: Promise<void> = Promise.resolve();
   #appendedThisSession = 0;
   #closed = false;
+  #snapshotDir: string | undefined;
   #stmts: {
     head: Database.Statement<[], { seq: number; hash: string }>;
     insert: Database.Statement<AuditRow>;
@@ -184,10 +186,14 @@ export class AuditStore implements AuditSink {
     else if (readonly) throw new AuditStoreError(AuditStoreErrorCode.NOT_FOUND, path, 'no audit store exists at this path');
     if (!readonly) prepareDirectory(path, exists);
 
+    // SQLite cannot read a WAL database where it cannot create the -shm file
+    // (read-only media, evidence mounts): read a private copy instead.
+    const snapshotDir = readonly && !isWritable(dirname(path)) ? snapshot(path) : undefined;
     let db: Database.Database;
     try {
-      db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+      db = new Database(snapshotDir === undefined ? path : join(snapshotDir, basename(path)), { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
     } catch (err) {
+      if (snapshotDir !== undefined) rmSync(snapshotDir, { recursive: true, force: true });
       throw fromSqliteError(err, path, 'opening the audit store');
     }
     try {
@@ -195,10 +201,12 @@ export class AuditStore implements AuditSink {
       initialise(db, path, readonly, options);
       checkKey(db, path, key, readonly);
       const store = new AuditStore(path, db, options, key);
+      store.#snapshotDir = snapshotDir;
       if (!readonly) store.#prepare();
       return store;
     } catch (err) {
       db.close();
+      if (snapshotDir !== undefined) rmSync(snapshotDir, { recursive: true, force: true });
       throw fromSqliteError(err, path, 'opening the audit store');
     }
   }
@@ -515,6 +523,7 @@ export class AuditStore implements AuditSink {
         const data = parseJson(row.data) as CheckpointData | undefined;
         if (data && typeof data.prunedThroughSequence === 'number') checkpoints.set(data.prunedThroughSequence, { sequence: row.seq, data });
       }
+      if (this.#snapshotDir !== undefined) warnings.push('the store directory is read-only, so a private copy of the store was verified');
       const walk = this.#walk(db, checkpoints, options.anchor);
       let firstBad = walk.firstBad;
       if (firstBad === undefined && walk.badRow !== undefined) firstBad = diagnoseBadRow(db, walk.badRow, this.#key);
@@ -683,6 +692,7 @@ export class AuditStore implements AuditSink {
     }
     this.#closed = true;
     this.#db.close();
+    if (this.#snapshotDir !== undefined) rmSync(this.#snapshotDir, { recursive: true, force: true });
   }
 }
 
@@ -883,6 +893,28 @@ function checkHeader(path: string): void {
       path,
       'the file is not an SQLite database, so it is not an audit store; it was left unchanged (move it away or choose another store path)',
     );
+  }
+}
+
+function isWritable(dir: string): boolean {
+  try {
+    accessSync(dir, fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Copies the store (and its WAL, which may hold committed entries) to a private temp directory. */
+function snapshot(path: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'inventag-audit-ro-'));
+  try {
+    copyFileSync(path, join(dir, basename(path)));
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, join(dir, `${basename(path)}-wal`));
+    return dir;
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, `cannot read the store on read-only media (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
   }
 }
 
