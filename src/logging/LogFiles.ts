@@ -87,6 +87,19 @@ function loggerOptions(level: Level, redactKeys: readonly string[], channel: Log
       bindings: (bindings) => redactor(bindings) as Record<string, unknown>,
       log: (object) => redactor(object) as Record<string, unknown>,
     },
+    // pino skips the bindings formatter for child loggers and stores their
+    // bindings as a JSON fragment; redact that fragment once per child.
+    onChild: (child) => {
+      const holder = child as unknown as Record<symbol, unknown>;
+      const fragment = holder[pino.symbols.chindingsSym];
+      if (typeof fragment !== 'string' || fragment === '') return;
+      try {
+        const redacted = JSON.stringify(redactor(JSON.parse(`{${fragment.slice(1)}}`)));
+        holder[pino.symbols.chindingsSym] = redacted === '{}' ? '' : `,${redacted.slice(1, -1)}`;
+      } catch {
+        holder[pino.symbols.chindingsSym] = '';
+      }
+    },
   };
 }
 

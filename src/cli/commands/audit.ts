@@ -3,7 +3,8 @@
  * command line. SQLite is loaded inside each action so other commands start
  * without it.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { ExitCode } from '../../constants.js';
@@ -118,6 +119,7 @@ export function registerAudit(program: Command): void {
         const stream = store.export({ format, ...(opts.since === undefined ? {} : { since: opts.since }), raw: opts.raw ?? false });
         if (opts.out !== undefined) {
           try {
+            mkdirSync(dirname(resolve(opts.out)), { recursive: true });
             await pipeline(stream, createWriteStream(opts.out, { mode: 0o600 }));
           } catch (err) {
             if (isAuditStoreError(err)) throw err;
