@@ -87,7 +87,7 @@ export class OperationGuard {
 
   /** Runs an admitted call through its circuit breaker and records how it went; never throws. */
   async run<T>(call: GuardedCall, admission: Admission, fn: () => T | PromiseLike<T>, logger?: GuardLogger): Promise<RunOutcome<T>> {
-    const breaker = this.breakers.breakerFor(admission.serviceKey, call.operation);
+    const breaker = this.breakers.breakerFor(admission.serviceKey, canonicalOperation(call.operation));
     const started = performance.now();
     let attempt: Attempt<T>;
     try {
@@ -102,7 +102,7 @@ export class OperationGuard {
         }
       });
     } catch (error) {
-      attempt = { ok: false, error: isBrokenCircuitError(error) ? new CircuitOpenError(admission.serviceKey, call.operation, { cause: error }) : error };
+      attempt = { ok: false, error: isBrokenCircuitError(error) ? new CircuitOpenError(admission.serviceKey, canonicalOperation(call.operation), { cause: error }) : error };
     }
     const durationMs = performance.now() - started;
     return this.record(call, admission, attempt, durationMs, logger ?? this.options.logger);
@@ -192,6 +192,18 @@ export class OperationGuard {
       standard: base?.standard ?? this.options.standard ?? ComplianceStandard.GENERAL,
     });
   }
+}
+
+/** `describe_instances`, `describe-instances` and `DescribeInstances` share one breaker. */
+export function canonicalOperation(operation: string): string {
+  const pascal = /[_-]/.test(operation)
+    ? operation
+        .split(/[_-]+/)
+        .filter(Boolean)
+        .map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase())
+        .join('')
+    : operation;
+  return pascal.charAt(0).toUpperCase() + pascal.slice(1);
 }
 
 /** The error code an audit outcome records: the SDK exception name, else the error class name. */

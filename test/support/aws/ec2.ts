@@ -1,4 +1,4 @@
-/** EC2 DescribeInstances (EC2 query protocol), paginated with MaxResults / NextToken. */
+/** EC2 DescribeInstances (EC2 query protocol), paginated with MaxResults / NextToken, filtered by InstanceId.N. */
 import { ec2Items, HandlerError, page, queryResult, xmlText } from './protocol.js';
 import type { ServiceHandler } from './types.js';
 
@@ -47,7 +47,11 @@ export function ec2Handler(options: Ec2HandlerOptions = {}): ServiceHandler {
       if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 1000) {
         throw new HandlerError(400, 'InvalidParameterValue', `MaxResults must be between 5 and 1000, got ${req.params.MaxResults}`);
       }
-      const { items, next } = page(instances, req.params.NextToken, maxResults);
+      const wanted = Object.entries(req.params)
+        .filter(([name]) => /^InstanceId\.\d+$/.test(name))
+        .map(([, id]) => id);
+      const selected = wanted.length === 0 ? instances : instances.filter((i) => wanted.includes(i.instanceId));
+      const { items, next } = page(selected, req.params.NextToken, maxResults);
       // One reservation per instance keeps the shape real without modelling launches.
       const reservations = items.map(
         (instance, i) => `${xmlText('reservationId', `r-${String(i).padStart(17, '0')}`)}${xmlText('ownerId', '123456789012')}<groupSet/><instancesSet>${ec2Items([instanceXml(instance)])}</instancesSet>`,
