@@ -48,7 +48,7 @@ export class S3TrailStore implements TrailStore {
   #fail(err: unknown, action: string, target: string): never {
     const name = errorName(err);
     const status = httpStatus(err);
-    if (name === 'NoSuchBucket' || (status === 404 && action === 's3:ListBucket')) {
+    if (name === 'NoSuchBucket' || name === 'NotFound' || (status === 404 && action === 's3:ListBucket')) {
       throw new TrailSourceError(`bucket ${this.#bucket} does not exist (or is in another partition)`, this.location, CloudTrailErrorKind.AWS, { cause: err });
     }
     if (name === 'AccessDenied' || name === 'Forbidden' || status === 403) {
@@ -64,7 +64,8 @@ export class S3TrailStore implements TrailStore {
   async check(): Promise<void> {
     const { client, sdk } = await this.#init();
     try {
-      await client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix, MaxKeys: 1 }));
+      // HeadBucket needs the same s3:ListBucket permission the listing does, and answers 404 for a missing bucket.
+      await client.send(new sdk.HeadBucketCommand({ Bucket: this.#bucket }));
     } catch (err) {
       this.#fail(err, 's3:ListBucket', `s3://${this.#bucket}`);
     }
