@@ -3,15 +3,7 @@ import { CircuitState } from 'cockatiel';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { guardClient, isCircuitOpenError, isOperationBlockedError } from '../../src/guard/index.js';
 import { clientConfig, errorResponse, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
-import { MemoryAudit, RecordingMonitor } from './helpers.js';
-
-const failure = (promise: Promise<unknown>): Promise<unknown> =>
-  promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => e,
-  );
+import { MemoryAudit, RecordingMonitor, rejection as failure } from './helpers.js';
 
 describe('circuit breaker per service:operation', () => {
   let server: AwsTestServer;

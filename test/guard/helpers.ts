@@ -3,6 +3,7 @@ import { circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitBreakerPoli
 import type { AuditAttempt, AuditOutcome, AuditSink, ErrorContext, OperationMonitor } from '../../src/contracts.js';
 import type { RiskLevel } from '../../src/constants.js';
 import { countsAgainstBreaker } from '../../src/guard/breakerFailure.js';
+import { isOperationBlockedError, type OperationBlockedError } from '../../src/guard/errors.js';
 import { ErrorSeverity } from '../../src/constants.js';
 
 export interface MemoryAuditEntry extends AuditAttempt {
@@ -74,4 +75,21 @@ export class RecordingMonitor implements OperationMonitor {
     }
     return breaker;
   }
+}
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: unknown) => e,
+  );
+}
+
+/** The OperationBlockedError a promise rejects with; fails the test on anything else. */
+export async function blocked(promise: Promise<unknown>): Promise<OperationBlockedError> {
+  const error = await rejection(promise);
+  if (!isOperationBlockedError(error)) throw new Error(`expected OperationBlockedError, got ${String(error)}`);
+  return error;
 }

@@ -17,16 +17,7 @@ import {
 } from '../../src/guard/index.js';
 import { VerdictEngine } from '../../src/policy/VerdictEngine.js';
 import { clientConfig, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
-import { MemoryAudit, RecordingMonitor } from './helpers.js';
-
-async function blocked(promise: Promise<unknown>): Promise<OperationBlockedError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isOperationBlockedError(error)) throw new Error(`expected OperationBlockedError, got ${String(error)}`);
-  return error;
-}
+import { blocked, MemoryAudit, RecordingMonitor } from './helpers.js';
 
 describe('guard inside real SDK clients', () => {
   let server: AwsTestServer;

@@ -3,18 +3,9 @@ import { EC2Client, paginateDescribeInstances, waitUntilInstanceTerminated } fro
 import { paginateListObjectsV2, S3Client, waitUntilBucketExists } from '@aws-sdk/client-s3';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getInventagPlugin, guardClient, isGuardInstallError, isOperationBlockedError, type OperationBlockedError } from '../../src/guard/index.js';
+import { getInventagPlugin, guardClient, isGuardInstallError } from '../../src/guard/index.js';
 import { clientConfig, ec2Handler, makeInstances, s3Handler, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
-import { MemoryAudit } from './helpers.js';
-
-async function blocked(promise: Promise<unknown>): Promise<OperationBlockedError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isOperationBlockedError(error)) throw new Error(`expected OperationBlockedError, got ${String(error)}`);
-  return error;
-}
+import { blocked, MemoryAudit } from './helpers.js';
 
 describe('the guard with the SDK as people use it', () => {
   let server: AwsTestServer;
