@@ -258,8 +258,9 @@ export class ComplianceMetrics {
     }
     this.durations.reset();
     for (const entry of snapshot.durations) {
-      const labels = operationLabels(entry.service, entry.operation, entry.iamAction);
-      for (const seconds of entry.seconds) this.durations.observe(labels, seconds);
+      // One child per series: prom-client hashes the labels once, not once per observation.
+      const series = this.durations.labels(operationLabels(entry.service, entry.operation, entry.iamAction));
+      for (const seconds of entry.seconds) series.observe(seconds);
     }
     this.errors.reset();
     for (const severity of SEVERITIES) this.errors.inc({ severity }, Math.max(0, snapshot.errorsBySeverity[severity] ?? 0));

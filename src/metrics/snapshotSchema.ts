@@ -3,7 +3,7 @@
  * (a file passed with `--snapshot`, or what `/api/snapshot` served earlier).
  */
 import { z } from 'zod';
-import { CircuitState, ComplianceStandard, ErrorSeverity, RiskLevel } from '../constants.js';
+import { CircuitState, ComplianceStandard, RiskLevel } from '../constants.js';
 import { SnapshotError } from './errors.js';
 import { OperationDecision, OperationOutcome } from './snapshot.js';
 import type { ComplianceSnapshot } from './snapshot.js';
@@ -37,7 +37,8 @@ export const complianceSnapshotSchema = z.object({
   ),
   durations: z.array(z.object({ service: z.string(), operation: z.string(), iamAction: z.string().optional(), seconds: z.array(z.number().nonnegative()) })),
   timeline: z.array(z.object({ start: time, allowed: count, blocked: count, failed: count })),
-  errorsBySeverity: z.partialRecord(z.enum(ErrorSeverity), count),
+  // Keys beyond the five severities are tolerated (and ignored by the exporters), so a newer producer's file still loads.
+  errorsBySeverity: z.record(z.string(), count),
   breakers: z.array(
     z.object({ service: z.string(), operation: z.string(), iamAction: z.string().optional(), state: z.enum(CircuitState), failures: count.optional() }),
   ),

@@ -4,7 +4,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../src/dashboard/index.js';
-import { isMetricsError } from '../../src/metrics/index.js';
+import { isMetricsError, parseSnapshot } from '../../src/metrics/index.js';
 import type { RunningServer } from '../../src/metrics/index.js';
 import { HOSTILE_USER_AGENT, MutableSource, knownSnapshot, parsePrometheus, valueOf } from '../metrics/fixtures.js';
 
@@ -120,8 +120,10 @@ describe('dashboard HTTP surface', () => {
     const dashboard = (await (await fetch(`${server.url}/api/dashboard`)).json()) as Record<string, unknown>;
     expect(dashboard).toEqual(knownSnapshot().dashboard);
 
-    const snapshot = await (await fetch(`${server.url}/api/snapshot`)).json();
+    const snapshot: unknown = await (await fetch(`${server.url}/api/snapshot`)).json();
     expect(snapshot).toEqual(knownSnapshot());
+    // What the API serves loads back as a snapshot file (metrics write --snapshot).
+    expect(parseSnapshot(snapshot, '/api/snapshot')).toEqual(knownSnapshot());
 
     const metrics = await fetch(`${server.url}/metrics`);
     expect(valueOf(parsePrometheus(await metrics.text()), 'inventag_risk_score')).toBe(42);
