@@ -174,6 +174,20 @@ export class BreakerRegistry {
     }
   }
 
+  /**
+   * Forget breakers so they start CLOSED on next use: all of them, or those
+   * whose `service:Operation` key is listed. Returns the keys removed.
+   */
+  reset(keys?: readonly string[]): string[] {
+    const targets = keys ?? [...this.entries.keys()];
+    return targets.filter((key) => this.entries.delete(key));
+  }
+
+  /** Keys of the breakers used or restored so far. */
+  keys(): string[] {
+    return [...this.entries.keys()];
+  }
+
   private create(key: string, service: string, operation: string, initialState?: CockatielSnapshot): Entry {
     const counter = new ConsecutiveBreaker(this.threshold);
     const policy = circuitBreaker(

@@ -285,6 +285,16 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
   }
 
   /**
+   * Close breakers by forgetting them (the next call starts CLOSED): all, or
+   * the `service:Operation` keys given. Returns the keys reset.
+   */
+  resetCircuitBreakers(keys?: readonly string[]): string[] {
+    const removed = this.breakers.reset(keys);
+    for (const key of removed) this.log('production', 'info', { event: 'circuit_reset', key }, `Circuit ${key} reset`);
+    return removed;
+  }
+
+  /**
    * Run `fn` through the breaker for `service:operation`, recording its
    * duration and outcome and classifying any error, which is then rethrown.
    * For code that is not behind the guard (the guard does this itself).

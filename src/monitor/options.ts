@@ -167,7 +167,7 @@ const ALLOWED_KEYS: Record<string, readonly string[]> = {
 
 const describe = (value: unknown): string => {
   try {
-    return value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
+    return value === undefined || typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     return String(value);
   }
