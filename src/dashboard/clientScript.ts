@@ -155,7 +155,7 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
   }
 
   function refresh() {
-    fetch('/api/snapshot', { headers: headers, cache: 'no-store' })
+    fetch('api/snapshot', { headers: headers, cache: 'no-store' })
       .then(function (res) {
         if (!res.ok) throw new Error('HTTP ' + res.status);
         return res.json();

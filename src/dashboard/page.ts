@@ -3,6 +3,7 @@
  * fetches `/api/snapshot` and fills the page through `textContent`, so text
  * from AWS (user agents, resource names, error messages) is never parsed as
  * HTML. The Content-Security-Policy forbids inline script as a second wall.
+ * URLs are relative so the page also works behind a reverse proxy's path prefix.
  */
 
 /** Sent with every dashboard response. */
@@ -37,10 +38,10 @@ export function renderPage(options: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>InvenTag compliance dashboard</title>
-<link rel="icon" href="/assets/favicon.svg${q}" type="image/svg+xml">
-<link rel="stylesheet" href="/assets/dashboard.css${q}">
-<script src="/assets/chart.umd.min.js${q}" defer></script>
-<script src="/assets/dashboard.js${q}" defer></script>
+<link rel="icon" href="assets/favicon.svg${q}" type="image/svg+xml">
+<link rel="stylesheet" href="assets/dashboard.css${q}">
+<script src="assets/chart.umd.min.js${q}" defer></script>
+<script src="assets/dashboard.js${q}" defer></script>
 </head>
 <body data-refresh-ms="${Math.round(options.refreshMs)}">
 <header>
