@@ -123,7 +123,7 @@ interface Compact {
 /**
  * Streams CloudTrail events and keeps what an auditor needs about one
  * principal: its writes, its unclassifiable events, where CloudTrail's flag
- * and IAM disagree, and (for correlation with our audit trail) a compact copy
+ * and IAM disagree (over every event seen), and (for correlation with our audit trail) a compact copy
  * of each of its events. Memory grows with the principal's events, not with
  * the trail.
  *
@@ -155,12 +155,8 @@ export class PrincipalAnalyzer {
 
   add(event: CloudTrailEvent): void {
     this.#seen++;
-    if (!this.#matcher.matches(event)) return;
-    this.#principalEvents++;
     const v = event.verdict;
-    const summary = summarizeEvent(event);
-    if (v.isWrite) this.#writes.push(summary);
-    else if (event.readOnly === undefined && v.operationType === OperationType.UNKNOWN) this.#unclassified.push(summary);
+    // Disagreements are counted over the whole trail: they say how far a ReadOnly filter can be trusted.
     if (v.agreement === 'disagree') {
       const key = `${event.eventSource} ${event.eventName}`;
       const d = this.#disagreements.get(key);
@@ -176,6 +172,11 @@ export class PrincipalAnalyzer {
         });
       }
     }
+    if (!this.#matcher.matches(event)) return;
+    this.#principalEvents++;
+    const summary = summarizeEvent(event);
+    if (v.isWrite) this.#writes.push(summary);
+    else if (event.readOnly === undefined && v.operationType === OperationType.UNKNOWN) this.#unclassified.push(summary);
     if (this.#keepEvents) {
       this.#events.push({
         summary,

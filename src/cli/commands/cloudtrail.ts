@@ -1,0 +1,343 @@
+/**
+ * `inventag cloudtrail lookup|scan`: evidence from AWS itself that the guarded
+ * principal changed nothing. The AWS SDK and the CloudTrail module are loaded
+ * inside the actions so other commands start without them.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { ExitCode } from '../../constants.js';
+import type { AuditRecordRef, CloudTrailFinding, PrincipalAnalysis, TimeWindow } from '../../cloudtrail/index.js';
+import { CliError, UsageError } from '../errors.js';
+import { colour, printErr, printJson, printLine } from '../output.js';
+
+const EXIT_HELP = `
+Exit codes:
+  0   the principal made no write in the window (or, without --principal, the scan finished)
+  1   read-only guarantee broken: the principal made a write, or called AWS outside the audit trail (--audit)
+  2   bad usage or input: --since not a duration, end before start, a window older than 90 days
+      (lookup), bad principal, unreadable --audit file, no trail files at the location
+  6   AWS error: bucket does not exist, access denied (s3:ListBucket, s3:GetObject,
+      cloudtrail:LookupEvents), no credentials, still throttled after retries`;
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+interface WindowOpts {
+  since?: string;
+  start?: string;
+  end?: string;
+}
+
+interface CommonOpts extends WindowOpts {
+  region?: string[];
+  principal?: string;
+  audit?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+interface LookupOpts extends CommonOpts {
+  rate?: string;
+  attribute?: string[];
+}
+
+interface ScanOpts extends CommonOpts {
+  account?: string[];
+  concurrency?: string;
+  endpointUrl?: string;
+  pathStyle?: boolean;
+}
+
+async function cloudtrail(): Promise<typeof import('../../cloudtrail/index.js')> {
+  return import('../../cloudtrail/index.js');
+}
+
+function toCliError(err: unknown, ct: typeof import('../../cloudtrail/index.js')): unknown {
+  if (!ct.isCloudTrailError(err)) return err;
+  return err.kind === ct.CloudTrailErrorKind.AWS ? new CliError(err.message, ExitCode.AWS_ERROR, { cause: err }) : new UsageError(err.message, { cause: err });
+}
+
+function windowOf(opts: WindowOpts, ct: typeof import('../../cloudtrail/index.js'), defaultSince: string | undefined): TimeWindow | undefined {
+  if (opts.since === undefined && opts.start === undefined && opts.end === undefined && defaultSince === undefined) return undefined;
+  const w = ct.resolveWindow(opts, new Date(), defaultSince);
+  if (typeof w === 'string') throw new UsageError(w);
+  return w;
+}
+
+/** Audit records from `inventag audit export --format jsonl` output, or a JSON array of { timestamp, service, operation, ... }. */
+async function readAudit(path: string): Promise<AuditRecordRef[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the audit file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+  }
+  const trimmed = text.trim();
+  let rows: unknown[];
+  if (trimmed.startsWith('[')) {
+    try {
+      rows = JSON.parse(trimmed) as unknown[];
+    } catch (err) {
+      throw new UsageError(`${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    }
+  } else {
+    rows = [];
+    for (const [i, line] of trimmed.split('\n').entries()) {
+      if (line.trim() === '') continue;
+      try {
+        rows.push(JSON.parse(line));
+      } catch {
+        throw new UsageError(`${path} line ${i + 1}: not a JSON object (expected JSON lines from "inventag audit export --format jsonl" or a JSON array)`);
+      }
+    }
+  }
+  const out: AuditRecordRef[] = [];
+  for (const [i, row] of rows.entries()) {
+    const r = row as Record<string, unknown>;
+    if (typeof r !== 'object' || r === null) throw new UsageError(`${path} record ${i + 1}: expected an object with timestamp, service and operation`);
+    if (r.kind === 'checkpoint' || r.event !== undefined) continue;
+    const timestamp = r.timestamp ?? r.time;
+    if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp)) || typeof r.service !== 'string' || typeof r.operation !== 'string') {
+      throw new UsageError(`${path} record ${i + 1}: expected "timestamp" (ISO time), "service" and "operation" strings`);
+    }
+    out.push({
+      timestamp,
+      service: r.service,
+      operation: r.operation,
+      iamAction: typeof r.iamAction === 'string' ? r.iamAction : undefined,
+      requestId: typeof r.requestId === 'string' ? r.requestId : undefined,
+      decision: r.decision === 'blocked' ? 'blocked' : 'allowed',
+    });
+  }
+  return out;
+}
+
+function positiveNumber(option: string, value: string | undefined, max = Infinity): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`${option} must be a number above 0${max < Infinity ? ` and at most ${max}` : ''}; got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** The identity the CLI runs as, from STS, when no --principal is given to lookup. */
+async function callerArn(region: string): Promise<string> {
+  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const sts = new STSClient({ region });
+  try {
+    const id = await sts.send(new GetCallerIdentityCommand({}));
+    if (!id.Arn) throw new Error('GetCallerIdentity returned no Arn');
+    return id.Arn;
+  } catch (err) {
+    throw new CliError(`cannot find the principal with sts:GetCallerIdentity (give --principal instead): ${(err as Error).message}`, ExitCode.AWS_ERROR, { cause: err });
+  } finally {
+    sts.destroy();
+  }
+}
+
+function printFinding(f: CloudTrailFinding): void {
+  const sev = f.severity === 'CRITICAL' || f.severity === 'HIGH' ? colour.red(f.severity) : colour.yellow(f.severity);
+  printLine(`${sev} ${colour.bold(f.title)}`);
+  printLine(`  ${f.description}`);
+  for (const e of f.events.slice(0, 50)) {
+    const error = e.errorCode ? colour.yellow(` error=${e.errorCode}`) : '';
+    printLine(`  ${e.eventTime} ${e.awsRegion ?? '-'} ${e.iamAction ?? `${e.eventSource}:${e.eventName}`} readOnly=${String(e.readOnly)} eventId=${e.eventId}${error}`);
+  }
+  if (f.events.length > 50) printLine(`  ... and ${f.events.length - 50} more (use --json for all)`);
+  printLine(`  ${colour.dim(`Recommendation: ${f.recommendation}`)}`);
+}
+
+function printAnalysis(a: PrincipalAnalysis): void {
+  printLine(`Principal ${a.principal} (${a.principalKind}): ${a.principalEvents} of ${a.eventsSeen} events, ${a.writes.length} write(s)`);
+  if (a.correlation) {
+    printLine(`Audit trail: ${a.correlation.matched} event(s) matched, ${a.correlation.unrecorded.length} not recorded, ${a.correlation.skippedServiceEvents} made by AWS services on its behalf`);
+  }
+  for (const f of a.findings) printFinding(f);
+  const broken = !a.readOnlyGuaranteeHeld || (a.correlation?.unrecorded.length ?? 0) > 0;
+  printLine(broken ? colour.red('Result: read-only guarantee BROKEN') : colour.green('Result: no write by the principal in the window'));
+}
+
+function exitFor(a: PrincipalAnalysis | undefined): void {
+  if (a && (!a.readOnlyGuaranteeHeld || (a.correlation?.unrecorded.length ?? 0) > 0)) process.exitCode = ExitCode.NON_COMPLIANT;
+}
+
+/** A one-line progress display on a terminal, or a line per update when forced. */
+function progressWriter(opts: CommonOpts): ((text: string) => void) & { done(): void } {
+  const tty = Boolean(process.stderr.isTTY);
+  const enabled = opts.progress ?? tty;
+  let last = 0;
+  const write = Object.assign(
+    (text: string) => {
+      if (!enabled) return;
+      const now = Date.now();
+      if (tty) process.stderr.write(`\r\u001b[2K${text}`);
+      else if (now - last >= 1000) {
+        process.stderr.write(`${text}\n`);
+        last = now;
+      }
+    },
+    { done: () => enabled && tty && process.stderr.write('\n') },
+  );
+  return write;
+}
+
+function parseAttributes(list: string[] | undefined): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (const item of list ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--attribute ${JSON.stringify(item)} must be key=value (keys: eventId, accessKeyId, resourceName, username, eventName, resourceType, eventSource, readOnly)`);
+    const key = item.slice(0, eq);
+    const value = item.slice(eq + 1);
+    if (key === 'readOnly' && value !== 'true' && value !== 'false') throw new UsageError('--attribute readOnly=... must be true or false');
+    out[key] = key === 'readOnly' ? value === 'true' : value;
+  }
+  return out;
+}
+
+async function runLookup(opts: LookupOpts): Promise<void> {
+  const ct = await cloudtrail();
+  const window = windowOf(opts, ct, '1h')!;
+  const principal = opts.principal;
+  const matcher = principal === undefined ? undefined : ct.principalMatcher(principal);
+  if (typeof matcher === 'string') throw new UsageError(matcher);
+  const rate = positiveNumber('--rate', opts.rate, ct.LOOKUP_MAX_RATE);
+  const filter = parseAttributes(opts.attribute);
+  const audit = opts.audit ? await readAudit(opts.audit) : undefined;
+  const progress = progressWriter(opts);
+  try {
+    const reader = new ct.LookupEventsReader({
+      regions: opts.region,
+      ratePerSecond: rate,
+      onProgress: (p) =>
+        progress(`${p.events} events, ${p.pages} pages, ${p.eventsPerSecond.toFixed(0)} events/s, ${(p.fractionDone * 100).toFixed(0)}%${p.etaMs === undefined ? '' : `, ETA ${Math.ceil(p.etaMs / 1000)}s`}${p.throttled ? `, throttled ${p.throttled}x` : ''}`),
+    });
+    const result = await reader.read(window.start, window.end, filter as never);
+    progress.done();
+    const who = principal ?? (await callerArn(reader.regions[0]!));
+    const analyzer = new ct.PrincipalAnalyzer(who);
+    for (const e of result.events) analyzer.add(e);
+    const analysis = analyzer.result({ audit });
+    if (opts.json) {
+      printJson({
+        source: 'LookupEvents',
+        window: { start: window.start.toISOString(), end: window.end.toISOString() },
+        regions: result.regions,
+        pages: result.pages,
+        requests: result.requests,
+        throttled: result.throttled,
+        events: result.events.length,
+        analysis,
+      });
+    } else {
+      printLine(`LookupEvents ${reader.regions.join(', ')}, ${window.start.toISOString()} .. ${window.end.toISOString()}`);
+      printLine(`  ${result.events.length} events, ${result.pages} pages, ${result.requests} requests (${result.throttled} throttled) in ${(result.durationMs / 1000).toFixed(1)} s`);
+      printAnalysis(analysis);
+    }
+    exitFor(analysis);
+  } catch (err) {
+    progress.done();
+    throw toCliError(err, ct);
+  }
+}
+
+async function runScan(location: string, opts: ScanOpts): Promise<void> {
+  const ct = await cloudtrail();
+  const window = windowOf(opts, ct, undefined);
+  const parsed = ct.parseTrailLocation(location);
+  if (typeof parsed === 'string') throw new UsageError(parsed);
+  const matcher = opts.principal === undefined ? undefined : ct.principalMatcher(opts.principal);
+  if (typeof matcher === 'string') throw new UsageError(matcher);
+  for (const a of opts.account ?? []) if (!/^\d{12}$/.test(a)) throw new UsageError(`--account ${JSON.stringify(a)} must be a 12-digit account id`);
+  const concurrency = positiveNumber('--concurrency', opts.concurrency, 64);
+  const audit = opts.audit ? await readAudit(opts.audit) : undefined;
+  const store =
+    parsed.kind === 'local'
+      ? new ct.LocalTrailStore(parsed.path)
+      : new ct.S3TrailStore(parsed.bucket, parsed.prefix, {
+          clientConfig: { ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}), ...(opts.pathStyle ? { forcePathStyle: true } : {}), ...(opts.region?.[0] ? { region: opts.region[0] } : {}) },
+        });
+  const progress = progressWriter(opts);
+  const analyzer = matcher ? new ct.PrincipalAnalyzer(matcher, { keepEventsForCorrelation: audit !== undefined }) : undefined;
+  const writers = new Map<string, number>();
+  let files = 0;
+  let bytes = 0;
+  const began = Date.now();
+  try {
+    const reader = new ct.TrailFileReader(store, {
+      start: window?.start,
+      end: window?.end,
+      regions: opts.region,
+      accounts: opts.account,
+      concurrency: concurrency === undefined ? undefined : Math.floor(concurrency),
+      onFile: (f) => {
+        files++;
+        bytes += f.bytes;
+        const secs = (Date.now() - began) / 1000;
+        progress(`${files} files, ${(bytes / 1e6).toFixed(1)} MB${secs > 0 ? `, ${(bytes / 1e6 / secs).toFixed(0)} MB/s` : ''}`);
+      },
+    });
+    const summary = await reader.scan((event) => {
+      analyzer?.add(event);
+      if (!analyzer && event.verdict.isWrite) {
+        const who = event.userIdentity.arn ?? event.userIdentity.invokedBy ?? 'unknown';
+        writers.set(who, (writers.get(who) ?? 0) + 1);
+      }
+    });
+    progress.done();
+    if (summary.filesRead + summary.filesCorrupt === 0) {
+      throw new UsageError(`no trail log files under ${store.location}${window ? ` for ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''} (expected AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz, or AWSLogs/<org-id>/<account>/... for an organization trail)`);
+    }
+    const analysis = analyzer?.result({ audit });
+    const writesByPrincipal = Object.fromEntries([...writers.entries()].sort((a, b) => b[1] - a[1]));
+    if (opts.json) {
+      printJson({ source: store.location, window: window && { start: window.start.toISOString(), end: window.end.toISOString() }, summary, ...(analysis ? { analysis } : { writesByPrincipal }) });
+    } else {
+      printLine(`Trail files ${store.location}${window ? `, ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''}`);
+      printLine(`  ${summary.filesRead} files read, ${summary.filesCorrupt} corrupt; ${summary.events} events${window ? ' in the window' : ''} (${(summary.bytes / 1e6).toFixed(1)} MB of JSON) in ${(summary.durationMs / 1000).toFixed(1)} s`);
+      for (const c of summary.corrupt) printErr(`${colour.yellow('corrupt')} ${c.file}: ${c.problem}`);
+      if (analysis) printAnalysis(analysis);
+      else {
+        printLine(`Writes by principal (give --principal to check one):`);
+        for (const [who, n] of Object.entries(writesByPrincipal)) printLine(`  ${n}  ${who}`);
+      }
+    }
+    exitFor(analysis);
+  } catch (err) {
+    progress.done();
+    throw toCliError(err, ct);
+  }
+}
+
+function windowOptions(cmd: Command, sinceHelp: string): Command {
+  return cmd
+    .option('--since <duration>', sinceHelp)
+    .option('--start <iso>', 'start of the window, ISO 8601 with a zone (2024-05-01T00:00:00Z) or a date')
+    .option('--end <iso>', 'end of the window (default now)');
+}
+
+/** Adds `inventag cloudtrail lookup` and `inventag cloudtrail scan`. */
+export function registerCloudtrail(program: Command): void {
+  const ct = program.command('cloudtrail').description('CloudTrail evidence: did the guarded principal change anything?').addHelpText('after', EXIT_HELP);
+
+  windowOptions(ct.command('lookup').description('read management events with LookupEvents (last 90 days), paced to 2 requests/s per region, and check the principal made no write'), 'how far back to read: 30m, 1h, 7d (default 1h)')
+    .option('--region <region>', 'a region to read (repeat for several; default AWS_REGION or us-east-1)', collect)
+    .option('--principal <arn|key>', 'session ARN, role or user ARN, or access key id to check (default: the caller, from sts:GetCallerIdentity)')
+    .option('--attribute <key=value>', 'a LookupEvents attribute (repeatable; the most selective goes to AWS, the rest are applied locally)', collect)
+    .option('--rate <n>', 'requests per second per region, at most 2 (default 2)')
+    .option('--audit <file>', 'our audit trail (inventag audit export --format jsonl) to find calls it never recorded')
+    .option('--json', 'print the result as JSON')
+    .option('--progress', 'print progress on stderr even when it is not a terminal')
+    .addHelpText('after', EXIT_HELP)
+    .action((opts: LookupOpts) => runLookup(opts));
+
+  windowOptions(ct.command('scan').argument('<location>', 'a directory of trail log files, or s3://bucket/prefix').description('read trail log files (local or S3, gzip JSON in the AWSLogs layout) and check the principal made no write'), 'only files of this recent period: 1h, 7d (default: every file)')
+    .option('--principal <arn|key>', 'session ARN, role or user ARN, or access key id to check (without it, writes are listed per principal)')
+    .option('--region <region>', 'only this region (repeatable)', collect)
+    .option('--account <id>', 'only this account (repeatable)', collect)
+    .option('--audit <file>', 'our audit trail (inventag audit export --format jsonl) to find calls it never recorded')
+    .option('--concurrency <n>', 'files read at once (default: CPU cores, 2 to 8)')
+    .option('--endpoint-url <url>', 'S3 endpoint (also AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)')
+    .option('--path-style', 'path-style S3 addressing, for S3-compatible servers')
+    .option('--json', 'print the result as JSON')
+    .option('--progress', 'print progress on stderr even when it is not a terminal')
+    .addHelpText('after', EXIT_HELP)
+    .action((location: string, opts: ScanOpts) => runScan(location, opts));
+}
