@@ -14,7 +14,9 @@ import {
   validateAwsPermissions,
   type AwsAccessOptions,
 } from '../../src/identity/index.js';
-import { analyzePolicies } from '../../src/policy/analysis/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzePolicies, parsePolicyDocument, parsePolicyText } from '../../src/policy/analysis/index.js';
 import { iamHandler } from '../support/aws/iam.js';
 import { errorResponse, queryResult, startAwsServer, stsHandler, xmlText, type AwsTestServer, type ServiceHandler } from '../support/awsServer.js';
 
@@ -214,5 +216,23 @@ describe('identity and permissions against the loopback AWS server', () => {
     expect(evidence.writeVerdict).toBe(WriteVerdict.WRITES_ALLOWED);
     expect(evidence.analysis?.writes[0]?.rank).toBe('permissions-management');
     expect(server.count({ service: 'iam' })).toBe(0);
+  });
+
+  it('needs nothing outside policies/inventag-readonly.json for probes and policy collection', async () => {
+    const path = join(import.meta.dirname, '..', '..', 'policies', 'inventag-readonly.json');
+    const own = parsePolicyText(readFileSync(path, 'utf8'), 'inventag-readonly.json');
+    const audit = new MemoryAudit();
+    for (const arn of ['arn:aws:iam::123456789012:user/alice', 'arn:aws:sts::123456789012:assumed-role/stray-writer/s']) {
+      const server = await start(arn, 'ID');
+      const evidence = await gatherPermissionEvidence(access(server, undefined, { guard: { audit } }));
+      expect(evidence.collectionError).toBeUndefined();
+    }
+    const used = [...new Set(audit.attempts.map((a) => a.iamAction ?? `${a.service}:${a.operation}`))].sort();
+    expect(used).toEqual(expect.arrayContaining(['iam:GetGroupPolicy', 'iam:GetPolicyVersion', 'iam:GetRolePolicy', 'iam:ListGroupsForUser', 's3:ListAllMyBuckets', 'sts:GetCallerIdentity']));
+    for (const action of used) {
+      // Deny everything but this one action: it survives only if the policy allows it.
+      const only = parsePolicyDocument({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', NotAction: action, Resource: '*' }] }, 'only');
+      expect(analyzePolicies([own, only]).counts.total, action).toBe(1);
+    }
   });
 });

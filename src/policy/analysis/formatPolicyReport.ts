@@ -80,7 +80,8 @@ export function formatPolicyReport(report: PolicyAnalysisReport, style: ReportSt
   if (report.sensitiveReads.length > 0) {
     lines.push('', style.bold(`Sensitive reads (${n(report.sensitiveReads.length)}): they change nothing but return secrets, credentials or data`));
     for (const r of report.sensitiveReads) {
-      lines.push(`  ${r.action}  ${style.yellow(r.category)}${r.conditional ? ' (under conditions)' : ''}  ${style.dim(r.reason)}`);
+      const scope = [r.conditional ? 'under conditions' : '', r.resourceScoped ? 'on some resources only' : ''].filter(Boolean).join(', ');
+      lines.push(`  ${r.action}  ${style.yellow(r.category)}${scope ? ` (${scope})` : ''}  ${style.dim(r.reason)}`);
     }
   }
   if (report.writes.length > 0 || report.conditionalWrites.length > 0) {
