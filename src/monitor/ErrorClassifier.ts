@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorSeverity } from '../constants.js';
 import type { ErrorContext } from '../contracts.js';
 import { ACCESS_DENIED_NAMES, VALIDATION_NAMES, isGuardBlock, isThrottling, readErrorFacts, safeGet, type ErrorFacts } from './errorFacts.js';
-import { redactSecrets } from './redact.js';
+import { redactSecrets, redactStack } from './redact.js';
 
 /** What kind of failure an error is; the key of threshold alerts' "top error kinds". */
 export const ErrorCategory = {
@@ -121,7 +121,7 @@ export class ErrorClassifier {
       category: verdict.category,
     };
     if (context.resourceArn !== undefined) classified.resourceArn = context.resourceArn;
-    if (facts.stack !== undefined) classified.stackTrace = redactSecrets(facts.stack);
+    if (facts.stack !== undefined) classified.stackTrace = redactStack(facts.stack);
     if (facts.httpStatusCode !== undefined) classified.httpStatusCode = facts.httpStatusCode;
     if (facts.requestId !== undefined) classified.requestId = facts.requestId;
     return classified;

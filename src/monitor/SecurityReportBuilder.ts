@@ -180,7 +180,15 @@ export class SecurityReportBuilder {
     const failedOperations = operations.length - successfulOperations;
     const totalOperations = operations.length + blocks.length;
     const hours = input.businessHours;
-    const offHours = hours === false ? [] : [...operations, ...blocks].filter((o) => !isWithinBusinessHours(o.at, hours));
+    // Every UTC offset is a multiple of 15 minutes, so one answer serves a whole quarter hour.
+    const quarters = new Map<number, boolean>();
+    const inHours = (at: number, h: BusinessHours): boolean => {
+      const quarter = Math.floor(at / 900_000);
+      let inside = quarters.get(quarter);
+      if (inside === undefined) quarters.set(quarter, (inside = isWithinBusinessHours(at, h)));
+      return inside;
+    };
+    const offHours = hours === false ? [] : [...operations, ...blocks].filter((o) => !inHours(o.at, hours));
     const errorsBySeverity: Record<ErrorSeverity, number> = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 };
     for (const error of errors) errorsBySeverity[error.severity]++;
     const highErrors = errors.filter((e) => e.severity === ErrorSeverity.HIGH && e.category !== ErrorCategory.OPERATION_BLOCKED).length;

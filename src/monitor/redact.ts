@@ -10,8 +10,21 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1****'],
 ];
 
+// One cheap test first: almost no error message holds any of these words.
+const MAYBE_SECRET = /AKIA|ASIA|AROA|AIDA|X-Amz-|secret|token|password|Bearer/i;
+
 export function redactSecrets(text: string): string {
+  if (!MAYBE_SECRET.test(text)) return text;
   let out = text;
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
+}
+
+/**
+ * A stack trace repeats the message on its first line(s); the frames below are
+ * code locations. Redact only the header, which is where a secret could be.
+ */
+export function redactStack(stack: string): string {
+  const at = stack.indexOf('\n    at ');
+  return at < 0 ? redactSecrets(stack) : redactSecrets(stack.slice(0, at)) + stack.slice(at);
 }
