@@ -248,7 +248,7 @@ export class ErrorClassifier {
         severity: ErrorSeverity.CRITICAL,
         retryable: false,
         recovery:
-          'No AWS credentials were found: set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws configure` / `aws sso login`; check with `aws sts get-caller-identity`.',
+          'No AWS credentials were found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws configure` / `aws sso login`; check with `aws sts get-caller-identity`.',
       };
     }
     if (INVALID_CREDENTIAL_NAMES.has(name)) {
