@@ -69,7 +69,8 @@ function positionOf(segs: readonly string[]): Position {
   return level ? { level, account, region, date } : { level: 'skip' };
 }
 
-const isTrailFile = (key: string): boolean => key.endsWith('.json.gz') || key.endsWith('.json');
+// CloudTrail delivers gzip files only; other .json files (metadata, digests) are not logs.
+const isTrailFile = (key: string): boolean => key.endsWith('.json.gz');
 const ymd = (d: Date): string => d.toISOString().slice(0, 10);
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
