@@ -102,7 +102,7 @@ export function renderMarkdown(report: ComprehensiveComplianceReport): string {
   const sections = orderedSections(report.sections);
   if (sections.length === 0) push('_No evidence sections._');
   for (const [, section] of sections) {
-    push(`### ${escapeMarkdown(section.title)}: ${section.status}`, escapeMarkdown(section.summary));
+    push(`### ${escapeMarkdown(section.title.replace(/\s+/g, ' '))}: ${section.status}`, escapeMarkdown(section.summary));
     const facts = Object.entries(section.facts).map(([k, v]) => [k, formatCell(v)]);
     if (facts.length > 0) push(table(['Fact', 'Value'], facts));
     const rows = section.rows ?? [];
