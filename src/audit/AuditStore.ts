@@ -18,6 +18,7 @@ import { AuditStoreError, AuditStoreErrorCode, fromSqliteError, isAuditStoreErro
 import { type Redactor, createRedactor } from './redact.js';
 import { APPLICATION_ID, GUARD_INDEX_NAMES, SCHEMA_SQL, SCHEMA_VERSION, TRIGGER_NAMES } from './schema.js';
 import { DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
+import { uuidv7 } from './uuidv7.js';
 import { rowsToCsv, rowsToJsonl } from './exportFormat.js';
 import { diagnoseBadRow } from './diagnose.js';
 import type {
@@ -163,7 +164,7 @@ export class AuditStore implements AuditSink {
     this.#key = key;
     this.readonly = options.readonly ?? false;
     this.sessionId = options.sessionId ?? randomUUID();
-    this.#redact = createRedactor({ extraKeys: options.redactKeys ?? [] });
+    this.#redact = createRedactor({ extraKeys: options.redactKeys ?? [], sortKeys: true });
     this.#clock = options.clock ?? (() => new Date());
     this.#loggers = options.loggers ?? {};
     this.#maxBatchSize = options.maxBatchSize ?? 5000;
@@ -382,7 +383,8 @@ export class AuditStore implements AuditSink {
     }
     const identity = entry.identity;
     if (identity !== undefined && (identity === null || typeof identity !== 'object')) bad('identity', 'an object { account?, arn?, type? }');
-    const params = entry.requestParameters === undefined ? null : canonicalJson(this.#redact(entry.requestParameters));
+    // Sorted keys make this JSON canonical: equal parameters always hash alike.
+    const params = entry.requestParameters === undefined ? null : (JSON.stringify(this.#redact(entry.requestParameters)) ?? null);
     const outcome = entry.outcome === undefined ? undefined : checkOutcome(this.path, entry.outcome, 'outcome');
     return {
       ...emptyRow(this.sessionId, this.#now(), 'attempt'),
@@ -517,7 +519,7 @@ export class AuditStore implements AuditSink {
       const missing = TRIGGER_NAMES.filter((t) => !objects.has(t));
       if (missing.length > 0) warnings.push(`the append-only triggers ${missing.join(', ')} were removed from the store`);
       const missingIndexes = GUARD_INDEX_NAMES.filter((i) => !objects.has(i));
-      if (missingIndexes.length > 0) warnings.push(`the chain's uniqueness indexes ${missingIndexes.join(', ')} were removed from the store`);
+      if (missingIndexes.length > 0) warnings.push(`the one-outcome-per-attempt index ${missingIndexes.join(', ')} were removed from the store`);
       const checkpoints = new Map<number, { sequence: number; data: CheckpointData }>();
       for (const row of db.prepare("SELECT seq, data FROM audit_entries WHERE kind = 'checkpoint' ORDER BY seq").iterate() as IterableIterator<{ seq: number; data: string | null }>) {
         const data = parseJson(row.data) as CheckpointData | undefined;
@@ -745,7 +747,7 @@ function checkAnchor(
 
 function emptyRow(sessionId: string, timestamp: string, kind: PendingRow['kind']): PendingRow {
   return {
-    audit_id: randomUUID(),
+    audit_id: uuidv7(new Date(timestamp).getTime()),
     kind,
     session_id: sessionId,
     timestamp,

@@ -78,6 +78,12 @@ export interface RedactorOptions {
    * @default false
    */
   replaceDefaults?: boolean;
+  /**
+   * Emit object keys in sorted order, so `JSON.stringify` of the result is
+   * canonical (the audit store hashes it) without a second pass.
+   * @default false
+   */
+  sortKeys?: boolean;
 }
 
 export type Redactor = (value: unknown) => unknown;
@@ -96,6 +102,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const base = options.replaceDefaults === true ? [] : DEFAULT_REDACTED_KEYS;
   const suffixes = [...new Set([...base, ...(options.extraKeys ?? [])].map(normalizeKey).filter((k) => k.length > 0))];
   const allowed = new Set(NON_SECRET_KEYS.map(normalizeKey));
+  const sortKeys = options.sortKeys ?? false;
   const cache = new Map<string, boolean>();
   const isSecretKey = (key: string): boolean => {
     let hit = cache.get(key);
@@ -139,7 +146,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       if (Array.isArray(obj)) return obj.map((item) => walk(item, depth + 1, seen) ?? null);
       if (obj instanceof Map) {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of obj) {
+        const pairs = [...obj];
+        if (sortKeys) pairs.sort(([a], [b]) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+        for (const [k, v] of pairs) {
           const key = String(k);
           out[key] = isSecretKey(key) ? REDACTED : walk(v, depth + 1, seen);
         }
@@ -152,10 +161,14 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         out.message = walk(obj.message, depth + 1, seen);
         if (obj.stack !== undefined) out.stack = walk(obj.stack, depth + 1, seen);
       }
-      for (const [key, v] of Object.entries(obj)) {
+      const keys = Object.keys(obj);
+      if (sortKeys) keys.sort();
+      for (const key of keys) {
+        const v = (obj as Record<string, unknown>)[key];
         if (v === undefined || typeof v === 'function') continue;
         out[key] = isSecretKey(key) ? REDACTED : walk(v, depth + 1, seen);
       }
+      if (sortKeys && obj instanceof Error) return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       return out;
     } finally {
       seen.delete(obj);

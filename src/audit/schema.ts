@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS audit_meta (
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS audit_entries (
+  -- One entry per sequence number: two writers that read the same head cannot both commit, so the chain cannot fork.
   seq INTEGER PRIMARY KEY,
   audit_id TEXT NOT NULL UNIQUE,
   kind TEXT NOT NULL CHECK (kind IN ('attempt', 'outcome', 'checkpoint')),
@@ -47,8 +48,6 @@ CREATE TABLE IF NOT EXISTS audit_entries (
   hash TEXT NOT NULL
 );
 
--- Two entries with one predecessor would be a fork: refuse it at the lowest level.
-CREATE UNIQUE INDEX IF NOT EXISTS audit_entries_prev_hash ON audit_entries (prev_hash);
 -- At most one outcome per attempt, and a fast join from attempt to outcome.
 CREATE UNIQUE INDEX IF NOT EXISTS audit_entries_outcome_ref ON audit_entries (ref_audit_id) WHERE kind = 'outcome';
 CREATE INDEX IF NOT EXISTS audit_entries_timestamp ON audit_entries (timestamp);
@@ -67,4 +66,4 @@ END;
 
 export const TRIGGER_NAMES = ['audit_entries_no_update', 'audit_entries_no_delete'] as const;
 
-export const GUARD_INDEX_NAMES = ['audit_entries_prev_hash', 'audit_entries_outcome_ref'] as const;
+export const GUARD_INDEX_NAMES = ['audit_entries_outcome_ref'] as const;

@@ -74,3 +74,15 @@ describe('redaction', () => {
     });
   });
 });
+
+describe('canonical output for the store', () => {
+  it('sortKeys gives the same text as canonical JSON, whatever order the caller built the object in', async () => {
+    const { canonicalJson } = await import('../../src/audit/index.js');
+    const sorted = createRedactor({ sortKeys: true });
+    const a = { b: 1, a: { d: [{ z: 1, y: 2 }], c: new Map([['k2', 1], ['k1', 2]]) }, token: 't' };
+    const b = { token: 'u', a: { c: new Map([['k1', 2], ['k2', 1]]), d: [{ y: 2, z: 1 }] }, b: 1 };
+    expect(JSON.stringify(sorted(a))).toBe(JSON.stringify(sorted(b)));
+    expect(JSON.stringify(sorted(a))).toBe(canonicalJson(redact(a)));
+    expect(sorted(new Error('boom'))).toMatchObject({ message: 'boom', name: 'Error' });
+  });
+});
