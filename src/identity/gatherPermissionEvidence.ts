@@ -3,6 +3,7 @@ import type { PolicyAnalysisReport } from '../policy/analysis/types.js';
 import { sharedGuard } from './awsAccess.js';
 import { collectPrincipalPolicies, NOT_COLLECTED, type CollectedPolicy, type CollectPoliciesOptions } from './collectPrincipalPolicies.js';
 import { getIdentity } from './getIdentity.js';
+import { isCredentialsError } from './IdentityError.js';
 import type { CallerIdentity } from './types.js';
 import { DEFAULT_PROBES, validateAwsPermissions, type PermissionProbe, type PermissionValidationResult } from './validateAwsPermissions.js';
 
@@ -41,6 +42,7 @@ export interface GatherEvidenceOptions extends CollectPoliciesOptions {
  * probes, and every write the caller's own policies allow. All calls go
  * through one shared guard.
  *
+ * @throws CredentialsError when the credentials are missing, expired or refused (its message says what to run)
  * @example
  * ```ts
  * const evidence = await gatherPermissionEvidence({ profile: 'prod-readonly' });
@@ -55,6 +57,8 @@ export async function gatherPermissionEvidence(options: GatherEvidenceOptions = 
   try {
     identity = await getIdentity(shared);
   } catch (error) {
+    // Without working credentials there is nothing to show; say what to run instead.
+    if (isCredentialsError(error)) throw error;
     identityError = error;
   }
   const probes = await validateAwsPermissions(probeList ?? DEFAULT_PROBES, identity ? { ...shared, identity } : shared);

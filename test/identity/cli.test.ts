@@ -148,6 +148,10 @@ describe('inventag identity and permissions against the loopback server', () => 
     const missing = await run(['identity', '--endpoint-url', server.url], { env: noCreds });
     expect(missing.code).toBe(6);
     expect(missing.stderr).toMatch(/no AWS credentials found.*run "aws configure"/);
+    const permissions = await run(['permissions', '--endpoint-url', server.url], { env: noCreds });
+    expect(permissions.code).toBe(6);
+    expect(permissions.stderr).toMatch(/^inventag: no AWS credentials found.*run "aws configure"/);
+    expect(permissions.stdout).toBe('');
 
     const config = file('config', '[profile corp-sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\nregion = us-east-1\n\n[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n');
     const sso = await run(['identity', '--profile', 'corp-sso', '--endpoint-url', server.url], { env: { ...noCreds, AWS_CONFIG_FILE: config } });

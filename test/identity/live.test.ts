@@ -109,6 +109,21 @@ describe('identity and permissions against the loopback AWS server', () => {
     expect((error as Error).message).toMatch(/expired.*aws sso login --profile prod-ro/);
   });
 
+  it('reports INVALID with the fix when the credentials have expired, and sends no other probe', async () => {
+    const expired: ServiceHandler = {
+      name: 'expired',
+      matches: (req) => req.service === 'sts',
+      handle: (req) => errorResponse(req, 403, 'ExpiredToken', 'The security token included in the request is expired'),
+    };
+    const server = await start('arn:aws:iam::123456789012:user/alice', 'AIDA', [expired]);
+    const result = await validateAwsPermissions(undefined, access(server, 'ASIAEXPIRED', { profile: 'ops' }));
+    expect(result.overallStatus).toBe(OverallPermissionStatus.INVALID);
+    expect(result.userIdentity).toBeNull();
+    expect(result.permissionChecks.every((c) => c.status === PermissionStatus.ERROR && /aws sso login --profile ops/.test(c.message))).toBe(true);
+    expect(result.recommendations[0]).toMatch(/^Fix the credentials: /);
+    expect(server.requests.map((r) => r.service)).toEqual(['sts']);
+  });
+
   it('passes the seed default probes through the guard', async () => {
     const server = await start('arn:aws:sts::123456789012:assumed-role/inventag-reader/s', 'AROA:s');
     const audit = new MemoryAudit();
