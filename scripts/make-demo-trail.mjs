@@ -6,11 +6,14 @@
 // Deterministic: running it again gives the same files.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { backgroundRecords, DEMO_ACCOUNT, DEMO_ORG, IDENTITIES, makeRecord, rng, trailKey } from './trailFixtures.mjs';
 
-const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'demo', 'cloudtrail'));
+if (!process.argv[2]) {
+  process.stderr.write('usage: node scripts/make-demo-trail.mjs DIR  (the bundled demo evidence is made by scripts/make-demo-evidence.mjs)\n');
+  process.exit(2);
+}
+const root = resolve(process.argv[2]);
 const OTHER_ACCOUNT = '210987654321';
 const days = ['2024-05-01', '2024-05-02', '2024-05-03'];
 const regions = ['us-east-1', 'eu-west-1'];

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,7 +12,9 @@ import { startS3rver, type S3rverHandle, type TrailFile } from '../support/trail
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ENTRY = join(here, 'cliEntry.mjs');
-const DEMO = join(here, '..', '..', 'examples', 'demo', 'cloudtrail');
+// The fixture trail (three planted writes by the inventory role), generated fresh for each run.
+const GENERATOR = join(here, '..', '..', 'scripts', 'make-demo-trail.mjs');
+let DEMO = '';
 const PRINCIPAL = IDENTITIES.inventory.arn;
 const PLANTED = ['CreateTags', 'PutBucketTagging', 'PutParameter'];
 
@@ -36,6 +38,8 @@ describe('inventag cloudtrail scan', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'inventag-ct-cli-'));
+    DEMO = join(dir, 'fixture');
+    execFileSync(process.execPath, [GENERATOR, DEMO]);
     cpSync(DEMO, join(dir, 'demo'), { recursive: true });
     mkdirSync(join(dir, 'empty'));
     const corrupt: TrailFile = { key: trailKey({ region: 'us-east-1', time: new Date('2024-05-02T01:00:00Z'), uniq: 'broken' }), raw: gzipSync('{"Records": [').subarray(0, 12) };

@@ -1,0 +1,268 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { COMPLIANCE_STANDARDS, ExitCode } from '../../constants.js';
+import { CliError, UsageError } from '../errors.js';
+import { printErr, printJson, printLine } from '../output.js';
+import type { ComplianceConfiguration } from '../../manager/config.js';
+import type { ComprehensiveComplianceReport } from '../../report/types.js';
+
+interface CheckOptions {
+  config?: string;
+  standard?: string;
+  minScore?: string;
+  out: string;
+  format: string;
+  evidence?: string;
+  since?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const FORMATS = ['json', 'md', 'html'];
+
+function parseMinScore(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`--min-score must be a number from 0 to 100, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseFormats(value: string): ('json' | 'md' | 'html')[] {
+  const list = value.split(',').map((f) => f.trim()).filter(Boolean);
+  const bad = list.filter((f) => !FORMATS.includes(f));
+  if (bad.length || list.length === 0) throw new UsageError(`--format takes a comma-separated list of ${FORMATS.join(', ')}; got ${JSON.stringify(value)}`);
+  return list as ('json' | 'md' | 'html')[];
+}
+
+/** Loads the configuration with CLI flags on top, turning bad input into exit 2 with the message naming the field. */
+export async function configFromFlags(file: string | undefined, flags: Partial<Record<keyof ComplianceConfiguration, unknown>>): Promise<ComplianceConfiguration> {
+  const { loadConfiguration, ConfigError } = await import('../../manager/config.js');
+  try {
+    const loaded = loadConfiguration({ ...(file ? { file } : {}), flags });
+    for (const w of loaded.warnings) printErr(`inventag: warning: ${w}`);
+    return loaded.config;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Maps errors of an assessment to CLI exit codes: bad evidence 2, AWS problems 6. */
+export async function toCheckError(err: unknown): Promise<unknown> {
+  const { isCredentialsError, isIdentityError } = await import('../../identity/IdentityError.js');
+  const { isCloudTrailError } = await import('../../cloudtrail/errors.js');
+  const { isPolicyAnalysisError } = await import('../../policy/analysis/PolicyAnalysisError.js');
+  const { isAuditStoreError } = await import('../../audit/errors.js');
+  const e = err as Error;
+  if ((err as { isEvidenceError?: boolean })?.isEvidenceError || isPolicyAnalysisError(err)) return new UsageError(e.message, { cause: err });
+  if (isCredentialsError(err) || isIdentityError(err) || isCloudTrailError(err)) return new CliError(e.message, ExitCode.AWS_ERROR, { cause: err });
+  if (isAuditStoreError(err)) return new CliError(e.message, ExitCode.USAGE, { cause: err });
+  if ((err as { isFileWriteError?: boolean })?.isFileWriteError || (err as { name?: string })?.name === 'ReportError') return new UsageError(e.message, { cause: err });
+  const name = (err as { name?: string })?.name ?? '';
+  if (/Credential|Token|AccessDenied|Unauthorized/.test(name) || (err as NodeJS.ErrnoException)?.code === 'ECONNREFUSED' || (err as NodeJS.ErrnoException)?.code === 'ENOTFOUND') {
+    return new CliError(`AWS: ${e.message}`, ExitCode.AWS_ERROR, { cause: err });
+  }
+  return err;
+}
+
+async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined) {
+  const minScore = parseMinScore(opts.minScore);
+  const formats = parseFormats(opts.format);
+  const config = await configFromFlags(opts.config, { complianceStandard: opts.standard, ...(minScore !== undefined ? { minComplianceScore: minScore } : {}) });
+  let window: { start: Date; end: Date } | undefined;
+  if (opts.since) {
+    const { parseDuration } = await import('../../cloudtrail/window.js');
+    const ms = parseDuration(opts.since);
+    if (typeof ms === 'string') throw new UsageError(`--since: ${ms}`);
+    window = { start: new Date(Date.now() - ms), end: new Date() };
+  }
+  const { runCheck } = await import('../../manager/runCheck.js');
+  const progress = opts.json || opts.quiet ? undefined : (line: string) => printErr(`inventag: ${line}`);
+  let result;
+  try {
+    result = await runCheck({ config, ...(evidenceDir ? { evidenceDir } : {}), ...(minScore !== undefined ? { minScore } : {}), ...(window ? { window } : {}), ...(progress ? { onProgress: progress } : {}) });
+  } catch (err) {
+    throw await toCheckError(err);
+  }
+  const { saveReports } = await import('../../report/saveReport.js');
+  let saved: { path: string }[];
+  try {
+    saved = await saveReports(result.report, resolve(opts.out), formats);
+  } catch (err) {
+    throw await toCheckError(err);
+  }
+  if (!evidenceDir) {
+    const { lastReportPath } = await import('../../manager/paths.js');
+    const { saveReport } = await import('../../report/saveReport.js');
+    await saveReport(result.report, lastReportPath(config.dataDirectory), 'json', { mkdirs: true }).catch(() => undefined);
+  }
+  await result.manager.close();
+  return { report: result.report, saved: saved.map((s) => s.path) };
+}
+
+async function printSummary(report: ComprehensiveComplianceReport, saved: string[]): Promise<void> {
+  const { renderSummaryText } = await import('../../report/renderSummaryText.js');
+  printLine(renderSummaryText(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  printLine('');
+  printLine('Reports:');
+  for (const p of saved) printLine(`  ${p}`);
+}
+
+const sharedOptions = (cmd: Command): Command =>
+  cmd
+    .option('--config <file>', 'configuration file (default: inventag.config.yaml|yml|json in the working directory)')
+    .addOption(new Option('--standard <standard>', 'compliance standard').choices(COMPLIANCE_STANDARDS))
+    .option('--min-score <n>', 'lowest compliance score that passes (default: minComplianceScore, 95)')
+    .option('--out <dir>', 'directory for the reports', 'inventag-reports')
+    .option('--format <list>', 'report formats, comma-separated: json,md,html', 'json,md,html')
+    .option('--since <duration>', 'CloudTrail window, e.g. 1h, 24h, 7d (default: cloudtrail.lookbackHours)')
+    .option('--json', 'print the report as JSON instead of the summary')
+    .option('--quiet', 'no progress lines on stderr');
+
+export function registerCheck(program: Command): void {
+  sharedOptions(program.command('check'))
+    .description('Run the whole assessment (identity, permission probes, policy analysis, CloudTrail for the principal, audit trail) and gate on the result.')
+    .option('--evidence <dir>', 'read evidence from a directory (identity.json, policies/, cloudtrail/, audit.db) instead of AWS')
+    .addHelpText(
+      'after',
+      `
+Against AWS it uses the standard credential chain: AWS_PROFILE or aws.profile, AWS_REGION or aws.regions,
+and AWS_ENDPOINT_URL for a different endpoint. Every AWS call it makes goes through the read-only guard.
+
+Exit codes: 0 compliant, 1 non-compliant, 2 bad usage, configuration or evidence, 6 AWS error
+(credentials, permissions, network), 70 internal error.`,
+    )
+    .action(async (opts: CheckOptions & { evidence?: string }) => {
+      const { report, saved } = await runAssessment(opts, opts.evidence);
+      if (opts.json) printJson(report);
+      else await printSummary(report, saved);
+      process.exitCode = report.complianceStatus.isCompliant ? ExitCode.OK : ExitCode.NON_COMPLIANT;
+    });
+}
+
+export function registerDemo(program: Command): void {
+  sharedOptions(program.command('demo'))
+    .description('Run `inventag check` on the bundled demo evidence (no AWS account needed) and write the reports.')
+    .action(async (opts: CheckOptions) => {
+      const { demoEvidenceDir } = await import('../../manager/paths.js');
+      const dir = demoEvidenceDir();
+      if (!opts.json) printLine(`InvenTag demo: checking the bundled evidence in ${dir}\n`);
+      const { report, saved } = await runAssessment(opts, dir);
+      if (opts.json) {
+        printJson(report);
+        return;
+      }
+      await printSummary(report, saved);
+      printLine('');
+      const verdict = report.complianceStatus.isCompliant ? 'COMPLIANT' : 'NON-COMPLIANT';
+      printLine(`The demo ran to completion (exit 0). On this evidence the verdict is ${verdict}:`);
+      printLine(`in a pipeline, \`inventag check --evidence ${dir}\` exits ${report.complianceStatus.isCompliant ? 0 : 1}, and \`inventag check\` against your account gates the same way.`);
+    });
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('Write one report: render a saved JSON report in another format, or run the assessment and write it.')
+    .addOption(new Option('--format <format>', 'report format').choices(FORMATS).makeOptionMandatory())
+    .requiredOption('--out <file>', 'file to write (atomically)')
+    .option('--from <file>', 'a JSON report written by `inventag check`')
+    .option('--evidence <dir>', 'run the assessment on an evidence directory')
+    .option('--config <file>', 'configuration file')
+    .action(async (opts: { format: 'json' | 'md' | 'html'; out: string; from?: string; evidence?: string; config?: string }) => {
+      const { saveReport } = await import('../../report/saveReport.js');
+      let report: ComprehensiveComplianceReport;
+      if (opts.from) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(readFileSync(opts.from, 'utf8'));
+        } catch (err) {
+          throw new UsageError(`cannot read the JSON report ${opts.from}: ${(err as Error).message}`);
+        }
+        if (!parsed || typeof parsed !== 'object' || (parsed as { schemaVersion?: unknown }).schemaVersion === undefined) throw new UsageError(`${opts.from} is not an InvenTag JSON report (no schemaVersion)`);
+        report = parsed as ComprehensiveComplianceReport;
+      } else {
+        const config = await configFromFlags(opts.config, {});
+        const { runCheck } = await import('../../manager/runCheck.js');
+        try {
+          report = (await runCheck({ config, ...(opts.evidence ? { evidenceDir: opts.evidence } : {}) })).report;
+        } catch (err) {
+          throw await toCheckError(err);
+        }
+      }
+      try {
+        printLine(await saveReport(report, resolve(opts.out), opts.format));
+      } catch (err) {
+        throw await toCheckError(err);
+      }
+    });
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('Show the local state: the audit trail (entries, head, integrity) and the last check.')
+    .option('--config <file>', 'configuration file')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const config = await configFromFlags(opts.config, {});
+      const { existsSync } = await import('node:fs');
+      const { lastReportPath } = await import('../../manager/paths.js');
+      const status: Record<string, unknown> = { dataDirectory: config.dataDirectory, auditStore: config.auditStore };
+      if (existsSync(config.auditStore!)) {
+        const { AuditStore } = await import('../../audit/AuditStore.js');
+        const store = AuditStore.open({ path: config.auditStore!, readonly: true });
+        try {
+          const v = store.verify();
+          status.audit = { entries: store.count(), head: v.head ? `${v.head.sequence}:${v.head.hash}` : null, intact: v.ok, ...(v.firstBad ? { firstBad: v.firstBad } : {}) };
+        } finally {
+          store.closeSync();
+        }
+      } else status.audit = null;
+      const last = lastReportPath(config.dataDirectory);
+      if (existsSync(last)) {
+        const r = JSON.parse(readFileSync(last, 'utf8')) as ComprehensiveComplianceReport;
+        status.lastCheck = { generatedAt: r.generatedAt, standard: r.complianceStandard, isCompliant: r.complianceStatus.isCompliant, complianceScore: r.complianceStatus.complianceScore, riskScore: r.complianceStatus.riskScore, findings: r.findings.length };
+      } else status.lastCheck = null;
+      if (opts.json) {
+        printJson(status);
+        return;
+      }
+      const audit = status.audit as { entries: number; head: string | null; intact: boolean } | null;
+      printLine(`Audit trail: ${audit ? `${audit.entries} entries, head ${audit.head ?? '(empty)'}, ${audit.intact ? 'intact' : 'TAMPERED'}` : `none yet at ${config.auditStore}`}`);
+      const lc = status.lastCheck as { generatedAt: string; isCompliant: boolean; complianceScore: number; riskScore: number; findings: number } | null;
+      printLine(`Last check: ${lc ? `${lc.generatedAt}: ${lc.isCompliant ? 'COMPLIANT' : 'NON-COMPLIANT'}, score ${lc.complianceScore}, risk ${lc.riskScore}, ${lc.findings} finding(s)` : 'none yet (run inventag check)'}`);
+      if (audit && !audit.intact) process.exitCode = ExitCode.TAMPERED;
+    });
+}
+
+export function registerConfig(program: Command): void {
+  const config = program.command('config').description('Show the effective configuration.');
+  config
+    .command('print')
+    .description('Print the effective configuration and where each value came from (default, file, env, flag).')
+    .option('--config <file>', 'configuration file')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const { loadConfiguration, ConfigError, envName } = await import('../../manager/config.js');
+      let loaded;
+      try {
+        loaded = loadConfiguration(opts.config ? { file: opts.config } : {});
+      } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(err.message);
+        throw err;
+      }
+      for (const w of loaded.warnings) printErr(`inventag: warning: ${w}`);
+      if (opts.json) {
+        printJson({ file: loaded.file ?? null, config: loaded.config, sources: loaded.sources });
+        return;
+      }
+      printLine(`# configuration file: ${loaded.file ?? '(none)'}`);
+      for (const [key, value] of Object.entries(loaded.config)) {
+        const source = loaded.sources[key] ?? 'default';
+        printLine(`${key}: ${JSON.stringify(value)}  # ${source}${source === 'env' ? ` (${envName(key)})` : ''}`);
+      }
+    });
+}
+
