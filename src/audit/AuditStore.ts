@@ -71,6 +71,12 @@ export interface AuditStoreOptions {
    */
   readonly?: boolean;
   /**
+   * Fail with NOT_FOUND instead of creating a new store (maintenance tools,
+   * where a mistyped path must not start an empty trail).
+   * @default false
+   */
+  mustExist?: boolean;
+  /**
    * Keys redacted from `requestParameters` in addition to `DEFAULT_REDACTED_KEYS`.
    * @default []
    */
@@ -184,7 +190,7 @@ export class AuditStore implements AuditSink {
     checkOptions(path, options);
     const exists = existsSync(path);
     if (exists) checkHeader(path);
-    else if (readonly) throw new AuditStoreError(AuditStoreErrorCode.NOT_FOUND, path, 'no audit store exists at this path');
+    else if (readonly || options.mustExist === true) throw new AuditStoreError(AuditStoreErrorCode.NOT_FOUND, path, 'no audit store exists at this path');
     if (!readonly) prepareDirectory(path, exists);
 
     // SQLite cannot read a WAL database where it cannot create the -shm file

@@ -5,3 +5,9 @@ export const DEFAULT_AUDIT_STORE_PATH = '.inventag/audit.db';
 
 /** Environment variable holding the HMAC key of a keyed store (never pass a key on the command line). */
 export const AUDIT_KEY_ENV = 'INVENTAG_AUDIT_KEY';
+
+/** The seed's `audit_log_retention_days` default: what `cleanup` keeps when configured from it. */
+export const DEFAULT_AUDIT_LOG_RETENTION_DAYS = 30;
+
+/** The seed's `max_audit_entries` default. */
+export const DEFAULT_MAX_AUDIT_ENTRIES = 10_000;

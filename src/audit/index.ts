@@ -1,5 +1,6 @@
 export { AuditStore } from './AuditStore.js';
-export { AUDIT_KEY_ENV, DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
+export { AUDIT_KEY_ENV, DEFAULT_AUDIT_LOG_RETENTION_DAYS, DEFAULT_AUDIT_STORE_PATH, DEFAULT_MAX_AUDIT_ENTRIES } from './defaults.js';
+export { uuidv7 } from './uuidv7.js';
 export type { AuditStoreLoggers, AuditStoreOptions } from './AuditStore.js';
 export { AuditStoreError, AuditStoreErrorCode, isAuditStoreError } from './errors.js';
 export { CHAIN_FORMAT, GENESIS_HASH, HASHED_COLUMNS, canonicalJson, entryHash, formatAnchor, hashPayload, parseAnchor } from './chain.js';

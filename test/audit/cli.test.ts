@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore, formatAnchor, type ChainHead } from '../../src/audit/index.js';
@@ -95,6 +95,10 @@ describe('inventag audit', () => {
   });
 
   it('cleanup: removes old entries with a checkpoint; verify still passes', async () => {
+    const typo = await runAuditCli(['audit', 'cleanup', '--store', join(dir, 'typo.db'), '--max-entries', '5']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/typo\.db: no audit store exists at this path/);
+    expect(existsSync(join(dir, 'typo.db'))).toBe(false);
     const none = await runAuditCli(['audit', 'cleanup', '--store', store]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/needs --retention-days N, --max-entries N or both/);

@@ -146,7 +146,7 @@ export function registerAudit(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts: StoreOpts & { retentionDays?: number; maxEntries?: number; json?: boolean }) => {
       if (opts.retentionDays === undefined && opts.maxEntries === undefined) throw new UsageError('cleanup needs --retention-days N, --max-entries N or both');
-      const result = await withStore(opts, {}, false, (store) =>
+      const result = await withStore(opts, { mustExist: true }, false, (store) =>
         store.cleanup({
           ...(opts.retentionDays === undefined ? {} : { retentionDays: opts.retentionDays }),
           ...(opts.maxEntries === undefined ? {} : { maxEntries: opts.maxEntries }),
