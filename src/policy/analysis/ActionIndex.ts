@@ -71,7 +71,7 @@ export class ActionIndex {
    * Sets `target[i] = value` for every action matching `pattern` (`*`,
    * `svc:Name`, wildcards in either part) and returns how many matched.
    */
-  mark(pattern: string, target: Uint8Array, value = 1): number {
+  mark(pattern: string, target: Uint8Array | Uint16Array, value = 1): number {
     const lower = pattern.toLowerCase();
     if (lower === '*') {
       target.fill(value);

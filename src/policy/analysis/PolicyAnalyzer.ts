@@ -65,15 +65,10 @@ const sensitiveTables = new WeakMap<ActionIndex, ReadonlyArray<SensitiveRead | u
 function sensitiveTable(index: ActionIndex): ReadonlyArray<SensitiveRead | undefined> {
   let table = sensitiveTables.get(index);
   if (table) return table;
-  const marks = new Uint8Array(index.size);
-  const entries = new Array<SensitiveRead | undefined>(index.size);
-  for (let p = SENSITIVE_READS.length - 1; p >= 0; p--) {
-    const [pattern, read] = SENSITIVE_READS[p] as (typeof SENSITIVE_READS)[number];
-    marks.fill(0);
-    if (index.mark(pattern, marks) === 0) continue;
-    for (let i = 0; i < marks.length; i++) if (marks[i]) entries[i] = read;
-  }
-  table = entries;
+  // Marked last to first with the row number, so the first matching row is what stays.
+  const rows = new Uint16Array(index.size);
+  for (let p = SENSITIVE_READS.length - 1; p >= 0; p--) index.mark((SENSITIVE_READS[p] as (typeof SENSITIVE_READS)[number])[0], rows, p + 1);
+  table = Array.from(rows, (row) => (row === 0 ? undefined : SENSITIVE_READS[row - 1]?.[1]));
   sensitiveTables.set(index, table);
   return table;
 }
