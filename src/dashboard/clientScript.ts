@@ -12,7 +12,7 @@ export const CLIENT_SCRIPT = String.raw`'use strict';
   var headers = token ? { Authorization: 'Bearer ' + token } : {};
   var SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
   var STATUS_CLASS = { COMPLIANT: 'ok', NON_COMPLIANT: 'bad', PARTIALLY_COMPLIANT: 'warn', AT_RISK: 'warn' };
-  var INDICATOR_CLASS = { active: 'ok', enabled: 'ok', healthy: 'ok', ok: 'ok', inactive: 'off', disabled: 'off', degraded: 'warn', warning: 'warn', error: 'bad', failed: 'bad' };
+  var INDICATOR_CLASS = { active: 'ok', enabled: 'ok', healthy: 'ok', ok: 'ok', inactive: 'off', disabled: 'off', degraded: 'warn', warning: 'warn', error: 'bad', failed: 'bad', failing: 'bad' };
   var BREAKER_ORDER = { OPEN: 0, HALF_OPEN: 1, CLOSED: 2 };
   var charts = {};
 
