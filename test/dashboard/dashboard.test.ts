@@ -81,8 +81,19 @@ describe('dashboard in a browser', () => {
     source.snapshot.dashboard.metrics.totalOperations = 45;
     source.snapshot.dashboard.complianceScore = 91.25;
     source.snapshot.timeline.push({ start: '2026-03-01T12:00:00.000Z', allowed: 5, blocked: 0, failed: 0 });
+    // Every other AWS-derived field hostile too: none may become markup.
+    const finding = source.snapshot.cloudtrail.findings[0]!;
+    finding.eventName = '"><svg onload=alert(2)>';
+    finding.principal = '<script>alert(3)</script>';
+    finding.sourceIpAddress = '<iframe src=javascript:alert(4)>';
+    source.snapshot.recentBlocked[0]!.message = '<img src=x onerror=alert(5)>';
+    source.snapshot.breakers[0]!.service = '<b onmouseover=alert(6)>s3</b>';
+    source.snapshot.dashboard.overallStatus = '<img src=x onerror=alert(7)>';
     await page.locator('#compliance-score', { hasText: '91.3%' }).waitFor();
     expect(await page.locator('#total-operations').textContent()).toBe('45');
+    expect(await page.locator('#overall-status').textContent()).toBe('<img src=x onerror=alert(7)>');
+    expect(await page.locator('#findings-table tbody').textContent()).toContain('<script>alert(3)</script>');
+    expect(await page.locator('main img, main svg, main script, main iframe, main b, header img').count()).toBe(0);
 
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
     await page.close();
