@@ -28,6 +28,8 @@ export interface PermissionEvidence {
   readonly analysis: PolicyAnalysisReport | undefined;
   readonly writeVerdict: WriteVerdict;
   readonly notEvaluated: readonly string[];
+  /** The probes' recommendations, then those the policy analysis calls for. */
+  readonly recommendations: readonly string[];
 }
 
 export interface GatherEvidenceOptions extends CollectPoliciesOptions {
@@ -61,7 +63,8 @@ export async function gatherPermissionEvidence(options: GatherEvidenceOptions = 
     if (isCredentialsError(error)) throw error;
     identityError = error;
   }
-  const probes = await validateAwsPermissions(probeList ?? DEFAULT_PROBES, identity ? { ...shared, identity } : shared);
+  const probeOptions = { ...shared, suggestPolicyCheck: false };
+  const probes = await validateAwsPermissions(probeList ?? DEFAULT_PROBES, identity ? { ...probeOptions, identity } : probeOptions);
 
   let policies: readonly CollectedPolicy[] = [];
   let collectionError: string | undefined;
@@ -78,5 +81,15 @@ export async function gatherPermissionEvidence(options: GatherEvidenceOptions = 
     collectionError = `the caller is unknown, so no policies were read: ${identityError instanceof Error ? identityError.message : String(identityError)}`;
   }
   const writeVerdict = analysis === undefined ? WriteVerdict.UNKNOWN : analysis.readOnly ? WriteVerdict.READ_ONLY : WriteVerdict.WRITES_ALLOWED;
-  return { timestamp: probes.timestamp, identity, probes, policies, collectionError, analysis, writeVerdict, notEvaluated: NOT_COLLECTED };
+  const recommendations = [...probes.recommendations];
+  if (analysis && !analysis.readOnly) {
+    recommendations.push(
+      'Remove the non-read actions listed from the principal\'s policies, or run InvenTag as a role that has only policies/inventag-readonly.json (check it with inventag policy check).',
+    );
+  }
+  if (analysis && analysis.sensitiveReads.length > 0) {
+    recommendations.push('Sensitive reads are allowed (object contents, messages, secrets or credentials): scope them to the resources the automation needs, or remove them.');
+  }
+  if (collectionError) recommendations.push(`The policies were not checked: ${collectionError}`);
+  return { timestamp: probes.timestamp, identity, probes, policies, collectionError, analysis, writeVerdict, notEvaluated: NOT_COLLECTED, recommendations };
 }

@@ -89,6 +89,11 @@ const errorMessage = (error: unknown): string => (error instanceof Error ? error
 export interface ValidatePermissionsOptions extends AwsAccessOptions {
   /** The identity, when the caller already has it (saves a GetCallerIdentity call). */
   identity?: CallerIdentity;
+  /**
+   * When every probe passes, recommend checking the policies for writes as well.
+   * @default true
+   */
+  suggestPolicyCheck?: boolean;
 }
 
 /**
@@ -175,7 +180,7 @@ export async function validateAwsPermissions(probes: readonly PermissionProbe[] 
   if (checks.some((c) => c.status === PermissionStatus.ERROR) && !credentialsError) recommendations.push('Check the network path to AWS (endpoint, proxy, region) and retry the probes that errored.');
   for (const finding of identity?.findings ?? []) recommendations.push(finding.recommendation);
   if (checks.length === 0) recommendations.push('No probes were given: nothing was checked.');
-  if (overallStatus === OverallPermissionStatus.VALID) {
+  if (overallStatus === OverallPermissionStatus.VALID && (options.suggestPolicyCheck ?? true)) {
     recommendations.push('Read access works. Check that the same credentials cannot write: inventag permissions analyses their policies.');
   }
   return { timestamp, userIdentity: identity, permissionChecks: checks, overallStatus, recommendations };

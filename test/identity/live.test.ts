@@ -138,6 +138,7 @@ describe('identity and permissions against the loopback AWS server', () => {
     expect(Date.parse(result.timestamp)).not.toBeNaN();
     expect(audit.attempts.map((a) => `${a.iamAction}:${a.decision}`)).toEqual(['sts:GetCallerIdentity:allowed', 'ec2:DescribeRegions:allowed', 's3:ListAllMyBuckets:allowed']);
     expect(server.requests).toHaveLength(3);
+    expect(result.recommendations.at(-1)).toMatch(/^Read access works/);
   });
 
   it('reports FAILED on AccessDenied, BLOCKED for a writing probe (never sent) and ERROR otherwise', async () => {
@@ -220,6 +221,8 @@ describe('identity and permissions against the loopback AWS server', () => {
     expect(evidence.writeVerdict).toBe(WriteVerdict.READ_ONLY);
     expect(evidence.analysis?.sensitiveReads.map((r) => r.action)).toContain('s3:GetObject');
     expect(evidence.policies).toHaveLength(2);
+    expect(evidence.recommendations.join('\n')).toMatch(/Sensitive reads are allowed/);
+    expect(evidence.recommendations.join('\n')).not.toMatch(/Read access works|Remove the non-read actions/);
     // One GetCallerIdentity serves both the identity and the sts probe.
     expect(server.count({ service: 'sts' })).toBe(1);
   });
@@ -230,6 +233,7 @@ describe('identity and permissions against the loopback AWS server', () => {
     expect(evidence.identity?.findings.map((f) => f.severity)).toEqual(['HIGH', 'MEDIUM']);
     expect(evidence.writeVerdict).toBe(WriteVerdict.WRITES_ALLOWED);
     expect(evidence.analysis?.writes[0]?.rank).toBe('permissions-management');
+    expect(evidence.recommendations.join('\n')).toMatch(/Remove the non-read actions/);
     expect(server.count({ service: 'iam' })).toBe(0);
   });
 

@@ -118,9 +118,9 @@ function evidenceLines(evidence: PermissionEvidence, formatReport: (r: PolicyAna
   if (evidence.collectionError) lines.push(`  ${colour.red('not collected')}: ${evidence.collectionError}`);
   for (const p of evidence.policies) lines.push(`  ${p.source}${p.group ? ` (via group ${p.group})` : ''}`);
   if (evidence.analysis) lines.push('', formatReport(evidence.analysis));
-  if (probes.recommendations.length > 0) {
+  if (evidence.recommendations.length > 0) {
     lines.push('', colour.bold('Recommendations:'));
-    for (const r of probes.recommendations) lines.push(`  - ${r}`);
+    for (const r of evidence.recommendations) lines.push(`  - ${r}`);
   }
   return lines;
 }

@@ -62,7 +62,7 @@ export function formatPolicyReport(report: PolicyAnalysisReport, style: ReportSt
     lines.push(style.green('Result: READ-ONLY: nothing outside Read and List is allowed'));
   } else {
     const reasons: string[] = [];
-    if (c.writeLike > 0) reasons.push(`${n(c.writeLike)} write actions allowed`);
+    if (c.writeLike > 0) reasons.push(`${n(c.writeLike)} write action${c.writeLike === 1 ? '' : 's'} allowed`);
     if (cc.writeLike > 0) reasons.push(`${n(cc.writeLike)} more under conditions`);
     if (report.unrecognised.length > 0) reasons.push(`${report.unrecognised.length} allowed pattern(s) match no known action`);
     lines.push(style.red(`Result: WRITES ALLOWED: ${reasons.join('; ')}`));
