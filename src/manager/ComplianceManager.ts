@@ -253,7 +253,8 @@ export class ComplianceManager {
     if (this.config.enableProductionMonitoring) {
       const sr = this.monitor.generateSecurityValidationReport({ validationPeriodHours: 24 });
       for (const f of sr.securityFindings) {
-        if (/blocked/i.test(f.title)) continue; // already reported by the validator, per action
+        // Blocked and mutating attempts are already reported by the validator, one finding per action.
+        if (/blocked|Mutating operations were attempted|Security events recorded/i.test(f.title)) continue;
         out.push({ id: '', severity: f.severity as RiskLevel, source: 'monitor', title: f.title, description: f.description, recommendation: f.recommendation, controls: controlsFor(std, [ControlTopic.MONITORING, ControlTopic.INCIDENT_EVALUATION], custom).map((c) => c.id) });
       }
     }

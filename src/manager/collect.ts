@@ -25,7 +25,8 @@ export interface CloudtrailScanFacts {
 export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: CloudtrailScanFacts): EvidenceSection {
   const findings: EvidenceFinding[] = analysis.findings.map((f) => ({
     severity: f.severity,
-    title: f.title,
+    // Name what happened in the title: it is what an executive summary shows.
+    title: f.severity === RiskLevel.CRITICAL && f.events.length ? `${f.title}: ${namesOf(f.events)}` : f.title,
     description: f.description,
     recommendation: f.recommendation,
     topics: f.severity === RiskLevel.CRITICAL ? [ControlTopic.READ_ONLY_ACCESS, ControlTopic.CHANGE_PREVENTED, ControlTopic.INCIDENT_EVALUATION] : [ControlTopic.EVIDENCE_COLLECTION, ControlTopic.AUDIT_LOGGING],
@@ -82,6 +83,16 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
       ...(unrecorded !== undefined ? [{ topic: ControlTopic.AUDIT_LOGGING, passed: unrecorded === 0, evidence: `${unrecorded} call(s) AWS saw from the principal are missing from the audit trail.` }] : []),
     ],
   };
+}
+
+function namesOf(events: readonly { iamAction: string | undefined; eventSource: string; eventName: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const name = e.iamAction ?? `${e.eventSource.replace('.amazonaws.com', '')}:${e.eventName}`;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  const list = [...counts].map(([n, c]) => (c > 1 ? `${n} ×${c}` : n));
+  return list.length > 6 ? `${list.slice(0, 6).join(', ')} and ${list.length - 6} more` : list.join(', ');
 }
 
 export function trailScanFacts(scan: TrailScanSummary, window: { start: Date; end: Date }): CloudtrailScanFacts {
