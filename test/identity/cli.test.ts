@@ -20,7 +20,8 @@ function run(args: string[], options: { env?: Record<string, string>; stdin?: st
     const child = execFile(
       process.execPath,
       [ENTRY, ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...options.env } },
+      // Hermetic: no shared config or credentials of the machine, no instance metadata.
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...isolated(), ...options.env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(options.stdin ?? '');
@@ -28,6 +29,7 @@ function run(args: string[], options: { env?: Record<string, string>; stdin?: st
 }
 
 let dir: string;
+const isolated = () => ({ HOME: dir, AWS_CONFIG_FILE: join(dir, 'no-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials') });
 const file = (name: string, content: unknown) => {
   const path = join(dir, name);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
@@ -144,7 +146,7 @@ describe('inventag identity and permissions against the loopback server', () => 
   });
 
   it('exits 6 with the command to run when credentials are missing or the SSO session expired', async () => {
-    const noCreds = { HOME: dir, AWS_CONFIG_FILE: join(dir, 'no-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials') };
+    const noCreds = isolated();
     const missing = await run(['identity', '--endpoint-url', server.url], { env: noCreds });
     expect(missing.code).toBe(6);
     expect(missing.stderr).toMatch(/no AWS credentials found.*run "aws configure"/);
