@@ -12,7 +12,6 @@ export interface EventClassifierOptions {
   verdicts?: VerdictSource;
 }
 
-type BaseVerdict = Pick<EventVerdict, 'iamAction' | 'accessLevel' | 'operationType'>;
 
 /**
  * Gives every CloudTrail event our own verdict next to CloudTrail's
@@ -21,26 +20,32 @@ type BaseVerdict = Pick<EventVerdict, 'iamAction' | 'accessLevel' | 'operationTy
  */
 export class EventClassifier implements EventVerdictSource {
   readonly #verdicts: VerdictSource;
-  readonly #cache = new Map<string, BaseVerdict>();
+  // Keyed by source, name and flag: one shared, frozen verdict per combination.
+  readonly #cache = new Map<string, EventVerdict>();
 
   constructor(options: EventClassifierOptions = {}) {
     this.#verdicts = options.verdicts ?? new VerdictEngine();
   }
 
   classify(eventSource: string, eventName: string, readOnly: boolean | undefined): EventVerdict {
-    const key = `${eventSource}\u0000${eventName}`;
-    let base = this.#cache.get(key);
-    if (!base) {
-      const prefix = iamPrefixForEventSource(eventSource);
-      const v = this.#verdicts.decide(prefix, actionNameForEvent(prefix, eventName));
-      base = { iamAction: v.iamAction, accessLevel: v.accessLevel, operationType: v.operationType };
-      this.#cache.set(key, base);
-    }
-    const ours = base.operationType;
+    const key = `${eventSource}\u0000${eventName}\u0000${String(readOnly)}`;
+    const hit = this.#cache.get(key);
+    if (hit) return hit;
+    const prefix = iamPrefixForEventSource(eventSource);
+    const v = this.#verdicts.decide(prefix, actionNameForEvent(prefix, eventName));
+    const ours = v.operationType;
     let agreement: EventVerdict['agreement'] = 'unknown';
     if (readOnly !== undefined && ours !== OperationType.UNKNOWN) {
       agreement = readOnly === (ours === OperationType.READ_ONLY) ? 'agree' : 'disagree';
     }
-    return { ...base, agreement, isWrite: readOnly === false || ours === OperationType.MUTATING };
+    const verdict: EventVerdict = Object.freeze({
+      iamAction: v.iamAction,
+      accessLevel: v.accessLevel,
+      operationType: ours,
+      agreement,
+      isWrite: readOnly === false || ours === OperationType.MUTATING,
+    });
+    this.#cache.set(key, verdict);
+    return verdict;
   }
 }

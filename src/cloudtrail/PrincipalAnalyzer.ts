@@ -174,9 +174,11 @@ export class PrincipalAnalyzer {
     }
     if (!this.#matcher.matches(event)) return;
     this.#principalEvents++;
+    const unclassified = !v.isWrite && event.readOnly === undefined && v.operationType === OperationType.UNKNOWN;
+    if (!v.isWrite && !unclassified && !this.#keepEvents) return;
     const summary = summarizeEvent(event);
     if (v.isWrite) this.#writes.push(summary);
-    else if (event.readOnly === undefined && v.operationType === OperationType.UNKNOWN) this.#unclassified.push(summary);
+    else if (unclassified) this.#unclassified.push(summary);
     if (this.#keepEvents) {
       this.#events.push({
         summary,

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -182,7 +183,9 @@ export class TrailFileReader {
     }
     let doc: unknown;
     try {
-      doc = JSON.parse(Buffer.concat(chunks, bytes).toString('utf8'));
+      const raw = Buffer.concat(chunks, bytes);
+      // Trail files are nearly always pure ASCII; decoding those as latin1 gives the same string at a third of the cost.
+      doc = JSON.parse(isAscii(raw) ? raw.toString('latin1') : raw.toString('utf8'));
     } catch (err) {
       return { parsed: `invalid JSON (${(err as Error).message})`, bytes, compressed };
     }
