@@ -146,4 +146,19 @@ describe('policy analysis', () => {
     expect(report.sensitiveReads.map((r) => `${r.action} ${r.category}`).sort()).toEqual(expected);
     expect(report.counts.total).toBe(catalog.actionCount);
   });
+
+  it('finds exactly the non-read actions that verb wildcards catch in a ReadOnlyAccess-shaped policy', () => {
+    const all = [...catalog.services.values()].flatMap((svc) => [...svc.actions.values()]);
+    const verb = /^(Get|List|Describe)/;
+    const patterns = [...new Set(all.filter((a) => a.accessLevel === 'Read' || a.accessLevel === 'List').map((a) => (verb.test(a.name) ? `${a.service}:${verb.exec(a.name)?.[0]}*` : a.iamAction)))];
+    expect(patterns.length).toBeGreaterThan(1000);
+    const report = analyzePolicies([policy(allow(patterns))]);
+    // IAM matches case-insensitively: `managedblockchain:Get*` covers `managedblockchain:GET`.
+    const covered = (a: (typeof all)[number]) => ['Get', 'List', 'Describe'].some((v) => a.name.toLowerCase().startsWith(v.toLowerCase()) && patterns.includes(`${a.service}:${v}*`));
+    const caught = all.filter((a) => a.accessLevel !== 'Read' && a.accessLevel !== 'List' && covered(a));
+    expect(caught.map((a) => a.iamAction)).toContain('managedblockchain:GET');
+    expect(writeActions(report).sort()).toEqual(caught.map((a) => a.iamAction).sort());
+    expect(caught.length).toBeGreaterThan(10);
+    expect(report.counts.Read + report.counts.List).toBe(all.filter((a) => a.accessLevel === 'Read' || a.accessLevel === 'List').length);
+  });
 });
