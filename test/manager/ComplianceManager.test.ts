@@ -17,7 +17,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const newManager = (standard: 'general' | 'soc2' | 'iso27001' = 'general', name = standard) =>
+const newManager = (standard: 'general' | 'soc2' | 'iso27001' = 'general', name: string = standard) =>
   new ComplianceManager({ complianceStandard: standard, dataDirectory: join(dir, name), errorThreshold: 5 }, { loggers: false });
 
 describe('ComplianceManager', () => {

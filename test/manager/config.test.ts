@@ -99,9 +99,9 @@ describe('inventag config print', () => {
     const file = write('print.yaml', 'complianceStandard: soc2\nbogusKey: 1\n');
     const r = await runCli(['config', 'print', '--config', file], { env: { INVENTAG_ERROR_THRESHOLD: '6' } });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/complianceStandard: "soc2"  # file/);
-    expect(r.stdout).toMatch(/errorThreshold: 6  # env \(INVENTAG_ERROR_THRESHOLD\)/);
-    expect(r.stdout).toMatch(/circuitBreakerTimeout: 300  # default/);
+    expect(r.stdout).toMatch(/complianceStandard: "soc2" {2}# file/);
+    expect(r.stdout).toMatch(/errorThreshold: 6 {2}# env \(INVENTAG_ERROR_THRESHOLD\)/);
+    expect(r.stdout).toMatch(/circuitBreakerTimeout: 300 {2}# default/);
     expect(r.stderr).toMatch(/unknown key "bogusKey"/);
     const bad = await runCli(['config', 'print', '--config', write('p2.yaml', 'errorThreshold: -1\n')]);
     expect(bad.code).toBe(2);
