@@ -51,6 +51,26 @@ function batched(dir, batchSize, total) {
   return { perSecond: total / seconds, verifyPerSecond: result.checked / verifySeconds, ok: result.ok };
 }
 
+/** The disk's and SQLite's ceiling in this run: plain inserts of rows of similar size, no hashing, no indexes, same batches and fsyncs. */
+async function rawSqlite(dir, batchSize, total) {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+  const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
+  const body = JSON.stringify({ ...entry(0), hash: 'f'.repeat(64), prevHash: '0'.repeat(64) });
+  const write = db.transaction(() => {
+    for (let i = 0; i < batchSize; i += 1) insert.run(body);
+  });
+  write();
+  const t = process.hrtime.bigint();
+  for (let done = 0; done < total; done += batchSize) write();
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  db.close();
+  return total / seconds;
+}
+
 async function grouped(dir, total) {
   const store = AuditStore.open({ path: join(dir, 'enqueue.db') });
   const t = process.hrtime.bigint();
@@ -67,6 +87,7 @@ export async function run() {
     const normal = latencies(dir, 'normal', 3000);
     const big = batched(dir, 1000, 100_000);
     const enqueue = await grouped(dir, 50_000);
+    const raw = await rawSqlite(dir, 1000, 100_000);
     const sample = entry(1);
     const n = 100_000;
     const t = process.hrtime.bigint();
@@ -81,6 +102,8 @@ export async function run() {
       { figure: 'batched durable appends, appendBatch of 1000 (FULL)', value: big.perSecond, unit: 'entries/s', goal: '>= 50,000/s' },
       { figure: 'group commit via enqueue, 1000 in flight (FULL)', value: enqueue, unit: 'entries/s' },
       { figure: 'batched vs single durable append throughput', value: big.perSecond / full.perSecond, unit: 'x' },
+      { figure: 'baseline: plain SQLite inserts, batches of 1000 (FULL), no hash/index', value: raw, unit: 'rows/s', note: 'the ceiling of this disk and CPU in this run' },
+      { figure: 'batched audit appends as a share of the plain-insert baseline', value: big.perSecond / raw, unit: 'ratio' },
       { figure: 'verify speed (100,000-entry chain)', value: big.verifyPerSecond, unit: 'entries/s', note: big.ok ? 'chain intact' : 'CHAIN BROKEN' },
       { figure: 'redact one request', value: redactUs, unit: 'us' },
     ];
