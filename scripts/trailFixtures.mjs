@@ -68,6 +68,9 @@ export const WRITES = [
   ['ssm.amazonaws.com', 'PutParameter', { name: '/app/feature-flag', type: 'String', overwrite: true }],
 ];
 
+// CloudTrail's own flag for names not in WRITES: what it records for calls that change something.
+const WRITE_VERB = /^(Create|Delete|Put|Update|Modify|Run|Start|Stop|Terminate|Attach|Detach|Associate|Disassociate|Tag|Untag|Set|Enable|Disable)[A-Z]/;
+
 /** A small seeded PRNG (mulberry32), so fixtures are reproducible. */
 export function rng(seed) {
   let a = seed >>> 0;
@@ -93,7 +96,7 @@ const AGENTS = ['inventag/0.1.0 aws-sdk-js/3.1169.0 ua/2.1 os/linux#6.1 lang/js 
  */
 export function makeRecord(spec) {
   const next = spec.next ?? rng(spec.time.getTime() & 0xffffffff);
-  const readOnly = spec.readOnly ?? !WRITES.some(([, n]) => n === spec.eventName);
+  const readOnly = spec.readOnly ?? !(WRITES.some(([, n]) => n === spec.eventName) || WRITE_VERB.test(spec.eventName));
   const record = {
     eventVersion: '1.09',
     userIdentity: spec.identity,
