@@ -12,6 +12,13 @@ import { commands } from './commands/index.js';
 
 // The SDK warns on Node 20 in releases after early 2027; keep CLI output clean.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// `inventag ... | head`: a closed pipe ends the output, not the process with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 
 const EXIT_CODES_HELP = `
 Exit codes:

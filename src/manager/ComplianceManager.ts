@@ -5,7 +5,7 @@ import type { ChainHead } from '../audit/chain.js';
 import { redact } from '../audit/redact.js';
 import type { AuditEntry, CleanupResult } from '../audit/types.js';
 import { CircuitState, ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
-import type { AuditSink, IdentityRef, Verdict, VerdictSource } from '../contracts.js';
+import type { AuditSink, IdentityRef, OperationMonitor, Verdict, VerdictSource } from '../contracts.js';
 import { guardClient } from '../guard/plugin.js';
 import { validateAndMonitorOperation, type ValidateAndMonitorRequest, type ValidateAndMonitorResult } from '../guard/validateAndMonitorOperation.js';
 import { createLogFiles, createNoopLogFiles, type InventagLoggers } from '../logging/LogFiles.js';
@@ -66,6 +66,9 @@ export class ComplianceManager {
   private readonly timeline = new Map<number, { allowed: number; blocked: number; failed: number }>();
   /** The verdict source given to guards: decides with the engine and counts each verdict in the validator. */
   readonly verdicts: VerdictSource;
+  /** The monitor given to guards: the production monitor, with each outcome also counted here for snapshots. */
+  readonly operationMonitor: OperationMonitor;
+  private readonly outcomes = new Map<string, { service: string; operation: string; iamAction: string | undefined; success: number; failure: number; durations: number[] }>();
 
   constructor(config: ComplianceConfigurationInput | ComplianceConfiguration = {}, options: ComplianceManagerOptions = {}) {
     this.config = parseConfiguration(config as ComplianceConfigurationInput);
@@ -99,6 +102,34 @@ export class ComplianceManager {
         return verdict;
       },
     };
+    const monitor = this.monitor;
+    this.operationMonitor = {
+      recordOperation: (operation, service, durationSeconds, success) => {
+        this.noteOutcome(service, operation, durationSeconds, success);
+        monitor.recordOperation(operation, service, durationSeconds, success);
+      },
+      handleError: (error, context) => monitor.handleError(error, context),
+      recordSecurityEvent: (event) => monitor.recordSecurityEvent(event),
+      breakerFor: (service, operation) => monitor.breakerFor(service, operation),
+    };
+  }
+
+  private noteOutcome(service: string, operation: string, durationSeconds: number, success: boolean, at = Date.now()): void {
+    const iamAction = this.engine.decide(service, operation).iamAction;
+    const [svc = service, op = operation] = iamAction ? iamAction.split(':') : [];
+    const key = `${svc}:${op}`;
+    const slot = this.outcomes.get(key) ?? { service: svc, operation: op, iamAction, success: 0, failure: 0, durations: [] };
+    if (success) slot.success++;
+    else {
+      slot.failure++;
+      const minute = Math.floor(at / 60_000) * 60_000;
+      const bucket = this.timeline.get(minute) ?? { allowed: 0, blocked: 0, failed: 0 };
+      bucket.failed++;
+      this.timeline.set(minute, bucket);
+    }
+    slot.durations.push(durationSeconds);
+    if (slot.durations.length > 1000) slot.durations.shift();
+    this.outcomes.set(key, slot);
   }
 
   /** Loads `inventag.config.yaml|json` (or `file`), then `INVENTAG_*` variables, and builds a manager. */
@@ -159,7 +190,7 @@ export class ComplianceManager {
     const audit = this.auditSink();
     return guardClient(client as never, {
       verdicts: this.verdicts,
-      monitor: this.monitor,
+      monitor: this.operationMonitor,
       ...(audit ? { audit } : {}),
       ...(this.identity ? { identity: this.identity } : {}),
     }) as C;
@@ -186,16 +217,10 @@ export class ComplianceManager {
    */
   async validateAndMonitorOperation<T>(request: ValidateAndMonitorRequest<T>): Promise<ValidateAndMonitorResult<T>> {
     const audit = this.auditSink();
-    const result = await validateAndMonitorOperation(
-      { verdicts: this.verdicts, monitor: this.monitor, ...(audit ? { audit } : {}), ...(this.identity ? { identity: this.identity } : {}) },
+    return validateAndMonitorOperation(
+      { verdicts: this.verdicts, monitor: this.operationMonitor, ...(audit ? { audit } : {}), ...(this.identity ? { identity: this.identity } : {}) },
       request,
     );
-    if (result.validationPassed && request.operationFunc && !result.operationSuccessful) {
-      const minute = Math.floor(Date.now() / 60_000) * 60_000;
-      const bucket = this.timeline.get(minute);
-      if (bucket) bucket.failed++;
-    }
-    return result;
   }
 
   // ---- evidence -----------------------------------------------------------
@@ -226,9 +251,11 @@ export class ComplianceManager {
       const bucket = this.timeline.get(minute) ?? { allowed: 0, blocked: 0, failed: 0 };
       if (verdict.isValid) bucket.allowed++;
       else bucket.blocked++;
-      if (e.outcome && !e.outcome.success) bucket.failed++;
       this.timeline.set(minute, bucket);
-      if (verdict.isValid && e.outcome) this.monitor.recordOperation(e.operation, e.service, e.outcome.durationMs / 1000, e.outcome.success);
+      if (verdict.isValid && e.outcome) {
+        this.noteOutcome(e.service, e.operation, e.outcome.durationMs / 1000, e.outcome.success, Date.parse(e.timestamp));
+        this.monitor.recordOperation(e.operation, e.service, e.outcome.durationMs / 1000, e.outcome.success);
+      }
       if (!verdict.isValid) {
         this.recentBlocked.unshift({ time: e.timestamp, verdict });
         if (this.recentBlocked.length > 50) this.recentBlocked.pop();
@@ -457,15 +484,32 @@ export class ComplianceManager {
     const dashboard = this.getComplianceDashboardData();
     const summary = this.monitor.getMonitoringSummary();
     const vr = this.validator.generateComplianceReport();
-    const ops = new Map<string, { service: string; operation: string; iamAction?: string; decision: 'allowed' | 'blocked'; outcome: 'success' | 'failure' | 'not_run'; count: number }>();
+    // Blocked and allowed counts from the verdicts; success and failure from the outcomes the guard reported.
+    type OpCount = { service: string; operation: string; iamAction?: string; decision: 'allowed' | 'blocked'; outcome: 'success' | 'failure' | 'not_run'; count: number };
+    const ops = new Map<string, OpCount>();
+    const bump = (service: string, operation: string, iamAction: string | undefined, decision: OpCount['decision'], outcome: OpCount['outcome'], n: number) => {
+      if (n <= 0) return;
+      const key = `${service}|${operation}|${decision}|${outcome}`;
+      const slot = ops.get(key) ?? { service, operation, ...(iamAction ? { iamAction } : {}), decision, outcome, count: 0 };
+      slot.count += n;
+      ops.set(key, slot);
+    };
+    const allowedByAction = new Map<string, { service: string; operation: string; iamAction: string | undefined; n: number }>();
     for (const e of vr.auditEntries) {
       const [service = e.service, operation = e.operation] = e.iamAction ? e.iamAction.split(':') : [];
-      const decision = e.decision;
-      const outcome = decision === 'blocked' ? 'not_run' : 'success';
-      const key = `${service}|${operation}|${decision}|${outcome}`;
-      const slot = ops.get(key) ?? { service, operation, ...(e.iamAction ? { iamAction: e.iamAction } : {}), decision, outcome, count: 0 };
-      slot.count++;
-      ops.set(key, slot);
+      if (e.decision === 'blocked') bump(service, operation, e.iamAction, 'blocked', 'not_run', 1);
+      else {
+        const key = `${service}:${operation}`;
+        const slot = allowedByAction.get(key) ?? { service, operation, iamAction: e.iamAction, n: 0 };
+        slot.n++;
+        allowedByAction.set(key, slot);
+      }
+    }
+    for (const [key, a] of allowedByAction) {
+      const o = this.outcomes.get(key);
+      bump(a.service, a.operation, a.iamAction, 'allowed', 'success', o?.success ?? 0);
+      bump(a.service, a.operation, a.iamAction, 'allowed', 'failure', o?.failure ?? 0);
+      bump(a.service, a.operation, a.iamAction, 'allowed', 'not_run', a.n - (o?.success ?? 0) - (o?.failure ?? 0));
     }
     const latest = summary.latestResourceSample;
     const store = this.auditOption === false ? undefined : (this.auditOption ?? this.auditStoreInstance);
@@ -483,7 +527,7 @@ export class ComplianceManager {
       standard: this.config.complianceStandard,
       dashboard,
       operations: [...ops.values()],
-      durations: [],
+      durations: [...this.outcomes.values()].map((o) => ({ service: o.service, operation: o.operation, ...(o.iamAction ? { iamAction: o.iamAction } : {}), seconds: o.durations.slice() })),
       timeline: [...this.timeline.entries()].sort((a, b) => a[0] - b[0]).slice(-120).map(([start, b]) => ({ start: new Date(start).toISOString(), ...b })),
       errorsBySeverity: summary.errorsBySeverity,
       breakers: Object.entries(summary.circuitBreakerStates).map(([key, b]) => {

@@ -2,6 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { CircuitBreakerPolicy } from 'cockatiel';
 import { z } from 'zod';
 import { ErrorSeverity, RiskLevel } from '../constants.js';
+import type { CloudTrailEvent } from '../cloudtrail/CloudTrailEvent.js';
+import type { LookupEventsReader } from '../cloudtrail/LookupEventsReader.js';
+import type { LookupFilter } from '../cloudtrail/lookupFilter.js';
 import type { OperationMonitor } from '../contracts.js';
 import { BoundedLog } from './BoundedLog.js';
 import { BreakerRegistry, savedBreakersSchema, type BreakerStatus, type CircuitStateChange } from './BreakerRegistry.js';
@@ -137,6 +140,7 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
 
   private timer: NodeJS.Timeout | undefined;
   private sampling = false;
+  private cloudtrailReader: LookupEventsReader | undefined;
   /** Bumped by stop, so a sample that was in flight does not report after it. */
   private generation = 0;
 
@@ -354,6 +358,20 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
   }
 
   /** Resource samples kept (at most `performanceHistorySize`), oldest first. */
+  /**
+   * The seed's CloudTrail integration: management events between the two
+   * times, read with LookupEvents (paged, paced at 2 requests/s per region,
+   * throttling retried). Pass a configured `LookupEventsReader` for regions,
+   * credentials or an endpoint; by default one reader on the SDK's defaults.
+   * Returns [] when `enableCloudtrail` is false.
+   */
+  async integrateCloudtrailEvents(startTime: Date, endTime: Date, filter?: LookupFilter, reader?: LookupEventsReader): Promise<CloudTrailEvent[]> {
+    if (!this.options.enableCloudtrail) return [];
+    const cloudtrail = await import('../cloudtrail/LookupEventsReader.js');
+    this.cloudtrailReader ??= reader ?? new cloudtrail.LookupEventsReader();
+    return cloudtrail.integrateCloudtrailEvents(reader ?? this.cloudtrailReader, startTime, endTime, filter);
+  }
+
   getPerformanceHistory(): ResourceSample[] {
     return [...this.samples.all()];
   }

@@ -318,6 +318,17 @@ export class ReadOnlyAccessValidator {
     };
   }
 
+  /**
+   * The seed's `validate_aws_permissions()`: who the credentials belong to and
+   * whether read probes pass (sts GetCallerIdentity, ec2 DescribeRegions, s3
+   * ListBuckets by default). Every probe runs through a guard using this
+   * validator's verdicts, so a probe that would write is BLOCKED, never sent.
+   */
+  async validateAwsPermissions(probes?: readonly { service: string; operation: string; input?: Record<string, unknown> }[], options: { region?: string; profile?: string; endpoint?: string } = {}) {
+    const { validateAwsPermissions, DEFAULT_PROBES } = await import('../identity/validateAwsPermissions.js');
+    return validateAwsPermissions(probes ?? DEFAULT_PROBES, { ...options, guard: { verdicts: this.engine } });
+  }
+
   /** Entries kept in memory, oldest first. */
   getAuditEntries(): readonly ValidatorAuditEntry[] {
     return this.entries;
