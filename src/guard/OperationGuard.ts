@@ -53,6 +53,11 @@ export class OperationGuard {
     this.breakers = this.monitor ?? new GuardBreakers(this.options.breaker.threshold, this.options.breaker.halfOpenAfterMs);
   }
 
+  /** Whether attempts carry the call's input: only when asked to and there is an audit trail to hold it. */
+  get recordsParameters(): boolean {
+    return this.options.recordParameters && this.audit !== undefined;
+  }
+
   /** The verdict for a call; a verdict source that throws or answers nonsense yields a blocking verdict. */
   decide(service: string, operation: string): { verdict: Verdict; failure: unknown } {
     try {
@@ -93,14 +98,15 @@ export class OperationGuard {
     try {
       // Errors that do not count against the breaker come back as values, so
       // whichever breaker the monitor supplies never sees them as failures.
-      attempt = await breaker.execute(async (): Promise<Attempt<T>> => {
-        try {
-          return { ok: true, value: await fn() };
-        } catch (error) {
-          if (countsAgainstBreaker(error)) throw error;
-          return { ok: false, error };
-        }
-      });
+      attempt = await breaker.execute(() =>
+        new Promise<T>((resolve) => resolve(fn())).then(
+          (value): Attempt<T> => ({ ok: true, value }),
+          (error: unknown): Attempt<T> => {
+            if (countsAgainstBreaker(error)) throw error;
+            return { ok: false, error };
+          },
+        ),
+      );
     } catch (error) {
       attempt = { ok: false, error: isBrokenCircuitError(error) ? new CircuitOpenError(admission.serviceKey, canonicalOperation(call.operation), { cause: error }) : error };
     }
@@ -194,8 +200,20 @@ export class OperationGuard {
   }
 }
 
+const canonicalNames = new Map<string, string>();
+
 /** `describe_instances`, `describe-instances` and `DescribeInstances` share one breaker. */
 export function canonicalOperation(operation: string): string {
+  const known = canonicalNames.get(operation);
+  if (known !== undefined) return known;
+  // Bounded: operation names come from code, but a caller could pass arbitrary strings.
+  if (canonicalNames.size >= 10_000) canonicalNames.clear();
+  const canonical = pascalCase(operation);
+  canonicalNames.set(operation, canonical);
+  return canonical;
+}
+
+function pascalCase(operation: string): string {
   const pascal = /[_-]/.test(operation)
     ? operation
         .split(/[_-]+/)

@@ -52,7 +52,7 @@ export function inventagGuardMiddleware(guard: OperationGuard): InitializeMiddle
         operation: names.operation,
         ...(names.clientName === undefined ? {} : { clientName: names.clientName }),
         ...(names.commandName === undefined ? {} : { commandName: names.commandName }),
-        ...(guard.options.recordParameters ? { requestParameters: requestParametersOf(args.input, context.inputFilterSensitiveLog as ((input: unknown) => unknown) | undefined) } : {}),
+        ...(guard.recordsParameters ? { requestParameters: requestParametersOf(args.input, context.inputFilterSensitiveLog as ((input: unknown) => unknown) | undefined) } : {}),
       };
       const logger = loggerOf(context, guard);
       const admission = guard.admit(call, logger);

@@ -1,0 +1,117 @@
+// Guard overhead on a real round trip: EC2 DescribeInstances against the
+// loopback AWS server, guarded and unguarded clients interleaved call by call
+// in one run, so drift in machine load hits both sides alike. Also the
+// middleware alone (fake next), in microseconds per call.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import ts from 'typescript';
+import { guardClient, inventagGuardMiddleware, OperationGuard } from '../dist/guard/index.js';
+
+export const name = 'guard';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * The loopback server is test code (TypeScript); transpile it into a
+ * temporary folder under bench/out/ (inside the project, so any package a
+ * handler imports resolves from node_modules) and import it from there.
+ */
+async function loadAwsServer() {
+  mkdirSync(join(root, 'bench', 'out'), { recursive: true });
+  const out = mkdtempSync(join(root, 'bench', 'out', 'aws-server-'));
+  const support = join(root, 'test', 'support');
+  const files = ['awsServer.ts', ...readdirSync(join(support, 'aws')).filter((f) => f.endsWith('.ts')).map((f) => join('aws', f))];
+  for (const file of files) {
+    const { outputText } = ts.transpileModule(readFileSync(join(support, file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+      fileName: file,
+    });
+    const target = join(out, file.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, outputText);
+  }
+  writeFileSync(join(out, 'package.json'), '{"type":"module"}');
+  const mod = await import(pathToFileURL(join(out, 'awsServer.js')).href);
+  return { mod, cleanup: () => rmSync(out, { recursive: true, force: true }) };
+}
+
+/** An audit sink that keeps entries in memory: the guard's bookkeeping without a store's disk writes. */
+function memoryAudit() {
+  const entries = new Map();
+  let next = 0;
+  return {
+    recordAttempt(attempt) {
+      const auditId = String(++next);
+      entries.set(auditId, attempt);
+      if (entries.size > 10_000) entries.clear();
+      return { auditId };
+    },
+    recordOutcome(auditId, outcome) {
+      const entry = entries.get(auditId);
+      if (entry) entry.outcome = outcome;
+    },
+  };
+}
+
+export async function run() {
+  const { mod, cleanup } = await loadAwsServer();
+  const server = await mod.startAwsServer();
+  const config = { endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' }, maxAttempts: 1 };
+  const sides = [
+    { label: 'unguarded', client: new EC2Client(config), times: [] },
+    { label: 'guarded', client: guardClient(new EC2Client(config)), times: [] },
+    { label: 'guarded + in-memory audit', client: guardClient(new EC2Client(config), { audit: memoryAudit() }), times: [] },
+  ];
+  const rows = [];
+  const warmup = 300;
+  const rounds = 2000;
+  try {
+    for (let i = 0; i < warmup; i++) for (const side of sides) await side.client.send(new DescribeInstancesCommand({}));
+    for (let i = 0; i < rounds; i++) {
+      // Rotate which side goes first so none always follows another.
+      for (let k = 0; k < sides.length; k++) {
+        const side = sides[(i + k) % sides.length];
+        const t0 = performance.now();
+        await side.client.send(new DescribeInstancesCommand({}));
+        side.times.push(performance.now() - t0);
+      }
+    }
+    if (server.count({ operation: 'DescribeInstances' }) !== sides.length * (warmup + rounds)) throw new Error('the loopback server did not see every call');
+    const [plain, ...guarded] = sides;
+    const mp = median(plain.times);
+    rows.push({ figure: 'DescribeInstances round trip, unguarded (median)', value: mp * 1000, unit: 'µs/call', note: `${rounds} calls per side, loopback server, interleaved` });
+    for (const side of guarded) {
+      const mg = median(side.times);
+      // Paired: each guarded call against the unguarded call of the same round, which drift in machine load hits alike.
+      const paired = median(side.times.map((t, i) => t - plain.times[i]));
+      rows.push({ figure: `DescribeInstances round trip, ${side.label} (median)`, value: mg * 1000, unit: 'µs/call' });
+      rows.push({ figure: `overhead, ${side.label} (ratio of medians)`, value: ((mg - mp) / mp) * 100, unit: '%', goal: '<= 5%', note: `median paired difference ${(paired * 1000).toFixed(1)} µs/call (${((paired / mp) * 100).toFixed(1)}%)` });
+    }
+  } finally {
+    for (const side of sides) side.client.destroy();
+    await server.close();
+    cleanup();
+  }
+
+  // The middleware alone: decide (cached verdict), breaker, timing; next() resolves at once.
+  const output = { output: { $metadata: {} }, response: {} };
+  const next = async () => output;
+  const context = { clientName: 'EC2Client', commandName: 'DescribeInstancesCommand', __smithy_context: { operation: 'DescribeInstances' } };
+  const handler = inventagGuardMiddleware(new OperationGuard())(next, context);
+  const n = 100_000;
+  for (let i = 0; i < 10_000; i++) await handler({ input: {} });
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) await next({ input: {} });
+  const bareUs = ((performance.now() - t0) * 1000) / n;
+  t0 = performance.now();
+  for (let i = 0; i < n; i++) await handler({ input: {} });
+  const guardUs = ((performance.now() - t0) * 1000) / n - bareUs;
+  rows.push({ figure: 'guard middleware alone (allowed call, fake next)', value: guardUs, unit: 'µs/call', note: `${n.toLocaleString('en-US')} calls` });
+  return rows;
+}
