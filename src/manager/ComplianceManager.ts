@@ -9,6 +9,7 @@ import type { AuditSink, IdentityRef, OperationMonitor, Verdict, VerdictSource }
 import { guardClient } from '../guard/plugin.js';
 import { validateAndMonitorOperation, type ValidateAndMonitorRequest, type ValidateAndMonitorResult } from '../guard/validateAndMonitorOperation.js';
 import { createLogFiles, createNoopLogFiles, type InventagLoggers } from '../logging/LogFiles.js';
+import type { ComplianceMetrics } from '../metrics/ComplianceMetrics.js';
 import type { ComplianceSnapshot, DashboardData } from '../metrics/snapshot.js';
 import { ProductionSafetyMonitor } from '../monitor/ProductionSafetyMonitor.js';
 import { ControlTopic, controlsFor } from '../policy/controls.js';
@@ -68,6 +69,7 @@ export class ComplianceManager {
   readonly verdicts: VerdictSource;
   /** The monitor given to guards: the production monitor, with each outcome also counted here for snapshots. */
   readonly operationMonitor: OperationMonitor;
+  private metricsInstance: ComplianceMetrics | undefined;
   private readonly outcomes = new Map<string, { service: string; operation: string; iamAction: string | undefined; success: number; failure: number; durations: number[] }>();
 
   constructor(config: ComplianceConfigurationInput | ComplianceConfiguration = {}, options: ComplianceManagerOptions = {}) {
@@ -547,6 +549,20 @@ export class ComplianceManager {
         findings: (ctDetail.writesByPrincipal ?? []).slice(0, 50).map((e) => ({ time: e.eventTime, eventName: e.eventName, eventSource: e.eventSource, ...(e.userAgent ? { userAgent: e.userAgent } : {}), ...(e.sourceIpAddress ? { sourceIpAddress: e.sourceIpAddress } : {}), ...(e.principal ? { principal: e.principal } : {}), readOnly: false, ...(e.errorCode ? { errorCode: e.errorCode } : {}), reason: 'write by the automation principal' })),
       },
     };
+  }
+
+  /**
+   * The manager's own Prometheus registry (not prom-client's global one),
+   * brought up to date with a fresh snapshot on each call.
+   *
+   * @example
+   * const text = await (await manager.metrics()).render(); // Prometheus text format
+   */
+  async metrics(): Promise<ComplianceMetrics> {
+    const { ComplianceMetrics: Metrics } = await import('../metrics/ComplianceMetrics.js');
+    this.metricsInstance ??= new Metrics();
+    this.metricsInstance.update(await this.getSnapshot());
+    return this.metricsInstance;
   }
 
   /** Removes audit entries older than `auditLogRetentionDays` or beyond `maxAuditEntries`, keeping the chain verifiable. */

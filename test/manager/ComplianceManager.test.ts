@@ -105,6 +105,11 @@ describe('ComplianceManager', () => {
     expect(report.auditChainHead?.sequence).toBe(store.head()!.sequence);
     const snapshot = await m.getSnapshot();
     expect(snapshot.recentBlocked[0]).toMatchObject({ iamAction: 'ec2:TerminateInstances' });
+    const text = await (await m.metrics()).render();
+    expect(text).toMatch(/^inventag_compliance_score 50$/m);
+    expect(text).toMatch(/^inventag_blocked_operations 1$/m);
+    expect(text).toMatch(/inventag_operations_total\{[^}]*decision="blocked"[^}]*\} 1/);
+    expect(text).toMatch(/inventag_operation_duration_seconds_count\{[^}]*\} 1/);
     expect(m.cleanupAuditLogs()).toBeDefined();
     expect(store.verify().ok).toBe(true);
     await m.close();
