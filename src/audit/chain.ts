@@ -74,17 +74,27 @@ export const HASHED_COLUMNS = [
 
 export type HashedRow = Pick<AuditRow, (typeof HASHED_COLUMNS)[number]>;
 
+/** The hashed column values of a row, in {@link HASHED_COLUMNS} order (the store also binds them in this order). */
+export function hashedValues(row: HashedRow): (string | number | null)[] {
+  return HASHED_COLUMNS.map((column) => row[column] ?? null);
+}
+
 /** The exact bytes an entry's hash covers: a JSON array of the format tag and the hashed columns. */
 export function hashPayload(row: HashedRow): string {
-  const values: unknown[] = [CHAIN_FORMAT];
-  for (const column of HASHED_COLUMNS) values.push(row[column] ?? null);
-  return JSON.stringify(values);
+  return payloadOf(hashedValues(row));
+}
+
+const payloadOf = (values: readonly (string | number | null)[]): string => `["${CHAIN_FORMAT}",${JSON.stringify(values).slice(1)}`;
+
+/** SHA-256 (or HMAC-SHA-256 when the store is keyed) of the payload of values from {@link hashedValues}, hex. */
+export function hashOfValues(values: readonly (string | number | null)[], key?: Buffer): string {
+  const payload = payloadOf(values);
+  return key === undefined ? createHash('sha256').update(payload).digest('hex') : createHmac('sha256', key).update(payload).digest('hex');
 }
 
 /** SHA-256 (or HMAC-SHA-256 when the store is keyed) of {@link hashPayload}, hex. */
 export function entryHash(row: HashedRow, key?: Buffer): string {
-  const payload = hashPayload(row);
-  return key === undefined ? createHash('sha256').update(payload).digest('hex') : createHmac('sha256', key).update(payload).digest('hex');
+  return hashOfValues(hashedValues(row), key);
 }
 
 /**

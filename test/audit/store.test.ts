@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditStore, AuditStoreErrorCode, entryHash, isAuditStoreError, type AuditRow } from '../../src/audit/index.js';
+import { createHash } from 'node:crypto';
+import { AuditStore, AuditStoreErrorCode, HASHED_COLUMNS, entryHash, isAuditStoreError, type AuditRow } from '../../src/audit/index.js';
 import { attempt, sqlite, sqliteRows, tempDir } from './helpers.js';
 
 describe('AuditStore', () => {
@@ -50,6 +51,9 @@ describe('AuditStore', () => {
     store.append(attempt(0));
     const row = sqliteRows<AuditRow>(store.path, 'SELECT * FROM audit_entries;')[0] as AuditRow;
     expect(entryHash(row)).toBe(row.hash);
+    // The documented recipe, written out independently of the library.
+    const payload = JSON.stringify(['inventag-audit/1', ...HASHED_COLUMNS.map((c) => row[c])]);
+    expect(createHash('sha256').update(payload).digest('hex')).toBe(row.hash);
   });
 
   it('implements AuditSink: the outcome is its own chained record, merged into the attempt when read', () => {
