@@ -1,9 +1,9 @@
-import { isBrokenCircuitError } from 'cockatiel';
+import { isBrokenCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
 import { ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
 import type { AuditSink, ErrorContext, OperationMonitor, Verdict, VerdictSource } from '../contracts.js';
 import { VerdictEngine } from '../policy/VerdictEngine.js';
 import { countsAgainstBreaker } from './breakerFailure.js';
-import { CircuitOpenError, OperationBlockedError, type BlockReason, type BlockedCall } from './errors.js';
+import { CircuitOpenError, GuardError, OperationBlockedError, type BlockReason, type BlockedCall } from './errors.js';
 import { GuardBreakers } from './GuardBreakers.js';
 import { resolveGuardOptions, type GuardLogger, type GuardOptions, type ResolvedGuardOptions } from './options.js';
 
@@ -92,7 +92,14 @@ export class OperationGuard {
 
   /** Runs an admitted call through its circuit breaker and records how it went; never throws. */
   async run<T>(call: GuardedCall, admission: Admission, fn: () => T | PromiseLike<T>, logger?: GuardLogger): Promise<RunOutcome<T>> {
-    const breaker = this.breakers.breakerFor(admission.serviceKey, canonicalOperation(call.operation));
+    let breaker: CircuitBreakerPolicy;
+    try {
+      breaker = this.breakers.breakerFor(admission.serviceKey, canonicalOperation(call.operation));
+    } catch (error) {
+      // Without its breaker the call does not run: the failure is recorded as its outcome.
+      const failure = new GuardError(`inventag guard: no circuit breaker for ${admission.serviceKey}:${call.operation} (${messageOf(error)}); the call was not sent`, { cause: error });
+      return this.record(call, admission, { ok: false, error: failure }, 0, logger ?? this.options.logger);
+    }
     const started = performance.now();
     let attempt: Attempt<T>;
     try {

@@ -21,7 +21,16 @@ export interface SdkCall {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/** Never throws: names it cannot read become `unknown`, which the verdict engine blocks. */
 export function sdkCallOf(context: HandlerExecutionContext): SdkCall {
+  try {
+    return readNames(context);
+  } catch {
+    return { clientName: undefined, commandName: undefined, service: 'unknown', operation: 'unknown' };
+  }
+}
+
+function readNames(context: HandlerExecutionContext): SdkCall {
   const smithy = (context as Record<string, unknown>)[SMITHY_CONTEXT_KEY] as Record<string, unknown> | undefined;
   const clientName = text(context.clientName);
   const commandName = text(context.commandName);

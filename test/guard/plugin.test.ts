@@ -9,6 +9,7 @@ import {
   guardClient,
   INVENTAG_GUARD_MIDDLEWARE_NAME,
   inventagGuardMiddleware,
+  isGuardError,
   isGuardInstalled,
   isGuardInstallError,
   isOperationBlockedError,
@@ -17,7 +18,7 @@ import {
 } from '../../src/guard/index.js';
 import { VerdictEngine } from '../../src/policy/VerdictEngine.js';
 import { clientConfig, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
-import { blocked, MemoryAudit, RecordingMonitor } from './helpers.js';
+import { blocked, MemoryAudit, RecordingMonitor, rejection } from './helpers.js';
 
 describe('guard inside real SDK clients', () => {
   let server: AwsTestServer;
@@ -112,6 +113,20 @@ describe('guard inside real SDK clients', () => {
     expect(server.count()).toBe(0);
   });
 
+  it('does not send a call whose circuit breaker cannot be had, and records the failure', async () => {
+    const monitor = new RecordingMonitor();
+    monitor.breakerFor = () => {
+      throw new Error('breaker state file unreadable');
+    };
+    const audit = new MemoryAudit();
+    const ec2 = guardClient(new EC2Client(clientConfig(server)), { monitor, audit });
+    const error = await rejection(ec2.send(new DescribeInstancesCommand({})));
+    expect(isGuardError(error)).toBe(true);
+    expect((error as Error).message).toContain('breaker state file unreadable');
+    expect(audit.entries[0]?.outcome).toMatchObject({ success: false, errorCode: 'GuardError' });
+    expect(server.count()).toBe(0);
+  });
+
   it('blocks an allowed call whose attempt the audit trail cannot record', async () => {
     const audit = new MemoryAudit();
     audit.recordAttempt = () => {
@@ -194,6 +209,18 @@ describe('guard middleware with a fake next', () => {
     const handler = inventagGuardMiddleware(new OperationGuard())(next, { ...context, commandName: 'DescribeInstancesCommand', __smithy_context: { operation: 'DescribeInstances' } });
     await expect(handler({ input: {} })).resolves.toBe(output);
     expect(next).toHaveBeenCalledTimes(1);
+  });
+
+  it('blocks when the context cannot be read', async () => {
+    const hostile = Object.defineProperty({}, 'clientName', {
+      get() {
+        throw new Error('boom');
+      },
+    });
+    const next = vi.fn(async () => ({ output: { $metadata: {} }, response: {} }));
+    const error = await rejection(inventagGuardMiddleware(new OperationGuard())(next, hostile)({ input: {} }));
+    expect(isOperationBlockedError(error)).toBe(true);
+    expect(next).not.toHaveBeenCalled();
   });
 
   it('names the operation from the command name when the smithy context is missing', async () => {
