@@ -346,7 +346,11 @@ export class AuditStore implements AuditSink {
       throw fromSqliteError(err, this.path, doing);
     }
     this.#appendedThisSession += receipts.length;
-    this.#logEntries(rows, receipts);
+    try {
+      this.#logEntries(rows, receipts);
+    } catch {
+      // The entries are committed; a failing log must not make the append look failed.
+    }
     return receipts;
   }
 

@@ -49,14 +49,32 @@ export class RotatingFileDestination {
     this.#size = fstatSync(this.#fd).size;
   }
 
-  /** Appends one chunk (pino hands one JSON line per call). Writes after close are dropped. */
+  /** Lines that could not be written (full disk, I/O error) or came after close. */
+  droppedLines = 0;
+  /** The last write error, if any. */
+  lastError: Error | undefined;
+
+  /**
+   * Appends one chunk (pino hands one JSON line per call). A failing write
+   * (full disk) is counted in `droppedLines`, reported once on stderr, and
+   * never thrown: a log call must not fail the operation being logged.
+   */
   write(chunk: string): void {
-    if (this.#closed) return;
-    const data = Buffer.from(chunk);
-    if (this.#size > 0 && this.#size + data.length > this.maxBytes) this.rotate();
-    let offset = 0;
-    while (offset < data.length) offset += writeSync(this.#fd, data, offset);
-    this.#size += data.length;
+    if (this.#closed) {
+      this.droppedLines += 1;
+      return;
+    }
+    try {
+      const data = Buffer.from(chunk);
+      if (this.#size > 0 && this.#size + data.length > this.maxBytes) this.rotate();
+      let offset = 0;
+      while (offset < data.length) offset += writeSync(this.#fd, data, offset);
+      this.#size += data.length;
+    } catch (err) {
+      this.droppedLines += 1;
+      if (this.lastError === undefined) process.stderr.write(`inventag: cannot write ${this.file}: ${(err as Error).message}; further log lines may be lost\n`);
+      this.lastError = err as Error;
+    }
   }
 
   /** Moves the live file to `.1` (shifting older ones) and starts a new one. */

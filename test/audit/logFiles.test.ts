@@ -76,3 +76,23 @@ describe('the four log files', () => {
     expect(() => createLogFiles({ directory: dir, maxBytes: 10 })).toThrow(/maxBytes must be a whole number >= 1024/);
   });
 });
+
+describe('a log file that cannot be written', () => {
+  it.skipIf(process.platform !== 'linux')('counts the dropped lines instead of throwing into the caller (/dev/full)', async () => {
+    const { RotatingFileDestination } = await import('../../src/logging/index.js');
+    const dest = new RotatingFileDestination({ file: '/dev/full' });
+    const stderr = process.stderr.write;
+    const warnings: string[] = [];
+    process.stderr.write = ((text: string) => warnings.push(String(text)) > 0) as typeof process.stderr.write;
+    try {
+      expect(() => dest.write('{"msg":"one"}\n')).not.toThrow();
+      dest.write('{"msg":"two"}\n');
+    } finally {
+      process.stderr.write = stderr;
+      dest.close();
+    }
+    expect(dest.droppedLines).toBe(2);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/cannot write \/dev\/full: ENOSPC/);
+  });
+});
