@@ -63,6 +63,34 @@ describe('ComplianceManager', () => {
     }
   });
 
+  it('CUSTOM rules decide with their own thresholds, rules and control mappings', async () => {
+    const m = new ComplianceManager(
+      {
+        complianceStandard: 'custom',
+        dataDirectory: join(dir, 'custom'),
+        custom: {
+          deny: ['ec2:DescribeVolumes'],
+          allowSensitiveReads: ['data'],
+          thresholds: { minComplianceScore: 90, maxRiskScore: 100, maxBlockedOperations: 0 },
+          controlMappings: { read_only_access: [{ id: 'SEC-7', title: 'Production access is read-only' }] },
+        },
+      },
+      { loggers: false },
+    );
+    for (let i = 0; i < 19; i++) await m.validateAndMonitorOperation({ service: 'ec2', operation: 'DescribeInstances' });
+    const denied = await m.validateAndMonitorOperation({ service: 'ec2', operation: 'DescribeVolumes' });
+    expect(denied.validationPassed).toBe(false);
+    expect((await m.validateAndMonitorOperation({ service: 'secretsmanager', operation: 'GetSecretValue' })).validationPassed).toBe(false);
+    expect((await m.validateAndMonitorOperation({ service: 's3', operation: 'GetObject' })).validationPassed).toBe(true);
+    const report = m.generateComprehensiveComplianceReport();
+    // 20 read-only of 22 = 90.9 >= 90, but two blocked operations exceed maxBlockedOperations 0.
+    expect(report.complianceStatus.complianceScore).toBe(90.9);
+    expect(report.complianceStatus.isCompliant).toBe(false);
+    expect(report.scoring.complianceScoreFormula).toMatch(/blocked operations <= 0/);
+    expect(report.controls.map((c) => c.id)).toContain('SEC-7');
+    await m.close();
+  });
+
   it("runs the seed's CI/CD example: passes at 100, fails below the minimum score", async () => {
     const clean = newManager('general', 'cicd-clean');
     const result = await clean.validateAndMonitorOperation({ service: 'ec2', operation: 'describe_instances' });
