@@ -4,7 +4,7 @@ import type { AuditSink, ErrorContext, OperationMonitor, Verdict, VerdictSource 
 import { VerdictEngine } from '../policy/VerdictEngine.js';
 import { countsAgainstBreaker } from './breakerFailure.js';
 import { CircuitOpenError, GuardError, OperationBlockedError, type BlockReason, type BlockedCall } from './errors.js';
-import { GuardBreakers } from './GuardBreakers.js';
+import { BreakerRegistry } from '../monitor/BreakerRegistry.js';
 import { resolveGuardOptions, type GuardLogger, type GuardOptions, type ResolvedGuardOptions } from './options.js';
 
 /** One call the guard is asked about. */
@@ -50,7 +50,8 @@ export class OperationGuard {
     this.verdicts = this.options.verdicts ?? new VerdictEngine({ ...(standard === undefined ? {} : { standard }), ...(overrides === undefined ? {} : { overrides }) });
     this.audit = this.options.audit;
     this.monitor = this.options.monitor;
-    this.breakers = this.monitor ?? new GuardBreakers(this.options.breaker.threshold, this.options.breaker.halfOpenAfterMs);
+    // Without a monitor the guard keeps breakers of its own, in the same registry type the monitor uses.
+    this.breakers = this.monitor ?? new BreakerRegistry({ threshold: this.options.breaker.threshold, timeoutSeconds: this.options.breaker.halfOpenAfterMs / 1000 });
   }
 
   /** Whether attempts carry the call's input: only when asked to and there is an audit trail to hold it. */
