@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditEntryInput } from '../../src/audit/index.js';
+import { CLI } from '../support/cli.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -76,7 +77,7 @@ export function runNode(args: string[], options: { cwd?: string; env?: NodeJS.Pr
  * wired into src/cli/commands/index.ts the fixture adds it before main runs.
  */
 export const runAuditCli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcResult> =>
-  runNode([join(FIXTURES, 'cli.mjs'), ...args], options);
+  runNode([CLI, ...args], options);
 
 /** Whether this process may mount filesystems (root with CAP_SYS_ADMIN), for the read-only and full-disk tests. */
 export function canMount(): boolean {

@@ -9,9 +9,10 @@ import { IDENTITIES, makeRecord, trailKey } from '../../scripts/trailFixtures.mj
 import { cloudTrailHandler, type CloudTrailRecord } from '../support/aws/cloudtrail.js';
 import { DEFAULT_IDENTITY, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
 import { startS3rver, type S3rverHandle, type TrailFile } from '../support/trails.js';
+import { CLI } from '../support/cli.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ENTRY = join(here, 'cliEntry.mjs');
+const ENTRY = CLI;
 // The fixture trail (three planted writes by the inventory role), generated fresh for each run.
 const GENERATOR = join(here, '..', '..', 'scripts', 'make-demo-trail.mjs');
 let DEMO = '';

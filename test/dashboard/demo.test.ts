@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ComplianceSnapshot } from '../../src/metrics/index.js';
+import { CLI } from '../support/cli.js';
 
-const ENTRY = fileURLToPath(new URL('../metrics/cli-entry.mjs', import.meta.url));
+const ENTRY = CLI;
 const DEMO = fileURLToPath(new URL('../../examples/demo', import.meta.url));
 
 const children: ChildProcess[] = [];

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iamHandler } from '../support/aws/iam.js';
 import { startAwsServer, stsHandler, type AwsTestServer } from '../support/awsServer.js';
+import { CLI } from '../support/cli.js';
 
-const ENTRY = join(import.meta.dirname, 'support', 'cli.mjs');
+const ENTRY = CLI;
 const ROOT = join(import.meta.dirname, '..', '..');
 
 interface Run {

@@ -5,11 +5,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { knownSnapshot, parsePrometheus, valueOf } from './fixtures.js';
+import { CLI } from '../support/cli.js';
 
-const ENTRY = fileURLToPath(new URL('./cli-entry.mjs', import.meta.url));
+const ENTRY = CLI;
 const TOKEN = 'cli-token-0123456789abcdef';
 
 const dirs: string[] = [];

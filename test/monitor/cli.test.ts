@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProductionSafetyMonitor } from '../../src/monitor/index.js';
+import { CLI } from '../support/cli.js';
 
-const entry = resolve('test/monitor/fixtures/cli-with-monitor.mjs');
+const entry = CLI;
 
 function inventag(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, reject) => {
