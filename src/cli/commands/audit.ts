@@ -17,10 +17,24 @@ import { CliError, UsageError } from '../errors.js';
 import { colour, printErr, printJson, printLine } from '../output.js';
 
 interface StoreOpts {
-  store: string;
+  store?: string;
+  config?: string;
 }
 
-const STORE_HELP = `audit store file (default ${DEFAULT_AUDIT_STORE_PATH}; a keyed store reads its key from ${AUDIT_KEY_ENV})`;
+const STORE_HELP = `audit store file (default: auditStore of the configuration, ${DEFAULT_AUDIT_STORE_PATH}; a keyed store reads its key from ${AUDIT_KEY_ENV})`;
+
+/** The effective configuration, for defaults the flags leave open; bad configuration is bad usage. */
+async function configOf(opts: StoreOpts) {
+  const { loadConfiguration, ConfigError } = await import('../../manager/config.js');
+  try {
+    return loadConfiguration(opts.config ? { file: opts.config } : {}).config;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+const storePathOf = async (opts: StoreOpts): Promise<string> => opts.store ?? (await configOf(opts)).auditStore ?? DEFAULT_AUDIT_STORE_PATH;
 
 /** A damaged store cannot be proved intact, so `verify` fails it as tampered; other commands call it bad input. */
 const TAMPER_CODES = new Set<string>([AuditStoreErrorCode.CORRUPT, AuditStoreErrorCode.NOT_SQLITE]);
@@ -38,7 +52,7 @@ async function withStore<T>(opts: StoreOpts, extra: Partial<AuditStoreOptions>, 
   const key = process.env[AUDIT_KEY_ENV];
   let store: AuditStore;
   try {
-    store = AuditStore.open({ path: opts.store, ...(key ? { key } : {}), ...extra });
+    store = AuditStore.open({ path: await storePathOf(opts), ...(key ? { key } : {}), ...extra });
   } catch (err) {
     throw toCliError(err, forVerify);
   }
@@ -77,7 +91,8 @@ export function registerAudit(program: Command): void {
   audit
     .command('verify')
     .description('walk the hash chain; exit 0 when intact, 4 when an entry was edited, deleted, reordered, inserted or truncated')
-    .option('--store <path>', STORE_HELP, DEFAULT_AUDIT_STORE_PATH)
+    .option('--store <path>', STORE_HELP)
+    .option('--config <file>', 'configuration file (for the store path and retention defaults)')
     .option('--anchor <SEQ:HASH>', 'a chain head published earlier (report, log line): detects removal of the newest entries')
     .option('--json', 'print the result as JSON')
     .action(async (opts: StoreOpts & { anchor?: string; json?: boolean }) => {
@@ -86,7 +101,7 @@ export function registerAudit(program: Command): void {
         throw new UsageError(`--anchor must be SEQ:HASH (a sequence number, a colon and a 64-digit hex SHA-256); got ${JSON.stringify(opts.anchor)}`);
       }
       const result = await withStore(opts, { readonly: true }, true, (store) => store.verify(anchor === undefined ? {} : { anchor }));
-      if (opts.json) printJson({ store: opts.store, ...result, anchorText: result.head ? formatAnchor(result.head) : null });
+      if (opts.json) printJson({ store: await storePathOf(opts), ...result, anchorText: result.head ? formatAnchor(result.head) : null });
       else if (result.ok) {
         const range = result.firstSequence === undefined ? 'empty trail' : `${result.firstSequence}..${result.head?.sequence}`;
         printLine(`${colour.green('intact')}: ${result.checked} entries checked (${range})${result.anchor ? `, anchor ${result.anchor}` : ''}`);
@@ -104,7 +119,8 @@ export function registerAudit(program: Command): void {
   audit
     .command('export')
     .description('write the trail as JSON lines or CSV (attempts with their outcomes merged)')
-    .option('--store <path>', STORE_HELP, DEFAULT_AUDIT_STORE_PATH)
+    .option('--store <path>', STORE_HELP)
+    .option('--config <file>', 'configuration file (for the store path and retention defaults)')
     .option('--format <format>', 'jsonl or csv', 'jsonl')
     .option('--since <ISO>', 'only entries at or after this time, e.g. 2026-01-31T00:00:00Z')
     .option('--out <file>', 'write to this file instead of standard output')
@@ -140,12 +156,18 @@ export function registerAudit(program: Command): void {
   audit
     .command('cleanup')
     .description('remove entries past the retention period or count, leaving a checkpoint so the chain still verifies')
-    .option('--store <path>', STORE_HELP, DEFAULT_AUDIT_STORE_PATH)
-    .option('--retention-days <N>', 'remove entries older than N days (auditLogRetentionDays)', wholeNumber('--retention-days', 0))
-    .option('--max-entries <N>', 'keep at most N entries, the checkpoint included (maxAuditEntries)', wholeNumber('--max-entries', 1))
+    .option('--store <path>', STORE_HELP)
+    .option('--config <file>', 'configuration file (for the store path and retention defaults)')
+    .option('--retention-days <N>', 'remove entries older than N days (default with no --max-entries: auditLogRetentionDays)', wholeNumber('--retention-days', 0))
+    .option('--max-entries <N>', 'keep at most N entries, the checkpoint included (default with no --retention-days: maxAuditEntries)', wholeNumber('--max-entries', 1))
     .option('--json', 'print the result as JSON')
     .action(async (opts: StoreOpts & { retentionDays?: number; maxEntries?: number; json?: boolean }) => {
-      if (opts.retentionDays === undefined && opts.maxEntries === undefined) throw new UsageError('cleanup needs --retention-days N, --max-entries N or both');
+      if (opts.retentionDays === undefined && opts.maxEntries === undefined) {
+        // Neither flag: the configuration's auditLogRetentionDays and maxAuditEntries (the seed's 30 days, 10,000 entries by default).
+        const config = await configOf(opts);
+        opts.retentionDays = config.auditLogRetentionDays;
+        opts.maxEntries = config.maxAuditEntries;
+      }
       const result = await withStore(opts, { mustExist: true }, false, (store) =>
         store.cleanup({
           ...(opts.retentionDays === undefined ? {} : { retentionDays: opts.retentionDays }),
@@ -162,7 +184,8 @@ export function registerAudit(program: Command): void {
   audit
     .command('tail')
     .description('show the newest entries')
-    .option('--store <path>', STORE_HELP, DEFAULT_AUDIT_STORE_PATH)
+    .option('--store <path>', STORE_HELP)
+    .option('--config <file>', 'configuration file (for the store path and retention defaults)')
     .option('-n, --lines <N>', 'how many entries', wholeNumber('--lines', 0), 20)
     .option('--json', 'one JSON object per line')
     .action(async (opts: StoreOpts & { lines: number; json?: boolean }) => {
