@@ -171,7 +171,8 @@ export class TrailFileReader {
       source.on('data', (c: Buffer) => {
         compressed += c.length;
       });
-      if (file.key.endsWith('.gz')) await pipeline(source, createGunzip(), sink);
+      // Large output chunks: fewer callbacks per file (the default 16 KiB chunks cost a fifth of the scan).
+      if (file.key.endsWith('.gz')) await pipeline(source, createGunzip({ chunkSize: 256 * 1024 }), sink);
       else await pipeline(source, sink);
     } catch (err) {
       if (isCloudTrailError(err)) throw err;
