@@ -61,6 +61,12 @@ export interface LookupEventsReaderOptions {
   /** Endpoint, credentials and the like, for every region's client. @default {} */
   clientConfig?: CloudTrailClientConfig;
   /**
+   * Called with each regional client before use: `(client) => guardClient(client, options)`
+   * puts the reader's own calls under the read-only guard and the audit trail.
+   * @default none
+   */
+  prepareClient?: (client: CloudTrailClient) => CloudTrailClient;
+  /**
    * Requests per second per region. AWS allows 2; a lower rate leaves room
    * for other tools using the same account.
    * @default 2
@@ -205,7 +211,8 @@ export class LookupEventsReader {
       const pacer = this.#pacer(region);
       // Our own client per region: the SDK's retries are off so that every
       // attempt, retries included, passes the pacing and our backoff.
-      const client: CloudTrailClient = new sdk.CloudTrailClient({ ...this.#options.clientConfig, region, maxAttempts: 1 });
+      const created: CloudTrailClient = new sdk.CloudTrailClient({ ...this.#options.clientConfig, region, maxAttempts: 1 });
+      const client = this.#options.prepareClient ? this.#options.prepareClient(created) : created;
       client.middlewareStack.add(
         (next) => async (args) => {
           await pacer.bucket.take();

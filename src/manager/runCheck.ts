@@ -169,7 +169,9 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
 
   // Against AWS: every call below goes through this manager's guard.
   const manager = new ComplianceManager(config, { subject: { mode: 'aws' } });
-  const guard = { verdicts: manager.verdicts, monitor: manager.monitor };
+  // InvenTag's own AWS calls are guarded and audited like any other automation's.
+  const ownAudit = manager.auditStore();
+  const guard = { verdicts: manager.verdicts, monitor: manager.operationMonitor, ...(ownAudit ? { audit: ownAudit } : {}) };
   const region = config.aws.regions[0];
   const access = { ...(config.aws.profile ? { profile: config.aws.profile } : {}), ...(region ? { region } : {}), ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}) };
   const { gatherPermissionEvidence } = await import('../identity/gatherPermissionEvidence.js');
@@ -184,7 +186,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
   const analysis = evidence.analysis ?? (config.policyFiles.length ? analyzePolicies(policyDocumentsIn(config.policyFiles)) : undefined);
   manager.addEvidence(permissionsEvidence(analysis, evidence.probes, evidence.collectionError ? { collectionError: evidence.collectionError } : {}));
 
-  const store = existsSync(config.auditStore!) ? manager.auditStore() : undefined;
+  const store = ownAudit;
   if (store) {
     progress(`verifying the audit trail ${config.auditStore}`);
     manager.addEvidence(auditEvidence(store.verify(), config.auditStore!));
@@ -208,7 +210,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
     } else {
       const regions = config.aws.regions.length ? config.aws.regions : [region ?? process.env.AWS_REGION ?? 'us-east-1'];
       progress(`reading CloudTrail LookupEvents in ${regions.join(', ')} (2 requests/s per region)`);
-      const reader = new LookupEventsReader({ regions, ratePerSecond: config.cloudtrail.requestsPerSecond, clientConfig: { ...access } });
+      const reader = new LookupEventsReader({ regions, ratePerSecond: config.cloudtrail.requestsPerSecond, clientConfig: { ...access }, prepareClient: (client) => manager.guard(client) });
       const result = await reader.read(start, end);
       for (const e of result.events) analyzer.add(e);
       facts = { source: `LookupEvents (${regions.join(', ')})`, window: { start, end }, eventsRead: result.events.length, pages: result.pages };
