@@ -119,9 +119,15 @@ function positiveNumber(option: string, value: string | undefined, max = Infinit
 }
 
 /** The identity the CLI runs as, from STS, when no --principal is given to lookup. */
+/** InvenTag's own AWS clients run under the read-only guard like any other automation's. */
+async function guarded<C extends { middlewareStack: { use(plugin: never): void } }>(client: C): Promise<C> {
+  const { guardClient } = await import('../../guard/plugin.js');
+  return guardClient(client as never) as C;
+}
+
 async function callerArn(region: string): Promise<string> {
   const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-  const sts = new STSClient({ region });
+  const sts = await guarded(new STSClient({ region }));
   try {
     const id = await sts.send(new GetCallerIdentityCommand({}));
     if (!id.Arn) throw new Error('GetCallerIdentity returned no Arn');
@@ -203,9 +209,11 @@ async function runLookup(opts: LookupOpts): Promise<void> {
   const audit = opts.audit ? await readAudit(opts.audit) : undefined;
   const progress = progressWriter(opts);
   try {
+    const { guardClient } = await import('../../guard/plugin.js');
     const reader = new ct.LookupEventsReader({
       regions: opts.region,
       ratePerSecond: rate,
+      prepareClient: (client) => guardClient(client),
       onProgress: (p) =>
         progress(`${p.events} events, ${p.pages} pages, ${p.eventsPerSecond.toFixed(0)} events/s, ${(p.fractionDone * 100).toFixed(0)}%${p.etaMs === undefined ? '' : `, ETA ${Math.ceil(p.etaMs / 1000)}s`}${p.throttled ? `, throttled ${p.throttled}x` : ''}`),
     });
@@ -252,7 +260,9 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
     parsed.kind === 'local'
       ? new ct.LocalTrailStore(parsed.path)
       : new ct.S3TrailStore(parsed.bucket, parsed.prefix, {
-          clientConfig: { ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}), ...(opts.pathStyle ? { forcePathStyle: true } : {}), ...(opts.region?.[0] ? { region: opts.region[0] } : {}) },
+          client: await guarded(
+            new (await import('@aws-sdk/client-s3')).S3Client({ ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}), ...(opts.pathStyle ? { forcePathStyle: true } : {}), ...(opts.region?.[0] ? { region: opts.region[0] } : {}) }),
+          ),
         });
   const progress = progressWriter(opts);
   const analyzer = matcher ? new ct.PrincipalAnalyzer(matcher, { keepEventsForCorrelation: audit !== undefined }) : undefined;
