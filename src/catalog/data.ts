@@ -55,7 +55,8 @@ interface CatalogIndex {
 /** The lookup key of an operation or action name: lower case, without `_` and `-` (`describe_instances` = `DescribeInstances`). */
 export const operationKey = (name: string): string => name.toLowerCase().replace(/[_-]/g, '');
 
-function packageRoot(): string {
+/** The directory of this package's package.json (where data/, examples/ and policies/ ship). */
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);

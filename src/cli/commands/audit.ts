@@ -13,6 +13,7 @@ import { formatAnchor, parseAnchor } from '../../audit/chain.js';
 import type { AuditStore, AuditStoreOptions } from '../../audit/AuditStore.js';
 import type { AuditEntry } from '../../audit/types.js';
 import { AuditStoreErrorCode, isAuditStoreError } from '../../audit/errors.js';
+import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { colour, printErr, printJson, printLine } from '../output.js';
 
@@ -23,18 +24,7 @@ interface StoreOpts {
 
 const STORE_HELP = `audit store file (default: auditStore of the configuration, ${DEFAULT_AUDIT_STORE_PATH}; a keyed store reads its key from ${AUDIT_KEY_ENV})`;
 
-/** The effective configuration, for defaults the flags leave open; bad configuration is bad usage. */
-async function configOf(opts: StoreOpts) {
-  const { loadConfiguration, ConfigError } = await import('../../manager/config.js');
-  try {
-    return loadConfiguration(opts.config ? { file: opts.config } : {}).config;
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message);
-    throw err;
-  }
-}
-
-const storePathOf = async (opts: StoreOpts): Promise<string> => opts.store ?? (await configOf(opts)).auditStore ?? DEFAULT_AUDIT_STORE_PATH;
+const storePathOf = async (opts: StoreOpts): Promise<string> => opts.store ?? (await configFromFlags(opts.config)).auditStore ?? DEFAULT_AUDIT_STORE_PATH;
 
 /** A damaged store cannot be proved intact, so `verify` fails it as tampered; other commands call it bad input. */
 const TAMPER_CODES = new Set<string>([AuditStoreErrorCode.CORRUPT, AuditStoreErrorCode.NOT_SQLITE]);
@@ -164,7 +154,7 @@ export function registerAudit(program: Command): void {
     .action(async (opts: StoreOpts & { retentionDays?: number; maxEntries?: number; json?: boolean }) => {
       if (opts.retentionDays === undefined && opts.maxEntries === undefined) {
         // Neither flag: the configuration's auditLogRetentionDays and maxAuditEntries (the seed's 30 days, 10,000 entries by default).
-        const config = await configOf(opts);
+        const config = await configFromFlags(opts.config);
         opts.retentionDays = config.auditLogRetentionDays;
         opts.maxEntries = config.maxAuditEntries;
       }

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { COMPLIANCE_STANDARDS, ExitCode } from '../../constants.js';
+import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { printErr, printJson, printLine } from '../output.js';
-import type { ComplianceConfiguration } from '../../manager/config.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
 
 interface CheckOptions {
@@ -33,19 +33,6 @@ function parseFormats(value: string): ('json' | 'md' | 'html')[] {
   const bad = list.filter((f) => !FORMATS.includes(f));
   if (bad.length || list.length === 0) throw new UsageError(`--format takes a comma-separated list of ${FORMATS.join(', ')}; got ${JSON.stringify(value)}`);
   return list as ('json' | 'md' | 'html')[];
-}
-
-/** Loads the configuration with CLI flags on top, turning bad input into exit 2 with the message naming the field. */
-export async function configFromFlags(file: string | undefined, flags: Partial<Record<keyof ComplianceConfiguration, unknown>>): Promise<ComplianceConfiguration> {
-  const { loadConfiguration, ConfigError } = await import('../../manager/config.js');
-  try {
-    const loaded = loadConfiguration({ ...(file ? { file } : {}), flags });
-    for (const w of loaded.warnings) printErr(`inventag: warning: ${w}`);
-    return loaded.config;
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message);
-    throw err;
-  }
 }
 
 /** Maps errors of an assessment to CLI exit codes: bad evidence 2, AWS problems 6. */
