@@ -9,6 +9,8 @@ import { CLI } from '../support/cli.js';
 
 const ENTRY = CLI;
 const ROOT = join(import.meta.dirname, '..', '..');
+// The commands record their own AWS calls in the configured audit store: one per test file.
+const DATA = mkdtempSync(join(tmpdir(), 'inventag-identity-cli-'));
 
 interface Run {
   code: number;
@@ -22,7 +24,7 @@ function run(args: string[], options: { env?: Record<string, string>; stdin?: st
       process.execPath,
       [ENTRY, ...args],
       // Hermetic: no shared config or credentials of the machine, no instance metadata.
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...isolated(), ...options.env } },
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', INVENTAG_DATA_DIRECTORY: DATA, ...isolated(), ...options.env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(options.stdin ?? '');
@@ -41,7 +43,10 @@ const doc = (...statements: object[]) => ({ Version: '2012-10-17', Statement: st
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'inventag-identity-'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(DATA, { recursive: true, force: true });
+});
 
 describe('inventag policy check', () => {
   it('passes InvenTag\'s own least-privilege policy', async () => {
@@ -130,6 +135,11 @@ describe('inventag identity and permissions against the loopback server', () => 
     const text = await run(['identity', '--endpoint-url', server.url], { env: creds });
     expect(text.stdout).toMatch(/Type +SSO \(permission set Admin/);
     expect(text.stdout + text.stderr).not.toContain('secret-value-never-printed');
+    // Its own STS calls are in the configured audit trail, and the trail holds no secret.
+    const trail = await run(['audit', 'export', '--format', 'jsonl']);
+    const actions = trail.stdout.trim().split('\n').map((l) => JSON.parse(l).iamAction);
+    expect(actions.filter((a) => a === 'sts:GetCallerIdentity').length).toBeGreaterThanOrEqual(2);
+    expect(trail.stdout).not.toContain('secret-value-never-printed');
   });
 
   it('exits 5 from permissions when the caller\'s policies allow a write', async () => {

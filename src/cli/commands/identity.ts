@@ -8,10 +8,12 @@ import type { Command } from 'commander';
 import { ExitCode } from '../../constants.js';
 import type { AwsAccessOptions, CallerIdentity, PermissionEvidence } from '../../identity/index.js';
 import type { PolicyAnalysisReport, PolicyDocument } from '../../policy/analysis/index.js';
+import { withAuditedGuard } from '../auditedGuard.js';
 import { CliError, UsageError } from '../errors.js';
 import { colour, printJson, printLine } from '../output.js';
 
 interface AwsFlags {
+  config?: string;
   profile?: string;
   region?: string;
   endpointUrl?: string;
@@ -23,6 +25,7 @@ function addAwsFlags(command: Command): Command {
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE, then "default")')
     .option('--region <region>', 'AWS region (default: AWS_REGION, then us-east-1; STS and IAM answer from any)')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (a VPC endpoint or a local test server)')
+    .option('--config <file>', 'configuration file (audit store, standard and overrides of the guard these calls run under)')
     .option('--json', 'print the result as JSON');
 }
 
@@ -90,7 +93,7 @@ Exit codes: 0 identity shown, 2 bad usage, 6 credentials missing, expired or ref
     .action(async (flags: AwsFlags) => {
       const access = accessOf(flags);
       const { getIdentity } = await import('../../identity/index.js');
-      const me = await awsErrors(() => getIdentity(access));
+      const me = await withAuditedGuard(flags.config, (guard) => awsErrors(() => getIdentity({ ...access, guard })));
       if (flags.json) printJson(me);
       else for (const line of identityLines(me)) printLine(line);
     });
@@ -153,7 +156,7 @@ Exit codes: 0 probes passed and the policies allow nothing outside Read/List,
       const probes = flags.probe?.map(probeOf);
       const { gatherPermissionEvidence } = await import('../../identity/index.js');
       const { formatPolicyReport } = await import('../../policy/analysis/index.js');
-      const evidence = await awsErrors(() => gatherPermissionEvidence({ ...access, ...(probes ? { probes } : {}) }));
+      const evidence = await withAuditedGuard(flags.config, (guard) => awsErrors(() => gatherPermissionEvidence({ ...access, guard, ...(probes ? { probes } : {}) })));
       if (flags.json) printJson(evidence);
       else for (const line of evidenceLines(evidence, (r) => formatPolicyReport(r, colour))) printLine(line);
       if (evidence.writeVerdict === 'writes-allowed') process.exitCode = ExitCode.WRITES_ALLOWED;
