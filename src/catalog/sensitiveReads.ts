@@ -30,7 +30,7 @@ export const SENSITIVE_READS: ReadonlyArray<readonly [pattern: string, read: Sen
   ['cognito-identity:GetOpenIdToken*', { category: 'credentials', reason: 'returns an OpenID token' }],
   ['rds:GenerateDbAuthToken', { category: 'credentials', reason: 'returns a database authentication token' }],
   ['eks:GetToken', { category: 'credentials', reason: 'returns a cluster token' }],
-  ['*:*Credentials', { category: 'credentials', reason: 'returns credentials' }],
+  ['*:Get*Credentials', { category: 'credentials', reason: 'returns credentials' }],
   ['*:Create*Token', { category: 'credentials', reason: 'mints a token' }],
   ['*:Get*Token', { category: 'credentials', reason: 'returns a token' }],
   ['*:Create*PresignedUrl*', { category: 'credentials', reason: 'returns a pre-signed URL that grants access to whoever holds it' }],
@@ -63,10 +63,14 @@ export function wildcardToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
+/** Names that match a pattern above but return no secret: WAF Classic's change tokens only sequence updates. */
+export const NOT_SENSITIVE: readonly string[] = ['waf:GetChangeToken', 'waf-regional:GetChangeToken'];
+
 const compiled = SENSITIVE_READS.map(([pattern, read]) => [wildcardToRegExp(pattern), read] as const);
 
 /** Why `iamAction` (e.g. `secretsmanager:GetSecretValue`) is a sensitive read, or undefined. */
 export function sensitiveRead(iamAction: string, extra: ReadonlyArray<readonly [string, SensitiveRead]> = []): SensitiveRead | undefined {
+  if (NOT_SENSITIVE.includes(iamAction)) return undefined;
   for (const [re, read] of compiled) if (re.test(iamAction)) return read;
   for (const [pattern, read] of extra) if (wildcardToRegExp(pattern).test(iamAction)) return read;
   return undefined;

@@ -144,6 +144,13 @@ describe('classification and risk', () => {
     }
   });
 
+  it('keeps the sensitive-read patterns to reads that return secrets, credentials or data', () => {
+    expect(engine.decide('iam', 'ListServiceSpecificCredentials').sensitive).toBeUndefined();
+    expect(engine.decide('waf', 'GetChangeToken').sensitive).toBeUndefined();
+    expect(engine.decide('datazone', 'GetEnvironmentCredentials').sensitive?.category).toBe('credentials');
+    expect(engine.decide('ecr', 'GetAuthorizationToken').sensitive?.category).toBe('credentials');
+  });
+
   it('uses name patterns only for operations the IAM data does not know', () => {
     const read = engine.decide('ec2', 'DescribeFutureWidgets');
     expect(read.evidence).toBe('read-pattern');

@@ -1,5 +1,5 @@
 import { AccessLevel } from '../../catalog/data.js';
-import { SENSITIVE_READS } from '../../catalog/sensitiveReads.js';
+import { NOT_SENSITIVE, SENSITIVE_READS } from '../../catalog/sensitiveReads.js';
 import type { SensitiveRead } from '../../contracts.js';
 import { defaultActionIndex, type ActionIndex } from './ActionIndex.js';
 import { dangerRank } from './dangerRank.js';
@@ -68,6 +68,7 @@ function sensitiveTable(index: ActionIndex): ReadonlyArray<SensitiveRead | undef
   // Marked last to first with the row number, so the first matching row is what stays.
   const rows = new Uint16Array(index.size);
   for (let p = SENSITIVE_READS.length - 1; p >= 0; p--) index.mark((SENSITIVE_READS[p] as (typeof SENSITIVE_READS)[number])[0], rows, p + 1);
+  for (const name of NOT_SENSITIVE) index.mark(name, rows, 0);
   table = Array.from(rows, (row) => (row === 0 ? undefined : SENSITIVE_READS[row - 1]?.[1]));
   sensitiveTables.set(index, table);
   return table;
