@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomicWrite.js';
 import { TextfileError } from './errors.js';
 
 /**
@@ -24,19 +24,12 @@ export async function writeTextfile(path: string, text: string): Promise<void> {
   if (!dirStat?.isDirectory()) {
     throw new TextfileError('TEXTFILE_DIR_MISSING', `cannot write ${path}: the directory ${dir} does not exist`, path);
   }
-  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'wx', 0o644);
-    try {
-      await handle.writeFile(text.endsWith('\n') ? text : `${text}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
+    await writeFileAtomic(target, text.endsWith('\n') ? text : `${text}\n`);
   } catch (err) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new TextfileError('TEXTFILE_WRITE_FAILED', `cannot write ${path}: ${reason}`, path, { cause: err });
+    // writeFileAtomic names the path; keep this module's error code and the cause's own wording.
+    const cause = (err as { cause?: unknown }).cause ?? err;
+    const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw new TextfileError('TEXTFILE_WRITE_FAILED', `cannot write ${path}: ${reason}`, path, { cause });
   }
 }

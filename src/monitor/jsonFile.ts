@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomicWrite.js';
 import { MonitorStateError } from './errors.js';
 
 /**
@@ -9,15 +9,12 @@ import { MonitorStateError } from './errors.js';
  */
 export async function writeJsonFile(path: string, value: unknown): Promise<string> {
   const target = resolve(path);
-  const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-    await rename(temp, target);
+    await writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`, { mkdirs: true, mode: 0o600 });
     return target;
   } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw new MonitorStateError(path, `cannot write: ${(error as Error).message}`, { cause: error });
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    throw new MonitorStateError(path, `cannot write: ${(cause as Error).message}`, { cause });
   }
 }
 
