@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditEntryInput } from '../../src/audit/index.js';
-import { CLI } from '../support/cli.js';
+import { runCli, runNode, type CliResult } from '../support/cli.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -44,40 +44,11 @@ export function sqliteRows<T = Record<string, unknown>>(db: string, sql: string)
   return out === '' ? [] : (JSON.parse(out) as T[]);
 }
 
-export interface ProcResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type ProcResult = CliResult;
+export { runNode };
 
-/** Runs a node script to completion. */
-export function runNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ProcResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/**
- * Runs the built CLI with `inventag audit` registered. Until the command is
- * wired into src/cli/commands/index.ts the fixture adds it before main runs.
- */
-export const runAuditCli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcResult> =>
-  runNode([CLI, ...args], options);
+/** Runs the built CLI (`inventag audit ...`). */
+export const runAuditCli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcResult> => runCli(args, options);
 
 /** Whether this process may mount filesystems (root with CAP_SYS_ADMIN), for the read-only and full-disk tests. */
 export function canMount(): boolean {
