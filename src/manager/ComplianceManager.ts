@@ -17,7 +17,8 @@ import { VerdictEngine } from '../policy/VerdictEngine.js';
 import { saveReport } from '../report/saveReport.js';
 import type { ComplianceStatus, ComprehensiveComplianceReport, ControlResult, ExecutiveSummary, ReportFinding, ReportSection } from '../report/types.js';
 import { REPORT_SCHEMA_VERSION } from '../report/types.js';
-import { ReadOnlyAccessValidator } from '../validator/ReadOnlyAccessValidator.js';
+import type { SecurityValidationReport } from '../monitor/SecurityReportBuilder.js';
+import { ReadOnlyAccessValidator, type ComplianceReport } from '../validator/ReadOnlyAccessValidator.js';
 import { loadConfiguration, parseConfiguration, type ComplianceConfiguration, type ComplianceConfigurationInput } from './config.js';
 import type { EvidenceSection, TopicCheck } from './evidence.js';
 import { COMPLIANCE_SCORE_FORMULA, COMPLIANT_RULE, RISK_SCORE_FORMULA, bySeverity, complianceScore, isCompliant, riskLevelOf, riskScore, thresholdsOf } from './scoring.js';
@@ -269,18 +270,24 @@ export class ComplianceManager {
 
   // ---- assessment ---------------------------------------------------------
 
-  private collectFindings(): ReportFinding[] {
+  /** The validator's and the monitor's reports, built once per assessment and shared by its parts. */
+  private reports(): { vr: ComplianceReport; sr: SecurityValidationReport | undefined } {
+    return {
+      vr: this.validator.generateComplianceReport(),
+      sr: this.config.enableProductionMonitoring ? this.monitor.generateSecurityValidationReport({ validationPeriodHours: 24 }) : undefined,
+    };
+  }
+
+  private collectFindings({ vr, sr }: { vr: ComplianceReport; sr: SecurityValidationReport | undefined }): ReportFinding[] {
     const std = this.config.complianceStandard;
     const custom = this.config.custom?.controlMappings as never;
     const out: ReportFinding[] = [];
-    const vr = this.validator.generateComplianceReport();
     for (const f of vr.securityFindings) {
       // A blocked attempt was prevented: it counts as HIGH at most; what actually happened (CloudTrail) can be CRITICAL.
       const severity = f.title.startsWith('Sensitive read') ? f.severity : f.severity === RiskLevel.CRITICAL ? RiskLevel.HIGH : f.severity;
       out.push({ id: '', severity, source: 'validator', title: f.title, description: f.description, recommendation: f.recommendation, controls: f.controls, evidence: { count: f.count } });
     }
-    if (this.config.enableProductionMonitoring) {
-      const sr = this.monitor.generateSecurityValidationReport({ validationPeriodHours: 24 });
+    if (sr) {
       for (const f of sr.securityFindings) {
         // Blocked and mutating attempts are already reported by the validator, one finding per action.
         if (/blocked|Mutating operations were attempted|Security events recorded/i.test(f.title)) continue;
@@ -299,11 +306,11 @@ export class ComplianceManager {
 
   /** The seed's ComplianceStatus: score, risk, counts and recommendations, right now. */
   assessComplianceStatus(options: { minComplianceScore?: number } = {}): ComplianceStatus {
-    return this.assess(this.collectFindings(), options.minComplianceScore);
+    const reports = this.reports();
+    return this.assess(this.collectFindings(reports), reports.vr, options.minComplianceScore);
   }
 
-  private assess(findings: ReportFinding[], minScore?: number): ComplianceStatus {
-    const vr = this.validator.generateComplianceReport();
+  private assess(findings: ReportFinding[], vr: ComplianceReport, minScore?: number): ComplianceStatus {
     const summary = this.monitor.getMonitoringSummary();
     const score = complianceScore(vr.readOnlyOperations, vr.totalOperations);
     const risk = riskScore(findings);
@@ -326,9 +333,10 @@ export class ComplianceManager {
   /** The full report: executive summary, written formulas, findings with control IDs, sections, control table, audit chain head. */
   generateComprehensiveComplianceReport(options: { minComplianceScore?: number } = {}): ComprehensiveComplianceReport {
     const std = this.config.complianceStandard;
-    const findings = this.collectFindings();
-    const status = this.assess(findings, options.minComplianceScore);
-    const vr = this.validator.generateComplianceReport();
+    const reports = this.reports();
+    const { vr } = reports;
+    const findings = this.collectFindings(reports);
+    const status = this.assess(findings, vr, options.minComplianceScore);
     const t = thresholdsOf(this.config);
     const level = riskLevelOf(status.riskScore);
     const head = this.chainHead();
@@ -344,9 +352,9 @@ export class ComplianceManager {
         detail: { ...vr, auditEntries: vr.auditEntries.slice(-200) },
       };
     }
-    if (this.config.enableProductionMonitoring) {
+    if (reports.sr) {
+      const sr = reports.sr;
       const summary = this.monitor.getMonitoringSummary();
-      const sr = this.monitor.generateSecurityValidationReport({ validationPeriodHours: 24 });
       const open = Object.entries(summary.circuitBreakerStates).filter(([, b]) => b.state !== CircuitState.CLOSED);
       sections.productionMonitoring = {
         title: 'Production monitoring',
@@ -396,18 +404,17 @@ export class ComplianceManager {
       },
       findings,
       sections,
-      controls: this.controlTable(findings),
+      controls: this.controlTable(findings, vr),
       ...(head ? { auditChainHead: head } : {}),
     };
     if (this.config.generateExecutiveSummary) report.executiveSummary = executiveSummary(status, findings, level);
     return redact(report) as ComprehensiveComplianceReport;
   }
 
-  private controlTable(findings: ReportFinding[]): ControlResult[] {
+  private controlTable(findings: ReportFinding[], vr: ComplianceReport): ControlResult[] {
     const std = this.config.complianceStandard;
     if (std === ComplianceStandard.GENERAL) return [];
     const custom = this.config.custom?.controlMappings as never;
-    const vr = this.validator.generateComplianceReport();
     const checks: TopicCheck[] = [
       { topic: ControlTopic.READ_ONLY_ACCESS, passed: vr.allowedByOverride === 0, evidence: `Every operation was checked by the read-only guard before it ran (${vr.totalOperations} checked, ${vr.allowedByOverride} write(s) allowed by override).` },
       { topic: ControlTopic.CHANGE_PREVENTED, passed: true, evidence: `${vr.mutatingOperationsBlocked + vr.unknownOperationsBlocked} non-read-only attempt(s) were blocked before reaching AWS.` },
@@ -464,7 +471,10 @@ export class ComplianceManager {
 
   /** The seed's dashboard data. */
   getComplianceDashboardData(): DashboardData {
-    const status = this.assessComplianceStatus();
+    return this.dashboardFrom(this.assessComplianceStatus());
+  }
+
+  private dashboardFrom(status: ComplianceStatus): DashboardData {
     const summary = this.monitor.getMonitoringSummary();
     const hasCloudtrail = this.evidence.has('cloudtrail');
     return {
@@ -483,9 +493,10 @@ export class ComplianceManager {
 
   /** Everything the metrics exporters and the dashboard show. */
   async getSnapshot(): Promise<ComplianceSnapshot> {
-    const dashboard = this.getComplianceDashboardData();
+    const reports = this.reports();
+    const { vr } = reports;
+    const dashboard = this.dashboardFrom(this.assess(this.collectFindings(reports), vr));
     const summary = this.monitor.getMonitoringSummary();
-    const vr = this.validator.generateComplianceReport();
     // Blocked and allowed counts from the verdicts; success and failure from the outcomes the guard reported.
     type OpCount = { service: string; operation: string; iamAction?: string; decision: 'allowed' | 'blocked'; outcome: 'success' | 'failure' | 'not_run'; count: number };
     const ops = new Map<string, OpCount>();
