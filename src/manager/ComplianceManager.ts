@@ -125,10 +125,7 @@ export class ComplianceManager {
     if (success) slot.success++;
     else {
       slot.failure++;
-      const minute = Math.floor(at / 60_000) * 60_000;
-      const bucket = this.timeline.get(minute) ?? { allowed: 0, blocked: 0, failed: 0 };
-      bucket.failed++;
-      this.timeline.set(minute, bucket);
+      this.bucketAt(at).failed++;
     }
     slot.durations.push(durationSeconds);
     if (slot.durations.length > 1000) slot.durations.shift();
@@ -199,16 +196,26 @@ export class ComplianceManager {
     }) as C;
   }
 
-  private noteVerdict(verdict: Verdict): void {
-    this.validator.record(verdict, undefined, undefined, { writeAudit: false });
-    const minute = Math.floor(Date.now() / 60_000) * 60_000;
-    const bucket = this.timeline.get(minute) ?? { allowed: 0, blocked: 0, failed: 0 };
+  /** The one-minute bucket of the operations timeline holding `at`; at most a day of buckets is kept. */
+  private bucketAt(at: number): { allowed: number; blocked: number; failed: number } {
+    const minute = Math.floor(at / 60_000) * 60_000;
+    let bucket = this.timeline.get(minute);
+    if (!bucket) {
+      bucket = { allowed: 0, blocked: 0, failed: 0 };
+      this.timeline.set(minute, bucket);
+      if (this.timeline.size > 24 * 60) this.timeline.delete(Math.min(...this.timeline.keys()));
+    }
+    return bucket;
+  }
+
+  /** Counts a verdict (live from a guard, or read back from an audit trail) in the validator, the timeline and the recent blocks. */
+  private noteVerdict(verdict: Verdict, at = Date.now(), resourceArn?: string): void {
+    this.validator.record(verdict, resourceArn, undefined, { writeAudit: false });
+    const bucket = this.bucketAt(at);
     if (verdict.isValid) bucket.allowed++;
-    else bucket.blocked++;
-    this.timeline.set(minute, bucket);
-    if (this.timeline.size > 24 * 60) this.timeline.delete(Math.min(...this.timeline.keys()));
-    if (!verdict.isValid) {
-      this.recentBlocked.unshift({ time: new Date().toISOString(), verdict });
+    else {
+      bucket.blocked++;
+      this.recentBlocked.unshift({ time: new Date(at).toISOString(), verdict });
       if (this.recentBlocked.length > 50) this.recentBlocked.pop();
     }
   }
@@ -249,19 +256,11 @@ export class ComplianceManager {
       // The stored decision is the fact; today's rules only fill in the detail.
       const verdict: Verdict =
         (e.decision === 'allowed') === decided.isValid ? decided : { ...decided, isValid: e.decision === 'allowed', validationMessage: e.validationMessage ?? decided.validationMessage };
-      this.validator.record(verdict, e.resourceArn, undefined, { writeAudit: false });
-      const minute = Math.floor(Date.parse(e.timestamp) / 60_000) * 60_000;
-      const bucket = this.timeline.get(minute) ?? { allowed: 0, blocked: 0, failed: 0 };
-      if (verdict.isValid) bucket.allowed++;
-      else bucket.blocked++;
-      this.timeline.set(minute, bucket);
+      const at = Date.parse(e.timestamp);
+      this.noteVerdict(verdict, at, e.resourceArn);
       if (verdict.isValid && e.outcome) {
-        this.noteOutcome(e.service, e.operation, e.outcome.durationMs / 1000, e.outcome.success, Date.parse(e.timestamp));
+        this.noteOutcome(e.service, e.operation, e.outcome.durationMs / 1000, e.outcome.success, at);
         this.monitor.recordOperation(e.operation, e.service, e.outcome.durationMs / 1000, e.outcome.success);
-      }
-      if (!verdict.isValid) {
-        this.recentBlocked.unshift({ time: e.timestamp, verdict });
-        if (this.recentBlocked.length > 50) this.recentBlocked.pop();
       }
       n++;
     }
