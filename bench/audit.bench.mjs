@@ -74,7 +74,8 @@ async function rawSqlite(dir, batchSize, total) {
 async function grouped(dir, total) {
   const store = AuditStore.open({ path: join(dir, 'enqueue.db') });
   const t = process.hrtime.bigint();
-  for (let done = 0; done < total; done += 1000) await Promise.all(Array.from({ length: 1000 }, (_, i) => store.enqueue(entry(i))));
+  for (let done = 0; done < total; done += 1000)
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => store.enqueue(entry(i))));
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   await store.close();
   return total / seconds;
@@ -96,15 +97,38 @@ export async function run() {
     return [
       { figure: 'single durable append p50 (synchronous=FULL, fsync per commit)', value: full.p50, unit: 'ms' },
       { figure: 'single durable append p99 (synchronous=FULL)', value: full.p99, unit: 'ms', goal: '<= 1 ms' },
-      { figure: 'single append p50 (synchronous=NORMAL, survives kill -9, not power loss)', value: normal.p50, unit: 'ms' },
+      {
+        figure: 'single append p50 (synchronous=NORMAL, survives kill -9, not power loss)',
+        value: normal.p50,
+        unit: 'ms',
+      },
       { figure: 'single append p99 (synchronous=NORMAL)', value: normal.p99, unit: 'ms' },
       { figure: 'single durable appends per second (FULL)', value: full.perSecond, unit: 'entries/s' },
-      { figure: 'batched durable appends, appendBatch of 1000 (FULL)', value: big.perSecond, unit: 'entries/s', goal: '>= 50,000/s' },
+      {
+        figure: 'batched durable appends, appendBatch of 1000 (FULL)',
+        value: big.perSecond,
+        unit: 'entries/s',
+        goal: '>= 50,000/s',
+      },
       { figure: 'group commit via enqueue, 1000 in flight (FULL)', value: enqueue, unit: 'entries/s' },
       { figure: 'batched vs single durable append throughput', value: big.perSecond / full.perSecond, unit: 'x' },
-      { figure: 'baseline: plain SQLite inserts, batches of 1000 (FULL), no hash/index', value: raw, unit: 'rows/s', note: 'the ceiling of this disk and CPU in this run' },
-      { figure: 'batched audit appends as a share of the plain-insert baseline', value: big.perSecond / raw, unit: 'ratio' },
-      { figure: 'verify speed (100,000-entry chain)', value: big.verifyPerSecond, unit: 'entries/s', note: big.ok ? 'chain intact' : 'CHAIN BROKEN' },
+      {
+        figure: 'baseline: plain SQLite inserts, batches of 1000 (FULL), no hash/index',
+        value: raw,
+        unit: 'rows/s',
+        note: 'the ceiling of this disk and CPU in this run',
+      },
+      {
+        figure: 'batched audit appends as a share of the plain-insert baseline',
+        value: big.perSecond / raw,
+        unit: 'ratio',
+      },
+      {
+        figure: 'verify speed (100,000-entry chain)',
+        value: big.verifyPerSecond,
+        unit: 'entries/s',
+        note: big.ok ? 'chain intact' : 'CHAIN BROKEN',
+      },
       { figure: 'redact one request', value: redactUs, unit: 'us' },
     ];
   } finally {

@@ -23,7 +23,11 @@ export async function run() {
     const snake = a.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
     sample.push([a.service, a.name], [a.service, snake], [a.service, `${a.name}Command`]);
   }
-  sample.push(['EC2Client', 'DescribeInstancesCommand'], ['S3Client', 'ListObjectsV2Command'], ['CloudWatchLogs', 'DescribeLogGroups']);
+  sample.push(
+    ['EC2Client', 'DescribeInstancesCommand'],
+    ['S3Client', 'ListObjectsV2Command'],
+    ['CloudWatchLogs', 'DescribeLogGroups'],
+  );
 
   // Cached verdicts: what a guard pays per call after the first.
   const engine = new VerdictEngine();
@@ -36,14 +40,25 @@ export async function run() {
     if (engine.decide(s, o).isValid) valid++;
   }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  rows.push({ figure: 'verdicts per second (cached, mixed naming forms)', value: n / secs, unit: 'verdicts/s', goal: '>= 1,000,000', note: `${sample.length} distinct names, ${valid} allowed of ${n}` });
+  rows.push({
+    figure: 'verdicts per second (cached, mixed naming forms)',
+    value: n / secs,
+    unit: 'verdicts/s',
+    goal: '>= 1,000,000',
+    note: `${sample.length} distinct names, ${valid} allowed of ${n}`,
+  });
 
   // First-time verdicts: resolution from the catalog, every action once.
   const fresh = new VerdictEngine({ cacheSize: 1_000_000 });
   const t1 = process.hrtime.bigint();
   for (const a of all) fresh.decide(a.service, a.name);
   const secs1 = Number(process.hrtime.bigint() - t1) / 1e9;
-  rows.push({ figure: 'verdicts per second (first time, all actions)', value: all.length / secs1, unit: 'verdicts/s', note: `${all.length} actions` });
+  rows.push({
+    figure: 'verdicts per second (first time, all actions)',
+    value: all.length / secs1,
+    unit: 'verdicts/s',
+    note: `${all.length} actions`,
+  });
 
   // CLI cold start, against the Node.js start-up of this machine.
   const runs = 15;
@@ -51,13 +66,21 @@ export async function run() {
   const bare = [];
   for (let i = 0; i < runs; i++) {
     let t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'validate', 'ec2', 'describe_instances'], { stdio: 'ignore' });
+    const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'validate', 'ec2', 'describe_instances'], {
+      stdio: 'ignore',
+    });
     if (r.status !== 0) throw new Error(`inventag validate exited ${r.status}`);
     cli.push(Number(process.hrtime.bigint() - t) / 1e6);
     t = process.hrtime.bigint();
     spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
     bare.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
-  rows.push({ figure: 'CLI cold start: inventag validate ec2 describe_instances (median)', value: median(cli), unit: 'ms', goal: '<= 300', note: `${runs} runs; node -e 0 median ${median(bare).toFixed(1)} ms (ratio ${(median(cli) / median(bare)).toFixed(2)})` });
+  rows.push({
+    figure: 'CLI cold start: inventag validate ec2 describe_instances (median)',
+    value: median(cli),
+    unit: 'ms',
+    goal: '<= 300',
+    note: `${runs} runs; node -e 0 median ${median(bare).toFixed(1)} ms (ratio ${(median(cli) / median(bare)).toFixed(2)})`,
+  });
   return rows;
 }

@@ -27,7 +27,12 @@ function generate(root) {
   const bodies = [];
   for (let i = 0; i < DISTINCT; i++) {
     const start = new Date(Date.UTC(2024, 4, 1, i % 24));
-    const records = backgroundRecords(EVENTS_PER_FILE, { start, end: new Date(start.getTime() + 300_000), region: REGIONS[i % 2], seed: 1000 + i });
+    const records = backgroundRecords(EVENTS_PER_FILE, {
+      start,
+      end: new Date(start.getTime() + 300_000),
+      region: REGIONS[i % 2],
+      seed: 1000 + i,
+    });
     bodies.push(gzipSync(JSON.stringify({ Records: records })));
   }
   const perDayRegion = FILES / (DAYS * REGIONS.length);
@@ -62,7 +67,10 @@ function scanInChild(root, walk) {
     const a = analyzer.result();
     process.stdout.write(JSON.stringify({ files: s.filesRead, corrupt: s.filesCorrupt, events: s.events, bytes: s.bytes, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKiB: process.resourceUsage().maxRSS, writes: a.writes.length }));
   `;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(out);
 }
 
@@ -73,17 +81,47 @@ export async function run() {
     // Warm the page cache so the first measured scan does not pay for disk reads.
     scanInChild(root, { regions: ['us-east-1'], start: '2024-05-01T00:00:00Z', end: '2024-05-01T00:00:00Z' });
     const full = scanInChild(root, {});
-    const small = scanInChild(root, { regions: ['us-east-1'], start: '2024-05-01T00:00:00Z', end: '2024-05-01T00:00:00Z' });
+    const small = scanInChild(root, {
+      regions: ['us-east-1'],
+      start: '2024-05-01T00:00:00Z',
+      end: '2024-05-01T00:00:00Z',
+    });
     const mb = full.bytes / 1e6;
     const ratio = (full.bytes / full.files / (compressed || 1)).toFixed(1);
     return [
-      { figure: 'events scanned', value: full.events, unit: 'events', note: `${full.files} files, ${(mb / 1000).toFixed(2)} GB of JSON (gzip ${ratio}:1), 0 corrupt` },
-      { figure: 'scan throughput per CPU-second', value: mb / (full.cpuMs / 1000), unit: 'MB/s', goal: '>= 100 MB/s per core', note: 'gunzip + JSON.parse + event model + verdict + principal analysis; CPU time of the process, zlib threads included' },
-      { figure: 'scan throughput, wall clock', value: mb / (full.wallMs / 1000), unit: 'MB/s', note: `${(full.wallMs / 1000).toFixed(1)} s on this machine` },
+      {
+        figure: 'events scanned',
+        value: full.events,
+        unit: 'events',
+        note: `${full.files} files, ${(mb / 1000).toFixed(2)} GB of JSON (gzip ${ratio}:1), 0 corrupt`,
+      },
+      {
+        figure: 'scan throughput per CPU-second',
+        value: mb / (full.cpuMs / 1000),
+        unit: 'MB/s',
+        goal: '>= 100 MB/s per core',
+        note: 'gunzip + JSON.parse + event model + verdict + principal analysis; CPU time of the process, zlib threads included',
+      },
+      {
+        figure: 'scan throughput, wall clock',
+        value: mb / (full.wallMs / 1000),
+        unit: 'MB/s',
+        note: `${(full.wallMs / 1000).toFixed(1)} s on this machine`,
+      },
       { figure: 'events per second, wall clock', value: full.events / (full.wallMs / 1000), unit: 'events/s' },
       { figure: `peak RSS, ${full.files} files`, value: full.maxRssKiB / 1024, unit: 'MiB' },
-      { figure: `peak RSS, ${small.files} files`, value: small.maxRssKiB / 1024, unit: 'MiB', goal: 'flat: same as for 1,000 files' },
-      { figure: 'peak RSS ratio, 1,000 / 100 files', value: full.maxRssKiB / small.maxRssKiB, unit: 'x', goal: '~1 (memory does not grow with files)' },
+      {
+        figure: `peak RSS, ${small.files} files`,
+        value: small.maxRssKiB / 1024,
+        unit: 'MiB',
+        goal: 'flat: same as for 1,000 files',
+      },
+      {
+        figure: 'peak RSS ratio, 1,000 / 100 files',
+        value: full.maxRssKiB / small.maxRssKiB,
+        unit: 'x',
+        goal: '~1 (memory does not grow with files)',
+      },
     ];
   } finally {
     rmSync(root, { recursive: true, force: true });

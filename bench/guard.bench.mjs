@@ -26,7 +26,12 @@ async function loadAwsServer() {
   mkdirSync(join(root, 'bench', 'out'), { recursive: true });
   const out = mkdtempSync(join(root, 'bench', 'out', 'aws-server-'));
   const support = join(root, 'test', 'support');
-  const files = ['awsServer.ts', ...readdirSync(join(support, 'aws')).filter((f) => f.endsWith('.ts')).map((f) => join('aws', f))];
+  const files = [
+    'awsServer.ts',
+    ...readdirSync(join(support, 'aws'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join('aws', f)),
+  ];
   for (const file of files) {
     const { outputText } = ts.transpileModule(readFileSync(join(support, file), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
@@ -62,11 +67,20 @@ function memoryAudit() {
 export async function run() {
   const { mod, cleanup } = await loadAwsServer();
   const server = await mod.startAwsServer();
-  const config = { endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' }, maxAttempts: 1 };
+  const config = {
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  };
   const sides = [
     { label: 'unguarded', client: new EC2Client(config), times: [] },
     { label: 'guarded', client: guardClient(new EC2Client(config)), times: [] },
-    { label: 'guarded + in-memory audit', client: guardClient(new EC2Client(config), { audit: memoryAudit() }), times: [] },
+    {
+      label: 'guarded + in-memory audit',
+      client: guardClient(new EC2Client(config), { audit: memoryAudit() }),
+      times: [],
+    },
   ];
   const rows = [];
   const warmup = 300;
@@ -82,16 +96,28 @@ export async function run() {
         side.times.push(performance.now() - t0);
       }
     }
-    if (server.count({ operation: 'DescribeInstances' }) !== sides.length * (warmup + rounds)) throw new Error('the loopback server did not see every call');
+    if (server.count({ operation: 'DescribeInstances' }) !== sides.length * (warmup + rounds))
+      throw new Error('the loopback server did not see every call');
     const [plain, ...guarded] = sides;
     const mp = median(plain.times);
-    rows.push({ figure: 'DescribeInstances round trip, unguarded (median)', value: mp * 1000, unit: 'µs/call', note: `${rounds} calls per side, loopback server, interleaved` });
+    rows.push({
+      figure: 'DescribeInstances round trip, unguarded (median)',
+      value: mp * 1000,
+      unit: 'µs/call',
+      note: `${rounds} calls per side, loopback server, interleaved`,
+    });
     for (const side of guarded) {
       const mg = median(side.times);
       // Paired: each guarded call against the unguarded call of the same round, which drift in machine load hits alike.
       const paired = median(side.times.map((t, i) => t - plain.times[i]));
       rows.push({ figure: `DescribeInstances round trip, ${side.label} (median)`, value: mg * 1000, unit: 'µs/call' });
-      rows.push({ figure: `overhead, ${side.label} (ratio of medians)`, value: ((mg - mp) / mp) * 100, unit: '%', goal: '<= 5%', note: `median paired difference ${(paired * 1000).toFixed(1)} µs/call (${((paired / mp) * 100).toFixed(1)}%)` });
+      rows.push({
+        figure: `overhead, ${side.label} (ratio of medians)`,
+        value: ((mg - mp) / mp) * 100,
+        unit: '%',
+        goal: '<= 5%',
+        note: `median paired difference ${(paired * 1000).toFixed(1)} µs/call (${((paired / mp) * 100).toFixed(1)}%)`,
+      });
     }
   } finally {
     for (const side of sides) side.client.destroy();
@@ -102,7 +128,11 @@ export async function run() {
   // The middleware alone: decide (cached verdict), breaker, timing; next() resolves at once.
   const output = { output: { $metadata: {} }, response: {} };
   const next = async () => output;
-  const context = { clientName: 'EC2Client', commandName: 'DescribeInstancesCommand', __smithy_context: { operation: 'DescribeInstances' } };
+  const context = {
+    clientName: 'EC2Client',
+    commandName: 'DescribeInstancesCommand',
+    __smithy_context: { operation: 'DescribeInstances' },
+  };
   const handler = inventagGuardMiddleware(new OperationGuard())(next, context);
   const n = 100_000;
   for (let i = 0; i < 10_000; i++) await handler({ input: {} });
@@ -112,6 +142,11 @@ export async function run() {
   t0 = performance.now();
   for (let i = 0; i < n; i++) await handler({ input: {} });
   const guardUs = ((performance.now() - t0) * 1000) / n - bareUs;
-  rows.push({ figure: 'guard middleware alone (allowed call, fake next)', value: guardUs, unit: 'µs/call', note: `${n.toLocaleString('en-US')} calls` });
+  rows.push({
+    figure: 'guard middleware alone (allowed call, fake next)',
+    value: guardUs,
+    unit: 'µs/call',
+    note: `${n.toLocaleString('en-US')} calls`,
+  });
   return rows;
 }

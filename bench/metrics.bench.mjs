@@ -17,7 +17,28 @@ const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 /** A history of 200 real IAM actions (20 services x 10), every decision/outcome, 50 durations each. */
 function busySnapshot() {
   const s = emptySnapshot();
-  const services = ['ec2', 's3', 'iam', 'sts', 'lambda', 'dynamodb', 'rds', 'cloudtrail', 'logs', 'sns', 'sqs', 'kms', 'ecs', 'eks', 'elasticloadbalancing', 'autoscaling', 'cloudwatch', 'route53', 'acm', 'ssm'];
+  const services = [
+    'ec2',
+    's3',
+    'iam',
+    'sts',
+    'lambda',
+    'dynamodb',
+    'rds',
+    'cloudtrail',
+    'logs',
+    'sns',
+    'sqs',
+    'kms',
+    'ecs',
+    'eks',
+    'elasticloadbalancing',
+    'autoscaling',
+    'cloudwatch',
+    'route53',
+    'acm',
+    'ssm',
+  ];
   const actions = [...allActions()];
   for (const service of services) {
     const own = actions.filter((a) => a.service === service).slice(0, 10);
@@ -61,7 +82,13 @@ export async function run() {
     updates.push(ms(t0));
   }
   const series = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
-  rows.push({ figure: 'update() + render() of a busy history', value: median(updates), unit: 'ms', goal: '< 100', note: `${series} series, ${text.length} bytes, 10,000 durations` });
+  rows.push({
+    figure: 'update() + render() of a busy history',
+    value: median(updates),
+    unit: 'ms',
+    goal: '< 100',
+    note: `${series} series, ${text.length} bytes, 10,000 durations`,
+  });
 
   const plain = createServer((_req, res) => res.end(text));
   await new Promise((resolve) => plain.listen(0, '127.0.0.1', resolve));
@@ -72,8 +99,19 @@ export async function run() {
     await timeRequests(`${server.url}/metrics`, 3);
     const scrape = await timeRequests(`${server.url}/metrics`, n);
     const base = await timeRequests(`http://127.0.0.1:${plain.address().port}/`, n);
-    rows.push({ figure: 'GET /metrics (snapshot + update + render)', value: scrape, unit: 'ms', goal: '< 250', note: `median of ${n}` });
-    rows.push({ figure: 'GET /metrics vs a static server of the same bytes', value: scrape / base, unit: 'x', note: `static: ${base.toFixed(2)} ms` });
+    rows.push({
+      figure: 'GET /metrics (snapshot + update + render)',
+      value: scrape,
+      unit: 'ms',
+      goal: '< 250',
+      note: `median of ${n}`,
+    });
+    rows.push({
+      figure: 'GET /metrics vs a static server of the same bytes',
+      value: scrape / base,
+      unit: 'x',
+      note: `static: ${base.toFixed(2)} ms`,
+    });
     const api = await timeRequests(`${dashboard.url}/api/snapshot`, n);
     rows.push({ figure: 'GET /api/snapshot (dashboard JSON)', value: api, unit: 'ms', note: `median of ${n}` });
   } finally {
@@ -90,7 +128,12 @@ export async function run() {
       await writeTextfile(join(dir, 'inventag.prom'), text);
       writes.push(ms(t0));
     }
-    rows.push({ figure: 'atomic textfile write (temp + fsync + rename)', value: median(writes), unit: 'ms', note: `${text.length} bytes` });
+    rows.push({
+      figure: 'atomic textfile write (temp + fsync + rename)',
+      value: median(writes),
+      unit: 'ms',
+      note: `${text.length} bytes`,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

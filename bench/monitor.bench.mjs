@@ -9,7 +9,12 @@ import { ProductionSafetyMonitor, ResourceSampler } from '../dist/monitor/index.
 
 export const name = 'monitor';
 
-const throttle = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400, requestId: 'r-1' } });
+const throttle = () =>
+  Object.assign(new Error('Rate exceeded'), {
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400, requestId: 'r-1' },
+  });
 
 function perCallNs(n, fn) {
   for (let i = 0; i < Math.min(2000, n); i += 1) fn(i); // warm-up
@@ -29,11 +34,15 @@ export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'inventag-monitor-bench-'));
   try {
     const monitor = new ProductionSafetyMonitor({ errorThreshold: 1_000_000, dataDirectory: dir, historySize: 10_000 });
-    const handleNs = perCallNs(20_000, () => monitor.handleError(throttle(), { service: 'ec2', operation: 'DescribeInstances' }));
+    const handleNs = perCallNs(20_000, () =>
+      monitor.handleError(throttle(), { service: 'ec2', operation: 'DescribeInstances' }),
+    );
     const makeNs = perCallNs(20_000, () => throttle());
     const seen = throttle();
     void seen.stack; // V8 formats a stack on first read; this one is already formatted
-    const handleSeenNs = perCallNs(50_000, () => monitor.handleError(seen, { service: 'ec2', operation: 'DescribeInstances' }));
+    const handleSeenNs = perCallNs(50_000, () =>
+      monitor.handleError(seen, { service: 'ec2', operation: 'DescribeInstances' }),
+    );
     const recordNs = perCallNs(200_000, (i) => monitor.recordOperation('DescribeInstances', 'ec2', 0.05, i % 10 !== 0));
 
     const direct = async () => 1;
@@ -59,13 +68,39 @@ export async function run() {
     sampler.stop();
 
     return [
-      { figure: 'handleError, fresh SDK-shaped error', value: (handleNs - makeNs) / 1000, unit: 'µs/call', note: 'includes V8 formatting the new error\'s stack trace; excludes building the error' },
-      { figure: 'handleError, classification and bookkeeping only', value: handleSeenNs / 1000, unit: 'µs/call', goal: '< 20', note: 'same error object again, stack already formatted' },
+      {
+        figure: 'handleError, fresh SDK-shaped error',
+        value: (handleNs - makeNs) / 1000,
+        unit: 'µs/call',
+        note: "includes V8 formatting the new error's stack trace; excludes building the error",
+      },
+      {
+        figure: 'handleError, classification and bookkeeping only',
+        value: handleSeenNs / 1000,
+        unit: 'µs/call',
+        goal: '< 20',
+        note: 'same error object again, stack already formatted',
+      },
       { figure: 'recordOperation', value: recordNs / 1000, unit: 'µs/call', goal: '< 2' },
-      { figure: 'breaker.execute overhead vs direct await', value: breakerNs / directNs, unit: 'ratio', note: `${(breakerNs / 1000).toFixed(2)} µs vs ${(directNs / 1000).toFixed(2)} µs per call` },
+      {
+        figure: 'breaker.execute overhead vs direct await',
+        value: breakerNs / directNs,
+        unit: 'ratio',
+        note: `${(breakerNs / 1000).toFixed(2)} µs vs ${(directNs / 1000).toFixed(2)} µs per call`,
+      },
       { figure: 'getMonitoringSummary', value: summaryNs / 1000, unit: 'µs/call' },
-      { figure: 'security validation report over 10,000 operations + 10,000 errors', value: reportMs, unit: 'ms', note: `first report in the process ${reportColdMs.toFixed(0)} ms (JIT, time-zone data); risk score ${report.riskScore}` },
-      { figure: 'resource sample (CPU, memory, statfs, RSS, loop delay)', value: sampleMs, unit: 'ms/sample', goal: '< 5' },
+      {
+        figure: 'security validation report over 10,000 operations + 10,000 errors',
+        value: reportMs,
+        unit: 'ms',
+        note: `first report in the process ${reportColdMs.toFixed(0)} ms (JIT, time-zone data); risk score ${report.riskScore}`,
+      },
+      {
+        figure: 'resource sample (CPU, memory, statfs, RSS, loop delay)',
+        value: sampleMs,
+        unit: 'ms/sample',
+        goal: '< 5',
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,10 @@ export function readOnlyAccessLikePolicy(catalog = loadCatalogData()) {
     if (patterns.size >= TARGET_PATTERNS) break;
     patterns.add(action);
   }
-  return { Version: '2012-10-17', Statement: [{ Sid: 'ReadOnly', Effect: 'Allow', Action: [...patterns], Resource: '*' }] };
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'ReadOnly', Effect: 'Allow', Action: [...patterns], Resource: '*' }],
+  };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -50,7 +53,13 @@ export async function run() {
   }
   const warm = median(times);
 
-  const star = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'iam:*', Resource: '*' }] });
+  const star = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: '*', Resource: '*' },
+      { Effect: 'Deny', Action: 'iam:*', Resource: '*' },
+    ],
+  });
   const starTimes = [];
   for (let i = 0; i < 7; i++) {
     const start = performance.now();
@@ -59,8 +68,20 @@ export async function run() {
   }
   const note = `${patternCount} patterns -> ${first.counts.total} actions allowed (${first.counts.writeLike} write-like, ${first.sensitiveReads.length} sensitive reads)`;
   return [
-    { figure: 'ReadOnlyAccess-sized policy, first analysis (builds the catalog index)', value: cold, unit: 'ms', goal: '< 200 ms', note },
-    { figure: 'ReadOnlyAccess-sized policy, repeat analysis (median of 15)', value: warm, unit: 'ms', goal: '< 200 ms', note },
+    {
+      figure: 'ReadOnlyAccess-sized policy, first analysis (builds the catalog index)',
+      value: cold,
+      unit: 'ms',
+      goal: '< 200 ms',
+      note,
+    },
+    {
+      figure: 'ReadOnlyAccess-sized policy, repeat analysis (median of 15)',
+      value: warm,
+      unit: 'ms',
+      goal: '< 200 ms',
+      note,
+    },
     { figure: '"*" with Deny iam:* (every action in the report, median of 7)', value: median(starTimes), unit: 'ms' },
     { figure: 'first / repeat ratio', value: cold / warm, unit: 'x' },
   ];

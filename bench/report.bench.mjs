@@ -24,7 +24,13 @@ export function largeReport(findingCount = 1000, rowCount = 5000) {
     controls: ['CC6.1', 'CC7.3'],
     evidence: { eventId: `e-${i}`, userAgent: HOSTILE },
   }));
-  const rows = Array.from({ length: rowCount }, (_, i) => ({ eventId: `e-${i}`, eventName: i % 50 === 0 ? 'PutObject' : 'GetObject', eventTime: '2026-01-01T00:00:00Z', userAgent: HOSTILE, readOnly: i % 50 !== 0 }));
+  const rows = Array.from({ length: rowCount }, (_, i) => ({
+    eventId: `e-${i}`,
+    eventName: i % 50 === 0 ? 'PutObject' : 'GetObject',
+    eventTime: '2026-01-01T00:00:00Z',
+    userAgent: HOSTILE,
+    readOnly: i % 50 !== 0,
+  }));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     reportId: 'bench',
@@ -32,12 +38,44 @@ export function largeReport(findingCount = 1000, rowCount = 5000) {
     tool: { name: 'inventag', version: '0.0.0' },
     complianceStandard: 'soc2',
     subject: { mode: 'library', account: '123456789012' },
-    executiveSummary: { overallCompliance: 'NON_COMPLIANT', complianceScore: 80, riskScore: 60, riskLevel: 'HIGH', keyFindings: ['writes found'], immediateActions: ['remove writes'] },
-    complianceStatus: { isCompliant: false, complianceScore: 80, riskScore: 60, securityValidationPassed: false, productionMonitoringActive: true, totalOperations: rowCount, blockedOperations: 10, errorCount: 3, lastAssessment: '2026-01-01T00:00:00.000Z', recommendations: ['remove writes'] },
+    executiveSummary: {
+      overallCompliance: 'NON_COMPLIANT',
+      complianceScore: 80,
+      riskScore: 60,
+      riskLevel: 'HIGH',
+      keyFindings: ['writes found'],
+      immediateActions: ['remove writes'],
+    },
+    complianceStatus: {
+      isCompliant: false,
+      complianceScore: 80,
+      riskScore: 60,
+      securityValidationPassed: false,
+      productionMonitoringActive: true,
+      totalOperations: rowCount,
+      blockedOperations: 10,
+      errorCount: 3,
+      lastAssessment: '2026-01-01T00:00:00.000Z',
+      recommendations: ['remove writes'],
+    },
     scoring: { complianceScoreFormula: 'a / b', riskScoreFormula: 'c', inputs: { a: 1, b: 2, c: 3 } },
     findings,
-    sections: { cloudtrail: { title: 'CloudTrail', status: 'FAIL', summary: `${rowCount} events`, facts: { events: rowCount }, rows } },
-    controls: Array.from({ length: 20 }, (_, i) => ({ id: `CC${i}`, title: 'control', evidence: 'checked', status: 'FAIL', findingIds: findings.slice(0, 50).map((f) => f.id) })),
+    sections: {
+      cloudtrail: {
+        title: 'CloudTrail',
+        status: 'FAIL',
+        summary: `${rowCount} events`,
+        facts: { events: rowCount },
+        rows,
+      },
+    },
+    controls: Array.from({ length: 20 }, (_, i) => ({
+      id: `CC${i}`,
+      title: 'control',
+      evidence: 'checked',
+      status: 'FAIL',
+      findingIds: findings.slice(0, 50).map((f) => f.id),
+    })),
     auditChainHead: { sequence: 1, hash: 'a'.repeat(64) },
   };
 }
@@ -81,8 +119,20 @@ export async function run() {
     { figure: 'renderJson', value: json, unit: 'ms', note },
     { figure: 'renderMarkdown', value: md, unit: 'ms', note },
     { figure: 'renderHtml', value: html, unit: 'ms', note },
-    { figure: 'renderHtml / bare JSON.stringify', value: html / baseline, unit: 'ratio', goal: '< 10', note: 'escaping + layout cost, same run' },
-    { figure: 'renderJson / bare JSON.stringify', value: json / baseline, unit: 'ratio', goal: '< 3', note: 'key ordering cost, same run' },
+    {
+      figure: 'renderHtml / bare JSON.stringify',
+      value: html / baseline,
+      unit: 'ratio',
+      goal: '< 10',
+      note: 'escaping + layout cost, same run',
+    },
+    {
+      figure: 'renderJson / bare JSON.stringify',
+      value: json / baseline,
+      unit: 'ratio',
+      goal: '< 3',
+      note: 'key ordering cost, same run',
+    },
     { figure: 'saveReports (redact + 3 renders + 3 atomic writes)', value: save, unit: 'ms', goal: '< 1000' },
     { figure: 'HTML size', value: sizeKiB(renderHtml(report)), unit: 'KiB' },
     { figure: 'Markdown size', value: sizeKiB(renderMarkdown(report)), unit: 'KiB' },

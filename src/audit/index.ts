@@ -1,9 +1,25 @@
 export { AuditStore } from './AuditStore.js';
-export { AUDIT_KEY_ENV, DEFAULT_AUDIT_LOG_RETENTION_DAYS, DEFAULT_AUDIT_STORE_PATH, DEFAULT_MAX_AUDIT_ENTRIES } from './defaults.js';
+export {
+  AUDIT_KEY_ENV,
+  DEFAULT_AUDIT_LOG_RETENTION_DAYS,
+  DEFAULT_AUDIT_STORE_PATH,
+  DEFAULT_MAX_AUDIT_ENTRIES,
+} from './defaults.js';
 export { uuidv7 } from './uuidv7.js';
 export type { AuditStoreLoggers, AuditStoreOptions } from './AuditStore.js';
 export { AuditStoreError, AuditStoreErrorCode, isAuditStoreError } from './errors.js';
-export { CHAIN_FORMAT, GENESIS_HASH, HASHED_COLUMNS, canonicalJson, entryHash, formatAnchor, hashOfValues, hashPayload, hashedValues, parseAnchor } from './chain.js';
+export {
+  CHAIN_FORMAT,
+  GENESIS_HASH,
+  HASHED_COLUMNS,
+  canonicalJson,
+  entryHash,
+  formatAnchor,
+  hashOfValues,
+  hashPayload,
+  hashedValues,
+  parseAnchor,
+} from './chain.js';
 export type { AuditRow, ChainHead } from './chain.js';
 export { DEFAULT_REDACTED_KEYS, NON_SECRET_KEYS, REDACTED, createRedactor, redact } from './redact.js';
 export type { Redactor, RedactorOptions } from './redact.js';

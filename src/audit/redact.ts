@@ -168,7 +168,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         if (v === undefined || typeof v === 'function') continue;
         out[key] = isSecretKey(key) ? REDACTED : walk(v, depth + 1, seen);
       }
-      if (sortKeys && obj instanceof Error) return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      if (sortKeys && obj instanceof Error)
+        return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       return out;
     } finally {
       seen.delete(obj);

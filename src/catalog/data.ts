@@ -80,7 +80,9 @@ export function loadCatalogData(): CatalogData {
   const dir = join(packageRoot(), 'data');
   const indexFile = join(dir, 'iam-index.json');
   if (!existsSync(indexFile)) {
-    throw new Error(`inventag: the IAM action catalog ${indexFile} is missing; run "npm run build" (it runs scripts/build-catalog.mjs)`);
+    throw new Error(
+      `inventag: the IAM action catalog ${indexFile} is missing; run "npm run build" (it runs scripts/build-catalog.mjs)`,
+    );
   }
   const index = JSON.parse(readFileSync(indexFile, 'utf8')) as CatalogIndex;
   const services = new Map<string, CatalogService>();
@@ -95,8 +97,12 @@ export function loadCatalogData(): CatalogData {
         actions = new Map();
         for (const [name, code] of Object.entries(raw)) {
           const accessLevel = CODE_TO_LEVEL[code];
-          if (!accessLevel) throw new Error(`inventag: catalog action ${prefix}:${name} has unknown access level code ${code}`);
-          actions.set(operationKey(name), Object.freeze({ service: prefix, name, iamAction: `${prefix}:${name}`, accessLevel }));
+          if (!accessLevel)
+            throw new Error(`inventag: catalog action ${prefix}:${name} has unknown access level code ${code}`);
+          actions.set(
+            operationKey(name),
+            Object.freeze({ service: prefix, name, iamAction: `${prefix}:${name}`, accessLevel }),
+          );
         }
         return actions;
       },

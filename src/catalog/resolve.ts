@@ -1,4 +1,9 @@
-import { loadCatalogData, operationKey as normaliseOperationKey, type CatalogAction, type CatalogData } from './data.js';
+import {
+  loadCatalogData,
+  operationKey as normaliseOperationKey,
+  type CatalogAction,
+  type CatalogData,
+} from './data.js';
 import { APIGATEWAY_VERB_BY_PREFIX, OPERATION_ALIASES } from './operationAliases.js';
 import { SERVICE_ALIASES } from './serviceAliases.js';
 
@@ -54,7 +59,10 @@ function getIndexes(): Indexes {
     const map = new Map<string, readonly string[]>();
     for (const [op, target] of Object.entries(table)) {
       const list = typeof target === 'string' ? [target] : target;
-      map.set(normaliseOperationKey(op), list.map((a) => (a.includes(':') ? a : `${prefix}:${a}`)));
+      map.set(
+        normaliseOperationKey(op),
+        list.map((a) => (a.includes(':') ? a : `${prefix}:${a}`)),
+      );
     }
     aliases.set(prefix, map);
   }
@@ -112,8 +120,10 @@ function lookupIn(prefix: string, names: readonly string[]): CatalogAction[] {
 function problemOf(value: unknown, what: string, re: RegExp): string | undefined {
   if (typeof value !== 'string') return `${what} must be a string, got ${value === null ? 'null' : typeof value}`;
   if (value.trim() === '') return `${what} must not be empty`;
-  if (value.length > MAX_NAME_LENGTH) return `${what} is ${value.length} characters long; at most ${MAX_NAME_LENGTH} are accepted`;
-  if (!re.test(value)) return `${what} ${JSON.stringify(value.slice(0, 80))} contains characters that no AWS name has (allowed: letters, digits, _ . : -)`;
+  if (value.length > MAX_NAME_LENGTH)
+    return `${what} is ${value.length} characters long; at most ${MAX_NAME_LENGTH} are accepted`;
+  if (!re.test(value))
+    return `${what} ${JSON.stringify(value.slice(0, 80))} contains characters that no AWS name has (allowed: letters, digits, _ . : -)`;
   return undefined;
 }
 
@@ -129,15 +139,30 @@ function problemOf(value: unknown, what: string, re: RegExp): string | undefined
  * without one `Command` suffix (so `SendCommand` stays itself and
  * `DescribeInstancesCommand` is `DescribeInstances`).
  */
-export function resolveOperation(service: unknown, operation: unknown, options: { sdkCommand?: boolean } = {}): ResolvedOperation {
+export function resolveOperation(
+  service: unknown,
+  operation: unknown,
+  options: { sdkCommand?: boolean } = {},
+): ResolvedOperation {
   const problem = problemOf(service, 'service', SERVICE_RE) ?? problemOf(operation, 'operation', OPERATION_RE);
-  if (problem) return { servicePrefix: undefined, operationName: typeof operation === 'string' ? operation.slice(0, 80) : '', actions: [], problem };
+  if (problem)
+    return {
+      servicePrefix: undefined,
+      operationName: typeof operation === 'string' ? operation.slice(0, 80) : '',
+      actions: [],
+      problem,
+    };
   let svc = service as string;
   let op = operation as string;
   const colon = op.indexOf(':');
   if (colon >= 0) {
     if (op.indexOf(':', colon + 1) >= 0 || colon === 0 || colon === op.length - 1) {
-      return { servicePrefix: undefined, operationName: op, actions: [], problem: `operation ${JSON.stringify(op)} must be a name or "service:Action"` };
+      return {
+        servicePrefix: undefined,
+        operationName: op,
+        actions: [],
+        problem: `operation ${JSON.stringify(op)} must be a name or "service:Action"`,
+      };
     }
     svc = op.slice(0, colon);
     op = op.slice(colon + 1);

@@ -7,7 +7,10 @@ import { UsageError } from './errors.js';
  * in the configured audit store, decided under the configured standard and
  * overrides: InvenTag's own calls are on record like any other automation's.
  */
-export async function withAuditedGuard<T>(configFile: string | undefined, work: (guard: GuardOptions) => Promise<T>): Promise<T> {
+export async function withAuditedGuard<T>(
+  configFile: string | undefined,
+  work: (guard: GuardOptions) => Promise<T>,
+): Promise<T> {
   const config = await configFromFlags(configFile);
   const { AuditStore } = await import('../audit/AuditStore.js');
   const { VerdictEngine } = await import('../policy/VerdictEngine.js');
@@ -18,7 +21,11 @@ export async function withAuditedGuard<T>(configFile: string | undefined, work: 
     throw new UsageError(`cannot open the audit store: ${(err as Error).message}`, { cause: err });
   }
   try {
-    const verdicts = new VerdictEngine({ standard: config.complianceStandard, overrides: config.overrides, ...(config.custom ? { custom: config.custom } : {}) });
+    const verdicts = new VerdictEngine({
+      standard: config.complianceStandard,
+      overrides: config.overrides,
+      ...(config.custom ? { custom: config.custom } : {}),
+    });
     return await work({ verdicts, audit: store });
   } finally {
     await store.close();

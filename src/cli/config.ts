@@ -8,7 +8,10 @@ import { printErr } from './output.js';
  * the command's flags. Unknown keys are warned about on stderr; an invalid
  * value is bad usage (exit 2) with the field named.
  */
-export async function configFromFlags(file: string | undefined, flags: Partial<Record<keyof ComplianceConfiguration, unknown>> = {}): Promise<ComplianceConfiguration> {
+export async function configFromFlags(
+  file: string | undefined,
+  flags: Partial<Record<keyof ComplianceConfiguration, unknown>> = {},
+): Promise<ComplianceConfiguration> {
   const { loadConfiguration, ConfigError } = await import('../manager/config.js');
   try {
     const loaded = loadConfiguration({ ...(file ? { file } : {}), flags });

@@ -33,7 +33,9 @@ Exit codes:
 
 export function buildProgram(): Command {
   const program = new Command('inventag')
-    .description('Prove your AWS automation only read: read-only guard, audit trail, CloudTrail and IAM evidence, compliance reports.')
+    .description(
+      'Prove your AWS automation only read: read-only guard, audit trail, CloudTrail and IAM evidence, compliance reports.',
+    )
     .version(process.env.npm_package_version ?? '0.1.0')
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run with --help for usage)')
@@ -50,7 +52,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return ExitCode.OK;
       return ExitCode.USAGE;
     }
     if (err instanceof CliError) {

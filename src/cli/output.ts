@@ -2,7 +2,10 @@
 
 const useColour = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 
-const wrap = (code: string) => (text: string): string => (useColour() ? `\u001b[${code}m${text}\u001b[0m` : text);
+const wrap =
+  (code: string) =>
+  (text: string): string =>
+    useColour() ? `\u001b[${code}m${text}\u001b[0m` : text;
 
 export const colour = {
   red: wrap('31'),

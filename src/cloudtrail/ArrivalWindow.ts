@@ -30,7 +30,8 @@ export class ArrivalWindow {
   constructor(options: ArrivalWindowOptions = {}) {
     this.#limit = options.limit ?? 2;
     this.#windowMs = options.windowMs ?? 1000;
-    if (!Number.isInteger(this.#limit) || this.#limit < 1) throw new RangeError(`limit must be a whole number of at least 1, got ${this.#limit}`);
+    if (!Number.isInteger(this.#limit) || this.#limit < 1)
+      throw new RangeError(`limit must be a whole number of at least 1, got ${this.#limit}`);
     this.#clock = options.clock ?? realClock;
   }
 

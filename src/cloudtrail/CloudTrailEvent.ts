@@ -90,7 +90,8 @@ export interface EventVerdictSource {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
 function bool(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
@@ -107,7 +108,11 @@ function resources(v: unknown): CloudTrailResource[] {
     const o = obj(r);
     if (!o) continue;
     // Trail files spell it `ARN`, LookupEvents' Resources `ResourceName`.
-    out.push({ arn: str(o.ARN) ?? str(o.arn) ?? str(o.ResourceName), accountId: str(o.accountId), type: str(o.type) ?? str(o.ResourceType) });
+    out.push({
+      arn: str(o.ARN) ?? str(o.arn) ?? str(o.ResourceName),
+      accountId: str(o.accountId),
+      type: str(o.type) ?? str(o.ResourceType),
+    });
   }
   return out;
 }
@@ -128,7 +133,8 @@ export function toCloudTrailEvent(raw: unknown, verdicts: EventVerdictSource): C
   if (!eventSource) return `record ${eventName} has no string "eventSource"`;
   if (!time) return `record ${eventName} has no string "eventTime"`;
   const eventTime = new Date(time);
-  if (Number.isNaN(eventTime.getTime())) return `record ${eventName} has an "eventTime" that is not a date: ${JSON.stringify(time).slice(0, 40)}`;
+  if (Number.isNaN(eventTime.getTime()))
+    return `record ${eventName} has an "eventTime" that is not a date: ${JSON.stringify(time).slice(0, 40)}`;
   const identity = (obj(r.userIdentity) ?? {}) as UserIdentity;
   const readOnly = bool(r.readOnly);
   return {

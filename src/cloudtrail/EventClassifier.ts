@@ -12,7 +12,6 @@ export interface EventClassifierOptions {
   verdicts?: VerdictSource;
 }
 
-
 /**
  * Gives every CloudTrail event our own verdict next to CloudTrail's
  * `readOnly` flag. A trail holds few distinct (source, name) pairs and very

@@ -23,10 +23,22 @@ export class LocalTrailStore implements TrailStore {
       info = await stat(this.#root);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? String(err)})`;
-      throw new TrailSourceError(`trail directory ${this.location} ${why}`, this.location, CloudTrailErrorKind.SOURCE, { cause: err });
+      const why =
+        code === 'ENOENT'
+          ? 'does not exist'
+          : code === 'EACCES'
+            ? 'cannot be read (permission denied)'
+            : `cannot be read (${code ?? String(err)})`;
+      throw new TrailSourceError(`trail directory ${this.location} ${why}`, this.location, CloudTrailErrorKind.SOURCE, {
+        cause: err,
+      });
     }
-    if (!info.isDirectory()) throw new TrailSourceError(`${this.location} is not a directory of trail log files`, this.location, CloudTrailErrorKind.SOURCE);
+    if (!info.isDirectory())
+      throw new TrailSourceError(
+        `${this.location} is not a directory of trail log files`,
+        this.location,
+        CloudTrailErrorKind.SOURCE,
+      );
   }
 
   async list(prefix: string): Promise<TrailListing> {
@@ -37,7 +49,12 @@ export class LocalTrailStore implements TrailStore {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return { dirs: [], files: [] };
-      throw new TrailSourceError(`cannot list ${dir}: ${code ?? String(err)}`, this.location, CloudTrailErrorKind.SOURCE, { cause: err });
+      throw new TrailSourceError(
+        `cannot list ${dir}: ${code ?? String(err)}`,
+        this.location,
+        CloudTrailErrorKind.SOURCE,
+        { cause: err },
+      );
     }
     const dirs: string[] = [];
     const files: TrailObject[] = [];

@@ -1,4 +1,9 @@
-import type { CloudTrailClient, CloudTrailClientConfig, LookupEventsCommandInput, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
+import type {
+  CloudTrailClient,
+  CloudTrailClientConfig,
+  LookupEventsCommandInput,
+  LookupEventsCommandOutput,
+} from '@aws-sdk/client-cloudtrail';
 import type { CloudTrailEvent, EventVerdictSource } from './CloudTrailEvent.js';
 import { toCloudTrailEvent } from './CloudTrailEvent.js';
 import { EventClassifier } from './EventClassifier.js';
@@ -99,19 +104,31 @@ export interface LookupEventsReaderOptions {
 }
 
 const errName = (e: unknown): string => (e as { name?: string } | undefined)?.name ?? '';
-const errStatus = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+const errStatus = (e: unknown): number | undefined =>
+  (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 const errMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function isThrottle(e: unknown): boolean {
   const n = errName(e);
-  return n === 'ThrottlingException' || n === 'TooManyRequestsException' || n === 'RequestLimitExceeded' || errStatus(e) === 429;
+  return (
+    n === 'ThrottlingException' ||
+    n === 'TooManyRequestsException' ||
+    n === 'RequestLimitExceeded' ||
+    errStatus(e) === 429
+  );
 }
 
 function isTransient(e: unknown): boolean {
   const status = errStatus(e);
   if (status !== undefined && status >= 500) return true;
   const code = (e as NodeJS.ErrnoException).code;
-  return errName(e) === 'TimeoutError' || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT';
+  return (
+    errName(e) === 'TimeoutError' ||
+    code === 'ECONNRESET' ||
+    code === 'ECONNREFUSED' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT'
+  );
 }
 
 /**
@@ -135,12 +152,17 @@ export class LookupEventsReader {
   constructor(options: LookupEventsReaderOptions = {}) {
     const rate = options.ratePerSecond ?? LOOKUP_MAX_RATE;
     if (!(rate > 0 && rate <= LOOKUP_MAX_RATE)) {
-      throw new RangeError(`ratePerSecond must be above 0 and at most ${LOOKUP_MAX_RATE} (the LookupEvents quota per account and region), got ${rate}`);
+      throw new RangeError(
+        `ratePerSecond must be above 0 and at most ${LOOKUP_MAX_RATE} (the LookupEvents quota per account and region), got ${rate}`,
+      );
     }
     const configured = typeof options.clientConfig?.region === 'string' ? options.clientConfig.region : undefined;
-    const regions = options.regions?.length ? [...new Set(options.regions)] : [configured ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'];
+    const regions = options.regions?.length
+      ? [...new Set(options.regions)]
+      : [configured ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'];
     for (const r of regions) {
-      if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) throw new RangeError(`"${r}" is not an AWS region name (like us-east-1)`);
+      if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r))
+        throw new RangeError(`"${r}" is not an AWS region name (like us-east-1)`);
     }
     this.regions = regions;
     this.#options = options;
@@ -156,7 +178,14 @@ export class LookupEventsReader {
       p = {
         bucket: new TokenBucket({ ratePerSecond: rate, headroomMs: this.#options.headroomMs, clock: this.#clock }),
         // A window of 1 s holding `rate` requests, or for rates below 1/s, one request per 1/rate seconds.
-        window: this.#options.strictWindow === false ? undefined : new ArrivalWindow({ limit: Math.max(1, Math.floor(rate)), windowMs: rate >= 1 ? 1000 : 1000 / rate, clock: this.#clock }),
+        window:
+          this.#options.strictWindow === false
+            ? undefined
+            : new ArrivalWindow({
+                limit: Math.max(1, Math.floor(rate)),
+                windowMs: rate >= 1 ? 1000 : 1000 / rate,
+                clock: this.#clock,
+              }),
       };
       this.#pacers.set(region, p);
     }
@@ -166,7 +195,8 @@ export class LookupEventsReader {
   /** Every event from `startTime` to `endTime` in every region, matching `filter`. */
   async read(startTime: Date, endTime: Date, filter?: LookupFilter): Promise<LookupResult> {
     const now = (this.#options.now ?? (() => new Date()))();
-    if (Number.isNaN(startTime.getTime()) || Number.isNaN(endTime.getTime())) throw new LookupWindowError('the start and end must be valid dates');
+    if (Number.isNaN(startTime.getTime()) || Number.isNaN(endTime.getTime()))
+      throw new LookupWindowError('the start and end must be valid dates');
     if (endTime.getTime() < startTime.getTime()) {
       throw new LookupWindowError(`the end ${endTime.toISOString()} is before the start ${startTime.toISOString()}`);
     }
@@ -182,7 +212,14 @@ export class LookupEventsReader {
 
     const began = this.#clock.now();
     const sdk = await import('@aws-sdk/client-cloudtrail');
-    const stats = this.regions.map((region) => ({ region, events: 0, pages: 0, requests: 0, throttled: 0, retries: 0 }));
+    const stats = this.regions.map((region) => ({
+      region,
+      events: 0,
+      pages: 0,
+      requests: 0,
+      throttled: 0,
+      retries: 0,
+    }));
     const fraction = this.regions.map(() => 0);
     const found: CloudTrailEvent[][] = this.regions.map(() => []);
     const span = Math.max(1, end.getTime() - startTime.getTime());
@@ -211,7 +248,11 @@ export class LookupEventsReader {
       const pacer = this.#pacer(region);
       // Our own client per region: the SDK's retries are off so that every
       // attempt, retries included, passes the pacing and our backoff.
-      const created: CloudTrailClient = new sdk.CloudTrailClient({ ...this.#options.clientConfig, region, maxAttempts: 1 });
+      const created: CloudTrailClient = new sdk.CloudTrailClient({
+        ...this.#options.clientConfig,
+        region,
+        maxAttempts: 1,
+      });
       const client = this.#options.prepareClient ? this.#options.prepareClient(created) : created;
       client.middlewareStack.add(
         (next) => async (args) => {
@@ -230,7 +271,15 @@ export class LookupEventsReader {
       try {
         let token: string | undefined;
         do {
-          const page = await this.#page(client, sdk, st, { StartTime: startTime, EndTime: end, MaxResults: LOOKUP_PAGE_SIZE, NextToken: token, LookupAttributes: plan.server ? [plan.server as NonNullable<LookupEventsCommandInput['LookupAttributes']>[number]] : undefined });
+          const page = await this.#page(client, sdk, st, {
+            StartTime: startTime,
+            EndTime: end,
+            MaxResults: LOOKUP_PAGE_SIZE,
+            NextToken: token,
+            LookupAttributes: plan.server
+              ? [plan.server as NonNullable<LookupEventsCommandInput['LookupAttributes']>[number]]
+              : undefined,
+          });
           st.pages++;
           let oldestSeen = end.getTime();
           for (const raw of page.Events ?? []) {
@@ -265,7 +314,10 @@ export class LookupEventsReader {
         events.push(e);
       }
     }
-    events.sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    events.sort(
+      (a, b) =>
+        a.eventTime.getTime() - b.eventTime.getTime() || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
+    );
     return {
       events,
       regions: stats,
@@ -307,16 +359,44 @@ export class LookupEventsReader {
     const name = errName(err);
     const msg = errMessage(err);
     if (name === 'AccessDeniedException' || name === 'UnauthorizedOperation' || errStatus(err) === 403) {
-      return new LookupEventsError(`access denied: cloudtrail:LookupEvents in ${region} (${msg}); the identity needs cloudtrail:LookupEvents`, region, name, CloudTrailErrorKind.AWS, { cause: err });
+      return new LookupEventsError(
+        `access denied: cloudtrail:LookupEvents in ${region} (${msg}); the identity needs cloudtrail:LookupEvents`,
+        region,
+        name,
+        CloudTrailErrorKind.AWS,
+        { cause: err },
+      );
     }
     if (name === 'CredentialsProviderError') {
-      return new LookupEventsError(`no AWS credentials for LookupEvents in ${region}: ${msg}`, region, name, CloudTrailErrorKind.AWS, { cause: err });
+      return new LookupEventsError(
+        `no AWS credentials for LookupEvents in ${region}: ${msg}`,
+        region,
+        name,
+        CloudTrailErrorKind.AWS,
+        { cause: err },
+      );
     }
-    if (name === 'InvalidTimeRangeException' || name === 'InvalidLookupAttributesException' || name === 'InvalidEventCategoryException') {
-      return new LookupEventsError(`LookupEvents in ${region} refused the request: ${name}: ${msg}`, region, name, CloudTrailErrorKind.USAGE, { cause: err });
+    if (
+      name === 'InvalidTimeRangeException' ||
+      name === 'InvalidLookupAttributesException' ||
+      name === 'InvalidEventCategoryException'
+    ) {
+      return new LookupEventsError(
+        `LookupEvents in ${region} refused the request: ${name}: ${msg}`,
+        region,
+        name,
+        CloudTrailErrorKind.USAGE,
+        { cause: err },
+      );
     }
     const why = isThrottle(err) ? `still throttled after ${attempts} attempts` : `failed after ${attempts} attempt(s)`;
-    return new LookupEventsError(`LookupEvents in ${region} ${why}: ${name ? `${name}: ` : ''}${msg}`, region, name || undefined, CloudTrailErrorKind.AWS, { cause: err });
+    return new LookupEventsError(
+      `LookupEvents in ${region} ${why}: ${name ? `${name}: ` : ''}${msg}`,
+      region,
+      name || undefined,
+      CloudTrailErrorKind.AWS,
+      { cause: err },
+    );
   }
 
   #toEvent(raw: NonNullable<LookupEventsCommandOutput['Events']>[number], region: string): CloudTrailEvent {
@@ -339,10 +419,16 @@ export class LookupEventsReader {
       resources: raw.Resources?.map((r) => ({ ResourceName: r.ResourceName, ResourceType: r.ResourceType })),
       ...record,
     };
-    if (!merged.userIdentity && (raw.Username || raw.AccessKeyId)) merged.userIdentity = { userName: raw.Username, accessKeyId: raw.AccessKeyId };
+    if (!merged.userIdentity && (raw.Username || raw.AccessKeyId))
+      merged.userIdentity = { userName: raw.Username, accessKeyId: raw.AccessKeyId };
     const e = toCloudTrailEvent(merged, this.#classifier);
     if (typeof e === 'string') {
-      throw new LookupEventsError(`LookupEvents in ${region} returned an event that is not a CloudTrail record: ${e}`, region, undefined, CloudTrailErrorKind.AWS);
+      throw new LookupEventsError(
+        `LookupEvents in ${region} returned an event that is not a CloudTrail record: ${e}`,
+        region,
+        undefined,
+        CloudTrailErrorKind.AWS,
+      );
     }
     return e;
   }
@@ -352,6 +438,11 @@ export class LookupEventsReader {
  * The seed's `integrate_cloudtrail_events(start_time, end_time)`: every
  * CloudTrail event of the window, oldest first, from a LookupEventsReader.
  */
-export async function integrateCloudtrailEvents(reader: LookupEventsReader, startTime: Date, endTime: Date, filter?: LookupFilter): Promise<CloudTrailEvent[]> {
+export async function integrateCloudtrailEvents(
+  reader: LookupEventsReader,
+  startTime: Date,
+  endTime: Date,
+  filter?: LookupFilter,
+): Promise<CloudTrailEvent[]> {
   return (await reader.read(startTime, endTime, filter)).events;
 }

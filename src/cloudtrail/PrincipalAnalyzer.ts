@@ -105,10 +105,26 @@ export function summarizeEvent(e: CloudTrailEvent): EventSummary {
 }
 
 const byTime = (a: EventSummary, b: EventSummary): number =>
-  a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+  a.eventTime < b.eventTime
+    ? -1
+    : a.eventTime > b.eventTime
+      ? 1
+      : a.eventId < b.eventId
+        ? -1
+        : a.eventId > b.eventId
+          ? 1
+          : 0;
 
-const normService = (s: string): string => s.toLowerCase().replace(/client$/, '').replace(/[^a-z0-9-]/g, '');
-const normOperation = (s: string): string => s.replace(/Command$/, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+const normService = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/client$/, '')
+    .replace(/[^a-z0-9-]/g, '');
+const normOperation = (s: string): string =>
+  s
+    .replace(/Command$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 
 interface Compact {
   summary: EventSummary;
@@ -187,7 +203,9 @@ export class PrincipalAnalyzer {
         name: normOperation(event.eventName),
         action: v.iamAction?.toLowerCase(),
         invokedBy: typeof event.userIdentity.invokedBy === 'string',
-        isRetry: event.errorCode !== undefined && /throttl|toomanyrequests|requestlimitexceeded|internal|serviceunavailable/i.test(event.errorCode),
+        isRetry:
+          event.errorCode !== undefined &&
+          /throttl|toomanyrequests|requestlimitexceeded|internal|serviceunavailable/i.test(event.errorCode),
       });
     }
   }
@@ -196,18 +214,23 @@ export class PrincipalAnalyzer {
   result(options: { audit?: readonly AuditRecordRef[] } & CorrelationOptions = {}): PrincipalAnalysis {
     const writes = [...this.#writes].sort(byTime);
     const unclassified = [...this.#unclassified].sort(byTime);
-    const disagreements = [...this.#disagreements.values()].sort((a, b) => b.count - a.count || (a.eventName < b.eventName ? -1 : 1));
+    const disagreements = [...this.#disagreements.values()].sort(
+      (a, b) => b.count - a.count || (a.eventName < b.eventName ? -1 : 1),
+    );
     const correlation = options.audit ? this.#correlate(options.audit, options.toleranceMs ?? 300_000) : undefined;
     const p = this.#matcher.principal;
     const findings: CloudTrailFinding[] = [];
     if (writes.length > 0) {
       const failed = writes.filter((w) => w.errorCode !== undefined).length;
-      const names = [...new Set(writes.map((w) => `${w.eventSource.replace('.amazonaws.com', '')}:${w.eventName}`))].slice(0, 10).join(', ');
+      const names = [...new Set(writes.map((w) => `${w.eventSource.replace('.amazonaws.com', '')}:${w.eventName}`))]
+        .slice(0, 10)
+        .join(', ');
       findings.push({
         severity: RiskLevel.CRITICAL,
         title: 'read-only guarantee broken',
         description: `${p} made ${writes.length} call(s) that change resources (${names})${failed ? `; ${failed} of them failed with an error code, the rest succeeded` : ''}.`,
-        recommendation: 'Review each event listed; remove write permissions from the identity (inventag policy check) and send every AWS client through the guard so writes are refused before they leave the process.',
+        recommendation:
+          'Review each event listed; remove write permissions from the identity (inventag policy check) and send every AWS client through the guard so writes are refused before they leave the process.',
         events: writes,
       });
     }
@@ -216,7 +239,8 @@ export class PrincipalAnalyzer {
         severity: RiskLevel.HIGH,
         title: 'calls missing from the audit trail (unguarded path)',
         description: `AWS recorded ${correlation.unrecorded.length} call(s) by ${p} that our audit trail has no record of: some code path calls AWS without the guard, or another process uses the same identity.`,
-        recommendation: 'Find the code that made these calls (user agent, source IP, time) and route its client through the guard, or give the other process its own identity.',
+        recommendation:
+          'Find the code that made these calls (user agent, source IP, time) and route its client through the guard, or give the other process its own identity.',
         events: correlation.unrecorded,
       });
     }
@@ -225,7 +249,8 @@ export class PrincipalAnalyzer {
         severity: RiskLevel.MEDIUM,
         title: 'events that cannot be classified',
         description: `${unclassified.length} event(s) by ${p} have no CloudTrail readOnly flag and no IAM action in the catalog, so they cannot be shown to be reads.`,
-        recommendation: 'Check these events by hand; add an override to the policy if the action is known to be read-only.',
+        recommendation:
+          'Check these events by hand; add an override to the policy if the action is known to be read-only.',
         events: unclassified,
       });
     }
@@ -234,9 +259,13 @@ export class PrincipalAnalyzer {
         severity: RiskLevel.LOW,
         title: "CloudTrail's readOnly flag disagrees with the IAM access level",
         description: disagreements
-          .map((d) => `${d.eventSource} ${d.eventName}: CloudTrail readOnly=${String(d.cloudTrailReadOnly)}, IAM ${d.iamAction ?? '?'} is ${d.operationType} (${d.count}x)`)
+          .map(
+            (d) =>
+              `${d.eventSource} ${d.eventName}: CloudTrail readOnly=${String(d.cloudTrailReadOnly)}, IAM ${d.iamAction ?? '?'} is ${d.operationType} (${d.count}x)`,
+          )
           .join('; '),
-        recommendation: 'A filter on ReadOnly=false alone would miss or over-report these calls; judge them by the IAM access level as this analysis does.',
+        recommendation:
+          'A filter on ReadOnly=false alone would miss or over-report these calls; judge them by the IAM access level as this analysis does.',
         events: [],
       });
     }

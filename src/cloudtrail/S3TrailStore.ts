@@ -15,7 +15,8 @@ export interface S3TrailStoreOptions {
 }
 
 const errorName = (err: unknown): string => (err as { name?: string } | undefined)?.name ?? '';
-const httpStatus = (err: unknown): number | undefined => (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+const httpStatus = (err: unknown): number | undefined =>
+  (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 
 /** Trail log files in the bucket a trail delivers to. Needs s3:ListBucket and s3:GetObject. */
 export class S3TrailStore implements TrailStore {
@@ -49,16 +50,36 @@ export class S3TrailStore implements TrailStore {
     const name = errorName(err);
     const status = httpStatus(err);
     if (name === 'NoSuchBucket' || name === 'NotFound' || (status === 404 && action === 's3:ListBucket')) {
-      throw new TrailSourceError(`bucket ${this.#bucket} does not exist (or is in another partition)`, this.location, CloudTrailErrorKind.AWS, { cause: err });
+      throw new TrailSourceError(
+        `bucket ${this.#bucket} does not exist (or is in another partition)`,
+        this.location,
+        CloudTrailErrorKind.AWS,
+        { cause: err },
+      );
     }
     if (name === 'AccessDenied' || name === 'Forbidden' || status === 403) {
-      throw new TrailSourceError(`access denied: ${action} on ${target}; the identity needs s3:ListBucket on arn:aws:s3:::${this.#bucket} and s3:GetObject on arn:aws:s3:::${this.#bucket}/${this.#prefix}*`, this.location, CloudTrailErrorKind.AWS, { cause: err });
+      throw new TrailSourceError(
+        `access denied: ${action} on ${target}; the identity needs s3:ListBucket on arn:aws:s3:::${this.#bucket} and s3:GetObject on arn:aws:s3:::${this.#bucket}/${this.#prefix}*`,
+        this.location,
+        CloudTrailErrorKind.AWS,
+        { cause: err },
+      );
     }
     if (name === 'CredentialsProviderError') {
-      throw new TrailSourceError(`no AWS credentials to read ${this.location}: ${(err as Error).message}`, this.location, CloudTrailErrorKind.AWS, { cause: err });
+      throw new TrailSourceError(
+        `no AWS credentials to read ${this.location}: ${(err as Error).message}`,
+        this.location,
+        CloudTrailErrorKind.AWS,
+        { cause: err },
+      );
     }
     const message = err instanceof Error ? err.message : String(err);
-    throw new TrailSourceError(`${action} on ${target} failed: ${name ? `${name}: ` : ''}${message}`, this.location, CloudTrailErrorKind.AWS, { cause: err });
+    throw new TrailSourceError(
+      `${action} on ${target} failed: ${name ? `${name}: ` : ''}${message}`,
+      this.location,
+      CloudTrailErrorKind.AWS,
+      { cause: err },
+    );
   }
 
   async check(): Promise<void> {
@@ -80,7 +101,14 @@ export class S3TrailStore implements TrailStore {
     do {
       let page;
       try {
-        page = await client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: full, Delimiter: '/', ContinuationToken: token }));
+        page = await client.send(
+          new sdk.ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: full,
+            Delimiter: '/',
+            ContinuationToken: token,
+          }),
+        );
       } catch (err) {
         this.#fail(err, 's3:ListBucket', `s3://${this.#bucket}/${full}`);
       }
@@ -100,7 +128,9 @@ export class S3TrailStore implements TrailStore {
   async open(object: TrailObject): Promise<Readable> {
     const { client, sdk } = await this.#init();
     try {
-      const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.#bucket, Key: `${this.#prefix}${object.key}` }));
+      const out = await client.send(
+        new sdk.GetObjectCommand({ Bucket: this.#bucket, Key: `${this.#prefix}${object.key}` }),
+      );
       return out.Body as Readable;
     } catch (err) {
       this.#fail(err, 's3:GetObject', object.name);

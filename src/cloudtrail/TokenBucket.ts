@@ -47,9 +47,11 @@ export class TokenBucket {
 
   constructor(options: TokenBucketOptions = {}) {
     const rate = options.ratePerSecond ?? 2;
-    if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`ratePerSecond must be a positive number, got ${rate}`);
+    if (!(rate > 0) || !Number.isFinite(rate))
+      throw new RangeError(`ratePerSecond must be a positive number, got ${rate}`);
     const capacity = options.capacity ?? 1;
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a whole number of at least 1, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be a whole number of at least 1, got ${capacity}`);
     this.intervalMs = 1000 / rate + (options.headroomMs ?? 20);
     this.#capacity = capacity;
     this.#clock = options.clock ?? realClock;

@@ -120,7 +120,13 @@ export class TrailFileReader {
         compressedBytes += result.compressed;
         if (typeof result.parsed === 'string') {
           corrupt.push({ file: file.name, problem: result.parsed });
-          this.#options.onFile?.({ file: file.name, ok: false, problem: result.parsed, events: 0, bytes: result.bytes });
+          this.#options.onFile?.({
+            file: file.name,
+            ok: false,
+            problem: result.parsed,
+            events: 0,
+            bytes: result.bytes,
+          });
           continue;
         }
         filesRead++;
@@ -134,7 +140,13 @@ export class TrailFileReader {
           events++;
           onEvent(event, file);
         }
-        this.#options.onFile?.({ file: file.name, ok: true, problem: undefined, events: result.parsed.length, bytes: result.bytes });
+        this.#options.onFile?.({
+          file: file.name,
+          ok: true,
+          problem: undefined,
+          events: result.parsed.length,
+          bytes: result.bytes,
+        });
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
@@ -153,7 +165,9 @@ export class TrailFileReader {
   }
 
   /** Reads one file; a problem with the file's content comes back as a string, an unreadable store throws. */
-  async #readFile(file: TrailFileRef): Promise<{ parsed: CloudTrailEvent[] | string; bytes: number; compressed: number }> {
+  async #readFile(
+    file: TrailFileRef,
+  ): Promise<{ parsed: CloudTrailEvent[] | string; bytes: number; compressed: number }> {
     const limit = this.#options.maxFileBytes ?? 256 * 2 ** 20;
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -176,9 +190,11 @@ export class TrailFileReader {
       else await pipeline(source, sink);
     } catch (err) {
       if (isCloudTrailError(err)) throw err;
-      if (err instanceof FileTooLarge) return { parsed: `larger than ${limit} bytes once decompressed; not a CloudTrail log file`, bytes, compressed };
+      if (err instanceof FileTooLarge)
+        return { parsed: `larger than ${limit} bytes once decompressed; not a CloudTrail log file`, bytes, compressed };
       const code = (err as NodeJS.ErrnoException).code;
-      if (typeof code === 'string' && code.startsWith('Z_')) return { parsed: `not a valid gzip file (${(err as Error).message})`, bytes, compressed };
+      if (typeof code === 'string' && code.startsWith('Z_'))
+        return { parsed: `not a valid gzip file (${(err as Error).message})`, bytes, compressed };
       if (code === 'EACCES' || code === 'ENOENT') return { parsed: `cannot be read (${code})`, bytes, compressed };
       throw err;
     }
@@ -191,7 +207,8 @@ export class TrailFileReader {
       return { parsed: `invalid JSON (${(err as Error).message})`, bytes, compressed };
     }
     const recs = typeof doc === 'object' && doc !== null ? (doc as { Records?: unknown }).Records : undefined;
-    if (!Array.isArray(recs)) return { parsed: 'not a CloudTrail log file: no "Records" array at the top level', bytes, compressed };
+    if (!Array.isArray(recs))
+      return { parsed: 'not a CloudTrail log file: no "Records" array at the top level', bytes, compressed };
     const out: CloudTrailEvent[] = new Array(recs.length);
     for (let i = 0; i < recs.length; i++) {
       const e = toCloudTrailEvent(recs[i], this.#classifier);

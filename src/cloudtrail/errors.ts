@@ -40,7 +40,13 @@ export class LookupEventsError extends CloudTrailError {
   readonly region: string;
   /** The AWS error code, e.g. `AccessDeniedException`. */
   readonly code: string | undefined;
-  constructor(message: string, region: string, code: string | undefined, kind: CloudTrailErrorKind, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    region: string,
+    code: string | undefined,
+    kind: CloudTrailErrorKind,
+    options?: ErrorOptions,
+  ) {
     super(message, kind, options);
     this.name = 'LookupEventsError';
     this.region = region;

@@ -1,13 +1,38 @@
 export { toCloudTrailEvent, eventToJson } from './CloudTrailEvent.js';
-export type { CloudTrailEvent, CloudTrailResource, EventVerdict, EventVerdictSource, SessionIssuer, UserIdentity } from './CloudTrailEvent.js';
+export type {
+  CloudTrailEvent,
+  CloudTrailResource,
+  EventVerdict,
+  EventVerdictSource,
+  SessionIssuer,
+  UserIdentity,
+} from './CloudTrailEvent.js';
 export { EventClassifier } from './EventClassifier.js';
 export type { EventClassifierOptions } from './EventClassifier.js';
 export { EVENT_SOURCE_PREFIXES, iamPrefixForEventSource, actionNameForEvent } from './eventSources.js';
-export { CloudTrailError, CloudTrailErrorKind, LookupEventsError, LookupWindowError, TrailSourceError, isCloudTrailError } from './errors.js';
+export {
+  CloudTrailError,
+  CloudTrailErrorKind,
+  LookupEventsError,
+  LookupWindowError,
+  TrailSourceError,
+  isCloudTrailError,
+} from './errors.js';
 export { TokenBucket, realClock } from './TokenBucket.js';
 export type { PacingClock, TokenBucketOptions } from './TokenBucket.js';
-export { LookupEventsReader, integrateCloudtrailEvents, LOOKUP_MAX_RATE, LOOKUP_PAGE_SIZE, LOOKUP_RETENTION_DAYS } from './LookupEventsReader.js';
-export type { LookupEventsReaderOptions, LookupProgress, LookupResult, RegionLookupStats } from './LookupEventsReader.js';
+export {
+  LookupEventsReader,
+  integrateCloudtrailEvents,
+  LOOKUP_MAX_RATE,
+  LOOKUP_PAGE_SIZE,
+  LOOKUP_RETENTION_DAYS,
+} from './LookupEventsReader.js';
+export type {
+  LookupEventsReaderOptions,
+  LookupProgress,
+  LookupResult,
+  RegionLookupStats,
+} from './LookupEventsReader.js';
 export { planLookupFilter, LOOKUP_ATTRIBUTES } from './lookupFilter.js';
 export type { LookupFilter, PlannedFilter } from './lookupFilter.js';
 export { parseTrailLocation } from './trailStore.js';
@@ -22,6 +47,14 @@ export type { CorruptTrailFile, TrailFileResult, TrailScanOptions, TrailScanSumm
 export { principalMatcher } from './principal.js';
 export type { PrincipalKind, PrincipalMatcher } from './principal.js';
 export { PrincipalAnalyzer, findWritesByPrincipal, summarizeEvent } from './PrincipalAnalyzer.js';
-export type { AuditRecordRef, CloudTrailFinding, CorrelationOptions, CorrelationResult, EventSummary, FlagDisagreement, PrincipalAnalysis } from './PrincipalAnalyzer.js';
+export type {
+  AuditRecordRef,
+  CloudTrailFinding,
+  CorrelationOptions,
+  CorrelationResult,
+  EventSummary,
+  FlagDisagreement,
+  PrincipalAnalysis,
+} from './PrincipalAnalyzer.js';
 export { parseDuration, resolveWindow } from './window.js';
 export type { TimeWindow } from './window.js';

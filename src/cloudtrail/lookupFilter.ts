@@ -36,8 +36,10 @@ export const LOOKUP_ATTRIBUTES: ReadonlyArray<readonly [Key, string]> = [
 const predicates: Record<Key, (e: CloudTrailEvent, v: string | boolean) => boolean> = {
   eventId: (e, v) => e.eventId === v,
   accessKeyId: (e, v) => e.accessKeyId === v,
-  resourceName: (e, v) => e.resources.some((r) => r.arn === v || (typeof v === 'string' && r.arn?.endsWith(`/${v}`) === true)),
-  username: (e, v) => e.userIdentity.userName === v || (typeof v === 'string' && e.userIdentity.arn?.endsWith(`/${v}`) === true),
+  resourceName: (e, v) =>
+    e.resources.some((r) => r.arn === v || (typeof v === 'string' && r.arn?.endsWith(`/${v}`) === true)),
+  username: (e, v) =>
+    e.userIdentity.userName === v || (typeof v === 'string' && e.userIdentity.arn?.endsWith(`/${v}`) === true),
   eventName: (e, v) => e.eventName === v,
   resourceType: (e, v) => e.resources.some((r) => r.type === v),
   eventSource: (e, v) => e.eventSource === v,
@@ -65,7 +67,9 @@ export function planLookupFilter(filter: LookupFilter = {}): PlannedFilter | str
   }
   given.sort((a, b) => allowed.indexOf(a[0]) - allowed.indexOf(b[0]));
   const [first, ...rest] = given;
-  const server = first ? { AttributeKey: LOOKUP_ATTRIBUTES.find(([k]) => k === first[0])![1], AttributeValue: String(first[1]) } : undefined;
+  const server = first
+    ? { AttributeKey: LOOKUP_ATTRIBUTES.find(([k]) => k === first[0])![1], AttributeValue: String(first[1]) }
+    : undefined;
   const local = (e: CloudTrailEvent): boolean => rest.every(([k, v]) => predicates[k](e, v));
   return { server, local };
 }

@@ -5,7 +5,8 @@
  */
 import type { CloudTrailEvent } from './CloudTrailEvent.js';
 
-export type PrincipalKind = 'access-key' | 'assumed-role-session' | 'assumed-role' | 'role' | 'user' | 'root' | 'principal-arn';
+export type PrincipalKind =
+  'access-key' | 'assumed-role-session' | 'assumed-role' | 'role' | 'user' | 'root' | 'principal-arn';
 
 export interface PrincipalMatcher {
   readonly principal: string;
@@ -37,9 +38,14 @@ export function principalMatcher(principal: string): PrincipalMatcher | string {
   const [, partition, service, account, resource = ''] = m;
   if (service === 'sts' && resource.startsWith('assumed-role/')) {
     const parts = resource.split('/');
-    if (parts.length >= 3 && parts[2]) return { principal: p, kind: 'assumed-role-session', matches: (e) => e.userIdentity.arn === p };
+    if (parts.length >= 3 && parts[2])
+      return { principal: p, kind: 'assumed-role-session', matches: (e) => e.userIdentity.arn === p };
     const sessionPrefix = `arn:${partition}:sts::${account}:assumed-role/${parts[1]}/`;
-    return { principal: p, kind: 'assumed-role', matches: (e) => e.userIdentity.arn?.startsWith(sessionPrefix) === true };
+    return {
+      principal: p,
+      kind: 'assumed-role',
+      matches: (e) => e.userIdentity.arn?.startsWith(sessionPrefix) === true,
+    };
   }
   if (service === 'iam' && resource.startsWith('role/')) {
     // A role's sessions name the role without its path: assumed-role/<name>/<session>.
@@ -48,7 +54,9 @@ export function principalMatcher(principal: string): PrincipalMatcher | string {
     return {
       principal: p,
       kind: 'role',
-      matches: (e) => e.userIdentity.sessionContext?.sessionIssuer?.arn === p || e.userIdentity.arn?.startsWith(sessionPrefix) === true,
+      matches: (e) =>
+        e.userIdentity.sessionContext?.sessionIssuer?.arn === p ||
+        e.userIdentity.arn?.startsWith(sessionPrefix) === true,
     };
   }
   const kind: PrincipalKind = resource === 'root' ? 'root' : resource.startsWith('user/') ? 'user' : 'principal-arn';

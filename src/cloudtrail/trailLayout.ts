@@ -105,9 +105,12 @@ export async function* findTrailFiles(store: TrailStore, options: TrailWalkOptio
     if (p.level === 'skip') return;
     if (p.level === 'region' && firstDay && lastDay) {
       const days: string[] = [];
-      for (let t = Date.parse(`${firstDay}T00:00:00Z`); ymd(new Date(t)) <= lastDay; t += DAY_MS) days.push(ymd(new Date(t)));
+      for (let t = Date.parse(`${firstDay}T00:00:00Z`); ymd(new Date(t)) <= lastDay; t += DAY_MS)
+        days.push(ymd(new Date(t)));
       if (days.length <= MAX_ENUMERATED_DAYS) {
-        const listed = await mapLimit(days, LIST_CONCURRENCY, (day) => store.list(`${prefix}${day.replaceAll('-', '/')}/`));
+        const listed = await mapLimit(days, LIST_CONCURRENCY, (day) =>
+          store.list(`${prefix}${day.replaceAll('-', '/')}/`),
+        );
         for (const [i, listing] of listed.entries()) {
           const dayPos = positionOf([...segs, ...days[i]!.split('-')]);
           for (const f of listing.files) if (isTrailFile(f.key)) yield ref(f, dayPos);

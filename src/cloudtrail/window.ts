@@ -31,7 +31,11 @@ function parseDate(value: string, what: string): Date | string {
  * and `end` are ISO times (end defaults to now). Returns a message naming the
  * option when the input is wrong.
  */
-export function resolveWindow(options: { since?: string; start?: string; end?: string }, now: Date, defaultSince?: string): TimeWindow | string {
+export function resolveWindow(
+  options: { since?: string; start?: string; end?: string },
+  now: Date,
+  defaultSince?: string,
+): TimeWindow | string {
   if (options.since !== undefined && options.start !== undefined) return 'give either --since or --start, not both';
   let end = now;
   if (options.end !== undefined) {

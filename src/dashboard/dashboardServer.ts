@@ -37,7 +37,11 @@ function loadChartJs(): Buffer {
   try {
     return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'));
   } catch (err) {
-    throw new MetricsError('LISTEN_FAILED', 'the dashboard needs the chart.js package (its dist/chart.umd.min.js); reinstall inventag', { cause: err });
+    throw new MetricsError(
+      'LISTEN_FAILED',
+      'the dashboard needs the chart.js package (its dist/chart.umd.min.js); reinstall inventag',
+      { cause: err },
+    );
   }
 }
 
@@ -92,7 +96,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       send(res, head, asset[0], asset[1]);
       return;
     }
-    const route = url.pathname === '/api/snapshot' || url.pathname === '/api/dashboard' || url.pathname === '/metrics' ? url.pathname : undefined;
+    const route =
+      url.pathname === '/api/snapshot' || url.pathname === '/api/dashboard' || url.pathname === '/metrics'
+        ? url.pathname
+        : undefined;
     if (!route) {
       sendText(res, 404, 'not found', SECURITY_HEADERS);
       return;
@@ -104,7 +111,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
           metrics.update(snapshot);
           send(res, head, metrics.contentType, await metrics.render());
         } else {
-          send(res, head, 'application/json; charset=utf-8', JSON.stringify(route === '/api/dashboard' ? snapshot.dashboard : snapshot));
+          send(
+            res,
+            head,
+            'application/json; charset=utf-8',
+            JSON.stringify(route === '/api/dashboard' ? snapshot.dashboard : snapshot),
+          );
         }
       })
       .catch((err: unknown) => {

@@ -25,7 +25,12 @@ export interface Admission {
 /** What running an admitted call produced. */
 export type RunOutcome<T> =
   | { readonly ok: true; readonly value: T; readonly durationMs: number }
-  | { readonly ok: false; readonly error: unknown; readonly durationMs: number; readonly errorContext: ErrorContext | undefined };
+  | {
+      readonly ok: false;
+      readonly error: unknown;
+      readonly durationMs: number;
+      readonly errorContext: ErrorContext | undefined;
+    };
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -47,11 +52,21 @@ export class OperationGuard {
   constructor(options: GuardOptions = {}) {
     this.options = resolveGuardOptions(options);
     const { standard, overrides } = this.options;
-    this.verdicts = this.options.verdicts ?? new VerdictEngine({ ...(standard === undefined ? {} : { standard }), ...(overrides === undefined ? {} : { overrides }) });
+    this.verdicts =
+      this.options.verdicts ??
+      new VerdictEngine({
+        ...(standard === undefined ? {} : { standard }),
+        ...(overrides === undefined ? {} : { overrides }),
+      });
     this.audit = this.options.audit;
     this.monitor = this.options.monitor;
     // Without a monitor the guard keeps breakers of its own, in the same registry type the monitor uses.
-    this.breakers = this.monitor ?? new BreakerRegistry({ threshold: this.options.breaker.threshold, timeoutSeconds: this.options.breaker.halfOpenAfterMs / 1000 });
+    this.breakers =
+      this.monitor ??
+      new BreakerRegistry({
+        threshold: this.options.breaker.threshold,
+        timeoutSeconds: this.options.breaker.halfOpenAfterMs / 1000,
+      });
   }
 
   /** Whether attempts carry the call's input: only when asked to and there is an audit trail to hold it. */
@@ -64,11 +79,16 @@ export class OperationGuard {
     try {
       const verdict = this.verdicts.decide(service, operation);
       if (typeof verdict !== 'object' || verdict === null || typeof verdict.isValid !== 'boolean') {
-        throw new TypeError(`the verdict source returned ${verdict === null ? 'null' : typeof verdict} instead of a Verdict`);
+        throw new TypeError(
+          `the verdict source returned ${verdict === null ? 'null' : typeof verdict} instead of a Verdict`,
+        );
       }
       return { verdict, failure: undefined };
     } catch (failure) {
-      return { verdict: this.failClosedVerdict(service, operation, `the guard could not decide (${messageOf(failure)})`), failure };
+      return {
+        verdict: this.failClosedVerdict(service, operation, `the guard could not decide (${messageOf(failure)})`),
+        failure,
+      };
     }
   }
 
@@ -85,20 +105,33 @@ export class OperationGuard {
     try {
       auditId = this.audit?.recordAttempt(this.attemptOf(call, verdict, 'allowed')).auditId;
     } catch (error) {
-      const blocked = this.failClosedVerdict(call.service, call.operation, `the audit trail could not record the attempt (${messageOf(error)})`, verdict);
+      const blocked = this.failClosedVerdict(
+        call.service,
+        call.operation,
+        `the audit trail could not record the attempt (${messageOf(error)})`,
+        verdict,
+      );
       this.block(call, blocked, 'audit-unavailable', error, logger, false);
     }
     return { verdict, auditId, serviceKey: verdict.iamAction?.split(':')[0] ?? call.service };
   }
 
   /** Runs an admitted call through its circuit breaker and records how it went; never throws. */
-  async run<T>(call: GuardedCall, admission: Admission, fn: () => T | PromiseLike<T>, logger?: GuardLogger): Promise<RunOutcome<T>> {
+  async run<T>(
+    call: GuardedCall,
+    admission: Admission,
+    fn: () => T | PromiseLike<T>,
+    logger?: GuardLogger,
+  ): Promise<RunOutcome<T>> {
     let breaker: CircuitBreakerPolicy;
     try {
       breaker = this.breakers.breakerFor(admission.serviceKey, canonicalOperation(call.operation));
     } catch (error) {
       // Without its breaker the call does not run: the failure is recorded as its outcome.
-      const failure = new GuardError(`inventag guard: no circuit breaker for ${admission.serviceKey}:${call.operation} (${messageOf(error)}); the call was not sent`, { cause: error });
+      const failure = new GuardError(
+        `inventag guard: no circuit breaker for ${admission.serviceKey}:${call.operation} (${messageOf(error)}); the call was not sent`,
+        { cause: error },
+      );
       return this.record(call, admission, { ok: false, error: failure }, 0, logger ?? this.options.logger);
     }
     const started = performance.now();
@@ -116,13 +149,24 @@ export class OperationGuard {
         ),
       );
     } catch (error) {
-      attempt = { ok: false, error: isBrokenCircuitError(error) ? new CircuitOpenError(admission.serviceKey, canonicalOperation(call.operation), { cause: error }) : error };
+      attempt = {
+        ok: false,
+        error: isBrokenCircuitError(error)
+          ? new CircuitOpenError(admission.serviceKey, canonicalOperation(call.operation), { cause: error })
+          : error,
+      };
     }
     const durationMs = performance.now() - started;
     return this.record(call, admission, attempt, durationMs, logger ?? this.options.logger);
   }
 
-  private record<T>(call: GuardedCall, admission: Admission, attempt: Attempt<T>, durationMs: number, logger: GuardLogger | undefined): RunOutcome<T> {
+  private record<T>(
+    call: GuardedCall,
+    admission: Admission,
+    attempt: Attempt<T>,
+    durationMs: number,
+    logger: GuardLogger | undefined,
+  ): RunOutcome<T> {
     const service = admission.serviceKey;
     const { operation } = call;
     const safely = (what: string, fn: () => void): void => {
@@ -132,34 +176,68 @@ export class OperationGuard {
         logger?.warn(`inventag guard: ${what} failed for ${service}:${operation}: ${messageOf(error)}`);
       }
     };
-    safely('monitor.recordOperation', () => this.monitor?.recordOperation(operation, service, durationMs / 1000, attempt.ok));
+    safely('monitor.recordOperation', () =>
+      this.monitor?.recordOperation(operation, service, durationMs / 1000, attempt.ok),
+    );
     let errorContext: ErrorContext | undefined;
     if (!attempt.ok) {
       safely('monitor.handleError', () => {
-        errorContext = this.monitor?.handleError(attempt.error, { operation, service, ...(call.resourceArn === undefined ? {} : { resourceArn: call.resourceArn }) });
+        errorContext = this.monitor?.handleError(attempt.error, {
+          operation,
+          service,
+          ...(call.resourceArn === undefined ? {} : { resourceArn: call.resourceArn }),
+        });
       });
     }
     if (admission.auditId !== undefined) {
       const auditId = admission.auditId;
       const errorCode = attempt.ok ? undefined : errorCodeOf(attempt.error);
-      safely('audit.recordOutcome', () => this.audit?.recordOutcome(auditId, { success: attempt.ok, durationMs, ...(errorCode === undefined ? {} : { errorCode }) }));
+      safely('audit.recordOutcome', () =>
+        this.audit?.recordOutcome(auditId, {
+          success: attempt.ok,
+          durationMs,
+          ...(errorCode === undefined ? {} : { errorCode }),
+        }),
+      );
     }
-    return attempt.ok ? { ok: true, value: attempt.value, durationMs } : { ok: false, error: attempt.error, durationMs, errorContext };
+    return attempt.ok
+      ? { ok: true, value: attempt.value, durationMs }
+      : { ok: false, error: attempt.error, durationMs, errorContext };
   }
 
-  private block(call: GuardedCall, verdict: Verdict, reason: BlockReason, cause: unknown, logger: GuardLogger | undefined, recordAttempt = true): never {
+  private block(
+    call: GuardedCall,
+    verdict: Verdict,
+    reason: BlockReason,
+    cause: unknown,
+    logger: GuardLogger | undefined,
+    recordAttempt = true,
+  ): never {
     const log = logger ?? this.options.logger;
     let auditId: string | undefined;
     if (recordAttempt) {
       try {
         auditId = this.audit?.recordAttempt(this.attemptOf(call, verdict, 'blocked')).auditId;
       } catch (error) {
-        log?.warn(`inventag guard: the audit trail could not record a blocked attempt of ${call.service}:${call.operation}: ${messageOf(error)}`);
+        log?.warn(
+          `inventag guard: the audit trail could not record a blocked attempt of ${call.service}:${call.operation}: ${messageOf(error)}`,
+        );
       }
     }
-    const blockedCall: BlockedCall = { service: call.service, operation: call.operation, ...(call.clientName === undefined ? {} : { clientName: call.clientName }), ...(call.commandName === undefined ? {} : { commandName: call.commandName }) };
+    const blockedCall: BlockedCall = {
+      service: call.service,
+      operation: call.operation,
+      ...(call.clientName === undefined ? {} : { clientName: call.clientName }),
+      ...(call.commandName === undefined ? {} : { commandName: call.commandName }),
+    };
     try {
-      this.monitor?.recordSecurityEvent({ kind: 'operation_blocked', service: verdict.iamAction?.split(':')[0] ?? call.service, operation: call.operation, message: verdict.validationMessage, riskLevel: verdict.riskLevel });
+      this.monitor?.recordSecurityEvent({
+        kind: 'operation_blocked',
+        service: verdict.iamAction?.split(':')[0] ?? call.service,
+        operation: call.operation,
+        message: verdict.validationMessage,
+        riskLevel: verdict.riskLevel,
+      });
     } catch (error) {
       log?.warn(`inventag guard: monitor.recordSecurityEvent failed: ${messageOf(error)}`);
     }
@@ -184,7 +262,9 @@ export class OperationGuard {
       validationMessage: verdict.validationMessage,
       ...(call.resourceArn === undefined ? {} : { resourceArn: call.resourceArn }),
       ...(identity === undefined ? {} : { identity }),
-      ...(recordParameters && call.requestParameters !== undefined ? { requestParameters: call.requestParameters } : {}),
+      ...(recordParameters && call.requestParameters !== undefined
+        ? { requestParameters: call.requestParameters }
+        : {}),
     };
   }
 

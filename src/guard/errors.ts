@@ -43,8 +43,17 @@ export class OperationBlockedError extends GuardError {
   readonly call: BlockedCall;
   /** The audit entry of the blocked attempt, when the trail recorded it. */
   readonly auditId: string | undefined;
-  constructor(verdict: Verdict, reason: BlockReason, call: BlockedCall, auditId: string | undefined, options?: ErrorOptions) {
-    super(`inventag guard blocked ${call.clientName ?? call.service} ${call.commandName ?? call.operation}: ${verdict.validationMessage}`, options);
+  constructor(
+    verdict: Verdict,
+    reason: BlockReason,
+    call: BlockedCall,
+    auditId: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `inventag guard blocked ${call.clientName ?? call.service} ${call.commandName ?? call.operation}: ${verdict.validationMessage}`,
+      options,
+    );
     this.name = 'OperationBlockedError';
     this.verdict = verdict;
     this.reason = reason;
@@ -59,7 +68,10 @@ export class CircuitOpenError extends GuardError {
   readonly service: string;
   readonly operation: string;
   constructor(service: string, operation: string, options?: ErrorOptions) {
-    super(`inventag circuit breaker for ${service}:${operation} is open after repeated failures; failing fast without calling AWS`, options);
+    super(
+      `inventag circuit breaker for ${service}:${operation} is open after repeated failures; failing fast without calling AWS`,
+      options,
+    );
     this.name = 'CircuitOpenError';
     this.service = service;
     this.operation = operation;
@@ -76,6 +88,8 @@ export class GuardInstallError extends GuardError {
 }
 
 export const isGuardError = (value: unknown): value is GuardError => hasBrand(value, 'isGuardError');
-export const isOperationBlockedError = (value: unknown): value is OperationBlockedError => hasBrand(value, 'isOperationBlockedError');
+export const isOperationBlockedError = (value: unknown): value is OperationBlockedError =>
+  hasBrand(value, 'isOperationBlockedError');
 export const isCircuitOpenError = (value: unknown): value is CircuitOpenError => hasBrand(value, 'isCircuitOpenError');
-export const isGuardInstallError = (value: unknown): value is GuardInstallError => hasBrand(value, 'isGuardInstallError');
+export const isGuardInstallError = (value: unknown): value is GuardInstallError =>
+  hasBrand(value, 'isGuardInstallError');

@@ -8,7 +8,10 @@ import { ErrorSeverity } from '../constants.js';
 import type { ErrorContext } from '../contracts.js';
 import { countsAgainstBreaker } from './breakerFailure.js';
 
-export function fallbackErrorContext(error: unknown, call: { service: string; operation: string; resourceArn?: string }): ErrorContext {
+export function fallbackErrorContext(
+  error: unknown,
+  call: { service: string; operation: string; resourceArn?: string },
+): ErrorContext {
   const err = error instanceof Error ? error : new Error(String(error));
   const retryable = countsAgainstBreaker(error);
   return {
@@ -19,7 +22,9 @@ export function fallbackErrorContext(error: unknown, call: { service: string; op
     operation: call.operation,
     service: call.service,
     ...(call.resourceArn === undefined ? {} : { resourceArn: call.resourceArn }),
-    recoveryAction: retryable ? 'Retry with backoff; the service reported a transient failure' : 'Check the request, the permissions and the resource; retrying will fail the same way',
+    recoveryAction: retryable
+      ? 'Retry with backoff; the service reported a transient failure'
+      : 'Check the request, the permissions and the resource; retrying will fail the same way',
     userImpact: retryable ? 'The operation may succeed on retry' : 'The operation failed',
     correlationId: randomUUID(),
     retryable,

@@ -1,10 +1,26 @@
-export { getInventagPlugin, guardClient, isGuardInstalled, inventagGuardMiddleware, inventagGuardMiddlewareOptions, INVENTAG_GUARD_MIDDLEWARE_NAME } from './plugin.js';
+export {
+  getInventagPlugin,
+  guardClient,
+  isGuardInstalled,
+  inventagGuardMiddleware,
+  inventagGuardMiddlewareOptions,
+  INVENTAG_GUARD_MIDDLEWARE_NAME,
+} from './plugin.js';
 export type { InventagPlugin } from './plugin.js';
 export { OperationGuard, errorCodeOf } from './OperationGuard.js';
 export type { Admission, GuardedCall, RunOutcome } from './OperationGuard.js';
 export { validateAndMonitorOperation } from './validateAndMonitorOperation.js';
 export type { ValidateAndMonitorRequest, ValidateAndMonitorResult } from './validateAndMonitorOperation.js';
-export { GuardError, OperationBlockedError, CircuitOpenError, GuardInstallError, isGuardError, isOperationBlockedError, isCircuitOpenError, isGuardInstallError } from './errors.js';
+export {
+  GuardError,
+  OperationBlockedError,
+  CircuitOpenError,
+  GuardInstallError,
+  isGuardError,
+  isOperationBlockedError,
+  isCircuitOpenError,
+  isGuardInstallError,
+} from './errors.js';
 export type { BlockReason, BlockedCall } from './errors.js';
 export type { GuardOptions, GuardLogger, BlockedEvent, ResolvedGuardOptions } from './options.js';
 export { countsAgainstBreaker } from './breakerFailure.js';

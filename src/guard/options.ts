@@ -48,7 +48,10 @@ export interface GuardOptions {
 
 const withMethods = <T>(...methods: string[]) =>
   z.custom<T>(
-    (value) => typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function'),
     { message: `expected an object with ${methods.map((m) => `${m}()`).join(', ')}` },
   );
 
@@ -61,9 +64,19 @@ const guardOptionsSchema = z
       .strict()
       .optional(),
     audit: withMethods<AuditSink>('recordAttempt', 'recordOutcome').optional(),
-    monitor: withMethods<OperationMonitor>('recordOperation', 'handleError', 'recordSecurityEvent', 'breakerFor').optional(),
-    identity: z.object({ account: z.string().optional(), arn: z.string().optional(), type: z.string().optional() }).strict().optional(),
-    onBlocked: z.custom<(event: BlockedEvent) => void>((value) => typeof value === 'function', { message: 'expected a function' }).optional(),
+    monitor: withMethods<OperationMonitor>(
+      'recordOperation',
+      'handleError',
+      'recordSecurityEvent',
+      'breakerFor',
+    ).optional(),
+    identity: z
+      .object({ account: z.string().optional(), arn: z.string().optional(), type: z.string().optional() })
+      .strict()
+      .optional(),
+    onBlocked: z
+      .custom<(event: BlockedEvent) => void>((value) => typeof value === 'function', { message: 'expected a function' })
+      .optional(),
     breaker: z
       .object({
         threshold: z.number().int().min(1).default(5),
@@ -79,7 +92,11 @@ const guardOptionsSchema = z
     if (options.verdicts === undefined) return;
     for (const field of ['standard', 'overrides'] as const) {
       if (options[field] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [field], message: 'cannot be combined with verdicts: configure the VerdictSource you pass instead' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'cannot be combined with verdicts: configure the VerdictSource you pass instead',
+        });
       }
     }
   });

@@ -52,7 +52,14 @@ export function inventagGuardMiddleware(guard: OperationGuard): InitializeMiddle
         operation: names.operation,
         ...(names.clientName === undefined ? {} : { clientName: names.clientName }),
         ...(names.commandName === undefined ? {} : { commandName: names.commandName }),
-        ...(guard.recordsParameters ? { requestParameters: requestParametersOf(args.input, context.inputFilterSensitiveLog as ((input: unknown) => unknown) | undefined) } : {}),
+        ...(guard.recordsParameters
+          ? {
+              requestParameters: requestParametersOf(
+                args.input,
+                context.inputFilterSensitiveLog as ((input: unknown) => unknown) | undefined,
+              ),
+            }
+          : {}),
       };
       const logger = loggerOf(context, guard);
       const admission = guard.admit(call, logger);
@@ -63,25 +70,36 @@ export function inventagGuardMiddleware(guard: OperationGuard): InitializeMiddle
 }
 
 /** True when the stack (or the client's stack) already holds the inventag guard. */
-export function isGuardInstalled(target: { middlewareStack: Pick<AnyStack, 'identify'> } | Pick<AnyStack, 'identify'>): boolean {
+export function isGuardInstalled(
+  target: { middlewareStack: Pick<AnyStack, 'identify'> } | Pick<AnyStack, 'identify'>,
+): boolean {
   const stack = 'middlewareStack' in target ? target.middlewareStack : target;
   return stack.identify().some((entry) => entry.split(' ')[0] === INVENTAG_GUARD_MIDDLEWARE_NAME);
 }
 
 function install(stack: AnyStack, guard: OperationGuard): void {
   if (typeof stack?.add !== 'function' || typeof stack.identify !== 'function') {
-    throw new GuardInstallError('inventag guard: the target has no AWS SDK v3 middleware stack (add/identify); it cannot be guarded');
+    throw new GuardInstallError(
+      'inventag guard: the target has no AWS SDK v3 middleware stack (add/identify); it cannot be guarded',
+    );
   }
   if (isGuardInstalled(stack)) {
-    throw new GuardInstallError('inventag guard: this client already has an inventag guard; install it once (clients made with DynamoDBDocumentClient.from() share their base client\'s stack)');
+    throw new GuardInstallError(
+      "inventag guard: this client already has an inventag guard; install it once (clients made with DynamoDBDocumentClient.from() share their base client's stack)",
+    );
   }
   try {
     stack.add(inventagGuardMiddleware(guard), inventagGuardMiddlewareOptions);
   } catch (error) {
-    throw new GuardInstallError(`inventag guard: the middleware stack refused the guard: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new GuardInstallError(
+      `inventag guard: the middleware stack refused the guard: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   if (!isGuardInstalled(stack)) {
-    throw new GuardInstallError('inventag guard: the guard was added but the stack does not list it; the client is not guarded');
+    throw new GuardInstallError(
+      'inventag guard: the guard was added but the stack does not list it; the client is not guarded',
+    );
   }
 }
 
@@ -117,9 +135,14 @@ export function getInventagPlugin(options: GuardOptions | OperationGuard = {}): 
  * await s3.send(new ListBucketsCommand({})); // allowed, timed and audited
  * await s3.send(new DeleteBucketCommand({ Bucket: 'b' })); // throws OperationBlockedError, nothing sent
  */
-export function guardClient<C extends { middlewareStack: AnyStack }>(client: C, options: GuardOptions | OperationGuard | InventagPlugin = {}): C {
+export function guardClient<C extends { middlewareStack: AnyStack }>(
+  client: C,
+  options: GuardOptions | OperationGuard | InventagPlugin = {},
+): C {
   if (typeof client !== 'object' || client === null || typeof client.middlewareStack?.use !== 'function') {
-    throw new GuardInstallError('inventag guard: guardClient() needs an AWS SDK v3 client (an object with a middlewareStack)');
+    throw new GuardInstallError(
+      'inventag guard: guardClient() needs an AWS SDK v3 client (an object with a middlewareStack)',
+    );
   }
   const plugin = isPlugin(options) ? options : getInventagPlugin(options);
   client.middlewareStack.use(plugin);
@@ -127,5 +150,10 @@ export function guardClient<C extends { middlewareStack: AnyStack }>(client: C, 
 }
 
 function isPlugin(value: unknown): value is InventagPlugin {
-  return typeof value === 'object' && value !== null && typeof (value as InventagPlugin).applyToStack === 'function' && (value as InventagPlugin).guard instanceof OperationGuard;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as InventagPlugin).applyToStack === 'function' &&
+    (value as InventagPlugin).guard instanceof OperationGuard
+  );
 }

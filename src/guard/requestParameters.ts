@@ -10,13 +10,24 @@ const MAX_ITEMS = 50;
 
 function isBinaryOrStream(value: object): boolean {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return true;
-  const candidate = value as { pipe?: unknown; getReader?: unknown; arrayBuffer?: unknown; [Symbol.asyncIterator]?: unknown };
-  return typeof candidate.pipe === 'function' || typeof candidate.getReader === 'function' || typeof candidate.arrayBuffer === 'function' || typeof candidate[Symbol.asyncIterator] === 'function';
+  const candidate = value as {
+    pipe?: unknown;
+    getReader?: unknown;
+    arrayBuffer?: unknown;
+    [Symbol.asyncIterator]?: unknown;
+  };
+  return (
+    typeof candidate.pipe === 'function' ||
+    typeof candidate.getReader === 'function' ||
+    typeof candidate.arrayBuffer === 'function' ||
+    typeof candidate[Symbol.asyncIterator] === 'function'
+  );
 }
 
 function summarize(value: unknown, depth: number): unknown {
   if (value === null || typeof value === 'boolean' || typeof value === 'number') return value;
-  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…[${value.length} chars]` : value;
+  if (typeof value === 'string')
+    return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…[${value.length} chars]` : value;
   if (typeof value === 'bigint') return value.toString();
   if (typeof value !== 'object') return undefined;
   if (value instanceof Date) return value.toISOString();

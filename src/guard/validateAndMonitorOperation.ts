@@ -45,7 +45,10 @@ export interface ValidateAndMonitorResult<T> {
  * });
  * if (!r.validationPassed) console.error(r.verdict.validationMessage);
  */
-export async function validateAndMonitorOperation<T>(deps: OperationGuard | GuardOptions, request: ValidateAndMonitorRequest<T>): Promise<ValidateAndMonitorResult<T>> {
+export async function validateAndMonitorOperation<T>(
+  deps: OperationGuard | GuardOptions,
+  request: ValidateAndMonitorRequest<T>,
+): Promise<ValidateAndMonitorResult<T>> {
   const guard = deps instanceof OperationGuard ? deps : new OperationGuard(deps);
   const { service, operation, resourceArn, operationFunc } = request;
   const call = { service, operation, ...(resourceArn === undefined ? {} : { resourceArn }) };
@@ -54,12 +57,29 @@ export async function validateAndMonitorOperation<T>(deps: OperationGuard | Guar
     admission = guard.admit(call);
   } catch (error) {
     if (!isOperationBlockedError(error)) throw error;
-    return { validationPassed: false, operationSuccessful: false, duration: 0, result: undefined, errorContext: undefined, verdict: error.verdict, auditId: error.auditId };
+    return {
+      validationPassed: false,
+      operationSuccessful: false,
+      duration: 0,
+      result: undefined,
+      errorContext: undefined,
+      verdict: error.verdict,
+      auditId: error.auditId,
+    };
   }
   const base = { validationPassed: true, verdict: admission.verdict, auditId: admission.auditId };
-  if (operationFunc === undefined) return { ...base, operationSuccessful: false, duration: 0, result: undefined, errorContext: undefined };
+  if (operationFunc === undefined)
+    return { ...base, operationSuccessful: false, duration: 0, result: undefined, errorContext: undefined };
   const outcome = await guard.run(call, admission, operationFunc);
   const duration = outcome.durationMs / 1000;
-  if (outcome.ok) return { ...base, operationSuccessful: true, duration, result: outcome.value, errorContext: undefined };
-  return { ...base, operationSuccessful: false, duration, result: undefined, errorContext: outcome.errorContext ?? fallbackErrorContext(outcome.error, { ...call, service: admission.serviceKey }) };
+  if (outcome.ok)
+    return { ...base, operationSuccessful: true, duration, result: outcome.value, errorContext: undefined };
+  return {
+    ...base,
+    operationSuccessful: false,
+    duration,
+    result: undefined,
+    errorContext:
+      outcome.errorContext ?? fallbackErrorContext(outcome.error, { ...call, service: admission.serviceKey }),
+  };
 }

@@ -43,7 +43,9 @@ export class PolicyCollectionError extends IdentityError {
 }
 
 export function isIdentityError(error: unknown): error is IdentityError {
-  return typeof error === 'object' && error !== null && (error as { isIdentityError?: unknown }).isIdentityError === true;
+  return (
+    typeof error === 'object' && error !== null && (error as { isIdentityError?: unknown }).isIdentityError === true
+  );
 }
 
 export function isCredentialsError(error: unknown): error is CredentialsError {

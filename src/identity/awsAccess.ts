@@ -1,5 +1,11 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { getInventagPlugin, guardClient, isGuardInstalled, type GuardOptions, type InventagPlugin } from '../guard/index.js';
+import {
+  getInventagPlugin,
+  guardClient,
+  isGuardInstalled,
+  type GuardOptions,
+  type InventagPlugin,
+} from '../guard/index.js';
 
 /** How the identity and permission functions reach AWS. */
 export interface AwsAccessOptions {
@@ -35,7 +41,9 @@ export interface ClientConfig {
 
 /** The SDK client configuration the options describe. */
 export function clientConfigOf(options: AwsAccessOptions): ClientConfig {
-  const config: ClientConfig = { region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1' };
+  const config: ClientConfig = {
+    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+  };
   if (options.profile !== undefined) config.profile = options.profile;
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.credentials !== undefined) config.credentials = options.credentials;
@@ -43,7 +51,8 @@ export function clientConfigOf(options: AwsAccessOptions): ClientConfig {
   return config;
 }
 
-const isPlugin = (value: unknown): value is InventagPlugin => typeof value === 'object' && value !== null && typeof (value as InventagPlugin).applyToStack === 'function';
+const isPlugin = (value: unknown): value is InventagPlugin =>
+  typeof value === 'object' && value !== null && typeof (value as InventagPlugin).applyToStack === 'function';
 
 /** One plugin for all the clients a call creates, so they share breakers and audit trail. */
 export function sharedGuard(options: AwsAccessOptions): InventagPlugin {
@@ -56,7 +65,15 @@ export function ensureGuarded<C extends Parameters<typeof guardClient>[0]>(clien
 }
 
 /** AWS's "you may not" error codes across protocols. */
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'AuthorizationError', 'Forbidden', 'NotAuthorized']);
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedAccess',
+  'AuthorizationError',
+  'Forbidden',
+  'NotAuthorized',
+]);
 
 export function isAccessDenied(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

@@ -32,10 +32,19 @@ export interface CollectPoliciesOptions extends AwsAccessOptions {
 }
 
 /** Not read here; named in every report so nobody mistakes the analysis for the whole picture. */
-export const NOT_COLLECTED: readonly string[] = ['permission boundary', 'service control policies (SCPs)', 'resource control policies (RCPs)', 'session policies', 'resource-based policies'];
+export const NOT_COLLECTED: readonly string[] = [
+  'permission boundary',
+  'service control policies (SCPs)',
+  'resource control policies (RCPs)',
+  'session policies',
+  'resource-based policies',
+];
 
 // A root user has every permission and no policy can be read for it; analyse it as what it is.
-const ROOT_DOCUMENT = { Version: '2012-10-17', Statement: [{ Sid: 'RootUser', Effect: 'Allow', Action: '*', Resource: '*' }] };
+const ROOT_DOCUMENT = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'RootUser', Effect: 'Allow', Action: '*', Resource: '*' }],
+};
 
 type IamModule = typeof import('@aws-sdk/client-iam');
 
@@ -54,11 +63,19 @@ type IamModule = typeof import('@aws-sdk/client-iam');
  * const report = analyzePolicies(collected.documents);
  * ```
  */
-export async function collectPrincipalPolicies(identity: CallerIdentity, options: CollectPoliciesOptions = {}): Promise<CollectedPolicies> {
+export async function collectPrincipalPolicies(
+  identity: CallerIdentity,
+  options: CollectPoliciesOptions = {},
+): Promise<CollectedPolicies> {
   const principal = { type: identity.type, name: identity.roleName ?? identity.name, arn: identity.arn };
   if (identity.type === IdentityType.ROOT_USER) {
     const source = 'root user (every action; no policy limits it)';
-    return { principal, policies: [{ kind: 'root', name: 'root', source }], documents: [parsePolicyDocument(ROOT_DOCUMENT, source)], notEvaluated: NOT_COLLECTED };
+    return {
+      principal,
+      policies: [{ kind: 'root', name: 'root', source }],
+      documents: [parsePolicyDocument(ROOT_DOCUMENT, source)],
+      notEvaluated: NOT_COLLECTED,
+    };
   }
   const roleName = identity.roleName;
   const userName = identity.type === IdentityType.IAM_USER ? identity.name : undefined;
@@ -89,9 +106,24 @@ type Kind = 'role' | 'user' | 'group';
 
 /** The IAM operations that read one kind of principal's policies, and the field naming it. */
 const OPERATIONS: Record<Kind, { field: string; listAttached: string; listInline: string; getInline: string }> = {
-  role: { field: 'RoleName', listAttached: 'ListAttachedRolePolicies', listInline: 'ListRolePolicies', getInline: 'GetRolePolicy' },
-  user: { field: 'UserName', listAttached: 'ListAttachedUserPolicies', listInline: 'ListUserPolicies', getInline: 'GetUserPolicy' },
-  group: { field: 'GroupName', listAttached: 'ListAttachedGroupPolicies', listInline: 'ListGroupPolicies', getInline: 'GetGroupPolicy' },
+  role: {
+    field: 'RoleName',
+    listAttached: 'ListAttachedRolePolicies',
+    listInline: 'ListRolePolicies',
+    getInline: 'GetRolePolicy',
+  },
+  user: {
+    field: 'UserName',
+    listAttached: 'ListAttachedUserPolicies',
+    listInline: 'ListUserPolicies',
+    getInline: 'GetUserPolicy',
+  },
+  group: {
+    field: 'GroupName',
+    listAttached: 'ListAttachedGroupPolicies',
+    listInline: 'ListGroupPolicies',
+    getInline: 'GetGroupPolicy',
+  },
 };
 
 /** The fields of the IAM answers this module reads. */
@@ -120,17 +152,31 @@ class PolicyReader {
   async readPrincipal(kind: Kind, name: string): Promise<void> {
     const ops = OPERATIONS[kind];
     const group = kind === 'group' ? name : undefined;
-    const attached = await this.list(ops.listAttached, { [ops.field]: name }, (page) => (page.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ''));
+    const attached = await this.list(ops.listAttached, { [ops.field]: name }, (page) =>
+      (page.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ''),
+    );
     for (const arn of attached) if (arn) await this.readManaged(arn, group);
     const inlineNames = await this.list(ops.listInline, { [ops.field]: name }, (page) => page.PolicyNames ?? []);
     for (const policyName of inlineNames) {
       const answer = await this.call(ops.getInline, { [ops.field]: name, PolicyName: policyName });
-      this.add({ kind: 'inline', name: policyName, source: `inline:${kind}/${name}/${policyName}`, ...(group ? { group } : {}) }, answer.PolicyDocument);
+      this.add(
+        {
+          kind: 'inline',
+          name: policyName,
+          source: `inline:${kind}/${name}/${policyName}`,
+          ...(group ? { group } : {}),
+        },
+        answer.PolicyDocument,
+      );
     }
   }
 
   async groupsOf(userName: string): Promise<string[]> {
-    return (await this.list('ListGroupsForUser', { UserName: userName }, (page) => (page.Groups ?? []).map((g) => g.GroupName ?? ''))).filter(Boolean);
+    return (
+      await this.list('ListGroupsForUser', { UserName: userName }, (page) =>
+        (page.Groups ?? []).map((g) => g.GroupName ?? ''),
+      )
+    ).filter(Boolean);
   }
 
   private async readManaged(arn: string, group: string | undefined): Promise<void> {
@@ -142,17 +188,25 @@ class PolicyReader {
     if (!versionId) throw new PolicyCollectionError(`iam:GetPolicy returned no default version for ${arn}`);
     const version = await this.call('GetPolicyVersion', { PolicyArn: arn, VersionId: versionId });
     const name = policy.Policy?.PolicyName ?? arn.slice(arn.lastIndexOf('/') + 1);
-    this.add({ kind: 'managed', name, arn, versionId, source: `managed:${arn}@${versionId}`, ...(group ? { group } : {}) }, version.PolicyVersion?.Document);
+    this.add(
+      { kind: 'managed', name, arn, versionId, source: `managed:${arn}@${versionId}`, ...(group ? { group } : {}) },
+      version.PolicyVersion?.Document,
+    );
   }
 
   private add(policy: CollectedPolicy, document: string | undefined): void {
-    if (document === undefined || document === '') throw new PolicyCollectionError(`IAM returned no document for ${policy.source}`);
+    if (document === undefined || document === '')
+      throw new PolicyCollectionError(`IAM returned no document for ${policy.source}`);
     this.policies.push(policy);
     this.documents.push(parsePolicyText(document, policy.source));
   }
 
   /** Every page of a List call, following `Marker`. */
-  private async list<T>(operation: string, input: Record<string, string>, items: (page: IamAnswer) => T[]): Promise<T[]> {
+  private async list<T>(
+    operation: string,
+    input: Record<string, string>,
+    items: (page: IamAnswer) => T[],
+  ): Promise<T[]> {
     const all: T[] = [];
     let marker: string | undefined;
     for (let pages = 0; pages < 1000; pages++) {
@@ -165,7 +219,9 @@ class PolicyReader {
   }
 
   private async call(operation: string, input: Record<string, string>): Promise<IamAnswer> {
-    const Command = (this.iam as unknown as Record<string, new (input: unknown) => Parameters<IAMClient['send']>[0]>)[`${operation}Command`];
+    const Command = (this.iam as unknown as Record<string, new (input: unknown) => Parameters<IAMClient['send']>[0]>)[
+      `${operation}Command`
+    ];
     if (!Command) throw new PolicyCollectionError(`the IAM SDK client has no ${operation}Command`);
     try {
       return (await this.client.send(new Command(input))) as IamAnswer;
@@ -173,9 +229,15 @@ class PolicyReader {
       const credentials = toCredentialsError(error, this.profile);
       if (credentials) throw credentials;
       if (isAccessDenied(error)) {
-        throw new PolicyCollectionError(`IAM denied iam:${operation}, so the policies cannot be read: grant the IAM read actions in policies/inventag-readonly.json`, { cause: error });
+        throw new PolicyCollectionError(
+          `IAM denied iam:${operation}, so the policies cannot be read: grant the IAM read actions in policies/inventag-readonly.json`,
+          { cause: error },
+        );
       }
-      throw new PolicyCollectionError(`iam:${operation} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new PolicyCollectionError(
+        `iam:${operation} failed: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
 }

@@ -1,9 +1,17 @@
 import { CredentialProblem, CredentialsError } from './IdentityError.js';
 
 const EXPIRED_CODES = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
-const INVALID_CODES = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'InvalidToken', 'AuthFailure']);
+const INVALID_CODES = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'InvalidToken',
+  'AuthFailure',
+]);
 
-const profileOf = (profile: string | undefined): string => profile ?? process.env.AWS_PROFILE ?? process.env.AWS_DEFAULT_PROFILE ?? 'default';
+const profileOf = (profile: string | undefined): string =>
+  profile ?? process.env.AWS_PROFILE ?? process.env.AWS_DEFAULT_PROFILE ?? 'default';
 
 /**
  * Turns an SDK error caused by the credentials (none found, expired, an
@@ -22,7 +30,12 @@ export function toCredentialsError(error: unknown, profile?: string): Credential
   const options = { cause: error };
 
   if (/sso/i.test(message) && /(expired|invalid|not found|refresh)/i.test(message)) {
-    return new CredentialsError(CredentialProblem.SSO_SESSION_EXPIRED, `the IAM Identity Center (SSO) session of profile "${p}" has expired or is invalid`, `${ssoLogin} and try again`, options);
+    return new CredentialsError(
+      CredentialProblem.SSO_SESSION_EXPIRED,
+      `the IAM Identity Center (SSO) session of profile "${p}" has expired or is invalid`,
+      `${ssoLogin} and try again`,
+      options,
+    );
   }
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
     return new CredentialsError(

@@ -1,11 +1,21 @@
 import { PolicyAnalyzer } from '../policy/analysis/PolicyAnalyzer.js';
 import type { PolicyAnalysisReport } from '../policy/analysis/types.js';
 import { sharedGuard } from './awsAccess.js';
-import { collectPrincipalPolicies, NOT_COLLECTED, type CollectedPolicy, type CollectPoliciesOptions } from './collectPrincipalPolicies.js';
+import {
+  collectPrincipalPolicies,
+  NOT_COLLECTED,
+  type CollectedPolicy,
+  type CollectPoliciesOptions,
+} from './collectPrincipalPolicies.js';
 import { getIdentity } from './getIdentity.js';
 import { isCredentialsError } from './IdentityError.js';
 import type { CallerIdentity } from './types.js';
-import { DEFAULT_PROBES, validateAwsPermissions, type PermissionProbe, type PermissionValidationResult } from './validateAwsPermissions.js';
+import {
+  DEFAULT_PROBES,
+  validateAwsPermissions,
+  type PermissionProbe,
+  type PermissionValidationResult,
+} from './validateAwsPermissions.js';
 
 /** What the evidence shows about writing. */
 export const WriteVerdict = {
@@ -64,7 +74,10 @@ export async function gatherPermissionEvidence(options: GatherEvidenceOptions = 
     identityError = error;
   }
   const probeOptions = { ...shared, suggestPolicyCheck: false };
-  const probes = await validateAwsPermissions(probeList ?? DEFAULT_PROBES, identity ? { ...probeOptions, identity } : probeOptions);
+  const probes = await validateAwsPermissions(
+    probeList ?? DEFAULT_PROBES,
+    identity ? { ...probeOptions, identity } : probeOptions,
+  );
 
   let policies: readonly CollectedPolicy[] = [];
   let collectionError: string | undefined;
@@ -73,23 +86,42 @@ export async function gatherPermissionEvidence(options: GatherEvidenceOptions = 
     try {
       const collected = await collectPrincipalPolicies(identity, client ? { ...shared, client } : shared);
       policies = collected.policies;
-      analysis = (analyzer ?? new PolicyAnalyzer({ notEvaluated: [...NOT_COLLECTED, 'condition values'] })).analyze(collected.documents);
+      analysis = (analyzer ?? new PolicyAnalyzer({ notEvaluated: [...NOT_COLLECTED, 'condition values'] })).analyze(
+        collected.documents,
+      );
     } catch (error) {
       collectionError = error instanceof Error ? error.message : String(error);
     }
   } else {
     collectionError = `the caller is unknown, so no policies were read: ${identityError instanceof Error ? identityError.message : String(identityError)}`;
   }
-  const writeVerdict = analysis === undefined ? WriteVerdict.UNKNOWN : analysis.readOnly ? WriteVerdict.READ_ONLY : WriteVerdict.WRITES_ALLOWED;
+  const writeVerdict =
+    analysis === undefined
+      ? WriteVerdict.UNKNOWN
+      : analysis.readOnly
+        ? WriteVerdict.READ_ONLY
+        : WriteVerdict.WRITES_ALLOWED;
   const recommendations = [...probes.recommendations];
   if (analysis && !analysis.readOnly) {
     recommendations.push(
-      'Remove the non-read actions listed from the principal\'s policies, or run InvenTag as a role that has only policies/inventag-readonly.json (check it with inventag policy check).',
+      "Remove the non-read actions listed from the principal's policies, or run InvenTag as a role that has only policies/inventag-readonly.json (check it with inventag policy check).",
     );
   }
   if (analysis && analysis.sensitiveReads.length > 0) {
-    recommendations.push('Sensitive reads are allowed (object contents, messages, secrets or credentials): scope them to the resources the automation needs, or remove them.');
+    recommendations.push(
+      'Sensitive reads are allowed (object contents, messages, secrets or credentials): scope them to the resources the automation needs, or remove them.',
+    );
   }
   if (collectionError) recommendations.push(`The policies were not checked: ${collectionError}`);
-  return { timestamp: probes.timestamp, identity, probes, policies, collectionError, analysis, writeVerdict, notEvaluated: NOT_COLLECTED, recommendations };
+  return {
+    timestamp: probes.timestamp,
+    identity,
+    probes,
+    policies,
+    collectionError,
+    analysis,
+    writeVerdict,
+    notEvaluated: NOT_COLLECTED,
+    recommendations,
+  };
 }

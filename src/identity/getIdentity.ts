@@ -33,7 +33,11 @@ export async function getIdentity(options: GetIdentityOptions = {}): Promise<Cal
   }
 }
 
-async function callerIdentity(client: STSClient, command: GetCallerIdentityCommand, profile: string | undefined): Promise<CallerIdentity> {
+async function callerIdentity(
+  client: STSClient,
+  command: GetCallerIdentityCommand,
+  profile: string | undefined,
+): Promise<CallerIdentity> {
   let answer: { Account?: string; Arn?: string; UserId?: string };
   try {
     answer = await client.send(command);

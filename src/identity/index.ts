@@ -8,9 +8,26 @@ export type { GatherEvidenceOptions, PermissionEvidence } from './gatherPermissi
 export { getIdentity } from './getIdentity.js';
 export type { GetIdentityOptions } from './getIdentity.js';
 export { identityFindings } from './identityFindings.js';
-export { CredentialProblem, CredentialsError, IdentityError, PolicyCollectionError, isCredentialsError, isIdentityError } from './IdentityError.js';
+export {
+  CredentialProblem,
+  CredentialsError,
+  IdentityError,
+  PolicyCollectionError,
+  isCredentialsError,
+  isIdentityError,
+} from './IdentityError.js';
 export { credentialKindOf, maskAccessKeyId, parsePrincipalArn } from './parsePrincipalArn.js';
 export { CredentialKind, IdentityType } from './types.js';
 export type { CallerIdentity, IdentityFinding, ParsedPrincipal } from './types.js';
-export { DEFAULT_PROBES, OverallPermissionStatus, PermissionStatus, validateAwsPermissions } from './validateAwsPermissions.js';
-export type { PermissionCheck, PermissionProbe, PermissionValidationResult, ValidatePermissionsOptions } from './validateAwsPermissions.js';
+export {
+  DEFAULT_PROBES,
+  OverallPermissionStatus,
+  PermissionStatus,
+  validateAwsPermissions,
+} from './validateAwsPermissions.js';
+export type {
+  PermissionCheck,
+  PermissionProbe,
+  PermissionValidationResult,
+  ValidatePermissionsOptions,
+} from './validateAwsPermissions.js';

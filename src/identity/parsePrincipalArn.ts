@@ -62,7 +62,8 @@ export function parsePrincipalArn(arn: string): ParsedPrincipal {
       const type = permissionSet === undefined ? IdentityType.ASSUMED_ROLE : IdentityType.SSO;
       return { ...base, type, name: first, roleName: first, sessionName, permissionSet };
     }
-    if (kind === 'federated-user' && first) return { ...base, type: IdentityType.FEDERATED_USER, name: [first, ...rest].join('/') };
+    if (kind === 'federated-user' && first)
+      return { ...base, type: IdentityType.FEDERATED_USER, name: [first, ...rest].join('/') };
   }
   return { ...base, type: IdentityType.UNKNOWN };
 }
@@ -75,7 +76,8 @@ export function parsePrincipalArn(arn: string): ParsedPrincipal {
 export function credentialKindOf(accessKeyId: string | undefined, type: IdentityType): CredentialKind {
   if (accessKeyId?.startsWith('AKIA')) return CredentialKind.LONG_TERM;
   if (accessKeyId?.startsWith('ASIA')) return CredentialKind.TEMPORARY;
-  if (type === IdentityType.ASSUMED_ROLE || type === IdentityType.SSO || type === IdentityType.FEDERATED_USER) return CredentialKind.TEMPORARY;
+  if (type === IdentityType.ASSUMED_ROLE || type === IdentityType.SSO || type === IdentityType.FEDERATED_USER)
+    return CredentialKind.TEMPORARY;
   return CredentialKind.UNKNOWN;
 }
 

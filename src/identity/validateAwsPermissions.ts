@@ -58,7 +58,15 @@ export interface PermissionValidationResult {
 }
 
 /** SDK package names whose IAM prefix differs. */
-const PACKAGE_OF: Record<string, string> = { logs: 'cloudwatch-logs', states: 'sfn', events: 'eventbridge', monitoring: 'cloudwatch', elasticloadbalancing: 'elastic-load-balancing-v2', es: 'opensearch', tag: 'resource-groups-tagging-api' };
+const PACKAGE_OF: Record<string, string> = {
+  logs: 'cloudwatch-logs',
+  states: 'sfn',
+  events: 'eventbridge',
+  monitoring: 'cloudwatch',
+  elasticloadbalancing: 'elastic-load-balancing-v2',
+  es: 'opensearch',
+  tag: 'resource-groups-tagging-api',
+};
 
 const pascal = (operation: string): string =>
   operation
@@ -69,7 +77,11 @@ const pascal = (operation: string): string =>
     .join('');
 
 type SdkModule = Record<string, unknown>;
-type Sendable = { send(command: unknown): Promise<unknown>; middlewareStack: Parameters<typeof ensureGuarded>[0]['middlewareStack']; destroy(): void };
+type Sendable = {
+  send(command: unknown): Promise<unknown>;
+  middlewareStack: Parameters<typeof ensureGuarded>[0]['middlewareStack'];
+  destroy(): void;
+};
 
 async function loadSdk(service: string): Promise<SdkModule | undefined> {
   const name = PACKAGE_OF[service.toLowerCase()] ?? service.toLowerCase();
@@ -109,7 +121,10 @@ export interface ValidatePermissionsOptions extends AwsAccessOptions {
  * for (const c of result.permissionChecks) console.log(`${c.service}:${c.operation} - ${c.status}`);
  * ```
  */
-export async function validateAwsPermissions(probes: readonly PermissionProbe[] = DEFAULT_PROBES, options: ValidatePermissionsOptions = {}): Promise<PermissionValidationResult> {
+export async function validateAwsPermissions(
+  probes: readonly PermissionProbe[] = DEFAULT_PROBES,
+  options: ValidatePermissionsOptions = {},
+): Promise<PermissionValidationResult> {
   const timestamp = new Date().toISOString();
   const plugin = sharedGuard(options);
   const config = clientConfigOf(options);
@@ -138,15 +153,30 @@ export async function validateAwsPermissions(probes: readonly PermissionProbe[] 
         continue;
       }
       if (credentialsError) {
-        checks.push({ service: probe.service, operation: probe.operation, status: PermissionStatus.ERROR, message: credentialsError.message, errorCode: errorCode(credentialsError.cause ?? credentialsError) });
+        checks.push({
+          service: probe.service,
+          operation: probe.operation,
+          status: PermissionStatus.ERROR,
+          message: credentialsError.message,
+          errorCode: errorCode(credentialsError.cause ?? credentialsError),
+        });
         continue;
       }
       const sdk = await loadSdk(service);
       const Command = sdk?.[`${operation}Command`] as (new (input: unknown) => unknown) | undefined;
-      const clientName = sdk && Object.keys(sdk).find((key) => key.endsWith('Client') && key !== '__Client' && typeof sdk[key] === 'function');
+      const clientName =
+        sdk &&
+        Object.keys(sdk).find((key) => key.endsWith('Client') && key !== '__Client' && typeof sdk[key] === 'function');
       if (!sdk || !Command || !clientName) {
-        const what = sdk ? `the SDK client for "${service}" has no ${operation}Command` : `no AWS SDK v3 client is installed for "${service}" (npm i @aws-sdk/client-${PACKAGE_OF[service] ?? service})`;
-        checks.push({ service: probe.service, operation: probe.operation, status: PermissionStatus.ERROR, message: what });
+        const what = sdk
+          ? `the SDK client for "${service}" has no ${operation}Command`
+          : `no AWS SDK v3 client is installed for "${service}" (npm i @aws-sdk/client-${PACKAGE_OF[service] ?? service})`;
+        checks.push({
+          service: probe.service,
+          operation: probe.operation,
+          status: PermissionStatus.ERROR,
+          message: what,
+        });
         continue;
       }
       let client = clients.get(clientName);
@@ -167,21 +197,33 @@ export async function validateAwsPermissions(probes: readonly PermissionProbe[] 
   }
 
   const passed = checks.filter((c) => c.status === PermissionStatus.PASSED).length;
-  const overallStatus = checks.length > 0 && passed === checks.length ? OverallPermissionStatus.VALID : passed > 0 ? OverallPermissionStatus.PARTIAL : OverallPermissionStatus.INVALID;
+  const overallStatus =
+    checks.length > 0 && passed === checks.length
+      ? OverallPermissionStatus.VALID
+      : passed > 0
+        ? OverallPermissionStatus.PARTIAL
+        : OverallPermissionStatus.INVALID;
 
   if (credentialsError) recommendations.push(`Fix the credentials: ${credentialsError.message}`);
   const failed = checks.filter((c) => c.status === PermissionStatus.FAILED);
   if (failed.length > 0) {
-    recommendations.push(`Grant the read permissions InvenTag needs (${failed.map((c) => `${c.service}:${c.operation}`).join(', ')}); policies/inventag-readonly.json lists them all.`);
+    recommendations.push(
+      `Grant the read permissions InvenTag needs (${failed.map((c) => `${c.service}:${c.operation}`).join(', ')}); policies/inventag-readonly.json lists them all.`,
+    );
   }
   for (const blocked of checks.filter((c) => c.status === PermissionStatus.BLOCKED)) {
-    recommendations.push(`Remove the probe ${blocked.service}:${blocked.operation}: it is not read-only, so the guard refuses it and it proves nothing about read access.`);
+    recommendations.push(
+      `Remove the probe ${blocked.service}:${blocked.operation}: it is not read-only, so the guard refuses it and it proves nothing about read access.`,
+    );
   }
-  if (checks.some((c) => c.status === PermissionStatus.ERROR) && !credentialsError) recommendations.push('Check the network path to AWS (endpoint, proxy, region) and retry the probes that errored.');
+  if (checks.some((c) => c.status === PermissionStatus.ERROR) && !credentialsError)
+    recommendations.push('Check the network path to AWS (endpoint, proxy, region) and retry the probes that errored.');
   for (const finding of identity?.findings ?? []) recommendations.push(finding.recommendation);
   if (checks.length === 0) recommendations.push('No probes were given: nothing was checked.');
   if (overallStatus === OverallPermissionStatus.VALID && (options.suggestPolicyCheck ?? true)) {
-    recommendations.push('Read access works. Check that the same credentials cannot write: inventag permissions analyses their policies.');
+    recommendations.push(
+      'Read access works. Check that the same credentials cannot write: inventag permissions analyses their policies.',
+    );
   }
   return { timestamp, userIdentity: identity, permissionChecks: checks, overallStatus, recommendations };
 }
@@ -194,7 +236,14 @@ function failure(probe: PermissionProbe, error: unknown): PermissionCheck {
   const base = { service: probe.service, operation: probe.operation };
   if (isOperationBlockedError(error)) return { ...base, status: PermissionStatus.BLOCKED, message: error.message };
   const credentials = isCredentialsError(error) ? error : toCredentialsError(error);
-  if (credentials) return { ...base, status: PermissionStatus.ERROR, message: credentials.message, errorCode: errorCode(credentials.cause ?? credentials) };
-  if (isAccessDenied(error)) return { ...base, status: PermissionStatus.FAILED, message: errorMessage(error), errorCode: errorCode(error) };
+  if (credentials)
+    return {
+      ...base,
+      status: PermissionStatus.ERROR,
+      message: credentials.message,
+      errorCode: errorCode(credentials.cause ?? credentials),
+    };
+  if (isAccessDenied(error))
+    return { ...base, status: PermissionStatus.FAILED, message: errorMessage(error), errorCode: errorCode(error) };
   return { ...base, status: PermissionStatus.ERROR, message: errorMessage(error), errorCode: errorCode(error) };
 }

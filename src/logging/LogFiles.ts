@@ -103,8 +103,13 @@ function loggerOptions(level: Level, redactKeys: readonly string[], channel: Log
   };
 }
 
-function build(streams: Record<LogChannel, DestinationStream>, level: Level, redactKeys: readonly string[]): Omit<InventagLoggers, 'close'> {
-  const make = (channel: LogChannel, stream: DestinationStream | pino.MultiStreamRes) => pino(loggerOptions(level, redactKeys, channel), stream);
+function build(
+  streams: Record<LogChannel, DestinationStream>,
+  level: Level,
+  redactKeys: readonly string[],
+): Omit<InventagLoggers, 'close'> {
+  const make = (channel: LogChannel, stream: DestinationStream | pino.MultiStreamRes) =>
+    pino(loggerOptions(level, redactKeys, channel), stream);
   const production = pino.multistream([
     { level, stream: streams.production },
     { level: 'error', stream: streams.errors },
@@ -131,17 +136,31 @@ export function createLogFiles(options: LogFilesOptions): InventagLoggers {
   const directory = resolve(options.directory);
   const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
   const maxFiles = options.maxFiles ?? 5;
-  if (!(Number.isInteger(maxBytes) && maxBytes >= 1024)) throw new LogFilesError(directory, `maxBytes must be a whole number >= 1024; got ${String(maxBytes)}`);
-  if (!(Number.isInteger(maxFiles) && maxFiles >= 0)) throw new LogFilesError(directory, `maxFiles must be a whole number >= 0; got ${String(maxFiles)}`);
+  if (!(Number.isInteger(maxBytes) && maxBytes >= 1024))
+    throw new LogFilesError(directory, `maxBytes must be a whole number >= 1024; got ${String(maxBytes)}`);
+  if (!(Number.isInteger(maxFiles) && maxFiles >= 0))
+    throw new LogFilesError(directory, `maxFiles must be a whole number >= 0; got ${String(maxFiles)}`);
   const destinations: RotatingFileDestination[] = [];
   try {
     mkdirSync(directory, { recursive: true });
-    for (const channel of LOG_CHANNELS) destinations.push(new RotatingFileDestination({ file: join(directory, LOG_FILE_NAMES[channel]), maxBytes, maxFiles }));
+    for (const channel of LOG_CHANNELS)
+      destinations.push(
+        new RotatingFileDestination({ file: join(directory, LOG_FILE_NAMES[channel]), maxBytes, maxFiles }),
+      );
   } catch (err) {
     for (const d of destinations) d.close();
-    throw new LogFilesError(directory, `cannot open the log files (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable log directory`, { cause: err });
+    throw new LogFilesError(
+      directory,
+      `cannot open the log files (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); choose a writable log directory`,
+      { cause: err },
+    );
   }
-  const [production, errors, metrics, security] = destinations as [RotatingFileDestination, RotatingFileDestination, RotatingFileDestination, RotatingFileDestination];
+  const [production, errors, metrics, security] = destinations as [
+    RotatingFileDestination,
+    RotatingFileDestination,
+    RotatingFileDestination,
+    RotatingFileDestination,
+  ];
   const loggers = build({ production, errors, metrics, security }, options.level ?? 'info', options.redactKeys ?? []);
   return {
     ...loggers,
@@ -160,6 +179,8 @@ export function createNoopLogFiles(): InventagLoggers {
 /** Loggers that keep every (redacted) line in memory. */
 export function createMemoryLogFiles(options: { level?: Level; redactKeys?: readonly string[] } = {}): MemoryLoggers {
   const lines: Record<LogChannel, string[]> = { production: [], errors: [], metrics: [], security: [] };
-  const streams = Object.fromEntries(LOG_CHANNELS.map((c) => [c, { write: (line: string) => void lines[c].push(line.trimEnd()) }])) as Record<LogChannel, DestinationStream>;
+  const streams = Object.fromEntries(
+    LOG_CHANNELS.map((c) => [c, { write: (line: string) => void lines[c].push(line.trimEnd()) }]),
+  ) as Record<LogChannel, DestinationStream>;
   return { ...build(streams, options.level ?? 'info', options.redactKeys ?? []), lines, close: async () => {} };
 }

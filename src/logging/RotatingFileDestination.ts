@@ -72,7 +72,10 @@ export class RotatingFileDestination {
       this.#size += data.length;
     } catch (err) {
       this.droppedLines += 1;
-      if (this.lastError === undefined) process.stderr.write(`inventag: cannot write ${this.file}: ${(err as Error).message}; further log lines may be lost\n`);
+      if (this.lastError === undefined)
+        process.stderr.write(
+          `inventag: cannot write ${this.file}: ${(err as Error).message}; further log lines may be lost\n`,
+        );
       this.lastError = err as Error;
     }
   }

@@ -1,4 +1,12 @@
-export { LOG_CHANNELS, LOG_FILE_NAMES, LogFilesError, createLogFiles, createMemoryLogFiles, createNoopLogFiles, isLogFilesError } from './LogFiles.js';
+export {
+  LOG_CHANNELS,
+  LOG_FILE_NAMES,
+  LogFilesError,
+  createLogFiles,
+  createMemoryLogFiles,
+  createNoopLogFiles,
+  isLogFilesError,
+} from './LogFiles.js';
 export type { InventagLoggers, LogChannel, LogFilesOptions, MemoryLoggers } from './LogFiles.js';
 export { RotatingFileDestination } from './RotatingFileDestination.js';
 export type { RotatingFileOptions } from './RotatingFileDestination.js';

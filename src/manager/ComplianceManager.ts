@@ -7,7 +7,11 @@ import type { AuditEntry, CleanupResult } from '../audit/types.js';
 import { CircuitState, ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
 import type { AuditSink, IdentityRef, OperationMonitor, Verdict, VerdictSource } from '../contracts.js';
 import { guardClient } from '../guard/plugin.js';
-import { validateAndMonitorOperation, type ValidateAndMonitorRequest, type ValidateAndMonitorResult } from '../guard/validateAndMonitorOperation.js';
+import {
+  validateAndMonitorOperation,
+  type ValidateAndMonitorRequest,
+  type ValidateAndMonitorResult,
+} from '../guard/validateAndMonitorOperation.js';
 import { createLogFiles, createNoopLogFiles, type InventagLoggers } from '../logging/LogFiles.js';
 import type { ComplianceMetrics } from '../metrics/ComplianceMetrics.js';
 import type { ComplianceSnapshot, DashboardData } from '../metrics/snapshot.js';
@@ -15,13 +19,35 @@ import { ProductionSafetyMonitor } from '../monitor/ProductionSafetyMonitor.js';
 import { ControlTopic, controlsFor } from '../policy/controls.js';
 import { VerdictEngine } from '../policy/VerdictEngine.js';
 import { saveReport } from '../report/saveReport.js';
-import type { ComplianceStatus, ComprehensiveComplianceReport, ControlResult, ExecutiveSummary, ReportFinding, ReportSection } from '../report/types.js';
+import type {
+  ComplianceStatus,
+  ComprehensiveComplianceReport,
+  ControlResult,
+  ExecutiveSummary,
+  ReportFinding,
+  ReportSection,
+} from '../report/types.js';
 import { REPORT_SCHEMA_VERSION } from '../report/types.js';
 import type { SecurityValidationReport } from '../monitor/SecurityReportBuilder.js';
 import { ReadOnlyAccessValidator, type ComplianceReport } from '../validator/ReadOnlyAccessValidator.js';
-import { loadConfiguration, parseConfiguration, type ComplianceConfiguration, type ComplianceConfigurationInput } from './config.js';
+import {
+  loadConfiguration,
+  parseConfiguration,
+  type ComplianceConfiguration,
+  type ComplianceConfigurationInput,
+} from './config.js';
 import type { EvidenceSection, TopicCheck } from './evidence.js';
-import { COMPLIANCE_SCORE_FORMULA, COMPLIANT_RULE, RISK_SCORE_FORMULA, bySeverity, complianceScore, isCompliant, riskLevelOf, riskScore, thresholdsOf } from './scoring.js';
+import {
+  COMPLIANCE_SCORE_FORMULA,
+  COMPLIANT_RULE,
+  RISK_SCORE_FORMULA,
+  bySeverity,
+  complianceScore,
+  isCompliant,
+  riskLevelOf,
+  riskScore,
+  thresholdsOf,
+} from './scoring.js';
 import { TOOL_VERSION } from './version.js';
 
 export interface ComplianceManagerOptions {
@@ -71,12 +97,29 @@ export class ComplianceManager {
   /** The monitor given to guards: the production monitor, with each outcome also counted here for snapshots. */
   readonly operationMonitor: OperationMonitor;
   private metricsInstance: ComplianceMetrics | undefined;
-  private readonly outcomes = new Map<string, { service: string; operation: string; iamAction: string | undefined; success: number; failure: number; durations: number[] }>();
+  private readonly outcomes = new Map<
+    string,
+    {
+      service: string;
+      operation: string;
+      iamAction: string | undefined;
+      success: number;
+      failure: number;
+      durations: number[];
+    }
+  >();
 
-  constructor(config: ComplianceConfigurationInput | ComplianceConfiguration = {}, options: ComplianceManagerOptions = {}) {
+  constructor(
+    config: ComplianceConfigurationInput | ComplianceConfiguration = {},
+    options: ComplianceManagerOptions = {},
+  ) {
     this.config = parseConfiguration(config as ComplianceConfigurationInput);
     const c = this.config;
-    this.engine = new VerdictEngine({ standard: c.complianceStandard, overrides: c.overrides, ...(c.custom ? { custom: c.custom } : {}) });
+    this.engine = new VerdictEngine({
+      standard: c.complianceStandard,
+      overrides: c.overrides,
+      ...(c.custom ? { custom: c.custom } : {}),
+    });
     this.validator = new ReadOnlyAccessValidator({ engine: this.engine, maxAuditEntries: c.maxAuditEntries });
     this.auditOption = options.audit;
     this.loggersOption = options.loggers;
@@ -117,11 +160,24 @@ export class ComplianceManager {
     };
   }
 
-  private noteOutcome(service: string, operation: string, durationSeconds: number, success: boolean, at = Date.now()): void {
+  private noteOutcome(
+    service: string,
+    operation: string,
+    durationSeconds: number,
+    success: boolean,
+    at = Date.now(),
+  ): void {
     const iamAction = this.engine.decide(service, operation).iamAction;
     const [svc = service, op = operation] = iamAction ? iamAction.split(':') : [];
     const key = `${svc}:${op}`;
-    const slot = this.outcomes.get(key) ?? { service: svc, operation: op, iamAction, success: 0, failure: 0, durations: [] };
+    const slot = this.outcomes.get(key) ?? {
+      service: svc,
+      operation: op,
+      iamAction,
+      success: 0,
+      failure: 0,
+      durations: [],
+    };
     if (success) slot.success++;
     else {
       slot.failure++;
@@ -144,7 +200,14 @@ export class ComplianceManager {
   auditStore(): AuditStore | undefined {
     if (this.auditOption === false) return undefined;
     if (this.auditOption) return this.auditOption;
-    this.auditStoreInstance ??= AuditStore.open({ path: this.config.auditStore, sessionId: this.sessionId, loggers: this.loggersOption === false ? {} : { security: this.loggers().security, production: this.loggers().production } });
+    this.auditStoreInstance ??= AuditStore.open({
+      path: this.config.auditStore,
+      sessionId: this.sessionId,
+      loggers:
+        this.loggersOption === false
+          ? {}
+          : { security: this.loggers().security, production: this.loggers().production },
+    });
     return this.auditStoreInstance;
   }
 
@@ -166,7 +229,12 @@ export class ComplianceManager {
       warn: (obj, msg) => this.loggers()[name].warn(obj, msg),
       error: (obj, msg) => this.loggers()[name].error(obj, msg),
     });
-    return { production: channel('production'), errors: channel('errors'), metrics: channel('metrics'), security: channel('security') };
+    return {
+      production: channel('production'),
+      errors: channel('errors'),
+      metrics: channel('metrics'),
+      security: channel('security'),
+    };
   }
 
   private auditSink(): AuditSink | undefined {
@@ -228,7 +296,12 @@ export class ComplianceManager {
   async validateAndMonitorOperation<T>(request: ValidateAndMonitorRequest<T>): Promise<ValidateAndMonitorResult<T>> {
     const audit = this.auditSink();
     return validateAndMonitorOperation(
-      { verdicts: this.verdicts, monitor: this.operationMonitor, ...(audit ? { audit } : {}), ...(this.identity ? { identity: this.identity } : {}) },
+      {
+        verdicts: this.verdicts,
+        monitor: this.operationMonitor,
+        ...(audit ? { audit } : {}),
+        ...(this.identity ? { identity: this.identity } : {}),
+      },
       request,
     );
   }
@@ -255,7 +328,13 @@ export class ComplianceManager {
       const decided = this.engine.decide(e.service, e.operation);
       // The stored decision is the fact; today's rules only fill in the detail.
       const verdict: Verdict =
-        (e.decision === 'allowed') === decided.isValid ? decided : { ...decided, isValid: e.decision === 'allowed', validationMessage: e.validationMessage ?? decided.validationMessage };
+        (e.decision === 'allowed') === decided.isValid
+          ? decided
+          : {
+              ...decided,
+              isValid: e.decision === 'allowed',
+              validationMessage: e.validationMessage ?? decided.validationMessage,
+            };
       const at = Date.parse(e.timestamp);
       this.noteVerdict(verdict, at, e.resourceArn);
       if (verdict.isValid && e.outcome) {
@@ -273,29 +352,69 @@ export class ComplianceManager {
   private reports(): { vr: ComplianceReport; sr: SecurityValidationReport | undefined } {
     return {
       vr: this.validator.generateComplianceReport(),
-      sr: this.config.enableProductionMonitoring ? this.monitor.generateSecurityValidationReport({ validationPeriodHours: 24 }) : undefined,
+      sr: this.config.enableProductionMonitoring
+        ? this.monitor.generateSecurityValidationReport({ validationPeriodHours: 24 })
+        : undefined,
     };
   }
 
-  private collectFindings({ vr, sr }: { vr: ComplianceReport; sr: SecurityValidationReport | undefined }): ReportFinding[] {
+  private collectFindings({
+    vr,
+    sr,
+  }: {
+    vr: ComplianceReport;
+    sr: SecurityValidationReport | undefined;
+  }): ReportFinding[] {
     const std = this.config.complianceStandard;
     const custom = this.config.custom?.controlMappings as never;
     const out: ReportFinding[] = [];
     for (const f of vr.securityFindings) {
       // A blocked attempt was prevented: it counts as HIGH at most; what actually happened (CloudTrail) can be CRITICAL.
-      const severity = f.title.startsWith('Sensitive read') ? f.severity : f.severity === RiskLevel.CRITICAL ? RiskLevel.HIGH : f.severity;
-      out.push({ id: '', severity, source: 'validator', title: f.title, description: f.description, recommendation: f.recommendation, controls: f.controls, evidence: { count: f.count } });
+      const severity = f.title.startsWith('Sensitive read')
+        ? f.severity
+        : f.severity === RiskLevel.CRITICAL
+          ? RiskLevel.HIGH
+          : f.severity;
+      out.push({
+        id: '',
+        severity,
+        source: 'validator',
+        title: f.title,
+        description: f.description,
+        recommendation: f.recommendation,
+        controls: f.controls,
+        evidence: { count: f.count },
+      });
     }
     if (sr) {
       for (const f of sr.securityFindings) {
         // Blocked and mutating attempts are already reported by the validator, one finding per action.
         if (/blocked|Mutating operations were attempted|Security events recorded/i.test(f.title)) continue;
-        out.push({ id: '', severity: f.severity as RiskLevel, source: 'monitor', title: f.title, description: f.description, recommendation: f.recommendation, controls: controlsFor(std, [ControlTopic.MONITORING, ControlTopic.INCIDENT_EVALUATION], custom).map((c) => c.id) });
+        out.push({
+          id: '',
+          severity: f.severity as RiskLevel,
+          source: 'monitor',
+          title: f.title,
+          description: f.description,
+          recommendation: f.recommendation,
+          controls: controlsFor(std, [ControlTopic.MONITORING, ControlTopic.INCIDENT_EVALUATION], custom).map(
+            (c) => c.id,
+          ),
+        });
       }
     }
     for (const ev of this.evidence.values()) {
       for (const f of ev.findings) {
-        out.push({ id: '', severity: f.severity, source: ev.source, title: f.title, description: f.description, recommendation: f.recommendation, controls: controlsFor(std, f.topics, custom).map((c) => c.id), ...(f.evidence ? { evidence: f.evidence } : {}) });
+        out.push({
+          id: '',
+          severity: f.severity,
+          source: ev.source,
+          title: f.title,
+          description: f.description,
+          recommendation: f.recommendation,
+          controls: controlsFor(std, f.topics, custom).map((c) => c.id),
+          ...(f.evidence ? { evidence: f.evidence } : {}),
+        });
       }
     }
     out.sort(bySeverity);
@@ -314,12 +433,26 @@ export class ComplianceManager {
     const score = complianceScore(vr.readOnlyOperations, vr.totalOperations);
     const risk = riskScore(findings);
     const blocked = vr.totalOperations - vr.readOnlyOperations - vr.allowedByOverride;
-    const recommendations = [...new Set([...findings.filter((f) => f.severity === RiskLevel.CRITICAL || f.severity === RiskLevel.HIGH).map((f) => f.recommendation), ...vr.recommendations])];
+    const recommendations = [
+      ...new Set([
+        ...findings
+          .filter((f) => f.severity === RiskLevel.CRITICAL || f.severity === RiskLevel.HIGH)
+          .map((f) => f.recommendation),
+        ...vr.recommendations,
+      ]),
+    ];
     return {
-      isCompliant: isCompliant({ complianceScore: score, riskScore: risk, blockedOperations: blocked, findings }, this.config, minScore),
+      isCompliant: isCompliant(
+        { complianceScore: score, riskScore: risk, blockedOperations: blocked, findings },
+        this.config,
+        minScore,
+      ),
       complianceScore: score,
       riskScore: risk,
-      securityValidationPassed: this.config.enableSecurityValidation && vr.allowedByOverride === 0 && !findings.some((f) => f.severity === RiskLevel.CRITICAL),
+      securityValidationPassed:
+        this.config.enableSecurityValidation &&
+        vr.allowedByOverride === 0 &&
+        !findings.some((f) => f.severity === RiskLevel.CRITICAL),
       productionMonitoringActive: this.config.enableProductionMonitoring,
       totalOperations: vr.totalOperations,
       blockedOperations: blocked,
@@ -344,9 +477,18 @@ export class ComplianceManager {
     if (this.config.enableSecurityValidation) {
       sections.securityValidation = {
         title: 'Security validation (read-only guard)',
-        status: vr.mutatingOperationsBlocked + vr.unknownOperationsBlocked > 0 || vr.allowedByOverride > 0 ? 'WARN' : 'PASS',
+        status:
+          vr.mutatingOperationsBlocked + vr.unknownOperationsBlocked > 0 || vr.allowedByOverride > 0 ? 'WARN' : 'PASS',
         summary: `${vr.totalOperations} operation(s) checked against the IAM access level of every AWS action: ${vr.readOnlyOperations} read-only, ${vr.mutatingOperationsBlocked} mutating blocked, ${vr.unknownOperationsBlocked} unknown blocked.`,
-        facts: { totalOperations: vr.totalOperations, readOnlyOperations: vr.readOnlyOperations, mutatingOperationsBlocked: vr.mutatingOperationsBlocked, unknownOperationsBlocked: vr.unknownOperationsBlocked, allowedByOverride: vr.allowedByOverride, sensitiveReads: vr.sensitiveReads, complianceScore: vr.complianceScore },
+        facts: {
+          totalOperations: vr.totalOperations,
+          readOnlyOperations: vr.readOnlyOperations,
+          mutatingOperationsBlocked: vr.mutatingOperationsBlocked,
+          unknownOperationsBlocked: vr.unknownOperationsBlocked,
+          allowedByOverride: vr.allowedByOverride,
+          sensitiveReads: vr.sensitiveReads,
+          complianceScore: vr.complianceScore,
+        },
         rows: aggregateOperations(vr.auditEntries),
         detail: { ...vr, auditEntries: vr.auditEntries.slice(-200) },
       };
@@ -368,7 +510,11 @@ export class ComplianceManager {
           openCircuits: open.length,
           securityReportRiskScore: sr.riskScore,
           ...(this.config.includePerformanceMetrics && summary.latestResourceSample
-            ? { cpuPercent: summary.latestResourceSample.cpuPercent, memoryPercent: summary.latestResourceSample.memoryPercent, diskPercent: summary.latestResourceSample.diskPercent }
+            ? {
+                cpuPercent: summary.latestResourceSample.cpuPercent,
+                memoryPercent: summary.latestResourceSample.memoryPercent,
+                diskPercent: summary.latestResourceSample.diskPercent,
+              }
             : {}),
         },
         rows: Object.entries(summary.circuitBreakerStates).map(([key, b]) => ({ circuit: key, state: b.state })),
@@ -376,7 +522,8 @@ export class ComplianceManager {
       };
     }
     for (const ev of this.evidence.values()) {
-      if (ev.key === 'cloudtrail' && !this.config.includeCloudtrailEvents) sections[ev.key] = { ...ev.section, rows: [], detail: undefined };
+      if (ev.key === 'cloudtrail' && !this.config.includeCloudtrailEvents)
+        sections[ev.key] = { ...ev.section, rows: [], detail: undefined };
       else sections[ev.key] = ev.section;
     }
 
@@ -415,19 +562,47 @@ export class ComplianceManager {
     if (std === ComplianceStandard.GENERAL) return [];
     const custom = this.config.custom?.controlMappings as never;
     const checks: TopicCheck[] = [
-      { topic: ControlTopic.READ_ONLY_ACCESS, passed: vr.allowedByOverride === 0, evidence: `Every operation was checked by the read-only guard before it ran (${vr.totalOperations} checked, ${vr.allowedByOverride} write(s) allowed by override).` },
-      { topic: ControlTopic.CHANGE_PREVENTED, passed: true, evidence: `${vr.mutatingOperationsBlocked + vr.unknownOperationsBlocked} non-read-only attempt(s) were blocked before reaching AWS.` },
-      { topic: ControlTopic.AUDIT_LOGGING, passed: this.auditOption !== false, evidence: this.auditOption === false ? 'No durable audit trail configured.' : 'Every attempt is appended to the hash-chained audit trail before it runs.' },
+      {
+        topic: ControlTopic.READ_ONLY_ACCESS,
+        passed: vr.allowedByOverride === 0,
+        evidence: `Every operation was checked by the read-only guard before it ran (${vr.totalOperations} checked, ${vr.allowedByOverride} write(s) allowed by override).`,
+      },
+      {
+        topic: ControlTopic.CHANGE_PREVENTED,
+        passed: true,
+        evidence: `${vr.mutatingOperationsBlocked + vr.unknownOperationsBlocked} non-read-only attempt(s) were blocked before reaching AWS.`,
+      },
+      {
+        topic: ControlTopic.AUDIT_LOGGING,
+        passed: this.auditOption !== false,
+        evidence:
+          this.auditOption === false
+            ? 'No durable audit trail configured.'
+            : 'Every attempt is appended to the hash-chained audit trail before it runs.',
+      },
     ];
     if (this.config.enableProductionMonitoring) {
-      checks.push({ topic: ControlTopic.MONITORING, passed: true, evidence: 'Errors, circuit breakers and resource usage are monitored with threshold alerts.' });
-      checks.push({ topic: ControlTopic.INCIDENT_EVALUATION, passed: true, evidence: 'Errors are classified by severity with recovery actions; blocked calls are recorded as security events.' });
+      checks.push({
+        topic: ControlTopic.MONITORING,
+        passed: true,
+        evidence: 'Errors, circuit breakers and resource usage are monitored with threshold alerts.',
+      });
+      checks.push({
+        topic: ControlTopic.INCIDENT_EVALUATION,
+        passed: true,
+        evidence:
+          'Errors are classified by severity with recovery actions; blocked calls are recorded as security events.',
+      });
     }
     for (const ev of this.evidence.values()) checks.push(...ev.checks);
 
     const byId = new Map<string, ControlResult>();
     for (const check of checks) {
-      const topicFindings = findings.filter((f) => controlsFor(std, [check.topic], custom).some((c) => f.controls.includes(c.id)) && (f.severity === RiskLevel.CRITICAL || f.severity === RiskLevel.HIGH));
+      const topicFindings = findings.filter(
+        (f) =>
+          controlsFor(std, [check.topic], custom).some((c) => f.controls.includes(c.id)) &&
+          (f.severity === RiskLevel.CRITICAL || f.severity === RiskLevel.HIGH),
+      );
       for (const control of controlsFor(std, [check.topic], custom)) {
         const existing = byId.get(control.id);
         const passed = check.passed && (existing ? existing.status === 'PASS' : true);
@@ -436,13 +611,22 @@ export class ComplianceManager {
           title: control.title,
           evidence: existing ? `${existing.evidence} ${check.evidence}` : check.evidence,
           status: passed ? 'PASS' : 'FAIL',
-          findingIds: [...new Set([...(existing?.findingIds ?? []), ...(check.passed ? [] : topicFindings.map((f) => f.id))])],
+          findingIds: [
+            ...new Set([...(existing?.findingIds ?? []), ...(check.passed ? [] : topicFindings.map((f) => f.id))]),
+          ],
         });
       }
     }
     for (const topic of Object.values(ControlTopic)) {
       for (const control of controlsFor(std, [topic], custom)) {
-        if (!byId.has(control.id)) byId.set(control.id, { id: control.id, title: control.title, evidence: `No evidence collected for ${topic.replace(/_/g, ' ')} in this run.`, status: 'NOT_EVALUATED', findingIds: [] });
+        if (!byId.has(control.id))
+          byId.set(control.id, {
+            id: control.id,
+            title: control.title,
+            evidence: `No evidence collected for ${topic.replace(/_/g, ' ')} in this run.`,
+            status: 'NOT_EVALUATED',
+            findingIds: [],
+          });
       }
     }
     return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
@@ -464,7 +648,11 @@ export class ComplianceManager {
   }
 
   /** Writes a report atomically, redacted; the format follows the extension (.json, .md, .html) unless given. */
-  async saveComplianceReport(report: ComprehensiveComplianceReport, path: string, format?: 'json' | 'md' | 'html'): Promise<string> {
+  async saveComplianceReport(
+    report: ComprehensiveComplianceReport,
+    path: string,
+    format?: 'json' | 'md' | 'html',
+  ): Promise<string> {
     return saveReport(report, path, format ?? (path.endsWith('.md') ? 'md' : path.endsWith('.html') ? 'html' : 'json'));
   }
 
@@ -480,11 +668,26 @@ export class ComplianceManager {
       overallStatus: status.isCompliant ? 'COMPLIANT' : 'NON_COMPLIANT',
       complianceScore: status.complianceScore,
       riskScore: status.riskScore,
-      metrics: { successRate: summary.successRate, totalOperations: status.totalOperations, errorRate: summary.errorRate, blockedOperations: status.blockedOperations },
+      metrics: {
+        successRate: summary.successRate,
+        totalOperations: status.totalOperations,
+        errorRate: summary.errorRate,
+        blockedOperations: status.blockedOperations,
+      },
       statusIndicators: {
-        securityValidation: this.config.enableSecurityValidation ? (status.securityValidationPassed ? 'active' : 'failing') : 'disabled',
+        securityValidation: this.config.enableSecurityValidation
+          ? status.securityValidationPassed
+            ? 'active'
+            : 'failing'
+          : 'disabled',
         productionMonitoring: this.config.enableProductionMonitoring ? 'active' : 'disabled',
-        cloudtrailIntegration: !this.config.enableCloudtrailIntegration ? 'disabled' : hasCloudtrail ? (this.evidence.get('cloudtrail')!.section.status === 'FAIL' ? 'failing' : 'active') : 'inactive',
+        cloudtrailIntegration: !this.config.enableCloudtrailIntegration
+          ? 'disabled'
+          : hasCloudtrail
+            ? this.evidence.get('cloudtrail')!.section.status === 'FAIL'
+              ? 'failing'
+              : 'active'
+            : 'inactive',
       },
       timestamp: new Date().toISOString(),
     };
@@ -497,16 +700,40 @@ export class ComplianceManager {
     const dashboard = this.dashboardFrom(this.assess(this.collectFindings(reports), vr));
     const summary = this.monitor.getMonitoringSummary();
     // Blocked and allowed counts from the verdicts; success and failure from the outcomes the guard reported.
-    type OpCount = { service: string; operation: string; iamAction?: string; decision: 'allowed' | 'blocked'; outcome: 'success' | 'failure' | 'not_run'; count: number };
+    type OpCount = {
+      service: string;
+      operation: string;
+      iamAction?: string;
+      decision: 'allowed' | 'blocked';
+      outcome: 'success' | 'failure' | 'not_run';
+      count: number;
+    };
     const ops = new Map<string, OpCount>();
-    const bump = (service: string, operation: string, iamAction: string | undefined, decision: OpCount['decision'], outcome: OpCount['outcome'], n: number) => {
+    const bump = (
+      service: string,
+      operation: string,
+      iamAction: string | undefined,
+      decision: OpCount['decision'],
+      outcome: OpCount['outcome'],
+      n: number,
+    ) => {
       if (n <= 0) return;
       const key = `${service}|${operation}|${decision}|${outcome}`;
-      const slot = ops.get(key) ?? { service, operation, ...(iamAction ? { iamAction } : {}), decision, outcome, count: 0 };
+      const slot = ops.get(key) ?? {
+        service,
+        operation,
+        ...(iamAction ? { iamAction } : {}),
+        decision,
+        outcome,
+        count: 0,
+      };
       slot.count += n;
       ops.set(key, slot);
     };
-    const allowedByAction = new Map<string, { service: string; operation: string; iamAction: string | undefined; n: number }>();
+    const allowedByAction = new Map<
+      string,
+      { service: string; operation: string; iamAction: string | undefined; n: number }
+    >();
     for (const e of vr.auditEntries) {
       const [service = e.service, operation = e.operation] = e.iamAction ? e.iamAction.split(':') : [];
       if (e.decision === 'blocked') bump(service, operation, e.iamAction, 'blocked', 'not_run', 1);
@@ -533,30 +760,81 @@ export class ComplianceManager {
     }
     const head = this.chainHead();
     const ct = this.evidence.get('cloudtrail');
-    const ctDetail = (ct?.section.detail ?? {}) as { eventsRead?: number; writesFound?: number; writesByPrincipal?: { eventTime: string; eventName: string; eventSource: string; userAgent?: string; sourceIpAddress?: string; principal?: string; readOnly?: boolean; errorCode?: string }[] };
+    const ctDetail = (ct?.section.detail ?? {}) as {
+      eventsRead?: number;
+      writesFound?: number;
+      writesByPrincipal?: {
+        eventTime: string;
+        eventName: string;
+        eventSource: string;
+        userAgent?: string;
+        sourceIpAddress?: string;
+        principal?: string;
+        readOnly?: boolean;
+        errorCode?: string;
+      }[];
+    };
     return {
       generatedAt: new Date().toISOString(),
       standard: this.config.complianceStandard,
       dashboard,
       operations: [...ops.values()],
-      durations: [...this.outcomes.values()].map((o) => ({ service: o.service, operation: o.operation, ...(o.iamAction ? { iamAction: o.iamAction } : {}), seconds: o.durations.slice() })),
-      timeline: [...this.timeline.entries()].sort((a, b) => a[0] - b[0]).slice(-120).map(([start, b]) => ({ start: new Date(start).toISOString(), ...b })),
+      durations: [...this.outcomes.values()].map((o) => ({
+        service: o.service,
+        operation: o.operation,
+        ...(o.iamAction ? { iamAction: o.iamAction } : {}),
+        seconds: o.durations.slice(),
+      })),
+      timeline: [...this.timeline.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .slice(-120)
+        .map(([start, b]) => ({ start: new Date(start).toISOString(), ...b })),
       errorsBySeverity: summary.errorsBySeverity,
       breakers: Object.entries(summary.circuitBreakerStates).map(([key, b]) => {
         const [service = key, operation = ''] = key.split(':');
         return { service, operation, state: b.state };
       }),
       resources: {
-        ...(latest ? { latest: { cpuPercent: latest.cpuPercent, memoryPercent: latest.memoryPercent, diskPercent: latest.diskPercent ?? 0, time: latest.timestamp } } : {}),
-        thresholds: { cpuPercent: this.config.performanceThresholdCpu, memoryPercent: this.config.performanceThresholdMemory, diskPercent: this.config.performanceThresholdDisk },
+        ...(latest
+          ? {
+              latest: {
+                cpuPercent: latest.cpuPercent,
+                memoryPercent: latest.memoryPercent,
+                diskPercent: latest.diskPercent ?? 0,
+                time: latest.timestamp,
+              },
+            }
+          : {}),
+        thresholds: {
+          cpuPercent: this.config.performanceThresholdCpu,
+          memoryPercent: this.config.performanceThresholdMemory,
+          diskPercent: this.config.performanceThresholdDisk,
+        },
       },
       audit: { length: auditLength, ...(head ? { head: `${head.sequence}:${head.hash}` } : {}) },
-      recentBlocked: this.recentBlocked.slice(0, 20).map(({ time, verdict }) => ({ time, service: verdict.service, operation: verdict.operation, ...(verdict.iamAction ? { iamAction: verdict.iamAction } : {}), riskLevel: verdict.riskLevel, message: verdict.validationMessage })),
+      recentBlocked: this.recentBlocked.slice(0, 20).map(({ time, verdict }) => ({
+        time,
+        service: verdict.service,
+        operation: verdict.operation,
+        ...(verdict.iamAction ? { iamAction: verdict.iamAction } : {}),
+        riskLevel: verdict.riskLevel,
+        message: verdict.validationMessage,
+      })),
       cloudtrail: {
         eventsRead: ctDetail.eventsRead ?? 0,
         writesFound: ctDetail.writesFound ?? 0,
         writesByAutomation: ctDetail.writesByPrincipal?.length ?? 0,
-        findings: (ctDetail.writesByPrincipal ?? []).slice(0, 50).map((e) => ({ time: e.eventTime, eventName: e.eventName, eventSource: e.eventSource, ...(e.userAgent ? { userAgent: e.userAgent } : {}), ...(e.sourceIpAddress ? { sourceIpAddress: e.sourceIpAddress } : {}), ...(e.principal ? { principal: e.principal } : {}), readOnly: false, ...(e.errorCode ? { errorCode: e.errorCode } : {}), reason: 'write by the automation principal' })),
+        findings: (ctDetail.writesByPrincipal ?? []).slice(0, 50).map((e) => ({
+          time: e.eventTime,
+          eventName: e.eventName,
+          eventSource: e.eventSource,
+          ...(e.userAgent ? { userAgent: e.userAgent } : {}),
+          ...(e.sourceIpAddress ? { sourceIpAddress: e.sourceIpAddress } : {}),
+          ...(e.principal ? { principal: e.principal } : {}),
+          readOnly: false,
+          ...(e.errorCode ? { errorCode: e.errorCode } : {}),
+          reason: 'write by the automation principal',
+        })),
       },
     };
   }
@@ -577,7 +855,10 @@ export class ComplianceManager {
 
   /** Removes audit entries older than `auditLogRetentionDays` or beyond `maxAuditEntries`, keeping the chain verifiable. */
   cleanupAuditLogs(): CleanupResult | undefined {
-    return this.auditStore()?.cleanup({ retentionDays: this.config.auditLogRetentionDays, maxEntries: this.config.maxAuditEntries });
+    return this.auditStore()?.cleanup({
+      retentionDays: this.config.auditLogRetentionDays,
+      maxEntries: this.config.maxAuditEntries,
+    });
   }
 
   /** Stops timers and closes the audit store and log files. */
@@ -594,22 +875,49 @@ interface LoggerLike {
   error(obj: object, msg?: string): void;
 }
 
-function aggregateOperations(entries: readonly { iamAction: string | undefined; service: string; operation: string; decision: 'allowed' | 'blocked'; operationType: OperationType; riskLevel: RiskLevel }[]): Record<string, string | number>[] {
-  const rows = new Map<string, { action: string; decision: string; operationType: string; riskLevel: string; count: number }>();
+function aggregateOperations(
+  entries: readonly {
+    iamAction: string | undefined;
+    service: string;
+    operation: string;
+    decision: 'allowed' | 'blocked';
+    operationType: OperationType;
+    riskLevel: RiskLevel;
+  }[],
+): Record<string, string | number>[] {
+  const rows = new Map<
+    string,
+    { action: string; decision: string; operationType: string; riskLevel: string; count: number }
+  >();
   for (const e of entries) {
     const action = e.iamAction ?? `${e.service}:${e.operation}`;
     const key = `${action}|${e.decision}`;
-    const row = rows.get(key) ?? { action, decision: e.decision, operationType: e.operationType, riskLevel: e.riskLevel, count: 0 };
+    const row = rows.get(key) ?? {
+      action,
+      decision: e.decision,
+      operationType: e.operationType,
+      riskLevel: e.riskLevel,
+      count: 0,
+    };
     row.count++;
     rows.set(key, row);
   }
-  return [...rows.values()].sort((a, b) => (a.decision === b.decision ? b.count - a.count : a.decision === 'blocked' ? -1 : 1)).slice(0, 100);
+  return [...rows.values()]
+    .sort((a, b) => (a.decision === b.decision ? b.count - a.count : a.decision === 'blocked' ? -1 : 1))
+    .slice(0, 100);
 }
 
 function executiveSummary(status: ComplianceStatus, findings: ReportFinding[], riskLevel: RiskLevel): ExecutiveSummary {
   const keyFindings = findings.slice(0, 8).map((f) => `${f.severity}: ${f.title}`);
-  if (keyFindings.length === 0) keyFindings.push(`All ${status.totalOperations} operation(s) were read-only; no findings.`);
-  const immediateActions = [...new Set(findings.filter((f) => f.severity === RiskLevel.CRITICAL || f.severity === RiskLevel.HIGH).map((f) => f.recommendation))].slice(0, 6);
+  if (keyFindings.length === 0)
+    keyFindings.push(`All ${status.totalOperations} operation(s) were read-only; no findings.`);
+  const immediateActions = [
+    ...new Set(
+      findings
+        .filter((f) => f.severity === RiskLevel.CRITICAL || f.severity === RiskLevel.HIGH)
+        .map((f) => f.recommendation),
+    ),
+  ].slice(0, 6);
   return {
     overallCompliance: status.isCompliant ? 'COMPLIANT' : 'NON_COMPLIANT',
     complianceScore: status.complianceScore,

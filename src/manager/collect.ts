@@ -29,14 +29,29 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
     title: f.severity === RiskLevel.CRITICAL && f.events.length ? `${f.title}: ${namesOf(f.events)}` : f.title,
     description: f.description,
     recommendation: f.recommendation,
-    topics: f.severity === RiskLevel.CRITICAL ? [ControlTopic.READ_ONLY_ACCESS, ControlTopic.CHANGE_PREVENTED, ControlTopic.INCIDENT_EVALUATION] : [ControlTopic.EVIDENCE_COLLECTION, ControlTopic.AUDIT_LOGGING],
-    evidence: { events: f.events.slice(0, 20).map((e) => ({ eventTime: e.eventTime, eventName: e.eventName, eventSource: e.eventSource, eventId: e.eventId, awsRegion: e.awsRegion ?? null })), eventCount: f.events.length },
+    topics:
+      f.severity === RiskLevel.CRITICAL
+        ? [ControlTopic.READ_ONLY_ACCESS, ControlTopic.CHANGE_PREVENTED, ControlTopic.INCIDENT_EVALUATION]
+        : [ControlTopic.EVIDENCE_COLLECTION, ControlTopic.AUDIT_LOGGING],
+    evidence: {
+      events: f.events.slice(0, 20).map((e) => ({
+        eventTime: e.eventTime,
+        eventName: e.eventName,
+        eventSource: e.eventSource,
+        eventId: e.eventId,
+        awsRegion: e.awsRegion ?? null,
+      })),
+      eventCount: f.events.length,
+    },
   }));
   if ((facts.filesCorrupt ?? 0) > 0) {
     findings.push({
       severity: RiskLevel.MEDIUM,
       title: `${facts.filesCorrupt} trail file(s) could not be read`,
-      description: (facts.corrupt ?? []).slice(0, 10).map((c) => `${c.file}: ${c.reason}`).join('; '),
+      description: (facts.corrupt ?? [])
+        .slice(0, 10)
+        .map((c) => `${c.file}: ${c.reason}`)
+        .join('; '),
       recommendation: 'Check the trail bucket for damaged or foreign files; events in them were not analysed.',
       topics: [ControlTopic.EVIDENCE_COLLECTION],
     });
@@ -65,7 +80,15 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
         ...(facts.filesRead !== undefined ? { filesRead: facts.filesRead, filesCorrupt: facts.filesCorrupt ?? 0 } : {}),
         ...(unrecorded !== undefined ? { callsNotInAuditTrail: unrecorded } : {}),
       },
-      rows: analysis.writes.slice(0, 100).map((e) => ({ eventTime: e.eventTime, eventName: e.eventName, eventSource: e.eventSource, iamAction: e.iamAction ?? null, region: e.awsRegion ?? null, sourceIp: e.sourceIpAddress ?? null, errorCode: e.errorCode ?? null })),
+      rows: analysis.writes.slice(0, 100).map((e) => ({
+        eventTime: e.eventTime,
+        eventName: e.eventName,
+        eventSource: e.eventSource,
+        iamAction: e.iamAction ?? null,
+        region: e.awsRegion ?? null,
+        sourceIp: e.sourceIpAddress ?? null,
+        errorCode: e.errorCode ?? null,
+      })),
       detail: {
         eventsRead: facts.eventsRead,
         writesFound,
@@ -77,10 +100,32 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
     },
     findings,
     checks: [
-      { topic: ControlTopic.EVIDENCE_COLLECTION, passed: (facts.filesCorrupt ?? 0) === 0, evidence: `CloudTrail events for the principal were read from ${facts.source} (${facts.eventsRead} events).` },
-      { topic: ControlTopic.READ_ONLY_ACCESS, passed: held, evidence: held ? 'CloudTrail shows no write by the principal.' : `CloudTrail shows ${writesFound} write(s) by the principal.` },
-      { topic: ControlTopic.CHANGE_PREVENTED, passed: held, evidence: held ? 'No change by the principal reached AWS.' : 'Changes by the principal reached AWS.' },
-      ...(unrecorded !== undefined ? [{ topic: ControlTopic.AUDIT_LOGGING, passed: unrecorded === 0, evidence: `${unrecorded} call(s) AWS saw from the principal are missing from the audit trail.` }] : []),
+      {
+        topic: ControlTopic.EVIDENCE_COLLECTION,
+        passed: (facts.filesCorrupt ?? 0) === 0,
+        evidence: `CloudTrail events for the principal were read from ${facts.source} (${facts.eventsRead} events).`,
+      },
+      {
+        topic: ControlTopic.READ_ONLY_ACCESS,
+        passed: held,
+        evidence: held
+          ? 'CloudTrail shows no write by the principal.'
+          : `CloudTrail shows ${writesFound} write(s) by the principal.`,
+      },
+      {
+        topic: ControlTopic.CHANGE_PREVENTED,
+        passed: held,
+        evidence: held ? 'No change by the principal reached AWS.' : 'Changes by the principal reached AWS.',
+      },
+      ...(unrecorded !== undefined
+        ? [
+            {
+              topic: ControlTopic.AUDIT_LOGGING,
+              passed: unrecorded === 0,
+              evidence: `${unrecorded} call(s) AWS saw from the principal are missing from the audit trail.`,
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -96,11 +141,24 @@ function namesOf(events: readonly { iamAction: string | undefined; eventSource: 
 }
 
 export function trailScanFacts(scan: TrailScanSummary, window: { start: Date; end: Date }): CloudtrailScanFacts {
-  return { source: scan.location, window, eventsRead: scan.events, filesRead: scan.filesRead, filesCorrupt: scan.filesCorrupt, corrupt: scan.corrupt.map((c) => ({ file: c.file, reason: c.problem })) };
+  return {
+    source: scan.location,
+    window,
+    eventsRead: scan.events,
+    filesRead: scan.filesRead,
+    filesCorrupt: scan.filesCorrupt,
+    corrupt: scan.corrupt.map((c) => ({ file: c.file, reason: c.problem })),
+  };
 }
 
 export function identityEvidence(identity: CallerIdentity): EvidenceSection {
-  const findings: EvidenceFinding[] = identity.findings.map((f) => ({ severity: f.severity, title: f.title, description: f.description, recommendation: f.recommendation, topics: [ControlTopic.IDENTITY, ControlTopic.ACCESS_RIGHTS] }));
+  const findings: EvidenceFinding[] = identity.findings.map((f) => ({
+    severity: f.severity,
+    title: f.title,
+    description: f.description,
+    recommendation: f.recommendation,
+    topics: [ControlTopic.IDENTITY, ControlTopic.ACCESS_RIGHTS],
+  }));
   const bad = identity.findings.some((f) => f.severity === RiskLevel.HIGH || f.severity === RiskLevel.CRITICAL);
   return {
     key: 'identity',
@@ -121,37 +179,88 @@ export function identityEvidence(identity: CallerIdentity): EvidenceSection {
       detail: identity,
     },
     findings,
-    checks: [{ topic: ControlTopic.IDENTITY, passed: !bad, evidence: `The principal is ${identity.type}${bad ? ' (see findings)' : ''}.` }],
+    checks: [
+      {
+        topic: ControlTopic.IDENTITY,
+        passed: !bad,
+        evidence: `The principal is ${identity.type}${bad ? ' (see findings)' : ''}.`,
+      },
+    ],
   };
 }
 
-export function permissionsEvidence(analysis: PolicyAnalysisReport | undefined, probes?: PermissionValidationResult, options: { collectionError?: string } = {}): EvidenceSection {
+export function permissionsEvidence(
+  analysis: PolicyAnalysisReport | undefined,
+  probes?: PermissionValidationResult,
+  options: { collectionError?: string } = {},
+): EvidenceSection {
   const findings: EvidenceFinding[] = [];
   if (analysis) {
     for (const group of analysis.writes) {
-      const severity = group.rank === 'permissions-management' || group.rank === 'credential-minting' ? RiskLevel.HIGH : RiskLevel.MEDIUM;
+      const severity =
+        group.rank === 'permissions-management' || group.rank === 'credential-minting'
+          ? RiskLevel.HIGH
+          : RiskLevel.MEDIUM;
       findings.push({
         severity,
         title: `Policies allow ${group.actions.length} ${group.rank.replace(/-/g, ' ')} action(s) in ${group.service}`,
-        description: `${group.actions.slice(0, 12).map((a) => a.action).join(', ')}${group.actions.length > 12 ? ` and ${group.actions.length - 12} more` : ''} (allowed by ${[...new Set(group.actions.flatMap((a) => a.allowedBy))].slice(0, 3).join(', ')}).`,
-        recommendation: 'Remove these actions from the role, or deny them explicitly: a read-only automation must not hold credentials that can write.',
+        description: `${group.actions
+          .slice(0, 12)
+          .map((a) => a.action)
+          .join(
+            ', ',
+          )}${group.actions.length > 12 ? ` and ${group.actions.length - 12} more` : ''} (allowed by ${[...new Set(group.actions.flatMap((a) => a.allowedBy))].slice(0, 3).join(', ')}).`,
+        recommendation:
+          'Remove these actions from the role, or deny them explicitly: a read-only automation must not hold credentials that can write.',
         topics: [ControlTopic.ACCESS_RIGHTS, ControlTopic.READ_ONLY_ACCESS],
         evidence: { actions: group.actions.map((a) => a.action) },
       });
     }
     if (analysis.conditionalWrites.length) {
       const n = analysis.conditionalWrites.reduce((s, g) => s + g.actions.length, 0);
-      findings.push({ severity: RiskLevel.LOW, title: `Policies allow ${n} write action(s) under conditions`, description: analysis.conditionalWrites.map((g) => `${g.service}: ${g.actions.length}`).join(', '), recommendation: 'Check that the conditions can never hold for the automation.', topics: [ControlTopic.ACCESS_RIGHTS] });
+      findings.push({
+        severity: RiskLevel.LOW,
+        title: `Policies allow ${n} write action(s) under conditions`,
+        description: analysis.conditionalWrites.map((g) => `${g.service}: ${g.actions.length}`).join(', '),
+        recommendation: 'Check that the conditions can never hold for the automation.',
+        topics: [ControlTopic.ACCESS_RIGHTS],
+      });
     }
     const secretReads = analysis.sensitiveReads.filter((r) => r.category !== 'data');
     if (secretReads.length) {
-      findings.push({ severity: RiskLevel.MEDIUM, title: `Policies allow ${secretReads.length} read(s) of secrets or credentials`, description: secretReads.slice(0, 12).map((r) => r.action).join(', '), recommendation: 'Deny secret and credential reads the automation does not need.', topics: [ControlTopic.SENSITIVE_ACCESS] });
+      findings.push({
+        severity: RiskLevel.MEDIUM,
+        title: `Policies allow ${secretReads.length} read(s) of secrets or credentials`,
+        description: secretReads
+          .slice(0, 12)
+          .map((r) => r.action)
+          .join(', '),
+        recommendation: 'Deny secret and credential reads the automation does not need.',
+        topics: [ControlTopic.SENSITIVE_ACCESS],
+      });
     }
   }
-  if (options.collectionError) findings.push({ severity: RiskLevel.MEDIUM, title: 'Policies could not be collected', description: options.collectionError, recommendation: 'Grant the read-only IAM calls in policies/inventag-readonly.json so the permissions can be checked.', topics: [ControlTopic.ACCESS_RIGHTS] });
+  if (options.collectionError)
+    findings.push({
+      severity: RiskLevel.MEDIUM,
+      title: 'Policies could not be collected',
+      description: options.collectionError,
+      recommendation:
+        'Grant the read-only IAM calls in policies/inventag-readonly.json so the permissions can be checked.',
+      topics: [ControlTopic.ACCESS_RIGHTS],
+    });
   for (const check of probes?.permissionChecks ?? []) {
     if (check.status === 'PASSED') continue;
-    findings.push({ severity: check.status === 'BLOCKED' ? RiskLevel.HIGH : RiskLevel.LOW, title: `Permission probe ${check.service}:${check.operation} ${check.status}`, description: check.message, recommendation: check.status === 'BLOCKED' ? 'Remove the write from the configured probes.' : 'Grant the read permission the probe needs, or drop the probe.', topics: [ControlTopic.ACCESS_RIGHTS] });
+    findings.push({
+      severity: check.status === 'BLOCKED' ? RiskLevel.HIGH : RiskLevel.LOW,
+      title: `Permission probe ${check.service}:${check.operation} ${check.status}`,
+      description: check.message,
+      recommendation:
+        check.status === 'BLOCKED'
+          ? 'Remove the write from the configured probes.'
+          : 'Grant the read permission the probe needs, or drop the probe.',
+      topics: [ControlTopic.ACCESS_RIGHTS],
+    });
   }
   const writeLike = analysis?.counts.writeLike ?? 0;
   return {
@@ -177,11 +286,31 @@ export function permissionsEvidence(analysis: PolicyAnalysisReport | undefined, 
             ...(probes ? { probes: probes.overallStatus } : {}),
           }
         : { ...(probes ? { probes: probes.overallStatus } : {}) },
-      rows: analysis?.writes.flatMap((g) => g.actions.slice(0, 25).map((a) => ({ rank: g.rank, service: g.service, action: a.action, accessLevel: a.accessLevel, allowedBy: a.allowedBy.join(', ') }))).slice(0, 150),
+      rows: analysis?.writes
+        .flatMap((g) =>
+          g.actions.slice(0, 25).map((a) => ({
+            rank: g.rank,
+            service: g.service,
+            action: a.action,
+            accessLevel: a.accessLevel,
+            allowedBy: a.allowedBy.join(', '),
+          })),
+        )
+        .slice(0, 150),
       detail: { analysis, probes },
     },
     findings,
-    checks: analysis ? [{ topic: ControlTopic.ACCESS_RIGHTS, passed: analysis.readOnly, evidence: analysis.readOnly ? 'The policies allow only Read and List actions.' : `The policies allow ${writeLike} write action(s).` }] : [],
+    checks: analysis
+      ? [
+          {
+            topic: ControlTopic.ACCESS_RIGHTS,
+            passed: analysis.readOnly,
+            evidence: analysis.readOnly
+              ? 'The policies allow only Read and List actions.'
+              : `The policies allow ${writeLike} write action(s).`,
+          },
+        ]
+      : [],
   };
 }
 
@@ -194,24 +323,51 @@ export function auditEvidence(verify: VerifyResult, path: string): EvidenceSecti
       description: `${verify.firstBad.message} (${path})`,
       recommendation: 'Treat the trail as compromised: restore it from a copy and find out who changed it.',
       topics: [ControlTopic.AUDIT_INTEGRITY, ControlTopic.INCIDENT_EVALUATION],
-      evidence: { sequence: verify.firstBad.sequence, auditId: verify.firstBad.auditId ?? null, reason: verify.firstBad.reason },
+      evidence: {
+        sequence: verify.firstBad.sequence,
+        auditId: verify.firstBad.auditId ?? null,
+        reason: verify.firstBad.reason,
+      },
     });
   }
-  for (const w of verify.warnings) findings.push({ severity: RiskLevel.LOW, title: 'Audit trail warning', description: w, recommendation: 'Review the audit store.', topics: [ControlTopic.AUDIT_INTEGRITY] });
+  for (const w of verify.warnings)
+    findings.push({
+      severity: RiskLevel.LOW,
+      title: 'Audit trail warning',
+      description: w,
+      recommendation: 'Review the audit store.',
+      topics: [ControlTopic.AUDIT_INTEGRITY],
+    });
   return {
     key: 'auditTrail',
     source: 'audit',
     section: {
       title: 'Audit trail',
       status: verify.ok ? 'PASS' : 'FAIL',
-      summary: verify.ok ? `${verify.checked} entr${verify.checked === 1 ? 'y' : 'ies'} verified: the hash chain is intact.` : `The hash chain is broken: ${verify.firstBad?.message ?? 'unknown reason'}.`,
-      facts: { store: path, checked: verify.checked, intact: verify.ok, headSequence: verify.head?.sequence ?? null, headHash: verify.head?.hash ?? null },
+      summary: verify.ok
+        ? `${verify.checked} entr${verify.checked === 1 ? 'y' : 'ies'} verified: the hash chain is intact.`
+        : `The hash chain is broken: ${verify.firstBad?.message ?? 'unknown reason'}.`,
+      facts: {
+        store: path,
+        checked: verify.checked,
+        intact: verify.ok,
+        headSequence: verify.head?.sequence ?? null,
+        headHash: verify.head?.hash ?? null,
+      },
       detail: verify,
     },
     findings,
     checks: [
-      { topic: ControlTopic.AUDIT_INTEGRITY, passed: verify.ok, evidence: `The audit trail's hash chain was verified (${verify.checked} entries).` },
-      { topic: ControlTopic.AUDIT_LOGGING, passed: verify.checked > 0, evidence: `${verify.checked} audit entries on record.` },
+      {
+        topic: ControlTopic.AUDIT_INTEGRITY,
+        passed: verify.ok,
+        evidence: `The audit trail's hash chain was verified (${verify.checked} entries).`,
+      },
+      {
+        topic: ControlTopic.AUDIT_LOGGING,
+        passed: verify.checked > 0,
+        evidence: `${verify.checked} audit entries on record.`,
+      },
     ],
   };
 }

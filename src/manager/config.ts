@@ -18,7 +18,9 @@ const positive = (dflt: number) => z.number().positive().default(dflt);
  */
 export const complianceConfigurationSchema = z.object({
   /** @default 'general' */
-  complianceStandard: z.enum(COMPLIANCE_STANDARDS as [ComplianceStandard, ...ComplianceStandard[]]).default(ComplianceStandard.GENERAL),
+  complianceStandard: z
+    .enum(COMPLIANCE_STANDARDS as [ComplianceStandard, ...ComplianceStandard[]])
+    .default(ComplianceStandard.GENERAL),
   enableSecurityValidation: z.boolean().default(true),
   enableProductionMonitoring: z.boolean().default(true),
   enableCloudtrailIntegration: z.boolean().default(true),
@@ -62,7 +64,9 @@ export const complianceConfigurationSchema = z.object({
   aws: z
     .object({
       profile: z.string().min(1).optional(),
-      regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected an AWS region such as "us-east-1"' })).default([]),
+      regions: z
+        .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected an AWS region such as "us-east-1"' }))
+        .default([]),
       endpoint: z.string().url().optional(),
     })
     .strict()
@@ -163,7 +167,15 @@ function readConfigFile(file: string): Record<string, unknown> {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, [code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, expected a YAML or JSON file' : String(err)]);
+    throw new ConfigError(file, [
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory, expected a YAML or JSON file'
+            : String(err),
+    ]);
   }
   let data: unknown;
   if (file.endsWith('.json')) {
@@ -175,12 +187,18 @@ function readConfigFile(file: string): Record<string, unknown> {
   } else {
     const doc = YAML.parseDocument(text, { prettyErrors: true });
     if (doc.errors.length) {
-      throw new ConfigError(file, doc.errors.map((e) => `not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
+      throw new ConfigError(
+        file,
+        doc.errors.map((e) => `not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+      );
     }
     data = doc.toJS();
   }
   if (data === null || data === undefined) return {};
-  if (typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(file, [`(root): expected a mapping of options, got ${Array.isArray(data) ? 'a list' : typeof data}`]);
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw new ConfigError(file, [
+      `(root): expected a mapping of options, got ${Array.isArray(data) ? 'a list' : typeof data}`,
+    ]);
   return data as Record<string, unknown>;
 }
 
@@ -248,7 +266,11 @@ export function loadConfiguration(options: LoadConfigurationOptions = {}): Loade
     const issues = describeIssues(result.error, merged).map((issue) => {
       const key = issue.split(/[.[:]/)[0] ?? '';
       const from = sources[key];
-      return from === 'env' ? `${issue} [from ${envName(key)}]` : from === 'flag' ? `${issue} [from a command-line flag]` : issue;
+      return from === 'env'
+        ? `${issue} [from ${envName(key)}]`
+        : from === 'flag'
+          ? `${issue} [from a command-line flag]`
+          : issue;
     });
     throw new ConfigError(file, issues);
   }

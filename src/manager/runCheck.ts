@@ -17,7 +17,14 @@ import { parsePolicyText } from '../policy/analysis/parsePolicy.js';
 import type { PolicyDocument } from '../policy/analysis/types.js';
 import type { ComprehensiveComplianceReport } from '../report/types.js';
 import { ComplianceManager } from './ComplianceManager.js';
-import { auditEvidence, cloudtrailEvidence, identityEvidence, permissionsEvidence, trailScanFacts, type CloudtrailScanFacts } from './collect.js';
+import {
+  auditEvidence,
+  cloudtrailEvidence,
+  identityEvidence,
+  permissionsEvidence,
+  trailScanFacts,
+  type CloudtrailScanFacts,
+} from './collect.js';
 import type { ComplianceConfiguration } from './config.js';
 
 /** Evidence given as files (the bundled demo, or evidence exported from an account), laid out as in examples/demo/. */
@@ -55,11 +62,22 @@ export interface CheckRunResult {
   identity: CallerIdentity | undefined;
 }
 
-function identityFromCallerIdentity(data: { Arn?: string; UserId?: string; Account?: string; AccessKeyId?: string }, source: string): CallerIdentity {
-  if (typeof data.Arn !== 'string') throw new EvidenceError(`${source}: expected a GetCallerIdentity response with an "Arn" string`);
+function identityFromCallerIdentity(
+  data: { Arn?: string; UserId?: string; Account?: string; AccessKeyId?: string },
+  source: string,
+): CallerIdentity {
+  if (typeof data.Arn !== 'string')
+    throw new EvidenceError(`${source}: expected a GetCallerIdentity response with an "Arn" string`);
   const parsed = parsePrincipalArn(data.Arn);
   const credentialKind = credentialKindOf(data.AccessKeyId, parsed.type);
-  return { ...parsed, arn: data.Arn, userId: data.UserId ?? '', accessKeyId: undefined, credentialKind, findings: identityFindings(parsed, credentialKind) };
+  return {
+    ...parsed,
+    arn: data.Arn,
+    userId: data.UserId ?? '',
+    accessKeyId: undefined,
+    credentialKind,
+    findings: identityFindings(parsed, credentialKind),
+  };
 }
 
 function readJson(file: string): unknown {
@@ -67,7 +85,10 @@ function readJson(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new EvidenceError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message}`, { cause: err });
+    throw new EvidenceError(
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message}`,
+      { cause: err },
+    );
   }
   try {
     return JSON.parse(text);
@@ -81,9 +102,17 @@ function policyDocumentsIn(paths: readonly string[]): PolicyDocument[] {
   for (const path of paths) {
     let files: string[];
     try {
-      files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f)) : [path];
+      files = statSync(path).isDirectory()
+        ? readdirSync(path)
+            .filter((f) => f.endsWith('.json'))
+            .sort()
+            .map((f) => join(path, f))
+        : [path];
     } catch (err) {
-      throw new EvidenceError(`cannot read policy location ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message}`, { cause: err });
+      throw new EvidenceError(
+        `cannot read policy location ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message}`,
+        { cause: err },
+      );
     }
     for (const file of files) {
       let text: string;
@@ -98,8 +127,15 @@ function policyDocumentsIn(paths: readonly string[]): PolicyDocument[] {
   return docs;
 }
 
-async function scanTrail(store: TrailStore, analyzer: PrincipalAnalyzer, window: { start?: Date; end?: Date }): Promise<CloudtrailScanFacts> {
-  const reader = new TrailFileReader(store, { ...(window.start ? { start: window.start } : {}), ...(window.end ? { end: window.end } : {}) });
+async function scanTrail(
+  store: TrailStore,
+  analyzer: PrincipalAnalyzer,
+  window: { start?: Date; end?: Date },
+): Promise<CloudtrailScanFacts> {
+  const reader = new TrailFileReader(store, {
+    ...(window.start ? { start: window.start } : {}),
+    ...(window.end ? { end: window.end } : {}),
+  });
   let first: Date | undefined;
   let last: Date | undefined;
   const summary = await reader.scan((event: CloudTrailEvent) => {
@@ -107,11 +143,22 @@ async function scanTrail(store: TrailStore, analyzer: PrincipalAnalyzer, window:
     if (!first || event.eventTime < first) first = event.eventTime;
     if (!last || event.eventTime > last) last = event.eventTime;
   });
-  return trailScanFacts(summary, { start: window.start ?? first ?? new Date(0), end: window.end ?? last ?? new Date() });
+  return trailScanFacts(summary, {
+    start: window.start ?? first ?? new Date(0),
+    end: window.end ?? last ?? new Date(),
+  });
 }
 
 const auditRefs = (entries: readonly AuditEntry[]): AuditRecordRef[] =>
-  entries.filter((e) => e.kind === 'attempt' && e.service && e.operation).map((e) => ({ timestamp: e.timestamp, service: e.service!, operation: e.operation!, iamAction: e.iamAction, decision: e.decision }));
+  entries
+    .filter((e) => e.kind === 'attempt' && e.service && e.operation)
+    .map((e) => ({
+      timestamp: e.timestamp,
+      service: e.service!,
+      operation: e.operation!,
+      iamAction: e.iamAction,
+      decision: e.decision,
+    }));
 
 /**
  * The whole assessment behind `inventag check`: identity, permission probes
@@ -126,7 +173,10 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
   let entries: AuditEntry[] = [];
 
   if (dir) {
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new EvidenceError(`evidence directory ${dir} not found (expected ${Object.values(EVIDENCE_LAYOUT).join(', ')} inside it)`);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new EvidenceError(
+        `evidence directory ${dir} not found (expected ${Object.values(EVIDENCE_LAYOUT).join(', ')} inside it)`,
+      );
     // The evidence store is read, never written: this run's own trail stays in the data directory.
     const manager = new ComplianceManager(config, { audit: false, loggers: false, subject: { mode: 'demo' } });
     const auditPath = join(dir, EVIDENCE_LAYOUT.audit);
@@ -147,7 +197,11 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
     if (existsSync(identityPath)) {
       identity = identityFromCallerIdentity(readJson(identityPath) as Record<string, string>, identityPath);
       manager.addEvidence(identityEvidence(identity));
-      manager.setIdentity({ arn: identity.arn, ...(identity.account ? { account: identity.account } : {}), type: identity.type });
+      manager.setIdentity({
+        arn: identity.arn,
+        ...(identity.account ? { account: identity.account } : {}),
+        type: identity.type,
+      });
     }
     const policyDir = join(dir, EVIDENCE_LAYOUT.policies);
     const policyPaths = [...(existsSync(policyDir) ? [policyDir] : []), ...config.policyFiles];
@@ -162,29 +216,64 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
       const analyzer = new PrincipalAnalyzer(principal, { keepEventsForCorrelation: true });
       const facts = await scanTrail(new LocalTrailStore(trailDir), analyzer, options.window ?? {});
       manager.addEvidence(cloudtrailEvidence(analyzer.result({ audit: auditRefs(entries) }), facts));
-      manager.setSubject({ mode: 'demo', ...(identity?.account ? { account: identity.account } : {}), principal, window: { start: facts.window.start.toISOString(), end: facts.window.end.toISOString() } });
+      manager.setSubject({
+        mode: 'demo',
+        ...(identity?.account ? { account: identity.account } : {}),
+        principal,
+        window: { start: facts.window.start.toISOString(), end: facts.window.end.toISOString() },
+      });
     }
-    return { manager, report: manager.generateComprehensiveComplianceReport(options.minScore === undefined ? {} : { minComplianceScore: options.minScore }), identity };
+    return {
+      manager,
+      report: manager.generateComprehensiveComplianceReport(
+        options.minScore === undefined ? {} : { minComplianceScore: options.minScore },
+      ),
+      identity,
+    };
   }
 
   // Against AWS: every call below goes through this manager's guard.
   const manager = new ComplianceManager(config, { subject: { mode: 'aws' } });
   // InvenTag's own AWS calls are guarded and audited like any other automation's.
   const ownAudit = manager.auditStore();
-  const guard = { verdicts: manager.verdicts, monitor: manager.operationMonitor, ...(ownAudit ? { audit: ownAudit } : {}) };
+  const guard = {
+    verdicts: manager.verdicts,
+    monitor: manager.operationMonitor,
+    ...(ownAudit ? { audit: ownAudit } : {}),
+  };
   const region = config.aws.regions[0];
-  const access = { ...(config.aws.profile ? { profile: config.aws.profile } : {}), ...(region ? { region } : {}), ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}) };
+  const access = {
+    ...(config.aws.profile ? { profile: config.aws.profile } : {}),
+    ...(region ? { region } : {}),
+    ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
+  };
   const { gatherPermissionEvidence } = await import('../identity/gatherPermissionEvidence.js');
   progress('asking STS who we are, probing read permissions, collecting identity policies');
-  const evidence = await gatherPermissionEvidence({ ...access, guard, ...(config.probes ? { probes: config.probes } : {}) });
+  const evidence = await gatherPermissionEvidence({
+    ...access,
+    guard,
+    ...(config.probes ? { probes: config.probes } : {}),
+  });
   identity = evidence.identity ?? undefined;
   if (identity) {
     manager.addEvidence(identityEvidence(identity));
-    manager.setIdentity({ arn: identity.arn, ...(identity.account ? { account: identity.account } : {}), type: identity.type });
+    manager.setIdentity({
+      arn: identity.arn,
+      ...(identity.account ? { account: identity.account } : {}),
+      type: identity.type,
+    });
   }
   // Live policies win; configured policy files stand in when they cannot be collected.
-  const analysis = evidence.analysis ?? (config.policyFiles.length ? analyzePolicies(policyDocumentsIn(config.policyFiles)) : undefined);
-  manager.addEvidence(permissionsEvidence(analysis, evidence.probes, evidence.collectionError ? { collectionError: evidence.collectionError } : {}));
+  const analysis =
+    evidence.analysis ??
+    (config.policyFiles.length ? analyzePolicies(policyDocumentsIn(config.policyFiles)) : undefined);
+  manager.addEvidence(
+    permissionsEvidence(
+      analysis,
+      evidence.probes,
+      evidence.collectionError ? { collectionError: evidence.collectionError } : {},
+    ),
+  );
 
   const store = ownAudit;
   if (store) {
@@ -205,18 +294,49 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
       if (typeof location === 'string') throw new EvidenceError(`cloudtrail.trailSource: ${location}`);
       progress(`scanning CloudTrail files in ${config.cloudtrail.trailSource}`);
       const { S3Client } = await import('@aws-sdk/client-s3');
-      const trailStore = location.kind === 'local' ? new LocalTrailStore(location.path) : new S3TrailStore(location.bucket, location.prefix, { client: manager.guard(new S3Client({ ...access, ...(config.aws.endpoint ? { forcePathStyle: true } : {}) })) });
+      const trailStore =
+        location.kind === 'local'
+          ? new LocalTrailStore(location.path)
+          : new S3TrailStore(location.bucket, location.prefix, {
+              client: manager.guard(
+                new S3Client({ ...access, ...(config.aws.endpoint ? { forcePathStyle: true } : {}) }),
+              ),
+            });
       facts = await scanTrail(trailStore, analyzer, { start, end });
     } else {
-      const regions = config.aws.regions.length ? config.aws.regions : [region ?? process.env.AWS_REGION ?? 'us-east-1'];
+      const regions = config.aws.regions.length
+        ? config.aws.regions
+        : [region ?? process.env.AWS_REGION ?? 'us-east-1'];
       progress(`reading CloudTrail LookupEvents in ${regions.join(', ')} (2 requests/s per region)`);
-      const reader = new LookupEventsReader({ regions, ratePerSecond: config.cloudtrail.requestsPerSecond, clientConfig: { ...access }, prepareClient: (client) => manager.guard(client) });
+      const reader = new LookupEventsReader({
+        regions,
+        ratePerSecond: config.cloudtrail.requestsPerSecond,
+        clientConfig: { ...access },
+        prepareClient: (client) => manager.guard(client),
+      });
       const result = await reader.read(start, end);
       for (const e of result.events) analyzer.add(e);
-      facts = { source: `LookupEvents (${regions.join(', ')})`, window: { start, end }, eventsRead: result.events.length, pages: result.pages };
+      facts = {
+        source: `LookupEvents (${regions.join(', ')})`,
+        window: { start, end },
+        eventsRead: result.events.length,
+        pages: result.pages,
+      };
     }
     manager.addEvidence(cloudtrailEvidence(analyzer.result({ audit: auditRefs(entries) }), facts));
-    manager.setSubject({ mode: 'aws', ...(identity?.account ? { account: identity.account } : {}), principal, regions: config.aws.regions, window: { start: start.toISOString(), end: end.toISOString() } });
+    manager.setSubject({
+      mode: 'aws',
+      ...(identity?.account ? { account: identity.account } : {}),
+      principal,
+      regions: config.aws.regions,
+      window: { start: start.toISOString(), end: end.toISOString() },
+    });
   }
-  return { manager, report: manager.generateComprehensiveComplianceReport(options.minScore === undefined ? {} : { minComplianceScore: options.minScore }), identity };
+  return {
+    manager,
+    report: manager.generateComprehensiveComplianceReport(
+      options.minScore === undefined ? {} : { minComplianceScore: options.minScore },
+    ),
+    identity,
+  };
 }

@@ -10,7 +10,12 @@ export const COMPLIANCE_SCORE_FORMULA =
 
 export const RISK_SCORE_FORMULA = `riskScore = min(100, 40 × CRITICAL + 15 × HIGH + 5 × MEDIUM + 1 × LOW), counting findings by severity. riskLevel: CRITICAL from 70, HIGH from 40, MEDIUM from 15, otherwise LOW.`;
 
-export const COMPLIANT_RULE = (minScore: number, standard: ComplianceStandard, maxRisk?: number, maxBlocked?: number): string =>
+export const COMPLIANT_RULE = (
+  minScore: number,
+  standard: ComplianceStandard,
+  maxRisk?: number,
+  maxBlocked?: number,
+): string =>
   `COMPLIANT when complianceScore >= ${minScore}, there is no CRITICAL finding (a write by the principal seen by CloudTrail, a tampered audit trail, an unguarded call)${standard === ComplianceStandard.CUSTOM ? `, riskScore <= ${maxRisk ?? 100}${maxBlocked !== undefined ? ` and blocked operations <= ${maxBlocked}` : ''}` : ''}.`;
 
 export function complianceScore(readOnlyOperations: number, totalOperations: number): number {
@@ -18,7 +23,10 @@ export function complianceScore(readOnlyOperations: number, totalOperations: num
 }
 
 export function riskScore(findings: readonly Pick<ReportFinding, 'severity'>[]): number {
-  return Math.min(100, findings.reduce((sum, f) => sum + RISK_WEIGHTS[f.severity], 0));
+  return Math.min(
+    100,
+    findings.reduce((sum, f) => sum + RISK_WEIGHTS[f.severity], 0),
+  );
 }
 
 export function riskLevelOf(score: number): RiskLevel {
@@ -36,9 +44,17 @@ export interface Verdictable {
 }
 
 /** The thresholds that decide compliant / non-compliant under the configured standard. */
-export function thresholdsOf(config: ComplianceConfiguration): { minComplianceScore: number; maxRiskScore: number | undefined; maxBlockedOperations: number | undefined } {
+export function thresholdsOf(config: ComplianceConfiguration): {
+  minComplianceScore: number;
+  maxRiskScore: number | undefined;
+  maxBlockedOperations: number | undefined;
+} {
   if (config.complianceStandard === ComplianceStandard.CUSTOM && config.custom) {
-    return { minComplianceScore: config.custom.thresholds.minComplianceScore, maxRiskScore: config.custom.thresholds.maxRiskScore, maxBlockedOperations: config.custom.thresholds.maxBlockedOperations };
+    return {
+      minComplianceScore: config.custom.thresholds.minComplianceScore,
+      maxRiskScore: config.custom.thresholds.maxRiskScore,
+      maxBlockedOperations: config.custom.thresholds.maxBlockedOperations,
+    };
   }
   return { minComplianceScore: config.minComplianceScore, maxRiskScore: undefined, maxBlockedOperations: undefined };
 }
@@ -53,4 +69,5 @@ export function isCompliant(v: Verdictable, config: ComplianceConfiguration, min
   return true;
 }
 
-export const bySeverity = (a: Pick<ReportFinding, 'severity'>, b: Pick<ReportFinding, 'severity'>): number => RISK_ORDER[b.severity] - RISK_ORDER[a.severity];
+export const bySeverity = (a: Pick<ReportFinding, 'severity'>, b: Pick<ReportFinding, 'severity'>): number =>
+  RISK_ORDER[b.severity] - RISK_ORDER[a.severity];

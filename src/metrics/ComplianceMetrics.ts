@@ -109,7 +109,10 @@ export class ComplianceMetrics {
     this.totalOperations = gauge(MetricName.TOTAL_OPERATIONS, 'Operations attempted in the history.');
     this.errorRate = gauge(MetricName.ERROR_RATE, 'Percent of operations that failed.');
     this.successRate = gauge(MetricName.SUCCESS_RATE, 'Percent of operations that succeeded.');
-    this.blockedOperations = gauge(MetricName.BLOCKED_OPERATIONS, 'Operations the guard blocked before they were sent.');
+    this.blockedOperations = gauge(
+      MetricName.BLOCKED_OPERATIONS,
+      'Operations the guard blocked before they were sent.',
+    );
     this.operations = new Counter({
       name: MetricName.OPERATIONS,
       help: 'Attempted AWS operations by IAM service, action, guard decision and outcome.',
@@ -123,15 +126,30 @@ export class ComplianceMetrics {
       buckets: options.durationBuckets ?? DEFAULT_BUCKETS,
       registers,
     });
-    this.errors = new Counter({ name: MetricName.ERRORS, help: 'Classified errors by severity.', labelNames: ['severity'], registers });
+    this.errors = new Counter({
+      name: MetricName.ERRORS,
+      help: 'Classified errors by severity.',
+      labelNames: ['severity'],
+      registers,
+    });
     this.breakerState = new Gauge({
       name: MetricName.CIRCUIT_BREAKER_STATE,
       help: 'Circuit breaker state per service operation: 1 for the current state, 0 for the others.',
       labelNames: ['service', 'operation', 'state'],
       registers,
     });
-    this.resourceUsage = new Gauge({ name: MetricName.RESOURCE_USAGE, help: 'Latest resource usage sample, percent.', labelNames: ['resource'], registers });
-    this.resourceThreshold = new Gauge({ name: MetricName.RESOURCE_THRESHOLD, help: 'Alerting threshold per resource, percent.', labelNames: ['resource'], registers });
+    this.resourceUsage = new Gauge({
+      name: MetricName.RESOURCE_USAGE,
+      help: 'Latest resource usage sample, percent.',
+      labelNames: ['resource'],
+      registers,
+    });
+    this.resourceThreshold = new Gauge({
+      name: MetricName.RESOURCE_THRESHOLD,
+      help: 'Alerting threshold per resource, percent.',
+      labelNames: ['resource'],
+      registers,
+    });
     this.auditChainLength = gauge(MetricName.AUDIT_CHAIN_LENGTH, 'Entries in the tamper-evident audit hash chain.');
     this.auditChainVerification = new Gauge({
       name: MetricName.AUDIT_CHAIN_VERIFICATION,
@@ -139,7 +157,10 @@ export class ComplianceMetrics {
       labelNames: ['result'],
       registers,
     });
-    this.cloudtrailEventsRead = gauge(MetricName.CLOUDTRAIL_EVENTS_READ, 'CloudTrail events read in the analysed window.');
+    this.cloudtrailEventsRead = gauge(
+      MetricName.CLOUDTRAIL_EVENTS_READ,
+      'CloudTrail events read in the analysed window.',
+    );
     this.cloudtrailWritesFound = new Gauge({
       name: MetricName.CLOUDTRAIL_WRITES_FOUND,
       help: 'CloudTrail write events in the analysed window, by principal: "automation" (the guarded principal) or "other".',
@@ -147,7 +168,12 @@ export class ComplianceMetrics {
       registers,
     });
     this.snapshotTimestamp = gauge(MetricName.SNAPSHOT_TIMESTAMP, 'Unix time the exported snapshot was taken.');
-    this.info = new Gauge({ name: MetricName.INFO, help: 'Always 1; labels carry the compliance standard.', labelNames: ['standard'], registers });
+    this.info = new Gauge({
+      name: MetricName.INFO,
+      help: 'Always 1; labels carry the compliance standard.',
+      labelNames: ['standard'],
+      registers,
+    });
   }
 
   /** Sets every gauge from a snapshot and, in `snapshot` mode, rebuilds the counters and histogram. */
@@ -166,7 +192,8 @@ export class ComplianceMetrics {
     this.auditChainLength.set(snapshot.audit.length);
     const verified = snapshot.audit.verified;
     const result = verified === undefined ? 'not_run' : verified ? 'passed' : 'failed';
-    for (const candidate of ['passed', 'failed', 'not_run']) this.auditChainVerification.set({ result: candidate }, candidate === result ? 1 : 0);
+    for (const candidate of ['passed', 'failed', 'not_run'])
+      this.auditChainVerification.set({ result: candidate }, candidate === result ? 1 : 0);
 
     const trail = snapshot.cloudtrail;
     this.cloudtrailEventsRead.set(trail.eventsRead);
@@ -213,7 +240,10 @@ export class ComplianceMetrics {
 
   private requireLive(method: string): void {
     if (this.operationsFrom !== 'live') {
-      throw new MetricsError('WRONG_MODE', `ComplianceMetrics.${method}() needs operationsFrom: 'live'; this registry takes its operation history from snapshots`);
+      throw new MetricsError(
+        'WRONG_MODE',
+        `ComplianceMetrics.${method}() needs operationsFrom: 'live'; this registry takes its operation history from snapshots`,
+      );
     }
   }
 
@@ -229,7 +259,8 @@ export class ComplianceMetrics {
     }
     this.breakerState.reset();
     for (const { service, operation, state } of worst.values()) {
-      for (const candidate of BREAKER_STATES) this.breakerState.set({ service, operation, state: candidate }, candidate === state ? 1 : 0);
+      for (const candidate of BREAKER_STATES)
+        this.breakerState.set({ service, operation, state: candidate }, candidate === state ? 1 : 0);
     }
   }
 
@@ -252,7 +283,12 @@ export class ComplianceMetrics {
       if (!(entry.count > 0)) continue;
       const { service, operation } = operationLabels(entry.service, entry.operation, entry.iamAction);
       this.operations.inc(
-        { service, operation, decision: boundedLabel(entry.decision, OPERATION_DECISIONS), outcome: boundedLabel(entry.outcome, OPERATION_OUTCOMES) },
+        {
+          service,
+          operation,
+          decision: boundedLabel(entry.decision, OPERATION_DECISIONS),
+          outcome: boundedLabel(entry.outcome, OPERATION_OUTCOMES),
+        },
         entry.count,
       );
     }
@@ -263,6 +299,7 @@ export class ComplianceMetrics {
       for (const seconds of entry.seconds) series.observe(seconds);
     }
     this.errors.reset();
-    for (const severity of SEVERITIES) this.errors.inc({ severity }, Math.max(0, snapshot.errorsBySeverity[severity] ?? 0));
+    for (const severity of SEVERITIES)
+      this.errors.inc({ severity }, Math.max(0, snapshot.errorsBySeverity[severity] ?? 0));
   }
 }

@@ -24,7 +24,9 @@ export class FileSnapshotSource implements SnapshotSource {
     try {
       value = JSON.parse(text);
     } catch (err) {
-      throw new SnapshotError(`snapshot file ${this.path} is not valid JSON: ${(err as Error).message}`, this.path, { cause: err });
+      throw new SnapshotError(`snapshot file ${this.path} is not valid JSON: ${(err as Error).message}`, this.path, {
+        cause: err,
+      });
     }
     return parseSnapshot(value, this.path);
   }

@@ -31,7 +31,12 @@ export class MetricsError extends Error {
 export class BindError extends MetricsError {
   readonly host: string;
   readonly port: number;
-  constructor(code: 'BIND_REFUSED' | 'PORT_IN_USE' | 'LISTEN_FAILED', message: string, where: { host: string; port: number }, options?: ErrorOptions) {
+  constructor(
+    code: 'BIND_REFUSED' | 'PORT_IN_USE' | 'LISTEN_FAILED',
+    message: string,
+    where: { host: string; port: number },
+    options?: ErrorOptions,
+  ) {
     super(code, message, options);
     this.name = 'BindError';
     this.host = where.host;
@@ -41,7 +46,12 @@ export class BindError extends MetricsError {
 
 export class TextfileError extends MetricsError {
   readonly path: string;
-  constructor(code: 'TEXTFILE_DIR_MISSING' | 'TEXTFILE_WRITE_FAILED', message: string, path: string, options?: ErrorOptions) {
+  constructor(
+    code: 'TEXTFILE_DIR_MISSING' | 'TEXTFILE_WRITE_FAILED',
+    message: string,
+    path: string,
+    options?: ErrorOptions,
+  ) {
     super(code, message, options);
     this.name = 'TextfileError';
     this.path = path;

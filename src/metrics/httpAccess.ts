@@ -25,7 +25,11 @@ export function isLoopbackHost(host: string): boolean {
 export function assertBindAllowed(host: string, port: number, token: string | undefined): void {
   if (token !== undefined) {
     if (token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
-      throw new BindError('BIND_REFUSED', `the access token must be at least ${MIN_TOKEN_LENGTH} printable ASCII characters without spaces`, { host, port });
+      throw new BindError(
+        'BIND_REFUSED',
+        `the access token must be at least ${MIN_TOKEN_LENGTH} printable ASCII characters without spaces`,
+        { host, port },
+      );
     }
     return;
   }
@@ -79,11 +83,26 @@ export function listen(server: Server, port: number, host: string): Promise<numb
       server.off('listening', onListening);
       const where = { host, port };
       if (err.code === 'EADDRINUSE') {
-        reject(new BindError('PORT_IN_USE', `port ${port} on ${host} is already in use; choose another with --port`, where, { cause: err }));
+        reject(
+          new BindError('PORT_IN_USE', `port ${port} on ${host} is already in use; choose another with --port`, where, {
+            cause: err,
+          }),
+        );
       } else if (err.code === 'EACCES') {
-        reject(new BindError('LISTEN_FAILED', `not allowed to listen on port ${port} on ${host} (ports below 1024 need privileges)`, where, { cause: err }));
+        reject(
+          new BindError(
+            'LISTEN_FAILED',
+            `not allowed to listen on port ${port} on ${host} (ports below 1024 need privileges)`,
+            where,
+            { cause: err },
+          ),
+        );
       } else {
-        reject(new BindError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${err.code ?? err.message}`, where, { cause: err }));
+        reject(
+          new BindError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${err.code ?? err.message}`, where, {
+            cause: err,
+          }),
+        );
       }
     };
     const onListening = (): void => {
@@ -120,7 +139,12 @@ export interface RunningServer {
 }
 
 /** Plain-text response with the headers every InvenTag endpoint sends. */
-export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'Content-Type': 'text/plain; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -135,7 +159,12 @@ export function sendText(res: ServerResponse, status: number, text: string, head
  * proceed; otherwise the refusal (400, 401, 403, 405) has been sent.
  * `allowQueryToken` lets a browser's first page load carry `?token=`.
  */
-export function admitRequest(req: IncomingMessage, res: ServerResponse, token: string | undefined, allowQueryToken: boolean): URL | undefined {
+export function admitRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  token: string | undefined,
+  allowQueryToken: boolean,
+): URL | undefined {
   let url: URL;
   try {
     url = new URL(req.url ?? '/', 'http://localhost');
@@ -145,7 +174,9 @@ export function admitRequest(req: IncomingMessage, res: ServerResponse, token: s
   }
   if (token !== undefined) {
     if (!tokenMatches(presentedToken(req, url, allowQueryToken), token)) {
-      sendText(res, 401, 'unauthorized: this server needs its access token (Authorization: Bearer <token>)', { 'WWW-Authenticate': 'Bearer realm="inventag"' });
+      sendText(res, 401, 'unauthorized: this server needs its access token (Authorization: Bearer <token>)', {
+        'WWW-Authenticate': 'Bearer realm="inventag"',
+      });
       return undefined;
     }
   } else if (!hostHeaderIsLoopback(req)) {

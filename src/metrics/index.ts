@@ -7,7 +7,13 @@ export { pushToGateway } from './pushgateway.js';
 export type { PushOptions } from './pushgateway.js';
 export { FileSnapshotSource } from './FileSnapshotSource.js';
 export { complianceSnapshotSchema, parseSnapshot } from './snapshotSchema.js';
-export { emptySnapshot, OperationDecision, OperationOutcome, OPERATION_DECISIONS, OPERATION_OUTCOMES } from './snapshot.js';
+export {
+  emptySnapshot,
+  OperationDecision,
+  OperationOutcome,
+  OPERATION_DECISIONS,
+  OPERATION_OUTCOMES,
+} from './snapshot.js';
 export type {
   AuditChainStatus,
   BlockedOperation,

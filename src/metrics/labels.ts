@@ -23,7 +23,10 @@ function resolve(service: string, operation: string, iamAction: string | undefin
   if (!only) return { service: resolved.servicePrefix, operation: OTHER_LABEL };
   // One label per IAM action whatever spelling the caller used (ListBuckets, ListBucketsCommand, s3:ListAllMyBuckets);
   // an SDK operation needing several actions keeps its alias-table name.
-  return { service: resolved.servicePrefix, operation: more.length === 0 ? only.name : resolved.operationName.replace(/(?<=.)Command$/, '') };
+  return {
+    service: resolved.servicePrefix,
+    operation: more.length === 0 ? only.name : resolved.operationName.replace(/(?<=.)Command$/, ''),
+  };
 }
 
 /**

@@ -20,10 +20,15 @@ function redact(url: URL): string {
 
 function pathSegment(name: string, value: string, redacted: string): string {
   if (!LABEL_NAME.test(name)) {
-    throw new PushgatewayError('PUSHGATEWAY_BAD_URL', `grouping label name ${JSON.stringify(name)} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)`, redacted);
+    throw new PushgatewayError(
+      'PUSHGATEWAY_BAD_URL',
+      `grouping label name ${JSON.stringify(name)} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)`,
+      redacted,
+    );
   }
   // The Pushgateway's own encoding for values a path cannot carry plainly.
-  if (value === '' || value.includes('/')) return `/${name}@base64/${Buffer.from(value, 'utf8').toString('base64url') || '='}`;
+  if (value === '' || value.includes('/'))
+    return `/${name}@base64/${Buffer.from(value, 'utf8').toString('base64url') || '='}`;
   return `/${name}/${encodeURIComponent(value)}`;
 }
 
@@ -44,11 +49,19 @@ export async function pushToGateway(text: string, options: PushOptions): Promise
   try {
     url = new URL(options.url);
   } catch {
-    throw new PushgatewayError('PUSHGATEWAY_BAD_URL', 'the Pushgateway URL is not a valid URL (expected http://host:port)', '(invalid URL)');
+    throw new PushgatewayError(
+      'PUSHGATEWAY_BAD_URL',
+      'the Pushgateway URL is not a valid URL (expected http://host:port)',
+      '(invalid URL)',
+    );
   }
   const redacted = redact(url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new PushgatewayError('PUSHGATEWAY_BAD_URL', `the Pushgateway URL ${redacted} must use http or https`, redacted);
+    throw new PushgatewayError(
+      'PUSHGATEWAY_BAD_URL',
+      `the Pushgateway URL ${redacted} must use http or https`,
+      redacted,
+    );
   }
   const headers: Record<string, string> = { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' };
   if (url.username || url.password) {
@@ -62,11 +75,25 @@ export async function pushToGateway(text: string, options: PushOptions): Promise
 
   let response: Response;
   try {
-    response = await fetch(target, { method: 'PUT', headers, body: text, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+    response = await fetch(target, {
+      method: 'PUT',
+      headers,
+      body: text,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause;
-    const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 10_000} ms` : (cause?.code ?? (err as Error).message);
-    throw new PushgatewayError('PUSHGATEWAY_UNREACHABLE', `cannot reach the Pushgateway at ${redacted}: ${reason}`, redacted, undefined, { cause: err });
+    const reason =
+      (err as Error).name === 'TimeoutError'
+        ? `no answer within ${options.timeoutMs ?? 10_000} ms`
+        : (cause?.code ?? (err as Error).message);
+    throw new PushgatewayError(
+      'PUSHGATEWAY_UNREACHABLE',
+      `cannot reach the Pushgateway at ${redacted}: ${reason}`,
+      redacted,
+      undefined,
+      { cause: err },
+    );
   }
   if (!response.ok) {
     const body = (await response.text().catch(() => '')).trim().slice(0, 200);

@@ -179,7 +179,11 @@ export function emptySnapshot(now: Date = new Date()): ComplianceSnapshot {
       complianceScore: 100,
       riskScore: 0,
       metrics: { successRate: 100, totalOperations: 0, errorRate: 0, blockedOperations: 0 },
-      statusIndicators: { securityValidation: 'active', productionMonitoring: 'active', cloudtrailIntegration: 'inactive' },
+      statusIndicators: {
+        securityValidation: 'active',
+        productionMonitoring: 'active',
+        cloudtrailIntegration: 'inactive',
+      },
       timestamp: now.toISOString(),
     },
     operations: [],

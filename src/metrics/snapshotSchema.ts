@@ -22,7 +22,11 @@ export const complianceSnapshotSchema = z.object({
     complianceScore: percent,
     riskScore: percent,
     metrics: z.object({ successRate: percent, totalOperations: count, errorRate: percent, blockedOperations: count }),
-    statusIndicators: z.object({ securityValidation: z.string(), productionMonitoring: z.string(), cloudtrailIntegration: z.string() }),
+    statusIndicators: z.object({
+      securityValidation: z.string(),
+      productionMonitoring: z.string(),
+      cloudtrailIntegration: z.string(),
+    }),
     timestamp: z.string().optional(),
   }),
   operations: z.array(
@@ -35,17 +39,37 @@ export const complianceSnapshotSchema = z.object({
       count,
     }),
   ),
-  durations: z.array(z.object({ service: z.string(), operation: z.string(), iamAction: z.string().optional(), seconds: z.array(z.number().nonnegative()) })),
+  durations: z.array(
+    z.object({
+      service: z.string(),
+      operation: z.string(),
+      iamAction: z.string().optional(),
+      seconds: z.array(z.number().nonnegative()),
+    }),
+  ),
   timeline: z.array(z.object({ start: time, allowed: count, blocked: count, failed: count })),
   // Keys beyond the five severities are tolerated (and ignored by the exporters), so a newer producer's file still loads.
   errorsBySeverity: z.record(z.string(), count),
   breakers: z.array(
-    z.object({ service: z.string(), operation: z.string(), iamAction: z.string().optional(), state: z.enum(CircuitState), failures: count.optional() }),
+    z.object({
+      service: z.string(),
+      operation: z.string(),
+      iamAction: z.string().optional(),
+      state: z.enum(CircuitState),
+      failures: count.optional(),
+    }),
   ),
   resources: z.object({ latest: resources.extend({ time }).optional(), thresholds: resources }),
   audit: z.object({ length: count, head: z.string().optional(), verified: z.boolean().optional() }),
   recentBlocked: z.array(
-    z.object({ time, service: z.string(), operation: z.string(), iamAction: z.string().optional(), riskLevel: z.enum(RiskLevel), message: z.string() }),
+    z.object({
+      time,
+      service: z.string(),
+      operation: z.string(),
+      iamAction: z.string().optional(),
+      riskLevel: z.enum(RiskLevel),
+      message: z.string(),
+    }),
   ),
   cloudtrail: z.object({
     eventsRead: count,
@@ -75,7 +99,9 @@ export const complianceSnapshotSchema = z.object({
 export function parseSnapshot(value: unknown, origin: string): ComplianceSnapshot {
   const result = complianceSnapshotSchema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.slice(0, 5).map((issue) => `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
   const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
   throw new SnapshotError(`${origin} is not a compliance snapshot: ${problems.join('; ')}${more}`, origin);
 }

@@ -6,7 +6,8 @@ export class BoundedLog<T> {
   push(item: T): void {
     this.items.push(item);
     // Trim in batches so a full log does not shift the array on every push.
-    if (this.items.length > this.capacity + Math.max(16, this.capacity >> 3)) this.items = this.items.slice(-this.capacity);
+    if (this.items.length > this.capacity + Math.max(16, this.capacity >> 3))
+      this.items = this.items.slice(-this.capacity);
   }
 
   /** Entries, oldest first, at most `capacity` of them. */

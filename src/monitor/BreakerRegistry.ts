@@ -1,4 +1,10 @@
-import { CircuitState as CockatielState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  CircuitState as CockatielState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import { z } from 'zod';
 import { CircuitState } from '../constants.js';
 import { ACCESS_DENIED_NAMES, VALIDATION_NAMES, isGuardBlock, isThrottling, readErrorFacts } from './errorFacts.js';
@@ -39,7 +45,13 @@ export interface BreakerRegistryOptions {
 }
 
 const SERVER_OR_NETWORK_4XX = new Set([408, 429]);
-const PROVIDER_NAMES = new Set(['CredentialsProviderError', 'TokenProviderError', 'ProviderError', 'AbortError', 'TaskCancelledError']);
+const PROVIDER_NAMES = new Set([
+  'CredentialsProviderError',
+  'TokenProviderError',
+  'ProviderError',
+  'AbortError',
+  'TaskCancelledError',
+]);
 
 /**
  * Whether an error says the service is unhealthy and so counts towards
@@ -51,7 +63,13 @@ const PROVIDER_NAMES = new Set(['CredentialsProviderError', 'TokenProviderError'
 export function countsAsBreakerFailure(error: unknown): boolean {
   const facts = readErrorFacts(error);
   if (isThrottling(facts)) return true;
-  if (isGuardBlock(error, facts) || ACCESS_DENIED_NAMES.has(facts.name) || VALIDATION_NAMES.has(facts.name) || PROVIDER_NAMES.has(facts.name)) return false;
+  if (
+    isGuardBlock(error, facts) ||
+    ACCESS_DENIED_NAMES.has(facts.name) ||
+    VALIDATION_NAMES.has(facts.name) ||
+    PROVIDER_NAMES.has(facts.name)
+  )
+    return false;
   const status = facts.httpStatusCode;
   if (status !== undefined && status >= 400 && status < 500 && !SERVER_OR_NETWORK_4XX.has(status)) return false;
   return true;
@@ -119,7 +137,8 @@ export class BreakerRegistry {
   /** The breaker for `service:operation`, created CLOSED on first use. */
   breakerFor(service: string, operation: string): CircuitBreakerPolicy {
     const key = BreakerRegistry.key(service, operation);
-    return (this.entries.get(key) ?? this.create(key, normalizeService(service), normalizeOperationName(operation))).policy;
+    return (this.entries.get(key) ?? this.create(key, normalizeService(service), normalizeOperationName(operation)))
+      .policy;
   }
 
   /** The state of every breaker used so far, keyed by `service:Operation`. */
@@ -167,10 +186,19 @@ export class BreakerRegistry {
   restore(saved: SavedBreakers, source = 'saved state'): void {
     for (const [key, item] of Object.entries(saved)) {
       const expected = BreakerRegistry.key(item.service, item.operation);
-      if (expected !== key) throw new MonitorStateError(source, `breakers.${key}: key does not match service "${item.service}" and operation "${item.operation}" (expected "${expected}")`);
+      if (expected !== key)
+        throw new MonitorStateError(
+          source,
+          `breakers.${key}: key does not match service "${item.service}" and operation "${item.operation}" (expected "${expected}")`,
+        );
       const ownState =
-        item.state === 'OPEN' ? { value: CockatielState.Open, openedAt: item.openedAtMs ?? 0, attemptNo: item.attempt ?? 1 } : { value: CockatielState.Closed };
-      this.create(key, normalizeService(item.service), normalizeOperationName(item.operation), { ownState, breakerState: item.consecutiveFailures });
+        item.state === 'OPEN'
+          ? { value: CockatielState.Open, openedAt: item.openedAtMs ?? 0, attemptNo: item.attempt ?? 1 }
+          : { value: CockatielState.Closed };
+      this.create(key, normalizeService(item.service), normalizeOperationName(item.operation), {
+        ownState,
+        breakerState: item.consecutiveFailures,
+      });
     }
   }
 
@@ -202,7 +230,14 @@ export class BreakerRegistry {
     });
     policy.onStateChange((next) => {
       const to = toCircuitState(next);
-      const change: CircuitStateChange = { key, service, operation, from: current, to, timestamp: new Date().toISOString() };
+      const change: CircuitStateChange = {
+        key,
+        service,
+        operation,
+        from: current,
+        to,
+        timestamp: new Date().toISOString(),
+      };
       if (to === CircuitState.OPEN && reason !== undefined) change.reason = reason;
       current = to;
       reason = undefined;

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorSeverity } from '../constants.js';
 import type { ErrorContext } from '../contracts.js';
-import { ACCESS_DENIED_NAMES, VALIDATION_NAMES, isGuardBlock, isThrottling, readErrorFacts, safeGet, type ErrorFacts } from './errorFacts.js';
+import {
+  ACCESS_DENIED_NAMES,
+  VALIDATION_NAMES,
+  isGuardBlock,
+  isThrottling,
+  readErrorFacts,
+  safeGet,
+  type ErrorFacts,
+} from './errorFacts.js';
 import { redactSecrets, redactStack } from './redact.js';
 
 /** What kind of failure an error is; the key of threshold alerts' "top error kinds". */
@@ -57,7 +65,13 @@ interface Verdict {
   recovery: string;
 }
 
-const EXPIRED_NAMES = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired', 'RequestExpired', 'ExpiredTradeInTokenException']);
+const EXPIRED_NAMES = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'TokenRefreshRequired',
+  'RequestExpired',
+  'ExpiredTradeInTokenException',
+]);
 const INVALID_CREDENTIAL_NAMES = new Set([
   'InvalidClientTokenId',
   'UnrecognizedClientException',
@@ -79,7 +93,8 @@ const NETWORK_ADVICE: Record<string, string> = {
     'The connection to AWS timed out: check network access (firewall, security groups, VPC endpoints, proxy) or raise the SDK connectionTimeout / requestTimeout, then retry.',
   ENOTFOUND:
     'The endpoint host name did not resolve: check the region name, any custom endpoint and the DNS configuration, then retry.',
-  ECONNRESET: 'The connection was dropped mid-request: retry; if it repeats, check proxies or load balancers between this host and AWS.',
+  ECONNRESET:
+    'The connection was dropped mid-request: retry; if it repeats, check proxies or load balancers between this host and AWS.',
 };
 const NETWORK_CODE_ALIASES: Record<string, string> = {
   EAI_AGAIN: 'ENOTFOUND',
@@ -135,7 +150,8 @@ export class ErrorClassifier {
         category: ErrorCategory.NON_ERROR_THROWN,
         severity: ErrorSeverity.MEDIUM,
         retryable: false,
-        recovery: 'Code threw a value that is not an Error: throw Error objects so the cause and stack trace are kept, then look at the value in the message.',
+        recovery:
+          'Code threw a value that is not an Error: throw Error objects so the cause and stack trace are kept, then look at the value in the message.',
       };
     }
     const credentials = this.credentialVerdict(facts);
@@ -161,10 +177,15 @@ export class ErrorClassifier {
         category: ErrorCategory.THROTTLING,
         severity: ErrorSeverity.MEDIUM,
         retryable: true,
-        recovery: 'AWS is throttling requests: the call is retried with backoff; lower the concurrency or raise maxAttempts, and spread runs out if it persists.',
+        recovery:
+          'AWS is throttling requests: the call is retried with backoff; lower the concurrency or raise maxAttempts, and spread runs out if it persists.',
       };
     }
-    if (CIRCUIT_OPEN_NAMES.has(name) || safeGet(error, 'isBrokenCircuitError') === true || safeGet(error, 'isCircuitOpenError') === true) {
+    if (
+      CIRCUIT_OPEN_NAMES.has(name) ||
+      safeGet(error, 'isBrokenCircuitError') === true ||
+      safeGet(error, 'isCircuitOpenError') === true
+    ) {
       return {
         category: ErrorCategory.CIRCUIT_OPEN,
         severity: ErrorSeverity.LOW,
@@ -203,7 +224,8 @@ export class ErrorClassifier {
         category: ErrorCategory.NOT_FOUND,
         severity: ErrorSeverity.LOW,
         retryable: false,
-        recovery: 'The resource does not exist (it may have been deleted, or lives in another region or account): check the identifier; the run continues without it.',
+        recovery:
+          'The resource does not exist (it may have been deleted, or lives in another region or account): check the identifier; the run continues without it.',
       };
     }
     if (facts.fault === 'client' || (status !== undefined && status >= 400)) {
@@ -230,11 +252,15 @@ export class ErrorClassifier {
         category: ErrorCategory.SSO_SESSION_EXPIRED,
         severity: ErrorSeverity.CRITICAL,
         retryable: false,
-        recovery: 'The AWS SSO (IAM Identity Center) session has expired: run `aws sso login --profile <profile>` (or `aws sso login --sso-session <session>`), then run again.',
+        recovery:
+          'The AWS SSO (IAM Identity Center) session has expired: run `aws sso login --profile <profile>` (or `aws sso login --sso-session <session>`), then run again.',
       };
     }
     if (EXPIRED_NAMES.has(name) || (fromProvider && /expired/i.test(message))) {
-      const skew = name === 'RequestExpired' ? ' If the credentials are fresh, check the system clock: a request also expires when the clock is more than 5 minutes off.' : '';
+      const skew =
+        name === 'RequestExpired'
+          ? ' If the credentials are fresh, check the system clock: a request also expires when the clock is more than 5 minutes off.'
+          : '';
       return {
         category: ErrorCategory.EXPIRED_CREDENTIALS,
         severity: ErrorSeverity.CRITICAL,
@@ -264,7 +290,9 @@ export class ErrorClassifier {
   }
 
   private networkVerdict(facts: ErrorFacts): Verdict | undefined {
-    const raw = facts.code ?? (facts.name === 'TimeoutError' ? 'ETIMEDOUT' : /socket hang up/i.test(facts.message) ? 'ECONNRESET' : undefined);
+    const raw =
+      facts.code ??
+      (facts.name === 'TimeoutError' ? 'ETIMEDOUT' : /socket hang up/i.test(facts.message) ? 'ECONNRESET' : undefined);
     if (raw === undefined) return undefined;
     const code = NETWORK_CODE_ALIASES[raw] ?? raw;
     const advice = NETWORK_ADVICE[code];

@@ -7,14 +7,25 @@ import type { LookupEventsReader } from '../cloudtrail/LookupEventsReader.js';
 import type { LookupFilter } from '../cloudtrail/lookupFilter.js';
 import type { OperationMonitor } from '../contracts.js';
 import { BoundedLog } from './BoundedLog.js';
-import { BreakerRegistry, savedBreakersSchema, type BreakerStatus, type CircuitStateChange } from './BreakerRegistry.js';
+import {
+  BreakerRegistry,
+  savedBreakersSchema,
+  type BreakerStatus,
+  type CircuitStateChange,
+} from './BreakerRegistry.js';
 import { ErrorCategory, ErrorClassifier, USER_IMPACT, type ClassifiedError } from './ErrorClassifier.js';
 import { ErrorThresholdWindow } from './ErrorThresholdWindow.js';
 import { isGuardBlock, readErrorFacts, safeGet } from './errorFacts.js';
 import { MonitorConfigError, MonitorStateError } from './errors.js';
 import type { MonitorEvents, PerformanceThresholdBreach } from './events.js';
 import { readJsonFile, writeJsonFile } from './jsonFile.js';
-import { resolveMonitorOptions, type MonitorLogger, type MonitorLoggers, type ProductionSafetyMonitorOptions, type ResolvedMonitorOptions } from './options.js';
+import {
+  resolveMonitorOptions,
+  type MonitorLogger,
+  type MonitorLoggers,
+  type ProductionSafetyMonitorOptions,
+  type ResolvedMonitorOptions,
+} from './options.js';
 import type { ErrorRecord, OperationRecord, PerformanceBreachRecord, SecurityEventRecord } from './records.js';
 import { ResourceSampler, type ResourceSample } from './ResourceSampler.js';
 import { SecurityReportBuilder, type SecurityValidationReport } from './SecurityReportBuilder.js';
@@ -95,7 +106,8 @@ const BLOCK_MATCH_MS = 60_000;
 const RISK_LEVELS = new Set<string>(Object.values(RiskLevel));
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
-const text = (value: unknown, fallback: string): string => (typeof value === 'string' && value.trim().length > 0 ? value : fallback);
+const text = (value: unknown, fallback: string): string =>
+  typeof value === 'string' && value.trim().length > 0 ? value : fallback;
 
 /**
  * Production safety monitor: classifies errors (severity, impact, recovery),
@@ -133,7 +145,16 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
   private readonly samples: BoundedLog<ResourceSample>;
   private readonly pendingBlocks = new Map<string, number[]>();
 
-  private totals = { operations: 0, successful: 0, durationSeconds: 0, errors: 0, slow: 0, securityEvents: 0, blocked: 0, breaches: 0 };
+  private totals = {
+    operations: 0,
+    successful: 0,
+    durationSeconds: 0,
+    errors: 0,
+    slow: 0,
+    securityEvents: 0,
+    blocked: 0,
+    breaches: 0,
+  };
   private readonly byService = new Map<string, ServiceOperationStats & { durationSeconds: number }>();
   private readonly bySeverity: Record<ErrorSeverity, number> = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 };
   private readonly byCategory: Partial<Record<ErrorCategory, number>> = {};
@@ -170,7 +191,10 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
    * correlation ID. Logs to the errors log, counts towards the error threshold,
    * and records guard blocks as security events. Never throws.
    */
-  handleError(error: unknown, context: { operation: string; service: string; resourceArn?: string; recoveryAction?: string }): ClassifiedError {
+  handleError(
+    error: unknown,
+    context: { operation: string; service: string; resourceArn?: string; recoveryAction?: string },
+  ): ClassifiedError {
     const service = text(safeGet(context, 'service'), 'unknown');
     const operation = text(safeGet(context, 'operation'), 'unknown');
     let classified: ClassifiedError;
@@ -209,13 +233,35 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
     this.totals.errors++;
     this.bySeverity[classified.severity]++;
     this.byCategory[classified.category] = (this.byCategory[classified.category] ?? 0) + 1;
-    this.errors.push({ at, service, operation, errorType: classified.errorType, category: classified.category, severity: classified.severity });
-    const level = classified.severity === ErrorSeverity.CRITICAL || classified.severity === ErrorSeverity.HIGH ? 'error' : classified.severity === ErrorSeverity.INFO ? 'info' : 'warn';
-    this.log('errors', level, { ...classified }, `${classified.severity} ${classified.errorType} in ${service}:${operation}`);
+    this.errors.push({
+      at,
+      service,
+      operation,
+      errorType: classified.errorType,
+      category: classified.category,
+      severity: classified.severity,
+    });
+    const level =
+      classified.severity === ErrorSeverity.CRITICAL || classified.severity === ErrorSeverity.HIGH
+        ? 'error'
+        : classified.severity === ErrorSeverity.INFO
+          ? 'info'
+          : 'warn';
+    this.log(
+      'errors',
+      level,
+      { ...classified },
+      `${classified.severity} ${classified.errorType} in ${service}:${operation}`,
+    );
     this.safeEmit('errorHandled', classified);
     const alert = this.errorWindow.record(at, classified.category, classified.severity);
     if (alert) {
-      this.log('metrics', 'warn', { event: 'error_threshold_exceeded', ...alert }, `Error threshold exceeded: ${alert.errorCount} errors within ${alert.windowSeconds}s`);
+      this.log(
+        'metrics',
+        'warn',
+        { event: 'error_threshold_exceeded', ...alert },
+        `Error threshold exceeded: ${alert.errorCount} errors within ${alert.windowSeconds}s`,
+      );
       this.safeEmit('errorThresholdExceeded', alert);
     }
     return classified;
@@ -228,7 +274,12 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       const svc = text(service, 'unknown');
       let duration = durationSeconds;
       if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) {
-        this.log('production', 'warn', { service: svc, operation: op, durationSeconds: String(durationSeconds) }, 'recordOperation: duration must be a finite number of seconds >= 0; recorded as 0');
+        this.log(
+          'production',
+          'warn',
+          { service: svc, operation: op, durationSeconds: String(durationSeconds) },
+          'recordOperation: duration must be a finite number of seconds >= 0; recorded as 0',
+        );
         duration = 0;
       }
       const ok = success === true;
@@ -238,7 +289,14 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       this.totals.operations++;
       this.totals.durationSeconds += duration;
       if (ok) this.totals.successful++;
-      const stats = this.byService.get(svc) ?? { total: 0, successful: 0, failed: 0, averageDurationSeconds: 0, maxDurationSeconds: 0, durationSeconds: 0 };
+      const stats = this.byService.get(svc) ?? {
+        total: 0,
+        successful: 0,
+        failed: 0,
+        averageDurationSeconds: 0,
+        maxDurationSeconds: 0,
+        durationSeconds: 0,
+      };
       stats.total++;
       if (ok) stats.successful++;
       else stats.failed++;
@@ -248,8 +306,20 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       if (duration > this.options.slowOperationThresholdSeconds) {
         this.totals.slow++;
         this.slowOperations.push(record);
-        const event = { timestamp: new Date(at).toISOString(), service: svc, operation: op, durationSeconds: duration, thresholdSeconds: this.options.slowOperationThresholdSeconds, success: ok };
-        this.log('production', 'warn', { event: 'slow_operation', ...event }, `Slow operation ${svc}:${op} took ${round2(duration)}s`);
+        const event = {
+          timestamp: new Date(at).toISOString(),
+          service: svc,
+          operation: op,
+          durationSeconds: duration,
+          thresholdSeconds: this.options.slowOperationThresholdSeconds,
+          success: ok,
+        };
+        this.log(
+          'production',
+          'warn',
+          { event: 'slow_operation', ...event },
+          `Slow operation ${svc}:${op} took ${round2(duration)}s`,
+        );
         this.safeEmit('slowOperation', event);
       }
     } catch (internal) {
@@ -258,7 +328,13 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
   }
 
   /** Record a security event, such as a blocked operation; logged to the security log. Never throws. */
-  recordSecurityEvent(event: { kind: string; service: string; operation: string; message: string; riskLevel: RiskLevel }): void {
+  recordSecurityEvent(event: {
+    kind: string;
+    service: string;
+    operation: string;
+    message: string;
+    riskLevel: RiskLevel;
+  }): void {
     try {
       const kind = text(safeGet(event, 'kind'), 'unspecified');
       const service = text(safeGet(event, 'service'), 'unknown');
@@ -323,7 +399,12 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
    */
   startPerformanceMonitoring(): boolean {
     if (!this.options.enablePerformanceMonitoring) {
-      this.log('metrics', 'info', { event: 'performance_monitoring_disabled' }, 'Performance monitoring is disabled (enablePerformanceMonitoring: false)');
+      this.log(
+        'metrics',
+        'info',
+        { event: 'performance_monitoring_disabled' },
+        'Performance monitoring is disabled (enablePerformanceMonitoring: false)',
+      );
       return false;
     }
     if (this.timer) return true;
@@ -331,7 +412,12 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
     const generation = this.generation;
     this.timer = setInterval(() => void this.tick(generation), this.options.performanceMonitoringInterval * 1000);
     this.timer.unref();
-    this.log('metrics', 'info', { event: 'performance_monitoring_started', intervalSeconds: this.options.performanceMonitoringInterval }, 'Performance monitoring started');
+    this.log(
+      'metrics',
+      'info',
+      { event: 'performance_monitoring_started', intervalSeconds: this.options.performanceMonitoringInterval },
+      'Performance monitoring started',
+    );
     return true;
   }
 
@@ -365,7 +451,12 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
    * credentials or an endpoint; by default one reader on the SDK's defaults.
    * Returns [] when `enableCloudtrail` is false.
    */
-  async integrateCloudtrailEvents(startTime: Date, endTime: Date, filter?: LookupFilter, reader?: LookupEventsReader): Promise<CloudTrailEvent[]> {
+  async integrateCloudtrailEvents(
+    startTime: Date,
+    endTime: Date,
+    filter?: LookupFilter,
+    reader?: LookupEventsReader,
+  ): Promise<CloudTrailEvent[]> {
     if (!this.options.enableCloudtrail) return [];
     const cloudtrail = await import('../cloudtrail/LookupEventsReader.js');
     this.cloudtrailReader ??= reader ?? new cloudtrail.LookupEventsReader();
@@ -406,7 +497,11 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       errorThreshold: this.options.errorThreshold,
       errorWindowSeconds: this.options.errorWindowSeconds,
       circuitBreakerStates: this.breakers.status(),
-      performanceThresholds: { cpu: this.options.performanceThresholdCpu, memory: this.options.performanceThresholdMemory, disk: this.options.performanceThresholdDisk },
+      performanceThresholds: {
+        cpu: this.options.performanceThresholdCpu,
+        memory: this.options.performanceThresholdMemory,
+        disk: this.options.performanceThresholdDisk,
+      },
       performanceMonitoringActive: this.performanceMonitoringActive,
       latestResourceSample: this.samples.last() ?? null,
       performanceThresholdBreaches: t.breaches,
@@ -423,10 +518,14 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
   generateSecurityValidationReport(options: SecurityValidationReportOptions = {}): SecurityValidationReport {
     const hours = options.validationPeriodHours ?? 24;
     if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0) {
-      throw new MonitorConfigError('validationPeriodHours', `must be a positive number of hours (got ${String(hours)})`);
+      throw new MonitorConfigError(
+        'validationPeriodHours',
+        `must be a positive number of hours (got ${String(hours)})`,
+      );
     }
     const end = options.endTime ?? new Date();
-    if (!(end instanceof Date) || Number.isNaN(end.getTime())) throw new MonitorConfigError('endTime', 'must be a valid Date');
+    if (!(end instanceof Date) || Number.isNaN(end.getTime()))
+      throw new MonitorConfigError('endTime', 'must be a valid Date');
     const periodEnd = end.getTime();
     return this.reportBuilder.build(
       {
@@ -447,7 +546,12 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
   /** Write a report as JSON (atomically; parent directories are created). Returns the absolute path. */
   async saveSecurityReport(report: SecurityValidationReport, path: string): Promise<string> {
     const written = await writeJsonFile(path, report);
-    this.log('security', 'info', { event: 'security_report_saved', reportId: report.reportId, riskScore: report.riskScore, path: written }, 'Security validation report saved');
+    this.log(
+      'security',
+      'info',
+      { event: 'security_report_saved', reportId: report.reportId, riskScore: report.riskScore, path: written },
+      'Security validation report saved',
+    );
     return written;
   }
 
@@ -475,7 +579,10 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-      throw new MonitorStateError(path, `${field}: ${issue?.message ?? 'invalid'}; expected a file written by saveState()`);
+      throw new MonitorStateError(
+        path,
+        `${field}: ${issue?.message ?? 'invalid'}; expected a file written by saveState()`,
+      );
     }
     this.breakers.restore(parsed.data.breakers, path);
     return Object.keys(parsed.data.breakers).length;
@@ -488,7 +595,12 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       const sample = await this.sampler.sample();
       if (generation === this.generation) this.acceptSample(sample);
     } catch (error) {
-      this.log('errors', 'error', { event: 'performance_sample_failed', error: String((error as Error)?.message ?? error) }, 'Resource sample failed');
+      this.log(
+        'errors',
+        'error',
+        { event: 'performance_sample_failed', error: String((error as Error)?.message ?? error) },
+        'Resource sample failed',
+      );
     } finally {
       this.sampling = false;
     }
@@ -508,7 +620,12 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       const breach: PerformanceThresholdBreach = { timestamp: sample.timestamp, metric, value, threshold, sample };
       this.totals.breaches++;
       this.breaches.push({ at: Date.parse(sample.timestamp), metric, value, threshold });
-      this.log('metrics', 'warn', { event: 'performance_threshold_exceeded', metric, value, threshold }, `${metric} ${value}% is above the ${threshold}% threshold`);
+      this.log(
+        'metrics',
+        'warn',
+        { event: 'performance_threshold_exceeded', metric, value, threshold },
+        `${metric} ${value}% is above the ${threshold}% threshold`,
+      );
       this.safeEmit('performanceThresholdExceeded', breach);
     }
   }
@@ -542,7 +659,12 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
     if (/block/i.test(record.kind)) this.totals.blocked++;
     const { at, ...rest } = record;
     const notice = { ...rest, timestamp: new Date(at).toISOString() };
-    this.log('security', record.riskLevel === RiskLevel.LOW ? 'info' : 'warn', { event: 'security_event', ...notice }, `Security event ${record.kind} for ${record.service}:${record.operation}`);
+    this.log(
+      'security',
+      record.riskLevel === RiskLevel.LOW ? 'info' : 'warn',
+      { event: 'security_event', ...notice },
+      `Security event ${record.kind} for ${record.service}:${record.operation}`,
+    );
     this.safeEmit('securityEvent', notice);
   }
 
@@ -555,7 +677,12 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
   }
 
   private onCircuitStateChange(change: CircuitStateChange): void {
-    this.log('production', change.to === 'CLOSED' ? 'info' : 'warn', { event: 'circuit_state_change', ...change }, `Circuit ${change.key} ${change.from} -> ${change.to}`);
+    this.log(
+      'production',
+      change.to === 'CLOSED' ? 'info' : 'warn',
+      { event: 'circuit_state_change', ...change },
+      `Circuit ${change.key} ${change.from} -> ${change.to}`,
+    );
     this.safeEmit('circuitStateChange', change);
   }
 
@@ -571,8 +698,16 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
     try {
       (this.emit as (name: K, ...rest: MonitorEvents[K]) => boolean)(event, ...args);
     } catch (listenerError) {
-      this.log('errors', 'error', { event: 'listener_failed', listener: String(event), error: String((listenerError as Error)?.message ?? listenerError) }, `A ${String(event)} listener threw`);
+      this.log(
+        'errors',
+        'error',
+        {
+          event: 'listener_failed',
+          listener: String(event),
+          error: String((listenerError as Error)?.message ?? listenerError),
+        },
+        `A ${String(event)} listener threw`,
+      );
     }
   }
 }
-

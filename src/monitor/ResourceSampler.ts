@@ -101,7 +101,9 @@ export class ResourceSampler {
       this.previous = now;
       const histogram = this.histogram;
       const eventLoopDelayMs =
-        histogram && histogram.count > 0 ? { mean: ms(histogram.mean), p99: ms(histogram.percentile(99)), max: ms(histogram.max) } : { mean: 0, p99: 0, max: 0 };
+        histogram && histogram.count > 0
+          ? { mean: ms(histogram.mean), p99: ms(histogram.percentile(99)), max: ms(histogram.max) }
+          : { mean: 0, p99: 0, max: 0 };
       histogram?.reset();
       const memoryTotalBytes = os.totalmem();
       const memoryAvailableBytes = os.freemem();

@@ -94,10 +94,34 @@ const round1 = (n: number): number => Math.round(n * 10) / 10;
 export function computeRiskScore(inputs: RiskInputs): { riskScore: number; breakdown: RiskScoreComponent[] } {
   const total = Math.max(1, inputs.totalOperations);
   const terms: RiskScoreComponent[] = [
-    { name: 'blockedOperations', value: inputs.blockedOperations, maxPoints: 30, points: Math.min(30, 10 * inputs.blockedOperations), rule: 'min(30, 10 × blockedOperations)' },
-    { name: 'failureRate', value: inputs.failedOperations / total, maxPoints: 25, points: (25 * inputs.failedOperations) / total, rule: '25 × failedOperations / max(1, totalOperations)' },
-    { name: 'criticalErrors', value: inputs.criticalErrors, maxPoints: 20, points: Math.min(20, 10 * inputs.criticalErrors), rule: 'min(20, 10 × criticalErrors)' },
-    { name: 'highErrors', value: inputs.highErrors, maxPoints: 10, points: Math.min(10, 2 * inputs.highErrors), rule: 'min(10, 2 × highErrors)' },
+    {
+      name: 'blockedOperations',
+      value: inputs.blockedOperations,
+      maxPoints: 30,
+      points: Math.min(30, 10 * inputs.blockedOperations),
+      rule: 'min(30, 10 × blockedOperations)',
+    },
+    {
+      name: 'failureRate',
+      value: inputs.failedOperations / total,
+      maxPoints: 25,
+      points: (25 * inputs.failedOperations) / total,
+      rule: '25 × failedOperations / max(1, totalOperations)',
+    },
+    {
+      name: 'criticalErrors',
+      value: inputs.criticalErrors,
+      maxPoints: 20,
+      points: Math.min(20, 10 * inputs.criticalErrors),
+      rule: 'min(20, 10 × criticalErrors)',
+    },
+    {
+      name: 'highErrors',
+      value: inputs.highErrors,
+      maxPoints: 10,
+      points: Math.min(10, 2 * inputs.highErrors),
+      rule: 'min(10, 2 × highErrors)',
+    },
     {
       name: 'outsideBusinessHours',
       value: inputs.operationsOutsideBusinessHours / total,
@@ -105,10 +129,19 @@ export function computeRiskScore(inputs: RiskInputs): { riskScore: number; break
       points: (10 * inputs.operationsOutsideBusinessHours) / total,
       rule: '10 × operationsOutsideBusinessHours / max(1, totalOperations)',
     },
-    { name: 'openCircuits', value: inputs.openCircuits, maxPoints: 5, points: Math.min(5, 5 * inputs.openCircuits), rule: 'min(5, 5 × openCircuits)' },
+    {
+      name: 'openCircuits',
+      value: inputs.openCircuits,
+      maxPoints: 5,
+      points: Math.min(5, 5 * inputs.openCircuits),
+      rule: 'min(5, 5 × openCircuits)',
+    },
   ];
   const sum = terms.reduce((acc, term) => acc + term.points, 0);
-  return { riskScore: Math.min(100, round1(sum)), breakdown: terms.map((t) => ({ ...t, points: round1(t.points), value: Math.round(t.value * 1e4) / 1e4 })) };
+  return {
+    riskScore: Math.min(100, round1(sum)),
+    breakdown: terms.map((t) => ({ ...t, points: round1(t.points), value: Math.round(t.value * 1e4) / 1e4 })),
+  };
 }
 
 const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
@@ -118,7 +151,12 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function isWithinBusinessHours(at: number, hours: BusinessHours): boolean {
   let format = formatters.get(hours.timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: hours.timeZone, weekday: 'short', hour: 'numeric', hourCycle: 'h23' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: hours.timeZone,
+      weekday: 'short',
+      hour: 'numeric',
+      hourCycle: 'h23',
+    });
     formatters.set(hours.timeZone, format);
   }
   let day = -1;
@@ -139,14 +177,23 @@ interface Group {
   risk: RiskLevel;
 }
 
-const groupBy = (items: ReadonlyArray<{ at: number; service: string; operation: string; riskLevel?: RiskLevel }>): Group[] => {
+const groupBy = (
+  items: ReadonlyArray<{ at: number; service: string; operation: string; riskLevel?: RiskLevel }>,
+): Group[] => {
   const groups = new Map<string, Group>();
   for (const item of items) {
     const key = `${item.service}:${item.operation}`;
     const group = groups.get(key);
     const risk = item.riskLevel ?? RiskLevel.MEDIUM;
     if (!group) {
-      groups.set(key, { service: item.service, operation: item.operation, count: 1, first: item.at, last: item.at, risk });
+      groups.set(key, {
+        service: item.service,
+        operation: item.operation,
+        count: 1,
+        first: item.at,
+        last: item.at,
+        risk,
+      });
       continue;
     }
     group.count++;
@@ -154,7 +201,9 @@ const groupBy = (items: ReadonlyArray<{ at: number; service: string; operation: 
     group.last = Math.max(group.last, item.at);
     if (RISK_ORDER[risk] > RISK_ORDER[group.risk]) group.risk = risk;
   }
-  return [...groups.values()].sort((a, b) => b.count - a.count || a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation));
+  return [...groups.values()].sort(
+    (a, b) => b.count - a.count || a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation),
+  );
 };
 
 const isBlockEvent = (event: SecurityEventRecord): boolean => /block/i.test(event.kind);
@@ -167,7 +216,8 @@ const pct = (part: number, whole: number): string => `${whole === 0 ? 0 : Math.r
  */
 export class SecurityReportBuilder {
   build(input: SecurityReportInput, validationPeriodHours: number): SecurityValidationReport {
-    const inPeriod = <T extends { at: number }>(items: readonly T[]): T[] => items.filter((i) => i.at >= input.periodStart && i.at <= input.periodEnd);
+    const inPeriod = <T extends { at: number }>(items: readonly T[]): T[] =>
+      items.filter((i) => i.at >= input.periodStart && i.at <= input.periodEnd);
     const operations = inPeriod(input.operations);
     const errors = inPeriod(input.errors);
     const events = inPeriod(input.securityEvents);
@@ -191,7 +241,9 @@ export class SecurityReportBuilder {
     const offHours = hours === false ? [] : [...operations, ...blocks].filter((o) => !inHours(o.at, hours));
     const errorsBySeverity: Record<ErrorSeverity, number> = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 };
     for (const error of errors) errorsBySeverity[error.severity]++;
-    const highErrors = errors.filter((e) => e.severity === ErrorSeverity.HIGH && e.category !== ErrorCategory.OPERATION_BLOCKED).length;
+    const highErrors = errors.filter(
+      (e) => e.severity === ErrorSeverity.HIGH && e.category !== ErrorCategory.OPERATION_BLOCKED,
+    ).length;
     const openBreakers = input.breakers.filter((b) => b.state !== 'CLOSED');
 
     const { riskScore, breakdown } = computeRiskScore({
@@ -229,9 +281,23 @@ export class SecurityReportBuilder {
           }))),
     ];
 
-    const findings = this.findings({ blocks, errors, otherEvents, operations, failedOperations, totalOperations, offHours: offHours.length, openBreakers, breaches, slow });
+    const findings = this.findings({
+      blocks,
+      errors,
+      otherEvents,
+      operations,
+      failedOperations,
+      totalOperations,
+      offHours: offHours.length,
+      openBreakers,
+      breaches,
+      slow,
+    });
     const recommendations = [...new Set(findings.map((f) => f.recommendation))];
-    if (recommendations.length === 0) recommendations.push('No security findings in this period: keep the read-only guard enabled and review this report regularly.');
+    if (recommendations.length === 0)
+      recommendations.push(
+        'No security findings in this period: keep the read-only guard enabled and review this report regularly.',
+      );
 
     return {
       reportId: randomUUID(),
@@ -275,18 +341,23 @@ export class SecurityReportBuilder {
         severity: RiskLevel.CRITICAL,
         title: 'Critical errors: credentials missing, expired or rejected',
         description: `${credentialErrors.length} operation(s) failed with a critical error (${[...new Set(credentialErrors.map((e) => e.errorType))].join(', ')}); the automation could not run as intended.`,
-        recommendation: 'Fix the credential source before the next run (`aws sso login`, refresh the role session) and confirm the identity with `aws sts get-caller-identity`.',
+        recommendation:
+          'Fix the credential source before the next run (`aws sso login`, refresh the role session) and confirm the identity with `aws sts get-caller-identity`.',
         count: credentialErrors.length,
       });
     }
     if (f.blocks.length > 0) {
-      const worst = f.blocks.reduce<RiskLevel>((acc, e) => (RISK_ORDER[e.riskLevel] > RISK_ORDER[acc] ? e.riskLevel : acc), RiskLevel.HIGH);
+      const worst = f.blocks.reduce<RiskLevel>(
+        (acc, e) => (RISK_ORDER[e.riskLevel] > RISK_ORDER[acc] ? e.riskLevel : acc),
+        RiskLevel.HIGH,
+      );
       const names = [...new Set(f.blocks.map((e) => `${e.service}:${e.operation}`))];
       out.push({
         severity: worst,
         title: 'Mutating operations were attempted',
         description: `The read-only guard blocked ${f.blocks.length} attempt(s) to run a non-read-only operation (${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}). None reached AWS.`,
-        recommendation: 'Remove write calls from the automation, or run it under a separate, reviewed change process; keep the guard in blocking mode.',
+        recommendation:
+          'Remove write calls from the automation, or run it under a separate, reviewed change process; keep the guard in blocking mode.',
         count: f.blocks.length,
       });
     }
@@ -296,12 +367,16 @@ export class SecurityReportBuilder {
         severity: RiskLevel.MEDIUM,
         title: 'Access denied by AWS',
         description: `${denied.length} call(s) were refused by IAM (${[...new Set(denied.map((e) => `${e.service}:${e.operation}`))].slice(0, 10).join(', ')}); the inventory may be incomplete.`,
-        recommendation: 'Grant the read-only permissions the automation needs (for example the AWS managed ReadOnlyAccess or SecurityAudit policy) and nothing more.',
+        recommendation:
+          'Grant the read-only permissions the automation needs (for example the AWS managed ReadOnlyAccess or SecurityAudit policy) and nothing more.',
         count: denied.length,
       });
     }
     if (f.otherEvents.length > 0) {
-      const worst = f.otherEvents.reduce<RiskLevel>((acc, e) => (RISK_ORDER[e.riskLevel] > RISK_ORDER[acc] ? e.riskLevel : acc), RiskLevel.LOW);
+      const worst = f.otherEvents.reduce<RiskLevel>(
+        (acc, e) => (RISK_ORDER[e.riskLevel] > RISK_ORDER[acc] ? e.riskLevel : acc),
+        RiskLevel.LOW,
+      );
       out.push({
         severity: worst,
         title: 'Security events recorded',
@@ -325,7 +400,8 @@ export class SecurityReportBuilder {
         severity: RiskLevel.MEDIUM,
         title: 'Circuit breakers open',
         description: `${f.openBreakers.length} service operation(s) are cut off after repeated failures: ${f.openBreakers.map((b) => `${b.service}:${b.operation} (${b.state})`).join(', ')}.`,
-        recommendation: 'Check the failing services (throttling, outages, network); the breakers retry on their own after circuitBreakerTimeout.',
+        recommendation:
+          'Check the failing services (throttling, outages, network); the breakers retry on their own after circuitBreakerTimeout.',
         count: f.openBreakers.length,
       });
     }
@@ -334,7 +410,8 @@ export class SecurityReportBuilder {
         severity: RiskLevel.LOW,
         title: 'Operations outside business hours',
         description: `${f.offHours} of ${f.totalOperations} operations ran outside business hours.`,
-        recommendation: 'Confirm off-hours runs are scheduled and expected, or move them into business hours so people can respond to alerts.',
+        recommendation:
+          'Confirm off-hours runs are scheduled and expected, or move them into business hours so people can respond to alerts.',
         count: f.offHours,
       });
     }
@@ -343,7 +420,8 @@ export class SecurityReportBuilder {
         severity: RiskLevel.LOW,
         title: 'Resource thresholds exceeded',
         description: `${f.breaches.length} resource threshold breach(es): ${[...new Set(f.breaches.map((b) => b.metric))].join(', ')}.`,
-        recommendation: 'Give the runner more headroom or lower the automation\'s concurrency; adjust the thresholds only if they are unrealistic for this host.',
+        recommendation:
+          "Give the runner more headroom or lower the automation's concurrency; adjust the thresholds only if they are unrealistic for this host.",
         count: f.breaches.length,
       });
     }

@@ -33,7 +33,8 @@ const safeGet = (value: unknown, key: string): unknown => {
   }
 };
 
-const asString = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
+const asString = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 ? value : undefined;
 
 const describeValue = (value: unknown): string => {
   if (value === null) return 'null';
@@ -94,7 +95,10 @@ export function readErrorFacts(value: unknown): ErrorFacts {
     code: findCode(value),
     httpStatusCode: typeof status === 'number' && Number.isFinite(status) ? status : undefined,
     fault: fault === 'client' || fault === 'server' ? fault : undefined,
-    retryable: typeof retryable === 'object' && retryable !== null ? { throttling: safeGet(retryable, 'throttling') === true } : undefined,
+    retryable:
+      typeof retryable === 'object' && retryable !== null
+        ? { throttling: safeGet(retryable, 'throttling') === true }
+        : undefined,
     requestId: asString(safeGet(metadata, 'requestId')) ?? asString(safeGet(metadata, 'extendedRequestId')),
     stack: isError ? stack : undefined,
   };

@@ -107,11 +107,22 @@ export type ResolvedMonitorOptions = Required<Omit<ProductionSafetyMonitorOption
   loggers: MonitorLoggers;
 };
 
-export const DEFAULT_BUSINESS_HOURS: BusinessHours = { startHour: 8, endHour: 18, days: [1, 2, 3, 4, 5], timeZone: 'UTC' };
+export const DEFAULT_BUSINESS_HOURS: BusinessHours = {
+  startHour: 8,
+  endHour: 18,
+  days: [1, 2, 3, 4, 5],
+  timeZone: 'UTC',
+};
 
-const pct = z.number({ error: 'must be a number from 0 to 100' }).min(0, 'must be a number from 0 to 100').max(100, 'must be a number from 0 to 100');
+const pct = z
+  .number({ error: 'must be a number from 0 to 100' })
+  .min(0, 'must be a number from 0 to 100')
+  .max(100, 'must be a number from 0 to 100');
 const positive = z.number({ error: 'must be a positive number' }).positive('must be a positive number');
-const count = z.number({ error: 'must be a whole number of at least 1' }).int('must be a whole number of at least 1').min(1, 'must be a whole number of at least 1');
+const count = z
+  .number({ error: 'must be a whole number of at least 1' })
+  .int('must be a whole number of at least 1')
+  .min(1, 'must be a whole number of at least 1');
 
 const isTimeZone = (zone: string): boolean => {
   try {
@@ -124,8 +135,16 @@ const isTimeZone = (zone: string): boolean => {
 
 const businessHoursSchema = z
   .strictObject({
-    startHour: z.number({ error: 'must be a whole hour from 0 to 23' }).int('must be a whole hour from 0 to 23').min(0, 'must be a whole hour from 0 to 23').max(23, 'must be a whole hour from 0 to 23'),
-    endHour: z.number({ error: 'must be a whole hour from 1 to 24' }).int('must be a whole hour from 1 to 24').min(1, 'must be a whole hour from 1 to 24').max(24, 'must be a whole hour from 1 to 24'),
+    startHour: z
+      .number({ error: 'must be a whole hour from 0 to 23' })
+      .int('must be a whole hour from 0 to 23')
+      .min(0, 'must be a whole hour from 0 to 23')
+      .max(23, 'must be a whole hour from 0 to 23'),
+    endHour: z
+      .number({ error: 'must be a whole hour from 1 to 24' })
+      .int('must be a whole hour from 1 to 24')
+      .min(1, 'must be a whole hour from 1 to 24')
+      .max(24, 'must be a whole hour from 1 to 24'),
     days: z
       .array(z.number().int().min(0).max(6), { error: 'must be a list of weekdays, 0 = Sunday ... 6 = Saturday' })
       .min(1, 'must list at least one weekday (0 = Sunday ... 6 = Saturday)'),
@@ -146,7 +165,11 @@ const schema = z.strictObject({
   circuitBreakerThreshold: count.optional(),
   circuitBreakerTimeout: positive.optional(),
   slowOperationThresholdSeconds: positive.optional(),
-  businessHours: z.union([z.literal(false), businessHoursSchema], { error: 'must be false or { startHour, endHour, days, timeZone }' }).optional(),
+  businessHours: z
+    .union([z.literal(false), businessHoursSchema], {
+      error: 'must be false or { startHour, endHour, days, timeZone }',
+    })
+    .optional(),
   dataDirectory: z.string({ error: 'must be a directory path' }).min(1, 'must be a directory path').optional(),
   historySize: count.optional(),
   loggers: z
@@ -174,14 +197,21 @@ const describe = (value: unknown): string => {
 };
 
 const valueAt = (root: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
-  path.reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
+  path.reduce<unknown>(
+    (node, key) =>
+      typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    root,
+  );
 
 const isLogger = (value: unknown): boolean =>
-  typeof value === 'object' && value !== null && ['info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  typeof value === 'object' &&
+  value !== null &&
+  ['info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
 
 /** Check the options and fill in defaults; throws {@link MonitorConfigError} naming the field. */
 export function resolveMonitorOptions(options: ProductionSafetyMonitorOptions = {}): ResolvedMonitorOptions {
-  if (typeof options !== 'object' || options === null) throw new MonitorConfigError('options', `must be an object (got ${describe(options)})`);
+  if (typeof options !== 'object' || options === null)
+    throw new MonitorConfigError('options', `must be an object (got ${describe(options)})`);
   const parsed = schema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -190,13 +220,20 @@ export function resolveMonitorOptions(options: ProductionSafetyMonitorOptions = 
     const unknownKeys = issue?.code === 'unrecognized_keys' ? issue.keys : undefined;
     if (unknownKeys) {
       const where = field === 'options' ? '' : `${field}.`;
-      throw new MonitorConfigError(`${where}${unknownKeys.join(', ')}`, `unknown option; allowed: ${(ALLOWED_KEYS[field] ?? []).join(', ')}`);
+      throw new MonitorConfigError(
+        `${where}${unknownKeys.join(', ')}`,
+        `unknown option; allowed: ${(ALLOWED_KEYS[field] ?? []).join(', ')}`,
+      );
     }
-    throw new MonitorConfigError(field, `${issue?.message ?? 'invalid value'} (got ${describe(valueAt(options, path))})`);
+    throw new MonitorConfigError(
+      field,
+      `${issue?.message ?? 'invalid value'} (got ${describe(valueAt(options, path))})`,
+    );
   }
   const loggers = options.loggers ?? {};
   for (const [name, logger] of Object.entries(loggers)) {
-    if (logger !== undefined && !isLogger(logger)) throw new MonitorConfigError(`loggers.${name}`, 'must have info, warn and error methods (a pino logger works)');
+    if (logger !== undefined && !isLogger(logger))
+      throw new MonitorConfigError(`loggers.${name}`, 'must have info, warn and error methods (a pino logger works)');
   }
   return {
     enableCloudtrail: options.enableCloudtrail ?? false,

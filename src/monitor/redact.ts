@@ -6,7 +6,10 @@
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b/g, '$1****'],
   [/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi, '$1****'],
-  [/((?:aws_)?(?:secret_access_key|session_token|secretAccessKey|sessionToken|accessToken|password)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1****'],
+  [
+    /((?:aws_)?(?:secret_access_key|session_token|secretAccessKey|sessionToken|accessToken|password)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+    '$1****',
+  ],
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1****'],
 ];
 

@@ -13,7 +13,16 @@ export const MUTATING_NAME_PATTERN =
   /^(Create|Delete|Put|Update|Modify|Remove|Add|Attach|Detach|Start|Stop|Terminate|Reboot|Run|Send|Invoke|Tag|Untag|Set|Enable|Disable|Associate|Disassociate|Import|Copy|Restore|Reset|Revoke|Authorize|Register|Deregister|Cancel|Accept|Reject|Allocate|Release|Replace|Upload|Publish|Purchase|Execute|Apply|Assume|Rotate|Change|Grant|Retire|Schedule|Write|BatchWrite|BatchDelete|BatchPut|BatchUpdate)[A-Z0-9]?/;
 
 /** Services whose reads reveal who can do what: never LOW risk. */
-export const IDENTITY_SERVICES: ReadonlySet<string> = new Set(['iam', 'sts', 'organizations', 'sso', 'sso-directory', 'identitystore', 'identity-sync', 'access-analyzer']);
+export const IDENTITY_SERVICES: ReadonlySet<string> = new Set([
+  'iam',
+  'sts',
+  'organizations',
+  'sso',
+  'sso-directory',
+  'identitystore',
+  'identity-sync',
+  'access-analyzer',
+]);
 
 const LEVEL_WEIGHT: Record<AccessLevel, number> = {
   [AccessLevel.LIST]: 0,
@@ -76,7 +85,8 @@ export class VerdictEngine implements VerdictSource {
   }
 
   decide(service: string, operation: string): Verdict {
-    const key = typeof service === 'string' && typeof operation === 'string' ? `${service}\u0000${operation}` : undefined;
+    const key =
+      typeof service === 'string' && typeof operation === 'string' ? `${service}\u0000${operation}` : undefined;
     if (key !== undefined) {
       const hit = this.cache.get(key);
       if (hit) return hit;
@@ -110,16 +120,45 @@ export class VerdictEngine implements VerdictSource {
     const topics: ControlTopic[] = [ControlTopic.AUDIT_LOGGING];
 
     if (resolved.problem) {
-      return this.build({ service: svcText, operation: opText, operationType: OperationType.UNKNOWN, isValid: false, riskLevel: RiskLevel.MEDIUM, evidence: 'none', iamActions: [], accessLevel: undefined, sensitive: undefined, message: `Operation blocked: ${resolved.problem}`, notes: ['Input could not be classified; blocked (fail closed)'], topics: [...topics, ControlTopic.READ_ONLY_ACCESS] });
+      return this.build({
+        service: svcText,
+        operation: opText,
+        operationType: OperationType.UNKNOWN,
+        isValid: false,
+        riskLevel: RiskLevel.MEDIUM,
+        evidence: 'none',
+        iamActions: [],
+        accessLevel: undefined,
+        sensitive: undefined,
+        message: `Operation blocked: ${resolved.problem}`,
+        notes: ['Input could not be classified; blocked (fail closed)'],
+        topics: [...topics, ControlTopic.READ_ONLY_ACCESS],
+      });
     }
     if (!resolved.servicePrefix) {
       const { version } = catalogInfo();
-      return this.build({ service: svcText, operation: opText, operationType: OperationType.UNKNOWN, isValid: false, riskLevel: RiskLevel.MEDIUM, evidence: 'none', iamActions: [], accessLevel: undefined, sensitive: undefined, message: `Operation blocked: unknown service ${JSON.stringify(svcText)} (not an IAM service prefix, SDK client or boto3 client name known to the IAM data ${version}); unknown operations are blocked`, notes: ['Unknown service: blocked (fail closed)'], topics: [...topics, ControlTopic.READ_ONLY_ACCESS] });
+      return this.build({
+        service: svcText,
+        operation: opText,
+        operationType: OperationType.UNKNOWN,
+        isValid: false,
+        riskLevel: RiskLevel.MEDIUM,
+        evidence: 'none',
+        iamActions: [],
+        accessLevel: undefined,
+        sensitive: undefined,
+        message: `Operation blocked: unknown service ${JSON.stringify(svcText)} (not an IAM service prefix, SDK client or boto3 client name known to the IAM data ${version}); unknown operations are blocked`,
+        notes: ['Unknown service: blocked (fail closed)'],
+        topics: [...topics, ControlTopic.READ_ONLY_ACCESS],
+      });
     }
 
     const prefix = resolved.servicePrefix;
     const actions = resolved.actions;
-    const primary = actions.reduce<CatalogAction | undefined>((best, a) => (!best || LEVEL_WEIGHT[a.accessLevel] > LEVEL_WEIGHT[best.accessLevel] ? a : best), undefined);
+    const primary = actions.reduce<CatalogAction | undefined>(
+      (best, a) => (!best || LEVEL_WEIGHT[a.accessLevel] > LEVEL_WEIGHT[best.accessLevel] ? a : best),
+      undefined,
+    );
     const iamActions = actions.map((a) => a.iamAction);
     const subject = primary?.iamAction ?? `${prefix}:${resolved.operationName}`;
 
@@ -130,12 +169,18 @@ export class VerdictEngine implements VerdictSource {
     if (primary) {
       evidence = 'iam-data';
       operationType = isReadLevel(primary.accessLevel) ? OperationType.READ_ONLY : OperationType.MUTATING;
-      notes.push(`IAM access level of ${subject}: ${primary.accessLevel}${actions.length > 1 ? ` (the call needs ${iamActions.join(', ')})` : ''}`);
-      const deliberate = actions.map((a) => [a.iamAction, DELIBERATE_OVERRIDES[a.iamAction]] as const).find(([, d]) => d);
+      notes.push(
+        `IAM access level of ${subject}: ${primary.accessLevel}${actions.length > 1 ? ` (the call needs ${iamActions.join(', ')})` : ''}`,
+      );
+      const deliberate = actions
+        .map((a) => [a.iamAction, DELIBERATE_OVERRIDES[a.iamAction]] as const)
+        .find(([, d]) => d);
       if (deliberate?.[1] && operationType === OperationType.READ_ONLY) {
         operationType = OperationType.MUTATING;
         evidence = 'override';
-        notes.push(`Treated as mutating although IAM calls it ${primary.accessLevel}: ${deliberate[0]} ${deliberate[1].reason}`);
+        notes.push(
+          `Treated as mutating although IAM calls it ${primary.accessLevel}: ${deliberate[0]} ${deliberate[1].reason}`,
+        );
       }
     } else if (READ_NAME_PATTERN.test(resolved.operationName)) {
       evidence = 'read-pattern';
@@ -171,11 +216,14 @@ export class VerdictEngine implements VerdictSource {
     } else if (!isValid && allowed) {
       isValid = true;
       evidence = 'override';
-      notes.push(`Allowed by allow rule ${JSON.stringify(allowed[0])}${operationType === OperationType.MUTATING ? `: WARNING, this allows a ${accessLevel ?? 'mutating'} action` : operationType === OperationType.UNKNOWN ? ': WARNING, this allows an operation the IAM data does not know' : ''}`);
+      notes.push(
+        `Allowed by allow rule ${JSON.stringify(allowed[0])}${operationType === OperationType.MUTATING ? `: WARNING, this allows a ${accessLevel ?? 'mutating'} action` : operationType === OperationType.UNKNOWN ? ': WARNING, this allows an operation the IAM data does not know' : ''}`,
+      );
     }
     if (isValid && sensitive && standard === ComplianceStandard.CUSTOM) {
       const allowSensitive = this.options.custom?.allowSensitiveReads ?? true;
-      const ok = allowSensitive === true || (Array.isArray(allowSensitive) && allowSensitive.includes(sensitive.category));
+      const ok =
+        allowSensitive === true || (Array.isArray(allowSensitive) && allowSensitive.includes(sensitive.category));
       if (!ok && !allowed) {
         isValid = false;
         notes.push(`Blocked: CUSTOM rules do not allow ${sensitive.category} reads`);
@@ -184,7 +232,8 @@ export class VerdictEngine implements VerdictSource {
 
     // Risk.
     let riskLevel: RiskLevel;
-    if (operationType === OperationType.MUTATING) riskLevel = accessLevel === AccessLevel.PERMISSIONS_MANAGEMENT ? RiskLevel.CRITICAL : RiskLevel.HIGH;
+    if (operationType === OperationType.MUTATING)
+      riskLevel = accessLevel === AccessLevel.PERMISSIONS_MANAGEMENT ? RiskLevel.CRITICAL : RiskLevel.HIGH;
     else if (operationType === OperationType.UNKNOWN) riskLevel = RiskLevel.MEDIUM;
     else if (sensitive) riskLevel = sensitive.category === 'data' ? RiskLevel.MEDIUM : RiskLevel.HIGH;
     else if (IDENTITY_SERVICES.has(prefix) || evidence === 'read-pattern') riskLevel = RiskLevel.MEDIUM;
@@ -201,7 +250,10 @@ export class VerdictEngine implements VerdictSource {
 
     let message: string;
     if (isValid) {
-      message = operationType === OperationType.READ_ONLY ? `Operation approved: ${subject} is read-only` : `Operation approved by override: ${subject} is ${operationType === OperationType.MUTATING ? 'mutating' : 'not classified'}`;
+      message =
+        operationType === OperationType.READ_ONLY
+          ? `Operation approved: ${subject} is read-only`
+          : `Operation approved by override: ${subject} is ${operationType === OperationType.MUTATING ? 'mutating' : 'not classified'}`;
     } else if (operationType === OperationType.READ_ONLY) {
       message = `Operation blocked by rule: ${subject} is read-only but not allowed`;
     } else if (operationType === OperationType.MUTATING) {
@@ -211,7 +263,20 @@ export class VerdictEngine implements VerdictSource {
       notes.push('Unknown operation: blocked (fail closed)');
     }
 
-    return this.build({ service: svcText, operation: opText, operationType, isValid, riskLevel, evidence, iamActions: primary ? [primary.iamAction, ...iamActions.filter((a) => a !== primary.iamAction)] : [], accessLevel, sensitive, message, notes, topics });
+    return this.build({
+      service: svcText,
+      operation: opText,
+      operationType,
+      isValid,
+      riskLevel,
+      evidence,
+      iamActions: primary ? [primary.iamAction, ...iamActions.filter((a) => a !== primary.iamAction)] : [],
+      accessLevel,
+      sensitive,
+      message,
+      notes,
+      topics,
+    });
   }
 
   private build(v: {
@@ -250,16 +315,33 @@ export class VerdictEngine implements VerdictSource {
   }
 }
 
-function standardNotes(standard: ComplianceStandard, isValid: boolean, type: OperationType, controls: readonly string[]): string[] {
+function standardNotes(
+  standard: ComplianceStandard,
+  isValid: boolean,
+  type: OperationType,
+  controls: readonly string[],
+): string[] {
   const ids = controls.length ? ` [${controls.join(', ')}]` : '';
   switch (standard) {
     case ComplianceStandard.SOC2:
-      return [isValid ? `SOC2: read-only access to production is restricted and every attempt is logged${ids}` : `SOC2: unauthorised ${type === OperationType.UNKNOWN ? 'unclassified' : 'change'} prevented and the attempt logged as a security event${ids}`];
+      return [
+        isValid
+          ? `SOC2: read-only access to production is restricted and every attempt is logged${ids}`
+          : `SOC2: unauthorised ${type === OperationType.UNKNOWN ? 'unclassified' : 'change'} prevented and the attempt logged as a security event${ids}`,
+      ];
     case ComplianceStandard.ISO27001:
-      return [isValid ? `ISO/IEC 27001:2022: access limited to reading; attempt logged${ids}` : `ISO/IEC 27001:2022: change prevented under access control and change management; attempt logged${ids}`];
+      return [
+        isValid
+          ? `ISO/IEC 27001:2022: access limited to reading; attempt logged${ids}`
+          : `ISO/IEC 27001:2022: change prevented under access control and change management; attempt logged${ids}`,
+      ];
     case ComplianceStandard.CUSTOM:
       return [isValid ? `CUSTOM rules: permitted${ids}` : `CUSTOM rules: blocked${ids}`];
     default:
-      return [isValid ? 'General production safety: read-only operation permitted' : 'General production safety: only read-only operations may run against production'];
+      return [
+        isValid
+          ? 'General production safety: read-only operation permitted'
+          : 'General production safety: only read-only operations may run against production',
+      ];
   }
 }

@@ -39,18 +39,26 @@ const SOC2: Record<ControlTopic, readonly ControlDefinition[]> = {
     { id: 'CC6.1', title: 'Logical access security: access restricted to authorised, least-privilege operations' },
     { id: 'CC6.3', title: 'Access is authorised and limited to what the role requires' },
   ],
-  change_prevented: [{ id: 'CC8.1', title: 'Changes to infrastructure are authorised; unauthorised changes are prevented' }],
+  change_prevented: [
+    { id: 'CC8.1', title: 'Changes to infrastructure are authorised; unauthorised changes are prevented' },
+  ],
   audit_logging: [{ id: 'CC7.2', title: 'System components are monitored and anomalies recorded' }],
   audit_integrity: [{ id: 'CC7.2', title: 'System components are monitored and anomalies recorded' }],
   monitoring: [{ id: 'CC7.2', title: 'System components are monitored and anomalies recorded' }],
-  incident_evaluation: [{ id: 'CC7.3', title: 'Security events are evaluated to determine whether they are incidents' }],
-  sensitive_access: [{ id: 'CC6.1', title: 'Logical access security: access restricted to authorised, least-privilege operations' }],
+  incident_evaluation: [
+    { id: 'CC7.3', title: 'Security events are evaluated to determine whether they are incidents' },
+  ],
+  sensitive_access: [
+    { id: 'CC6.1', title: 'Logical access security: access restricted to authorised, least-privilege operations' },
+  ],
   access_rights: [
     { id: 'CC6.3', title: 'Access is authorised and limited to what the role requires' },
     { id: 'CC1.3', title: 'Structures, reporting lines and authorities are established' },
   ],
   evidence_collection: [{ id: 'CC7.2', title: 'System components are monitored and anomalies recorded' }],
-  identity: [{ id: 'CC6.1', title: 'Logical access security: access restricted to authorised, least-privilege operations' }],
+  identity: [
+    { id: 'CC6.1', title: 'Logical access security: access restricted to authorised, least-privilege operations' },
+  ],
 };
 
 const ISO27001: Record<ControlTopic, readonly ControlDefinition[]> = {
@@ -72,8 +80,13 @@ const ISO27001: Record<ControlTopic, readonly ControlDefinition[]> = {
 /** Extra control mappings from a CUSTOM configuration: topic -> controls. */
 export type CustomControlMappings = Partial<Record<ControlTopic, readonly ControlDefinition[]>>;
 
-export function controlsFor(standard: ComplianceStandard, topics: readonly ControlTopic[], custom?: CustomControlMappings): ControlDefinition[] {
-  const table = standard === ComplianceStandard.SOC2 ? SOC2 : standard === ComplianceStandard.ISO27001 ? ISO27001 : undefined;
+export function controlsFor(
+  standard: ComplianceStandard,
+  topics: readonly ControlTopic[],
+  custom?: CustomControlMappings,
+): ControlDefinition[] {
+  const table =
+    standard === ComplianceStandard.SOC2 ? SOC2 : standard === ComplianceStandard.ISO27001 ? ISO27001 : undefined;
   const out = new Map<string, ControlDefinition>();
   for (const topic of topics) {
     for (const c of table?.[topic] ?? []) out.set(c.id, c);
@@ -82,6 +95,10 @@ export function controlsFor(standard: ComplianceStandard, topics: readonly Contr
   return [...out.values()];
 }
 
-export function controlIdsFor(standard: ComplianceStandard, topics: readonly ControlTopic[], custom?: CustomControlMappings): string[] {
+export function controlIdsFor(
+  standard: ComplianceStandard,
+  topics: readonly ControlTopic[],
+  custom?: CustomControlMappings,
+): string[] {
   return controlsFor(standard, topics, custom).map((c) => c.id);
 }

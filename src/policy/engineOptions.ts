@@ -11,7 +11,8 @@ import { InvalidOptionsError } from './errors.js';
  */
 
 export const ACTION_PATTERN = /^(\*|[A-Za-z0-9*?-]+:[A-Za-z0-9*?-]+)$/;
-export const ACTION_PATTERN_HINT = 'expected an IAM action pattern such as "ec2:DescribeInstances", "ec2:Describe*" or "*"';
+export const ACTION_PATTERN_HINT =
+  'expected an IAM action pattern such as "ec2:DescribeInstances", "ec2:Describe*" or "*"';
 export const SENSITIVE_CATEGORIES = ['secret', 'credentials', 'data'] as const;
 export type SensitiveCategory = (typeof SENSITIVE_CATEGORIES)[number];
 
@@ -61,11 +62,15 @@ const show = (v: unknown): string => {
 export function resolveEngineOptions(input: unknown): ResolvedVerdictEngineOptions {
   const issues: string[] = [];
   const opts = (input ?? {}) as Record<string, unknown>;
-  if (typeof opts !== 'object' || Array.isArray(opts)) throw new InvalidOptionsError('verdict engine options', [`(root): expected an object (got ${show(input)})`]);
-  for (const key of Object.keys(opts)) if (!['standard', 'overrides', 'custom', 'cacheSize'].includes(key)) issues.push(`${key}: unknown option (allowed: standard, overrides, custom, cacheSize)`);
+  if (typeof opts !== 'object' || Array.isArray(opts))
+    throw new InvalidOptionsError('verdict engine options', [`(root): expected an object (got ${show(input)})`]);
+  for (const key of Object.keys(opts))
+    if (!['standard', 'overrides', 'custom', 'cacheSize'].includes(key))
+      issues.push(`${key}: unknown option (allowed: standard, overrides, custom, cacheSize)`);
 
   const standard = (opts.standard ?? ComplianceStandard.GENERAL) as ComplianceStandard;
-  if (!COMPLIANCE_STANDARDS.includes(standard)) issues.push(`standard: expected one of ${COMPLIANCE_STANDARDS.join(', ')} (got ${show(opts.standard)})`);
+  if (!COMPLIANCE_STANDARDS.includes(standard))
+    issues.push(`standard: expected one of ${COMPLIANCE_STANDARDS.join(', ')} (got ${show(opts.standard)})`);
 
   const patterns = (value: unknown, field: string): string[] => {
     if (value === undefined) return [];
@@ -74,7 +79,8 @@ export function resolveEngineOptions(input: unknown): ResolvedVerdictEngineOptio
       return [];
     }
     value.forEach((p, i) => {
-      if (typeof p !== 'string' || !ACTION_PATTERN.test(p)) issues.push(`${field}[${i}]: ${ACTION_PATTERN_HINT} (got ${show(p)})`);
+      if (typeof p !== 'string' || !ACTION_PATTERN.test(p))
+        issues.push(`${field}[${i}]: ${ACTION_PATTERN_HINT} (got ${show(p)})`);
     });
     return value.filter((p): p is string => typeof p === 'string');
   };
@@ -82,24 +88,38 @@ export function resolveEngineOptions(input: unknown): ResolvedVerdictEngineOptio
   const overrides = { allow: patterns(ov.allow, 'overrides.allow'), deny: patterns(ov.deny, 'overrides.deny') };
 
   const cacheSize = opts.cacheSize ?? 50_000;
-  if (typeof cacheSize !== 'number' || !Number.isInteger(cacheSize) || cacheSize < 1) issues.push(`cacheSize: expected a positive integer (got ${show(opts.cacheSize)})`);
+  if (typeof cacheSize !== 'number' || !Number.isInteger(cacheSize) || cacheSize < 1)
+    issues.push(`cacheSize: expected a positive integer (got ${show(opts.cacheSize)})`);
 
   let custom: CustomRules | undefined;
   if (opts.custom !== undefined) {
     const c = opts.custom as Record<string, unknown>;
     const allowSensitive = c.allowSensitiveReads ?? true;
-    if (typeof allowSensitive !== 'boolean' && !(Array.isArray(allowSensitive) && allowSensitive.every((x) => SENSITIVE_CATEGORIES.includes(x as SensitiveCategory)))) {
-      issues.push(`custom.allowSensitiveReads: expected true, false or a list of ${SENSITIVE_CATEGORIES.join(', ')} (got ${show(allowSensitive)})`);
+    if (
+      typeof allowSensitive !== 'boolean' &&
+      !(
+        Array.isArray(allowSensitive) &&
+        allowSensitive.every((x) => SENSITIVE_CATEGORIES.includes(x as SensitiveCategory))
+      )
+    ) {
+      issues.push(
+        `custom.allowSensitiveReads: expected true, false or a list of ${SENSITIVE_CATEGORIES.join(', ')} (got ${show(allowSensitive)})`,
+      );
     }
     const sensitiveReads = Array.isArray(c.sensitiveReads) ? (c.sensitiveReads as CustomRules['sensitiveReads']) : [];
     sensitiveReads.forEach((s, i) => {
-      if (!s || typeof s.pattern !== 'string' || !ACTION_PATTERN.test(s.pattern)) issues.push(`custom.sensitiveReads[${i}].pattern: ${ACTION_PATTERN_HINT} (got ${show(s?.pattern)})`);
-      if (!SENSITIVE_CATEGORIES.includes(s?.category)) issues.push(`custom.sensitiveReads[${i}].category: expected one of ${SENSITIVE_CATEGORIES.join(', ')} (got ${show(s?.category)})`);
+      if (!s || typeof s.pattern !== 'string' || !ACTION_PATTERN.test(s.pattern))
+        issues.push(`custom.sensitiveReads[${i}].pattern: ${ACTION_PATTERN_HINT} (got ${show(s?.pattern)})`);
+      if (!SENSITIVE_CATEGORIES.includes(s?.category))
+        issues.push(
+          `custom.sensitiveReads[${i}].category: expected one of ${SENSITIVE_CATEGORIES.join(', ')} (got ${show(s?.category)})`,
+        );
     });
     const t = (c.thresholds ?? {}) as Record<string, unknown>;
     const pct = (v: unknown, field: string, dflt: number): number => {
       if (v === undefined) return dflt;
-      if (typeof v !== 'number' || v < 0 || v > 100) issues.push(`custom.thresholds.${field}: expected a number from 0 to 100 (got ${show(v)})`);
+      if (typeof v !== 'number' || v < 0 || v > 100)
+        issues.push(`custom.thresholds.${field}: expected a number from 0 to 100 (got ${show(v)})`);
       return v as number;
     };
     custom = {
@@ -121,6 +141,8 @@ export function resolveEngineOptions(input: unknown): ResolvedVerdictEngineOptio
     overrides,
     custom,
     cacheSize: cacheSize as number,
-    extraSensitive: (custom?.sensitiveReads ?? []).map((s) => [s.pattern, { category: s.category, reason: s.reason }] as const),
+    extraSensitive: (custom?.sensitiveReads ?? []).map(
+      (s) => [s.pattern, { category: s.category, reason: s.reason }] as const,
+    ),
   };
 }

@@ -10,5 +10,9 @@ export class InvalidOptionsError extends Error {
 }
 
 export function isInvalidOptionsError(err: unknown): err is InvalidOptionsError {
-  return typeof err === 'object' && err !== null && (err as { isInvalidOptionsError?: unknown }).isInvalidOptionsError === true;
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { isInvalidOptionsError?: unknown }).isInvalidOptionsError === true
+  );
 }

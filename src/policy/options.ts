@@ -4,9 +4,7 @@ import { InvalidOptionsError } from './errors.js';
 
 /* zod schemas for configuration files; they accept exactly what resolveEngineOptions accepts. */
 
-export const actionPatternSchema = z
-  .string()
-  .regex(ACTION_PATTERN, { message: ACTION_PATTERN_HINT });
+export const actionPatternSchema = z.string().regex(ACTION_PATTERN, { message: ACTION_PATTERN_HINT });
 
 export const sensitiveCategorySchema = z.enum(SENSITIVE_CATEGORIES);
 
@@ -22,7 +20,11 @@ export const customRulesSchema = z
     allowSensitiveReads: z.union([z.boolean(), z.array(sensitiveCategorySchema)]).default(true),
     /** More sensitive reads: `{ pattern, category, reason }`. */
     sensitiveReads: z
-      .array(z.object({ pattern: actionPatternSchema, category: sensitiveCategorySchema, reason: z.string().min(1) }).strict())
+      .array(
+        z
+          .object({ pattern: actionPatternSchema, category: sensitiveCategorySchema, reason: z.string().min(1) })
+          .strict(),
+      )
       .default([]),
     /** Thresholds that decide compliant / non-compliant for the CUSTOM standard. */
     thresholds: z
@@ -44,9 +46,17 @@ void _sameShape;
 /** Formats zod issues as `field.path: message (got value)`. */
 export function describeIssues(error: z.ZodError, input: unknown): string[] {
   return error.issues.map((issue) => {
-    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(root)';
+    const path =
+      issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '') || '(root)';
     let value: unknown = input;
-    for (const p of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
+    for (const p of issue.path)
+      value =
+        value !== null && typeof value === 'object'
+          ? (value as Record<PropertyKey, unknown>)[p as PropertyKey]
+          : undefined;
     const got = issue.code === 'unrecognized_keys' ? '' : ` (got ${JSON.stringify(value) ?? 'undefined'})`;
     return `${path}: ${issue.message}${got}`;
   });

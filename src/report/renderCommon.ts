@@ -17,7 +17,14 @@ export const STANDARD_LABELS: Record<ComplianceStandard, string> = {
 };
 
 /** Sections the manager produces, in the order an auditor reads them; any other key follows in insertion order. */
-export const SECTION_ORDER: readonly string[] = ['securityValidation', 'productionMonitoring', 'cloudtrail', 'identity', 'permissions', 'auditTrail'];
+export const SECTION_ORDER: readonly string[] = [
+  'securityValidation',
+  'productionMonitoring',
+  'cloudtrail',
+  'identity',
+  'permissions',
+  'auditTrail',
+];
 
 export type CellValue = string | number | boolean | null;
 
@@ -37,7 +44,8 @@ export function formatCell(value: CellValue | undefined): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   // Facts can be small rates (0.004): keep six significant digits rather than two decimals.
-  if (typeof value === 'number') return Number.isInteger(value) || !Number.isFinite(value) ? String(value) : String(Number(value.toPrecision(6)));
+  if (typeof value === 'number')
+    return Number.isInteger(value) || !Number.isFinite(value) ? String(value) : String(Number(value.toPrecision(6)));
   return value;
 }
 
@@ -56,7 +64,9 @@ export function formatEvidence(evidence: Record<string, unknown> | undefined, ma
 export function sortFindings(findings: readonly ReportFinding[]): ReportFinding[] {
   return findings
     .map((finding, index) => ({ finding, index }))
-    .sort((a, b) => (RISK_ORDER[b.finding.severity] ?? -1) - (RISK_ORDER[a.finding.severity] ?? -1) || a.index - b.index)
+    .sort(
+      (a, b) => (RISK_ORDER[b.finding.severity] ?? -1) - (RISK_ORDER[a.finding.severity] ?? -1) || a.index - b.index,
+    )
     .map((x) => x.finding);
 }
 

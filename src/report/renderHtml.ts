@@ -1,4 +1,17 @@
-import { NO_CHAIN_HEAD_TEXT, STANDARD_LABELS, formatCell, formatEvidence, formatNumber, headlineOf, noControlsText, orderedSections, rowColumns, sortFindings, statusFacts, subjectFacts } from './renderCommon.js';
+import {
+  NO_CHAIN_HEAD_TEXT,
+  STANDARD_LABELS,
+  formatCell,
+  formatEvidence,
+  formatNumber,
+  headlineOf,
+  noControlsText,
+  orderedSections,
+  rowColumns,
+  sortFindings,
+  statusFacts,
+  subjectFacts,
+} from './renderCommon.js';
 import type { CellValue } from './renderCommon.js';
 import type { ComprehensiveComplianceReport } from './types.js';
 
@@ -27,7 +40,11 @@ function dl(pairs: readonly [string, string][], id?: string): string {
   return `<table class="facts"${id === undefined ? '' : ` id="${id}"`}><tbody>${rows}</tbody></table>`;
 }
 
-function table(header: readonly string[], rows: readonly string[][], options: { id?: string; rowClass?: (i: number) => string } = {}): string {
+function table(
+  header: readonly string[],
+  rows: readonly string[][],
+  options: { id?: string; rowClass?: (i: number) => string } = {},
+): string {
   const head = header.map((h) => `<th scope="col">${e(h)}</th>`).join('');
   const body = rows
     .map((cells, i) => {
@@ -41,7 +58,9 @@ function table(header: readonly string[], rows: readonly string[][], options: { 
 const td = (text: string, cls?: string): string => `<td${cls ? ` class="${cls}"` : ''}>${e(text)}</td>`;
 const badge = (status: string): string => `<span class="badge ${token(status)}">${e(status.replace(/_/g, ' '))}</span>`;
 const list = (items: readonly string[], tag: 'ul' | 'ol', id: string): string =>
-  items.length === 0 ? `<p class="none" id="${id}">None.</p>` : `<${tag} id="${id}">${items.map((i) => `<li>${e(i)}</li>`).join('')}</${tag}>`;
+  items.length === 0
+    ? `<p class="none" id="${id}">None.</p>`
+    : `<${tag} id="${id}">${items.map((i) => `<li>${e(i)}</li>`).join('')}</${tag}>`;
 
 const STYLE = `
 :root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#fff;--panel:#f6f8fa;--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;--na:#6e7781}
@@ -90,12 +109,16 @@ export function renderHtml(report: ComprehensiveComplianceReport): string {
 
   parts.push(
     `<section id="executive-summary"><h2>Executive summary</h2>`,
-    h.fromExecutiveSummary ? '' : `<p class="note">No executive summary was generated (generateExecutiveSummary is off); the headline is taken from the compliance status.</p>`,
+    h.fromExecutiveSummary
+      ? ''
+      : `<p class="note">No executive summary was generated (generateExecutiveSummary is off); the headline is taken from the compliance status.</p>`,
     `<p>Overall compliance: <span id="overall-compliance" class="badge ${h.compliant ? 'compliant' : 'non-compliant'}">${e(h.label)}</span></p>`,
     `<div class="scores">`,
     `<div class="score"><div class="label">Compliance score</div><div class="value" id="compliance-score">${e(formatNumber(h.complianceScore))}%</div></div>`,
     `<div class="score"><div class="label">Risk score</div><div class="value" id="risk-score">${e(formatNumber(h.riskScore))}/100</div></div>`,
-    h.riskLevel === undefined ? '' : `<div class="score"><div class="label">Risk level</div><div class="value" id="risk-level">${badge(h.riskLevel)}</div></div>`,
+    h.riskLevel === undefined
+      ? ''
+      : `<div class="score"><div class="label">Risk level</div><div class="value" id="risk-level">${badge(h.riskLevel)}</div></div>`,
     `</div>`,
     `<h3>Key findings</h3>`,
     list(h.keyFindings, 'ul', 'key-findings'),
@@ -105,7 +128,8 @@ export function renderHtml(report: ComprehensiveComplianceReport): string {
   );
 
   parts.push(`<section id="compliance-status"><h2>Compliance status</h2>`, dl(statusFacts(report)));
-  if (report.complianceStatus.recommendations.length > 0) parts.push(`<h3>Recommendations</h3>`, list(report.complianceStatus.recommendations, 'ul', 'recommendations'));
+  if (report.complianceStatus.recommendations.length > 0)
+    parts.push(`<h3>Recommendations</h3>`, list(report.complianceStatus.recommendations, 'ul', 'recommendations'));
   parts.push(`</section>`);
 
   const inputs = Object.entries(report.scoring.inputs).map(([k, v]): [string, string] => [k, formatCell(v)]);
@@ -144,13 +168,20 @@ export function renderHtml(report: ComprehensiveComplianceReport): string {
   const sections = orderedSections(report.sections);
   if (sections.length === 0) parts.push(`<p class="none">No evidence sections.</p>`);
   for (const [key, section] of sections) {
-    parts.push(`<section class="evidence-section" id="section-${token(key)}"><h3>${e(section.title)} ${badge(section.status)}</h3><p class="summary">${e(section.summary)}</p>`);
+    parts.push(
+      `<section class="evidence-section" id="section-${token(key)}"><h3>${e(section.title)} ${badge(section.status)}</h3><p class="summary">${e(section.summary)}</p>`,
+    );
     const facts = Object.entries(section.facts).map(([k, v]): [string, string] => [k, formatCell(v)]);
     if (facts.length > 0) parts.push(dl(facts));
     const rows = section.rows ?? [];
     if (rows.length > 0) {
       const columns = rowColumns(rows);
-      parts.push(table(columns, rows.map((row: Record<string, CellValue>) => columns.map((c) => td(formatCell(row[c]))))));
+      parts.push(
+        table(
+          columns,
+          rows.map((row: Record<string, CellValue>) => columns.map((c) => td(formatCell(row[c])))),
+        ),
+      );
     }
     parts.push(`</section>`);
   }
@@ -162,7 +193,13 @@ export function renderHtml(report: ComprehensiveComplianceReport): string {
       ? `<p class="none">${e(noControlsText(report))}</p>`
       : table(
           ['Control', 'Title', 'Evidence', 'Status', 'Findings'],
-          report.controls.map((c) => [td(c.id, 'mono'), td(c.title), td(c.evidence), `<td>${badge(c.status)}</td>`, td(c.findingIds.join(', '), 'mono')]),
+          report.controls.map((c) => [
+            td(c.id, 'mono'),
+            td(c.title),
+            td(c.evidence),
+            `<td>${badge(c.status)}</td>`,
+            td(c.findingIds.join(', '), 'mono'),
+          ]),
           { id: 'controls-table' },
         ),
     `</section>`,
@@ -180,7 +217,9 @@ export function renderHtml(report: ComprehensiveComplianceReport): string {
     `</section>`,
   );
 
-  parts.push(`<footer>Generated by ${e(report.tool.name)} ${e(report.tool.version)} at ${e(report.generatedAt)} · report ${e(report.reportId)} · schema ${e(report.schemaVersion)}</footer>`);
+  parts.push(
+    `<footer>Generated by ${e(report.tool.name)} ${e(report.tool.version)} at ${e(report.generatedAt)} · report ${e(report.reportId)} · schema ${e(report.schemaVersion)}</footer>`,
+  );
 
   const title = `InvenTag compliance report: ${h.label} (${standard})`;
   return [

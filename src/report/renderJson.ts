@@ -9,12 +9,44 @@ type Plain = Record<string, unknown>;
  * keep their own order.
  */
 const ORDER = {
-  report: ['schemaVersion', 'reportId', 'generatedAt', 'tool', 'complianceStandard', 'subject', 'executiveSummary', 'complianceStatus', 'scoring', 'findings', 'sections', 'controls', 'auditChainHead'],
+  report: [
+    'schemaVersion',
+    'reportId',
+    'generatedAt',
+    'tool',
+    'complianceStandard',
+    'subject',
+    'executiveSummary',
+    'complianceStatus',
+    'scoring',
+    'findings',
+    'sections',
+    'controls',
+    'auditChainHead',
+  ],
   tool: ['name', 'version'],
   subject: ['mode', 'account', 'principal', 'regions', 'window'],
   window: ['start', 'end'],
-  executiveSummary: ['overallCompliance', 'complianceScore', 'riskScore', 'riskLevel', 'keyFindings', 'immediateActions'],
-  complianceStatus: ['isCompliant', 'complianceScore', 'riskScore', 'securityValidationPassed', 'productionMonitoringActive', 'totalOperations', 'blockedOperations', 'errorCount', 'lastAssessment', 'recommendations'],
+  executiveSummary: [
+    'overallCompliance',
+    'complianceScore',
+    'riskScore',
+    'riskLevel',
+    'keyFindings',
+    'immediateActions',
+  ],
+  complianceStatus: [
+    'isCompliant',
+    'complianceScore',
+    'riskScore',
+    'securityValidationPassed',
+    'productionMonitoringActive',
+    'totalOperations',
+    'blockedOperations',
+    'errorCount',
+    'lastAssessment',
+    'recommendations',
+  ],
   scoring: ['complianceScoreFormula', 'riskScoreFormula', 'inputs'],
   finding: ['id', 'severity', 'source', 'title', 'description', 'recommendation', 'controls', 'evidence'],
   section: ['title', 'status', 'summary', 'facts', 'rows', 'detail'],
@@ -23,7 +55,11 @@ const ORDER = {
 } as const;
 
 /** A copy of `obj` with the listed keys first, in that order, then any others; `undefined` values are dropped as JSON drops them. */
-function ordered(obj: unknown, keys: readonly string[], children: Record<string, (v: unknown) => unknown> = {}): unknown {
+function ordered(
+  obj: unknown,
+  keys: readonly string[],
+  children: Record<string, (v: unknown) => unknown> = {},
+): unknown {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return obj;
   const src = obj as Plain;
   const out: Plain = {};
@@ -38,7 +74,9 @@ function ordered(obj: unknown, keys: readonly string[], children: Record<string,
 
 const each = (fn: (v: unknown) => unknown) => (v: unknown) => (Array.isArray(v) ? v.map(fn) : v);
 const values = (fn: (v: unknown) => unknown) => (v: unknown) =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Plain).map(([k, x]) => [k, fn(x)])) : v;
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Plain).map(([k, x]) => [k, fn(x)]))
+    : v;
 
 /** The report with every object's keys in the order of the report type. */
 export function orderReportKeys(report: ComprehensiveComplianceReport): ComprehensiveComplianceReport {

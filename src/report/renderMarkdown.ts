@@ -1,4 +1,16 @@
-import { NO_CHAIN_HEAD_TEXT, formatCell, formatEvidence, formatNumber, headlineOf, noControlsText, orderedSections, rowColumns, sortFindings, statusFacts, subjectFacts } from './renderCommon.js';
+import {
+  NO_CHAIN_HEAD_TEXT,
+  formatCell,
+  formatEvidence,
+  formatNumber,
+  headlineOf,
+  noControlsText,
+  orderedSections,
+  rowColumns,
+  sortFindings,
+  statusFacts,
+  subjectFacts,
+} from './renderCommon.js';
 import type { CellValue } from './renderCommon.js';
 import type { ComprehensiveComplianceReport } from './types.js';
 
@@ -38,7 +50,11 @@ function fenced(text: string): string {
 }
 
 const list = (items: readonly string[], ordered = false): string =>
-  items.length === 0 ? '_None._' : items.map((item, i) => `${ordered ? `${i + 1}.` : '-'} ${escapeMarkdown(item).replace(/\r\n|\r|\n/g, ' ')}`).join('\n');
+  items.length === 0
+    ? '_None._'
+    : items
+        .map((item, i) => `${ordered ? `${i + 1}.` : '-'} ${escapeMarkdown(item).replace(/\r\n|\r|\n/g, ' ')}`)
+        .join('\n');
 
 /**
  * The report as GitHub-flavoured Markdown, in the same structure as the HTML
@@ -60,7 +76,10 @@ export function renderMarkdown(report: ComprehensiveComplianceReport): string {
   push('# InvenTag compliance report', table(['Subject', ''], subjectFacts(report)));
 
   push('## Executive summary');
-  if (!h.fromExecutiveSummary) push('_No executive summary was generated (generateExecutiveSummary is off); the headline below is taken from the compliance status._');
+  if (!h.fromExecutiveSummary)
+    push(
+      '_No executive summary was generated (generateExecutiveSummary is off); the headline below is taken from the compliance status._',
+    );
   push(
     `**Overall compliance: ${h.label}**`,
     [
@@ -74,7 +93,8 @@ export function renderMarkdown(report: ComprehensiveComplianceReport): string {
   );
 
   push('## Compliance status', table(['Measure', 'Value'], statusFacts(report)));
-  if (report.complianceStatus.recommendations.length > 0) push('### Recommendations', list(report.complianceStatus.recommendations));
+  if (report.complianceStatus.recommendations.length > 0)
+    push('### Recommendations', list(report.complianceStatus.recommendations));
 
   const inputs = Object.entries(report.scoring.inputs).map(([k, v]) => [k, formatCell(v)]);
   push(
@@ -94,7 +114,16 @@ export function renderMarkdown(report: ComprehensiveComplianceReport): string {
       ? '_No findings._'
       : table(
           ['Severity', 'ID', 'Source', 'Title', 'Description', 'Controls', 'Recommendation', 'Evidence'],
-          findings.map((f) => [f.severity, f.id, f.source, f.title, f.description, f.controls.length === 0 ? '—' : f.controls.join(', '), f.recommendation, formatEvidence(f.evidence)]),
+          findings.map((f) => [
+            f.severity,
+            f.id,
+            f.source,
+            f.title,
+            f.description,
+            f.controls.length === 0 ? '—' : f.controls.join(', '),
+            f.recommendation,
+            formatEvidence(f.evidence),
+          ]),
         ),
   );
 
@@ -102,13 +131,21 @@ export function renderMarkdown(report: ComprehensiveComplianceReport): string {
   const sections = orderedSections(report.sections);
   if (sections.length === 0) push('_No evidence sections._');
   for (const [, section] of sections) {
-    push(`### ${escapeMarkdown(section.title.replace(/\s+/g, ' '))}: ${section.status}`, escapeMarkdown(section.summary));
+    push(
+      `### ${escapeMarkdown(section.title.replace(/\s+/g, ' '))}: ${section.status}`,
+      escapeMarkdown(section.summary),
+    );
     const facts = Object.entries(section.facts).map(([k, v]) => [k, formatCell(v)]);
     if (facts.length > 0) push(table(['Fact', 'Value'], facts));
     const rows = section.rows ?? [];
     if (rows.length > 0) {
       const columns = rowColumns(rows);
-      push(table(columns, rows.map((row: Record<string, CellValue>) => columns.map((c) => formatCell(row[c])))));
+      push(
+        table(
+          columns,
+          rows.map((row: Record<string, CellValue>) => columns.map((c) => formatCell(row[c]))),
+        ),
+      );
     }
   }
 
@@ -124,7 +161,11 @@ export function renderMarkdown(report: ComprehensiveComplianceReport): string {
 
   push('## Audit chain head');
   const head = report.auditChainHead;
-  push(head === undefined ? `_${escapeMarkdown(NO_CHAIN_HEAD_TEXT)}_` : `Sequence **${head.sequence}**, hash \`${head.hash.replace(/`/g, '')}\``);
+  push(
+    head === undefined
+      ? `_${escapeMarkdown(NO_CHAIN_HEAD_TEXT)}_`
+      : `Sequence **${head.sequence}**, hash \`${head.hash.replace(/`/g, '')}\``,
+  );
 
   return `${out.join('\n\n')}\n`;
 }

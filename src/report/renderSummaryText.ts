@@ -19,7 +19,8 @@ export interface SummaryTextOptions {
 // the cursor or recolour the terminal; they are shown as visible escapes.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-const clean = (text: string): string => text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/\r?\n/g, ' ');
+const clean = (text: string): string =>
+  text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/\r?\n/g, ' ');
 
 /**
  * A compact executive summary for a terminal: overall compliance, scores,
@@ -40,7 +41,10 @@ export function renderSummaryText(report: ComprehensiveComplianceReport, options
   const h = headlineOf(report);
   const s = report.complianceStatus;
   const standard = STANDARD_LABELS[report.complianceStandard] ?? String(report.complianceStandard);
-  const subject = [report.subject.mode, report.subject.account, report.subject.principal].filter((x): x is string => x !== undefined).map(clean).join(' · ');
+  const subject = [report.subject.mode, report.subject.account, report.subject.principal]
+    .filter((x): x is string => x !== undefined)
+    .map(clean)
+    .join(' · ');
 
   const lines: string[] = [];
   lines.push(`${bold('InvenTag compliance')} ${dim(`(${standard}; ${subject})`)}`);
@@ -59,6 +63,11 @@ export function renderSummaryText(report: ComprehensiveComplianceReport, options
   section('Immediate actions', h.immediateActions, true);
 
   const head = report.auditChainHead;
-  lines.push('', head === undefined ? dim('Audit chain head: none (no audit store attached)') : `Audit chain head: ${head.sequence}:${clean(head.hash)}`);
+  lines.push(
+    '',
+    head === undefined
+      ? dim('Audit chain head: none (no audit store attached)')
+      : `Audit chain head: ${head.sequence}:${clean(head.hash)}`,
+  );
   return `${lines.join('\n')}\n`;
 }

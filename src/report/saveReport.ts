@@ -28,7 +28,10 @@ const ALIASES: Record<string, ReportFormat> = { json: 'json', md: 'md', markdown
 export function parseReportFormat(value: string): ReportFormat {
   const format = ALIASES[value.trim().toLowerCase()];
   if (format === undefined) {
-    throw new ReportError(ReportErrorCode.UNKNOWN_FORMAT, `unknown report format ${JSON.stringify(value)}: expected one of json, md (or markdown), html`);
+    throw new ReportError(
+      ReportErrorCode.UNKNOWN_FORMAT,
+      `unknown report format ${JSON.stringify(value)}: expected one of json, md (or markdown), html`,
+    );
   }
   return format;
 }
@@ -65,7 +68,10 @@ export interface SavedReport {
  * audit trail redacts: secret-named keys at any depth and PEM private keys
  * inside strings.
  */
-export function redactReport(report: ComprehensiveComplianceReport, extraKeys?: readonly string[]): ComprehensiveComplianceReport {
+export function redactReport(
+  report: ComprehensiveComplianceReport,
+  extraKeys?: readonly string[],
+): ComprehensiveComplianceReport {
   return redact(report, extraKeys) as ComprehensiveComplianceReport;
 }
 
@@ -88,7 +94,12 @@ function render(report: ComprehensiveComplianceReport, format: ReportFormat): st
  * const path = await saveReport(report, 'out/compliance.html', 'html');
  * ```
  */
-export async function saveReport(report: ComprehensiveComplianceReport, path: string, format: ReportFormat, options: SaveReportOptions = {}): Promise<string> {
+export async function saveReport(
+  report: ComprehensiveComplianceReport,
+  path: string,
+  format: ReportFormat,
+  options: SaveReportOptions = {},
+): Promise<string> {
   const text = render(redactReport(report, options.extraRedactedKeys), format);
   await writeFileAtomic(path, text, { mkdirs: options.mkdirs ?? true });
   return resolve(path);
@@ -109,9 +120,18 @@ export async function saveReport(report: ComprehensiveComplianceReport, path: st
  * for (const { path } of await saveReports(report, 'inventag-reports')) console.log(path);
  * ```
  */
-export async function saveReports(report: ComprehensiveComplianceReport, dir: string, formats: readonly ReportFormat[] = REPORT_FORMATS, options: SaveReportOptions = {}): Promise<SavedReport[]> {
+export async function saveReports(
+  report: ComprehensiveComplianceReport,
+  dir: string,
+  formats: readonly ReportFormat[] = REPORT_FORMATS,
+  options: SaveReportOptions = {},
+): Promise<SavedReport[]> {
   const safe = redactReport(report, options.extraRedactedKeys);
-  const rendered = [...new Set(formats)].map((format) => ({ format, path: resolve(join(dir, `${DEFAULT_REPORT_BASENAME}.${format}`)), text: render(safe, format) }));
+  const rendered = [...new Set(formats)].map((format) => ({
+    format,
+    path: resolve(join(dir, `${DEFAULT_REPORT_BASENAME}.${format}`)),
+    text: render(safe, format),
+  }));
   const saved: SavedReport[] = [];
   for (const file of rendered) {
     await writeFileAtomic(file.path, file.text, { mkdirs: options.mkdirs ?? true });

@@ -6,4 +6,6 @@ import { fileURLToPath } from 'node:url';
  * validate saved reports. The same relative path holds from `src/report` and
  * from the built `dist/report`.
  */
-export const REPORT_SCHEMA_PATH: string = fileURLToPath(new URL('../../schemas/compliance-report.schema.json', import.meta.url));
+export const REPORT_SCHEMA_PATH: string = fileURLToPath(
+  new URL('../../schemas/compliance-report.schema.json', import.meta.url),
+);

@@ -3,7 +3,8 @@ import type { ComplianceStandard, RiskLevel } from '../constants.js';
 /** Version of the report's JSON shape; bumped on any incompatible change. Published as schemas/compliance-report.schema.json. */
 export const REPORT_SCHEMA_VERSION = '1.0';
 
-export type FindingSource = 'validator' | 'guard' | 'monitor' | 'cloudtrail' | 'identity' | 'permissions' | 'audit' | 'configuration';
+export type FindingSource =
+  'validator' | 'guard' | 'monitor' | 'cloudtrail' | 'identity' | 'permissions' | 'audit' | 'configuration';
 
 /** One finding, from whichever part found it, with the controls it bears on. */
 export interface ReportFinding {
@@ -78,7 +79,13 @@ export interface ComprehensiveComplianceReport {
   tool: { name: 'inventag'; version: string };
   complianceStandard: ComplianceStandard;
   /** Where the evidence came from: an AWS account, or the bundled demo. */
-  subject: { mode: 'aws' | 'demo' | 'library'; account?: string; principal?: string; regions?: string[]; window?: { start: string; end: string } };
+  subject: {
+    mode: 'aws' | 'demo' | 'library';
+    account?: string;
+    principal?: string;
+    regions?: string[];
+    window?: { start: string; end: string };
+  };
   executiveSummary?: ExecutiveSummary;
   complianceStatus: ComplianceStatus;
   scoring: ScoreExplanation;

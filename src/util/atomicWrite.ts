@@ -9,7 +9,17 @@ export class FileWriteError extends Error {
   constructor(path: string, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
     const why =
-      code === 'ENOENT' ? 'its directory does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code === 'EISDIR' ? 'it is a directory' : code === 'EROFS' ? 'the filesystem is read-only' : (cause as Error | undefined)?.message ?? String(cause);
+      code === 'ENOENT'
+        ? 'its directory does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'ENOSPC'
+            ? 'no space left on the device'
+            : code === 'EISDIR'
+              ? 'it is a directory'
+              : code === 'EROFS'
+                ? 'the filesystem is read-only'
+                : ((cause as Error | undefined)?.message ?? String(cause));
     super(`cannot write ${path}: ${why}`, { cause });
     this.name = 'FileWriteError';
     this.path = path;
@@ -21,7 +31,11 @@ export class FileWriteError extends Error {
  * then rename over the target. A reader (or a crash) sees the old file or the
  * new one, never a part. `mkdirs` creates missing parent directories.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mkdirs?: boolean; mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: { mkdirs?: boolean; mode?: number } = {},
+): Promise<void> {
   const target = resolve(path);
   const dir = dirname(target);
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

@@ -116,17 +116,29 @@ export class ReadOnlyAccessValidator {
   private readonly audit: AuditSink | undefined;
   private identity: IdentityRef | undefined;
   private readonly entries: ValidatorAuditEntry[] = [];
-  private readonly totals = { total: 0, readOnly: 0, mutatingBlocked: 0, unknownBlocked: 0, blockedByRule: 0, override: 0, sensitive: 0 };
+  private readonly totals = {
+    total: 0,
+    readOnly: 0,
+    mutatingBlocked: 0,
+    unknownBlocked: 0,
+    blockedByRule: 0,
+    override: 0,
+    sensitive: 0,
+  };
   private readonly blockedCounts = new Map<string, { verdict: Verdict; count: number }>();
   private readonly sensitiveCounts = new Map<string, { verdict: Verdict; count: number }>();
   private readonly overrideCounts = new Map<string, { verdict: Verdict; count: number }>();
 
   constructor(options: ComplianceStandard | ReadOnlyAccessValidatorOptions = {}) {
-    const opts: ReadOnlyAccessValidatorOptions = typeof options === 'string' ? { complianceStandard: options } : options;
-    this.engine = opts.engine ?? new VerdictEngine({ standard: opts.complianceStandard, overrides: opts.overrides, custom: opts.custom as never });
+    const opts: ReadOnlyAccessValidatorOptions =
+      typeof options === 'string' ? { complianceStandard: options } : options;
+    this.engine =
+      opts.engine ??
+      new VerdictEngine({ standard: opts.complianceStandard, overrides: opts.overrides, custom: opts.custom as never });
     this.complianceStandard = this.engine.standard;
     const max = opts.maxAuditEntries ?? 10_000;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxAuditEntries must be a positive integer, got ${String(max)}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`maxAuditEntries must be a positive integer, got ${String(max)}`);
     this.maxAuditEntries = max;
     this.audit = opts.audit;
     this.identity = opts.identity;
@@ -137,13 +149,23 @@ export class ReadOnlyAccessValidator {
   }
 
   /** Decides whether `service`/`operation` (any naming form) may run, records it, and returns the seed's result. */
-  validateOperation(service: string, operation: string, resourceArn?: string, requestParameters?: unknown): ValidationResult {
+  validateOperation(
+    service: string,
+    operation: string,
+    resourceArn?: string,
+    requestParameters?: unknown,
+  ): ValidationResult {
     const verdict = this.engine.decide(service, operation);
     return this.record(verdict, resourceArn, requestParameters);
   }
 
   /** Records a verdict reached elsewhere (the SDK guard) so reports count it. */
-  record(verdict: Verdict, resourceArn?: string, requestParameters?: unknown, options: { writeAudit?: boolean } = {}): ValidationResult {
+  record(
+    verdict: Verdict,
+    resourceArn?: string,
+    requestParameters?: unknown,
+    options: { writeAudit?: boolean } = {},
+  ): ValidationResult {
     const timestamp = new Date().toISOString();
     this.count(verdict);
     const entry: ValidatorAuditEntry = {
@@ -229,7 +251,11 @@ export class ReadOnlyAccessValidator {
       const unknown = verdict.operationType === OperationType.UNKNOWN;
       findings.push({
         severity: verdict.riskLevel,
-        title: unknown ? `Unclassified operation attempted: ${name}` : verdict.operationType === OperationType.READ_ONLY ? `Operation denied by rule: ${name}` : `Mutating operation attempted: ${name}`,
+        title: unknown
+          ? `Unclassified operation attempted: ${name}`
+          : verdict.operationType === OperationType.READ_ONLY
+            ? `Operation denied by rule: ${name}`
+            : `Mutating operation attempted: ${name}`,
         description: `${verdict.validationMessage} (${count} attempt${count === 1 ? '' : 's'}, all blocked before reaching AWS)`,
         recommendation: unknown
           ? 'Check the service and operation names; if the operation only reads, add an allow override for it.'
@@ -242,8 +268,10 @@ export class ReadOnlyAccessValidator {
       findings.push({
         severity: verdict.riskLevel,
         title: `Sensitive read: ${verdict.iamAction}`,
-        description: `${verdict.iamAction} ${verdict.sensitive?.reason ?? ''} (${count} call${count === 1 ? '' : 's'})`.trim(),
-        recommendation: 'Confirm the automation needs this data; otherwise deny it (CUSTOM allowSensitiveReads or a deny override) and remove it from the role.',
+        description:
+          `${verdict.iamAction} ${verdict.sensitive?.reason ?? ''} (${count} call${count === 1 ? '' : 's'})`.trim(),
+        recommendation:
+          'Confirm the automation needs this data; otherwise deny it (CUSTOM allowSensitiveReads or a deny override) and remove it from the role.',
         controls: controlIdsFor(std, [ControlTopic.SENSITIVE_ACCESS]),
         count,
       });
@@ -261,9 +289,18 @@ export class ReadOnlyAccessValidator {
     findings.sort((a, b) => RISK_ORDER[b.severity] - RISK_ORDER[a.severity] || b.count - a.count);
 
     const recommendations: string[] = [];
-    if (t.mutatingBlocked > 0) recommendations.push(`Remove the ${t.mutatingBlocked} mutating call(s) from the automation: they were blocked, but their presence means the code tries to change production.`);
-    if (t.unknownBlocked > 0) recommendations.push(`Review ${t.unknownBlocked} unclassified operation(s): fix the names or add explicit allow overrides for real read-only calls.`);
-    if (t.sensitive > 0) recommendations.push(`Review ${t.sensitive} sensitive read(s) (secrets, credentials or data contents) and deny the ones the automation does not need.`);
+    if (t.mutatingBlocked > 0)
+      recommendations.push(
+        `Remove the ${t.mutatingBlocked} mutating call(s) from the automation: they were blocked, but their presence means the code tries to change production.`,
+      );
+    if (t.unknownBlocked > 0)
+      recommendations.push(
+        `Review ${t.unknownBlocked} unclassified operation(s): fix the names or add explicit allow overrides for real read-only calls.`,
+      );
+    if (t.sensitive > 0)
+      recommendations.push(
+        `Review ${t.sensitive} sensitive read(s) (secrets, credentials or data contents) and deny the ones the automation does not need.`,
+      );
     if (t.override > 0) recommendations.push(`Review ${t.override} operation(s) allowed by override.`);
     if (recommendations.length === 0) recommendations.push('No action needed: every operation was read-only.');
 
@@ -324,7 +361,10 @@ export class ReadOnlyAccessValidator {
    * ListBuckets by default). Every probe runs through a guard using this
    * validator's verdicts, so a probe that would write is BLOCKED, never sent.
    */
-  async validateAwsPermissions(probes?: readonly { service: string; operation: string; input?: Record<string, unknown> }[], options: { region?: string; profile?: string; endpoint?: string } = {}) {
+  async validateAwsPermissions(
+    probes?: readonly { service: string; operation: string; input?: Record<string, unknown> }[],
+    options: { region?: string; profile?: string; endpoint?: string } = {},
+  ) {
     const { validateAwsPermissions, DEFAULT_PROBES } = await import('../identity/validateAwsPermissions.js');
     return validateAwsPermissions(probes ?? DEFAULT_PROBES, { ...options, guard: { verdicts: this.engine } });
   }

@@ -23,7 +23,11 @@ function fillUntilRefused(store: AuditStore, limit = 100_000): { acked: AuditRec
   const acked: AuditReceipt[] = [];
   for (let i = 0; i < limit; i += 1) {
     try {
-      acked.push(...store.appendBatch(Array.from({ length: 20 }, (_, j) => attempt(i * 20 + j, { validationMessage: 'x'.repeat(200) }))));
+      acked.push(
+        ...store.appendBatch(
+          Array.from({ length: 20 }, (_, j) => attempt(i * 20 + j, { validationMessage: 'x'.repeat(200) })),
+        ),
+      );
     } catch (error) {
       return { acked, error };
     }
@@ -102,7 +106,9 @@ describe('bad store files and failing disks', () => {
     expect((error as Error).message).toMatch(/full.*no entry was written and entries already stored are unchanged/);
     expect(acked.length).toBeGreaterThan(100);
     store.closeSync();
-    const stored = new Set(sqliteRows<{ audit_id: string }>(path, 'SELECT audit_id FROM audit_entries;').map((r) => r.audit_id));
+    const stored = new Set(
+      sqliteRows<{ audit_id: string }>(path, 'SELECT audit_id FROM audit_entries;').map((r) => r.audit_id),
+    );
     expect(stored.size).toBe(acked.length);
     for (const r of acked) expect(stored.has(r.auditId)).toBe(true);
     const reopened = AuditStore.open({ path });
@@ -110,61 +116,69 @@ describe('bad store files and failing disks', () => {
     reopened.closeSync();
   });
 
-  it.skipIf(!MOUNTABLE)('a full disk (a 512 KiB tmpfs): STORE_FULL, every acknowledged entry kept, the chain verifies', () => {
-    const mnt = join(dir, 'tiny');
-    mkdirSync(mnt);
-    mountTmpfs(mnt, 'size=512k');
-    try {
-      const path = join(mnt, 'audit.db');
-      const store = AuditStore.open({ path });
-      const { acked, error } = fillUntilRefused(store);
-      expect(isAuditStoreError(error) && error.code).toBe(AuditStoreErrorCode.STORE_FULL);
-      expect(acked.length).toBeGreaterThan(50);
-      const result = store.verify();
-      expect(result).toMatchObject({ ok: true, checked: acked.length, head: { sequence: acked.at(-1)?.sequence } });
-      store.closeSync();
-      const stored = new Set(sqliteRows<{ audit_id: string }>(path, 'SELECT audit_id FROM audit_entries;').map((r) => r.audit_id));
-      for (const r of acked) expect(stored.has(r.auditId)).toBe(true);
-    } finally {
-      unmount(mnt);
-    }
-  });
-
-  it.skipIf(!MOUNTABLE && process.getuid?.() === 0)('a read-only directory: READ_ONLY naming the path; an existing store there can still be verified', () => {
-    const ro = join(dir, 'ro');
-    mkdirSync(ro);
-    const existing = join(ro, 'audit.db');
-    const seed = AuditStore.open({ path: existing });
-    seed.append(attempt(0));
-    seed.closeSync();
-    const makeReadOnly = () => {
-      if (MOUNTABLE) {
-        // root ignores permission bits, so make the filesystem itself read-only
-        mountTmpfs(ro, 'size=1m');
-        writeFileSync(join(ro, 'audit.db'), readFileSync(join(dir, 'copy.db')));
-        mountTmpfs(ro, 'remount,ro');
-      } else chmodSync(ro, 0o555);
-    };
-    writeFileSync(join(dir, 'copy.db'), readFileSync(existing));
-    makeReadOnly();
-    try {
-      let message = '';
+  it.skipIf(!MOUNTABLE)(
+    'a full disk (a 512 KiB tmpfs): STORE_FULL, every acknowledged entry kept, the chain verifies',
+    () => {
+      const mnt = join(dir, 'tiny');
+      mkdirSync(mnt);
+      mountTmpfs(mnt, 'size=512k');
       try {
-        AuditStore.open({ path: join(ro, 'new', 'audit.db') });
-      } catch (err) {
-        expect(isAuditStoreError(err) && err.code).toBe(AuditStoreErrorCode.READ_ONLY);
-        message = (err as Error).message;
+        const path = join(mnt, 'audit.db');
+        const store = AuditStore.open({ path });
+        const { acked, error } = fillUntilRefused(store);
+        expect(isAuditStoreError(error) && error.code).toBe(AuditStoreErrorCode.STORE_FULL);
+        expect(acked.length).toBeGreaterThan(50);
+        const result = store.verify();
+        expect(result).toMatchObject({ ok: true, checked: acked.length, head: { sequence: acked.at(-1)?.sequence } });
+        store.closeSync();
+        const stored = new Set(
+          sqliteRows<{ audit_id: string }>(path, 'SELECT audit_id FROM audit_entries;').map((r) => r.audit_id),
+        );
+        for (const r of acked) expect(stored.has(r.auditId)).toBe(true);
+      } finally {
+        unmount(mnt);
       }
-      expect(message).toContain(join(ro, 'new'));
-      expect(codeOf(() => AuditStore.open({ path: existing }))).toBe(AuditStoreErrorCode.READ_ONLY);
-      const reader = AuditStore.open({ path: existing, readonly: true });
-      const verified = reader.verify();
-      expect(verified).toMatchObject({ ok: true, checked: 1 });
-      expect(verified.warnings.join()).toMatch(/private copy/);
-      reader.closeSync();
-    } finally {
-      if (MOUNTABLE) unmount(ro);
-      else chmodSync(ro, 0o755);
-    }
-  });
+    },
+  );
+
+  it.skipIf(!MOUNTABLE && process.getuid?.() === 0)(
+    'a read-only directory: READ_ONLY naming the path; an existing store there can still be verified',
+    () => {
+      const ro = join(dir, 'ro');
+      mkdirSync(ro);
+      const existing = join(ro, 'audit.db');
+      const seed = AuditStore.open({ path: existing });
+      seed.append(attempt(0));
+      seed.closeSync();
+      const makeReadOnly = () => {
+        if (MOUNTABLE) {
+          // root ignores permission bits, so make the filesystem itself read-only
+          mountTmpfs(ro, 'size=1m');
+          writeFileSync(join(ro, 'audit.db'), readFileSync(join(dir, 'copy.db')));
+          mountTmpfs(ro, 'remount,ro');
+        } else chmodSync(ro, 0o555);
+      };
+      writeFileSync(join(dir, 'copy.db'), readFileSync(existing));
+      makeReadOnly();
+      try {
+        let message = '';
+        try {
+          AuditStore.open({ path: join(ro, 'new', 'audit.db') });
+        } catch (err) {
+          expect(isAuditStoreError(err) && err.code).toBe(AuditStoreErrorCode.READ_ONLY);
+          message = (err as Error).message;
+        }
+        expect(message).toContain(join(ro, 'new'));
+        expect(codeOf(() => AuditStore.open({ path: existing }))).toBe(AuditStoreErrorCode.READ_ONLY);
+        const reader = AuditStore.open({ path: existing, readonly: true });
+        const verified = reader.verify();
+        expect(verified).toMatchObject({ ok: true, checked: 1 });
+        expect(verified.warnings.join()).toMatch(/private copy/);
+        reader.closeSync();
+      } finally {
+        if (MOUNTABLE) unmount(ro);
+        else chmodSync(ro, 0o755);
+      }
+    },
+  );
 });

@@ -16,8 +16,25 @@ describe('inventag audit', () => {
     const s = AuditStore.open({ path: store, clock: () => new Date('2026-01-10T00:00:00Z') });
     ids = [];
     for (let i = 0; i < 6; i += 1) {
-      const { auditId } = s.recordAttempt(attempt(i, i === 5 ? { decision: 'blocked', operationType: 'mutating', operation: 'TerminateInstances', iamAction: 'ec2:TerminateInstances', riskLevel: 'CRITICAL' } : {}));
-      s.recordOutcome(auditId, { success: i !== 3, ...(i === 3 ? { errorCode: 'ThrottlingException' } : {}), durationMs: 10 + i });
+      const { auditId } = s.recordAttempt(
+        attempt(
+          i,
+          i === 5
+            ? {
+                decision: 'blocked',
+                operationType: 'mutating',
+                operation: 'TerminateInstances',
+                iamAction: 'ec2:TerminateInstances',
+                riskLevel: 'CRITICAL',
+              }
+            : {},
+        ),
+      );
+      s.recordOutcome(auditId, {
+        success: i !== 3,
+        ...(i === 3 ? { errorCode: 'ThrottlingException' } : {}),
+        durationMs: 10 + i,
+      });
       ids.push(auditId);
     }
     head = s.head() as ChainHead;
@@ -41,7 +58,10 @@ describe('inventag audit', () => {
     expect(after.count()).toBe(5);
     expect(after.verify().ok).toBe(true);
     after.closeSync();
-    const viaEnv = await runAuditCli(['audit', 'tail', '-n', '1', '--json'], { cwd: join(dir, '..'), env: { INVENTAG_AUDIT_STORE: store } });
+    const viaEnv = await runAuditCli(['audit', 'tail', '-n', '1', '--json'], {
+      cwd: join(dir, '..'),
+      env: { INVENTAG_AUDIT_STORE: store },
+    });
     expect(viaEnv.code).toBe(0);
     expect(JSON.parse(viaEnv.stdout)).toMatchObject({ sequence: 13, kind: 'checkpoint' });
   });
@@ -56,7 +76,10 @@ describe('inventag audit', () => {
   });
 
   it('verify: exit 4 naming the first bad entry when a row was edited', async () => {
-    sqlite(store, "DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET decision = 'allowed' WHERE seq = 11;");
+    sqlite(
+      store,
+      "DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET decision = 'allowed' WHERE seq = 11;",
+    );
     const r = await runAuditCli(['audit', 'verify', '--store', store]);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(`TAMPERED: first bad entry #11 (${ids[5]}): edited`);
@@ -87,9 +110,15 @@ describe('inventag audit', () => {
   it('export: JSON lines and CSV with merged outcomes, --since, --out', async () => {
     const jsonl = await runAuditCli(['audit', 'export', '--store', store, '--format', 'jsonl']);
     expect(jsonl.code, jsonl.stderr).toBe(0);
-    const entries = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const entries = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(entries).toHaveLength(6);
-    expect(entries[3]).toMatchObject({ auditId: ids[3], outcome: { success: false, errorCode: 'ThrottlingException', durationMs: 13 } });
+    expect(entries[3]).toMatchObject({
+      auditId: ids[3],
+      outcome: { success: false, errorCode: 'ThrottlingException', durationMs: 13 },
+    });
     const out = join(dir, 'exports', 'trail.csv');
     const csv = await runAuditCli(['audit', 'export', '--store', store, '--format', 'csv', '--out', out]);
     expect(csv.code, csv.stderr).toBe(0);
@@ -110,7 +139,9 @@ describe('inventag audit', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(/^#11 2026-01-10T00:00:00.000Z BLOCKED ec2:TerminateInstances \(ec2:TerminateInstances\) CRITICAL ok 15.0ms$/);
+    expect(lines[1]).toMatch(
+      /^#11 2026-01-10T00:00:00.000Z BLOCKED ec2:TerminateInstances \(ec2:TerminateInstances\) CRITICAL ok 15.0ms$/,
+    );
     const json = await runAuditCli(['audit', 'tail', '--store', store, '--json', '-n', '1']);
     expect(JSON.parse(json.stdout)).toMatchObject({ sequence: 11, decision: 'blocked' });
   });
@@ -125,7 +156,10 @@ describe('inventag audit', () => {
     expect(badN.stderr).toMatch(/--max-entries must be a whole number >= 1; got "ten"/);
     const r = await runAuditCli(['audit', 'cleanup', '--store', store, '--max-entries', '5', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ removed: 8, checkpoint: { sequence: 13, data: { prunedThroughSequence: 8 } } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      removed: 8,
+      checkpoint: { sequence: 13, data: { prunedThroughSequence: 8 } },
+    });
     const byAge = await runAuditCli(['audit', 'cleanup', '--store', store, '--retention-days', '30']);
     expect(byAge.code, byAge.stderr).toBe(0);
     const v = await runAuditCli(['audit', 'verify', '--store', store, '--anchor', formatAnchor(head)]);

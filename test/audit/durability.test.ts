@@ -7,9 +7,16 @@ import { FIXTURES, ROOT, runNode, sqliteRows, tempDir } from './helpers.js';
 const APPENDER = join(FIXTURES, 'appender.mjs');
 
 /** Starts an appender, SIGKILLs it once `killAfter` acknowledgements arrived, and returns the acknowledged entries. */
-function appendThenKill(path: string, mode: string, killAfter: number): Promise<{ acked: Map<string, number>; signal: NodeJS.Signals | null }> {
+function appendThenKill(
+  path: string,
+  mode: string,
+  killAfter: number,
+): Promise<{ acked: Map<string, number>; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [APPENDER, path, mode, '1000000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [APPENDER, path, mode, '1000000'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const acked = new Map<string, number>();
     let buffer = '';
     let stderr = '';
@@ -44,7 +51,12 @@ describe('durability and concurrency', () => {
       const { acked, signal } = await appendThenKill(path, mode, 400);
       expect(signal).toBe('SIGKILL');
       expect(acked.size).toBeGreaterThanOrEqual(400);
-      const stored = new Map(sqliteRows<Pick<AuditRow, 'seq' | 'audit_id'>>(path, 'SELECT seq, audit_id FROM audit_entries;').map((r) => [r.audit_id, r.seq]));
+      const stored = new Map(
+        sqliteRows<Pick<AuditRow, 'seq' | 'audit_id'>>(path, 'SELECT seq, audit_id FROM audit_entries;').map((r) => [
+          r.audit_id,
+          r.seq,
+        ]),
+      );
       for (const [id, seq] of acked) expect(stored.get(id), `acknowledged entry ${seq} (${id})`).toBe(seq);
       const store = AuditStore.open({ path });
       try {
@@ -52,7 +64,15 @@ describe('durability and concurrency', () => {
         expect(result.ok).toBe(true);
         expect(result.checked).toBe(stored.size);
         // The store stays usable after the crash: appends continue the same chain.
-        const next = store.append({ service: 'sts', operation: 'GetCallerIdentity', iamAction: 'sts:GetCallerIdentity', operationType: 'read_only', decision: 'allowed', riskLevel: 'LOW', complianceStandard: 'general' });
+        const next = store.append({
+          service: 'sts',
+          operation: 'GetCallerIdentity',
+          iamAction: 'sts:GetCallerIdentity',
+          operationType: 'read_only',
+          decision: 'allowed',
+          riskLevel: 'LOW',
+          complianceStandard: 'general',
+        });
         expect(next.sequence).toBe(stored.size + 1);
         expect(store.verify().ok).toBe(true);
       } finally {
@@ -74,8 +94,16 @@ describe('durability and concurrency', () => {
     expect(a.stderr).toBe('');
     expect(b.stderr).toBe('');
     expect(a.stdout.endsWith('done\n') && b.stdout.endsWith('done\n')).toBe(true);
-    const seqsA = a.stdout.trim().split('\n').slice(0, -1).map((l) => Number(l.split(' ')[0]));
-    const seqsB = b.stdout.trim().split('\n').slice(0, -1).map((l) => Number(l.split(' ')[0]));
+    const seqsA = a.stdout
+      .trim()
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => Number(l.split(' ')[0]));
+    const seqsB = b.stdout
+      .trim()
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => Number(l.split(' ')[0]));
     expect(seqsA).toHaveLength(5000);
     expect(seqsB).toHaveLength(5000);
     expect(new Set([...seqsA, ...seqsB]).size).toBe(10_000);

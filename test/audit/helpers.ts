@@ -48,7 +48,10 @@ export type ProcResult = CliResult;
 export { runNode };
 
 /** Runs the built CLI (`inventag audit ...`). */
-export const runAuditCli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcResult> => runCli(args, options);
+export const runAuditCli = (
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ProcResult> => runCli(args, options);
 
 /** Whether this process may mount filesystems (root with CAP_SYS_ADMIN), for the read-only and full-disk tests. */
 export function canMount(): boolean {

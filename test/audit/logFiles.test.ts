@@ -1,10 +1,23 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOG_FILE_NAMES, createLogFiles, createMemoryLogFiles, createNoopLogFiles, isLogFilesError } from '../../src/logging/index.js';
+import {
+  LOG_FILE_NAMES,
+  createLogFiles,
+  createMemoryLogFiles,
+  createNoopLogFiles,
+  isLogFilesError,
+} from '../../src/logging/index.js';
 import { tempDir } from './helpers.js';
 
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+const lines = (file: string) =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [];
 
 describe('the four log files', () => {
   let dir: string;
@@ -20,11 +33,21 @@ describe('the four log files', () => {
     logs.metrics.info({ cpuPercent: 12.5 }, 'sample');
     logs.security.warn({ operation: 'TerminateInstances' }, 'operation blocked');
     await logs.close();
-    expect(Object.values(LOG_FILE_NAMES)).toEqual(['inventag_production.log', 'inventag_errors.log', 'inventag_metrics.log', 'inventag_security_audit.log']);
+    expect(Object.values(LOG_FILE_NAMES)).toEqual([
+      'inventag_production.log',
+      'inventag_errors.log',
+      'inventag_metrics.log',
+      'inventag_security_audit.log',
+    ]);
     const read = (name: string) => lines(join(dir, 'logs', name));
     expect(read('inventag_production.log').map((l) => l.msg)).toEqual(['started', 'call failed']);
     expect(read('inventag_errors.log').map((l) => l.msg)).toEqual(['call failed', 'classified']);
-    expect(read('inventag_metrics.log')[0]).toMatchObject({ level: 'info', log: 'metrics', cpuPercent: 12.5, msg: 'sample' });
+    expect(read('inventag_metrics.log')[0]).toMatchObject({
+      level: 'info',
+      log: 'metrics',
+      cpuPercent: 12.5,
+      msg: 'sample',
+    });
     const [security] = read('inventag_security_audit.log');
     expect(security).toMatchObject({ level: 'warn', log: 'security', operation: 'TerminateInstances' });
     expect(typeof security?.time).toBe('string');
@@ -46,10 +69,15 @@ describe('the four log files', () => {
 
   it('redacts secrets in logged objects and child bindings', async () => {
     const logs = createMemoryLogFiles({ redactKeys: ['x-internal'] });
-    logs.security.child({ sessionToken: 'tok-1' }).info({ request: { Password: 'pw-1', 'X-Internal': 'int-1', Bucket: 'b' } }, 'call');
+    logs.security
+      .child({ sessionToken: 'tok-1' })
+      .info({ request: { Password: 'pw-1', 'X-Internal': 'int-1', Bucket: 'b' } }, 'call');
     const text = logs.lines.security.join('\n');
     expect(text).not.toMatch(/tok-1|pw-1|int-1/);
-    expect(JSON.parse(logs.lines.security[0] ?? '{}')).toMatchObject({ request: { Bucket: 'b', Password: '[REDACTED]' }, sessionToken: '[REDACTED]' });
+    expect(JSON.parse(logs.lines.security[0] ?? '{}')).toMatchObject({
+      request: { Bucket: 'b', Password: '[REDACTED]' },
+      sessionToken: '[REDACTED]',
+    });
   });
 
   it('offers no-op loggers, and drops writes after close', async () => {
@@ -78,21 +106,24 @@ describe('the four log files', () => {
 });
 
 describe('a log file that cannot be written', () => {
-  it.skipIf(process.platform !== 'linux')('counts the dropped lines instead of throwing into the caller (/dev/full)', async () => {
-    const { RotatingFileDestination } = await import('../../src/logging/index.js');
-    const dest = new RotatingFileDestination({ file: '/dev/full' });
-    const stderr = process.stderr.write;
-    const warnings: string[] = [];
-    process.stderr.write = ((text: string) => warnings.push(String(text)) > 0) as typeof process.stderr.write;
-    try {
-      expect(() => dest.write('{"msg":"one"}\n')).not.toThrow();
-      dest.write('{"msg":"two"}\n');
-    } finally {
-      process.stderr.write = stderr;
-      dest.close();
-    }
-    expect(dest.droppedLines).toBe(2);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/cannot write \/dev\/full: ENOSPC/);
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'counts the dropped lines instead of throwing into the caller (/dev/full)',
+    async () => {
+      const { RotatingFileDestination } = await import('../../src/logging/index.js');
+      const dest = new RotatingFileDestination({ file: '/dev/full' });
+      const stderr = process.stderr.write;
+      const warnings: string[] = [];
+      process.stderr.write = ((text: string) => warnings.push(String(text)) > 0) as typeof process.stderr.write;
+      try {
+        expect(() => dest.write('{"msg":"one"}\n')).not.toThrow();
+        dest.write('{"msg":"two"}\n');
+      } finally {
+        process.stderr.write = stderr;
+        dest.close();
+      }
+      expect(dest.droppedLines).toBe(2);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/cannot write \/dev\/full: ENOSPC/);
+    },
+  );
 });

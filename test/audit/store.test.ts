@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { AuditStore, AuditStoreErrorCode, HASHED_COLUMNS, entryHash, isAuditStoreError, type AuditRow } from '../../src/audit/index.js';
+import {
+  AuditStore,
+  AuditStoreErrorCode,
+  HASHED_COLUMNS,
+  entryHash,
+  isAuditStoreError,
+  type AuditRow,
+} from '../../src/audit/index.js';
 import { attempt, sqlite, sqliteRows, tempDir } from './helpers.js';
 
 describe('AuditStore', () => {
@@ -19,7 +26,9 @@ describe('AuditStore', () => {
   });
 
   it('appends chained entries and reads them back with every field', () => {
-    const a = store.append(attempt(0, { resourceArn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1', validationMessage: 'read-only' }));
+    const a = store.append(
+      attempt(0, { resourceArn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1', validationMessage: 'read-only' }),
+    );
     const b = store.append(attempt(1));
     expect(a.sequence).toBe(1);
     expect(b.sequence).toBe(2);
@@ -69,8 +78,12 @@ describe('AuditStore', () => {
   it('refuses an outcome for an unknown attempt and a second outcome', () => {
     const { auditId } = store.recordAttempt(attempt(0));
     store.recordOutcome(auditId, { success: true, durationMs: 1 });
-    expect(() => store.recordOutcome(auditId, { success: true, durationMs: 1 })).toThrow(expect.objectContaining({ code: AuditStoreErrorCode.DUPLICATE_OUTCOME }));
-    expect(() => store.recordOutcome('no-such-id', { success: true, durationMs: 1 })).toThrow(expect.objectContaining({ code: AuditStoreErrorCode.UNKNOWN_AUDIT_ID }));
+    expect(() => store.recordOutcome(auditId, { success: true, durationMs: 1 })).toThrow(
+      expect.objectContaining({ code: AuditStoreErrorCode.DUPLICATE_OUTCOME }),
+    );
+    expect(() => store.recordOutcome('no-such-id', { success: true, durationMs: 1 })).toThrow(
+      expect.objectContaining({ code: AuditStoreErrorCode.UNKNOWN_AUDIT_ID }),
+    );
     expect(store.count()).toBe(2);
   });
 
@@ -102,7 +115,9 @@ describe('AuditStore', () => {
     expect(batch.map((r) => r.sequence)).toEqual([1, 2, 3]);
     const queued = await Promise.all(Array.from({ length: 250 }, (_, i) => store.enqueue(attempt(i))));
     expect(queued.map((r) => r.sequence)).toEqual(Array.from({ length: 250 }, (_, i) => i + 4));
-    await expect(store.enqueue({ ...attempt(0), decision: 'nope' } as never)).rejects.toMatchObject({ code: AuditStoreErrorCode.INVALID_INPUT });
+    await expect(store.enqueue({ ...attempt(0), decision: 'nope' } as never)).rejects.toMatchObject({
+      code: AuditStoreErrorCode.INVALID_INPUT,
+    });
     const result = store.verify();
     expect(result).toMatchObject({ ok: true, checked: 253, head: { sequence: 253 } });
   });
@@ -126,7 +141,10 @@ describe('AuditStore', () => {
       for await (const chunk of s) out += String(chunk);
       return out;
     };
-    const jsonl = (await text(store.export({ format: 'jsonl' }))).trim().split('\n').map((l) => JSON.parse(l));
+    const jsonl = (await text(store.export({ format: 'jsonl' })))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(jsonl.map((e) => e.sequence)).toEqual([1, 2]);
     expect(jsonl[1].outcome).toEqual({ success: true, durationMs: 3 });
     const since = (await text(store.export({ format: 'jsonl', since: '2026-01-15T00:00:00Z' }))).trim().split('\n');
@@ -136,7 +154,10 @@ describe('AuditStore', () => {
     expect(csv).toHaveLength(3);
     // A value that a spreadsheet would run as a formula is defused.
     expect(csv[2]).toContain(`"'=HYPERLINK(""http://evil"")"`);
-    const raw = (await text(store.export({ format: 'jsonl', raw: true }))).trim().split('\n').map((l) => JSON.parse(l) as AuditRow);
+    const raw = (await text(store.export({ format: 'jsonl', raw: true })))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRow);
     expect(raw).toHaveLength(3);
     for (const row of raw) expect(entryHash(row)).toBe(row.hash);
     expect(() => store.export({ format: 'xml' as never })).toThrow(/format must be jsonl or csv/);
@@ -193,12 +214,17 @@ describe('AuditStore', () => {
     store.append(attempt(0));
     expect(store.verify().ok).toBe(true);
     await store.close();
-    expect(() => AuditStore.open({ path })).toThrow(expect.objectContaining({ code: AuditStoreErrorCode.KEY_MISMATCH }));
+    expect(() => AuditStore.open({ path })).toThrow(
+      expect.objectContaining({ code: AuditStoreErrorCode.KEY_MISMATCH }),
+    );
     expect(() => AuditStore.open({ path, key: 'x'.repeat(32) })).toThrow(/not the key this store was created with/);
     // A forger without the key who edits a row and re-computes a plain SHA-256 is caught.
     const row = sqliteRows<AuditRow>(path, 'SELECT * FROM audit_entries;')[0] as AuditRow;
     const forged = { ...row, decision: 'blocked' };
-    sqlite(path, `DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET decision = 'blocked', hash = '${entryHash(forged)}' WHERE seq = 1;`);
+    sqlite(
+      path,
+      `DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET decision = 'blocked', hash = '${entryHash(forged)}' WHERE seq = 1;`,
+    );
     store = AuditStore.open({ path, key, readonly: true });
     expect(store.verify().firstBad).toMatchObject({ sequence: 1, reason: 'edited' });
   });
@@ -209,13 +235,25 @@ describe('AuditStore', () => {
     await store.close();
     store = AuditStore.open({ path: join(dir, 'audit.db'), loggers: logs });
     store.append(attempt(0));
-    store.append(attempt(1, { decision: 'blocked', operationType: 'mutating', operation: 'TerminateInstances', riskLevel: 'HIGH' }));
+    store.append(
+      attempt(1, {
+        decision: 'blocked',
+        operationType: 'mutating',
+        operation: 'TerminateInstances',
+        riskLevel: 'HIGH',
+      }),
+    );
     const head = store.head();
     await store.close();
     const lines = logs.lines.security.map((l) => JSON.parse(l));
     expect(lines[1]).toMatchObject({ level: 'warn', event: 'audit_attempt', decision: 'blocked', sequence: 2 });
     const end = lines.at(-1);
-    expect(end).toMatchObject({ event: 'audit_session_end', appended: 2, head, anchor: `${head?.sequence}:${head?.hash}` });
+    expect(end).toMatchObject({
+      event: 'audit_session_end',
+      appended: 2,
+      head,
+      anchor: `${head?.sequence}:${head?.hash}`,
+    });
     expect(JSON.parse(logs.lines.production.at(-1) ?? '{}')).toMatchObject({ event: 'audit_session_end', head });
     expect(readFileSync(join(dir, 'audit.db')).subarray(0, 15).toString()).toBe('SQLite format 3');
   });

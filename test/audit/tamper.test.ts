@@ -7,7 +7,8 @@ import { attempt, sqlite, sqliteRows, tempDir } from './helpers.js';
 /** What an attacker with write access to the file does first: remove the append-only triggers. */
 const DROP_TRIGGERS = 'DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete;';
 
-const literal = (v: unknown): string => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+const literal = (v: unknown): string =>
+  v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
 
 describe('verify detects tampering and names the first bad entry', () => {
   let dir: string;
@@ -42,7 +43,14 @@ describe('verify detects tampering and names the first bad entry', () => {
   const row = (seq: number) => rows[seq - 1] as AuditRow;
 
   it('an intact store verifies', () => {
-    expect(verify(head)).toMatchObject({ ok: true, checked: 11, head, firstSequence: 1, anchor: 'matched', warnings: [] });
+    expect(verify(head)).toMatchObject({
+      ok: true,
+      checked: 11,
+      head,
+      firstSequence: 1,
+      anchor: 'matched',
+      warnings: [],
+    });
   });
 
   it('a field edited with the sqlite3 shell', () => {
@@ -59,7 +67,7 @@ describe('verify detects tampering and names the first bad entry', () => {
     const other = new Database(path);
     try {
       other.exec(DROP_TRIGGERS);
-      other.prepare("UPDATE audit_entries SET request_parameters = '{\"MaxResults\":5}' WHERE seq = 2").run();
+      other.prepare('UPDATE audit_entries SET request_parameters = \'{"MaxResults":5}\' WHERE seq = 2').run();
       expect(store.verify().firstBad).toMatchObject({ sequence: 2, auditId: row(2).audit_id, reason: 'edited' });
     } finally {
       other.close();
@@ -69,7 +77,10 @@ describe('verify detects tampering and names the first bad entry', () => {
 
   it('an edited row whose hash the attacker re-computed: the next entry still links to the original', () => {
     const forged = { ...row(4), operation: 'DescribeSecurityGroups' };
-    sqlite(path, `${DROP_TRIGGERS} UPDATE audit_entries SET operation = 'DescribeSecurityGroups', hash = '${entryHash(forged)}' WHERE seq = 4;`);
+    sqlite(
+      path,
+      `${DROP_TRIGGERS} UPDATE audit_entries SET operation = 'DescribeSecurityGroups', hash = '${entryHash(forged)}' WHERE seq = 4;`,
+    );
     expect(verify().firstBad).toMatchObject({ sequence: 4, auditId: row(4).audit_id, reason: 'edited' });
   });
 
@@ -86,18 +97,31 @@ describe('verify detects tampering and names the first bad entry', () => {
   });
 
   it('a deleted row with the rest renumbered to hide the gap', () => {
-    sqlite(path, `${DROP_TRIGGERS} DELETE FROM audit_entries WHERE seq = 5; UPDATE audit_entries SET seq = -seq WHERE seq > 5; UPDATE audit_entries SET seq = -seq - 1 WHERE seq < 0;`);
+    sqlite(
+      path,
+      `${DROP_TRIGGERS} DELETE FROM audit_entries WHERE seq = 5; UPDATE audit_entries SET seq = -seq WHERE seq > 5; UPDATE audit_entries SET seq = -seq - 1 WHERE seq < 0;`,
+    );
     expect(verify().firstBad).toMatchObject({ sequence: 5, auditId: row(6).audit_id, reason: 'deleted' });
   });
 
   it('two rows swapped', () => {
-    sqlite(path, `${DROP_TRIGGERS} UPDATE audit_entries SET seq = -3 WHERE seq = 3; UPDATE audit_entries SET seq = 3 WHERE seq = 4; UPDATE audit_entries SET seq = 4 WHERE seq = -3;`);
+    sqlite(
+      path,
+      `${DROP_TRIGGERS} UPDATE audit_entries SET seq = -3 WHERE seq = 3; UPDATE audit_entries SET seq = 3 WHERE seq = 4; UPDATE audit_entries SET seq = 4 WHERE seq = -3;`,
+    );
     const result = verify();
     expect(result.firstBad).toMatchObject({ sequence: 3, auditId: row(4).audit_id, reason: 'reordered' });
   });
 
   it('a forged row inserted with a correctly computed hash, later rows renumbered', () => {
-    const forged: AuditRow = { ...row(5), seq: 6, audit_id: 'forged-0000', operation: 'DescribeSecurityGroups', prev_hash: row(5).hash, hash: '' };
+    const forged: AuditRow = {
+      ...row(5),
+      seq: 6,
+      audit_id: 'forged-0000',
+      operation: 'DescribeSecurityGroups',
+      prev_hash: row(5).hash,
+      hash: '',
+    };
     forged.hash = entryHash(forged);
     const columns = [...HASHED_COLUMNS, 'hash'] as const;
     sqlite(
@@ -113,8 +137,17 @@ describe('verify detects tampering and names the first bad entry', () => {
 
   it('a forged row with a made-up hash appended at the end', () => {
     const columns = [...HASHED_COLUMNS, 'hash'] as const;
-    const forged: AuditRow = { ...row(11), seq: 12, audit_id: 'forged-0001', prev_hash: row(11).hash, hash: 'f'.repeat(64) };
-    sqlite(path, `INSERT INTO audit_entries (${columns.join(', ')}) VALUES (${columns.map((c) => literal(forged[c])).join(', ')});`);
+    const forged: AuditRow = {
+      ...row(11),
+      seq: 12,
+      audit_id: 'forged-0001',
+      prev_hash: row(11).hash,
+      hash: 'f'.repeat(64),
+    };
+    sqlite(
+      path,
+      `INSERT INTO audit_entries (${columns.join(', ')}) VALUES (${columns.map((c) => literal(forged[c])).join(', ')});`,
+    );
     expect(verify().firstBad).toMatchObject({ sequence: 12, auditId: 'forged-0001', reason: 'edited' });
   });
 

@@ -26,7 +26,10 @@ describe('a verdict for every action in the IAM data', () => {
     // Act
     for (const file of readdirSync(dir)) {
       const prefix = file.replace(/\.json$/, '');
-      const actions = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, { name: string; accessLevel: string }>;
+      const actions = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<
+        string,
+        { name: string; accessLevel: string }
+      >;
       for (const { name, accessLevel } of Object.values(actions)) {
         total++;
         const verdict = engine.decide(prefix, name);

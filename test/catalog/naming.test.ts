@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { OPERATION_ALIASES, SERVICE_ALIASES, resolveOperation, resolveService, serviceCandidates } from '../../src/catalog/index.js';
+import {
+  OPERATION_ALIASES,
+  SERVICE_ALIASES,
+  resolveOperation,
+  resolveService,
+  serviceCandidates,
+} from '../../src/catalog/index.js';
 import { ComplianceStandard, OperationType, RiskLevel } from '../../src/constants.js';
 import { VerdictEngine } from '../../src/policy/VerdictEngine.js';
 import { isInvalidOptionsError } from '../../src/policy/errors.js';
@@ -33,7 +39,9 @@ describe('operation naming forms', () => {
   });
 
   it('keeps IAM actions whose own name ends in Command', () => {
-    expect(engine.decide('bedrock-agentcore', 'InvokeAgentRuntimeCommand').iamAction).toBe('bedrock-agentcore:InvokeAgentRuntimeCommand');
+    expect(engine.decide('bedrock-agentcore', 'InvokeAgentRuntimeCommand').iamAction).toBe(
+      'bedrock-agentcore:InvokeAgentRuntimeCommand',
+    );
   });
 });
 
@@ -81,9 +89,13 @@ describe('service naming forms', () => {
 });
 
 describe('SDK operations whose IAM action has another name', () => {
-  const rows = Object.entries(OPERATION_ALIASES).flatMap(([prefix, table]) => Object.entries(table).map(([op, target]) => [prefix, op, target] as const));
+  const rows = Object.entries(OPERATION_ALIASES).flatMap(([prefix, table]) =>
+    Object.entries(table).map(([op, target]) => [prefix, op, target] as const),
+  );
   it.each(rows)('%s %s -> %s', (prefix, op, target) => {
-    const expected = (typeof target === 'string' ? [target] : [...target]).map((a) => (a.includes(':') ? a : `${prefix}:${a}`));
+    const expected = (typeof target === 'string' ? [target] : [...target]).map((a) =>
+      a.includes(':') ? a : `${prefix}:${a}`,
+    );
     const r = resolveOperation(prefix, op);
     expect(r.actions.map((a) => a.iamAction).sort()).toEqual([...expected].sort());
     const v = engine.decide(prefix, `${op}Command`);
@@ -177,7 +189,9 @@ describe('classification and risk', () => {
 
 describe('overrides', () => {
   it('deny wins over the data, allow over a Write with a warning note, wildcards match', () => {
-    const e = new VerdictEngine({ overrides: { allow: ['lambda:InvokeFunction', 'athena:Start*'], deny: ['ec2:Describe*'] } });
+    const e = new VerdictEngine({
+      overrides: { allow: ['lambda:InvokeFunction', 'athena:Start*'], deny: ['ec2:Describe*'] },
+    });
     expect(e.decide('ec2', 'DescribeInstances').isValid).toBe(false);
     expect(e.decide('ec2', 'DescribeInstances').evidence).toBe('override');
     expect(e.decide('ec2', 'DescribeVpcs').isValid).toBe(false);
@@ -207,8 +221,12 @@ describe('overrides', () => {
   });
 
   it('adds control IDs for SOC2 and ISO 27001, none for GENERAL', () => {
-    expect(new VerdictEngine({ standard: ComplianceStandard.SOC2 }).decide('ec2', 'TerminateInstances').controls).toEqual(expect.arrayContaining(['CC6.1', 'CC8.1', 'CC7.2']));
-    expect(new VerdictEngine({ standard: ComplianceStandard.ISO27001 }).decide('ec2', 'TerminateInstances').controls).toEqual(expect.arrayContaining(['A.5.15', 'A.8.15', 'A.8.32']));
+    expect(
+      new VerdictEngine({ standard: ComplianceStandard.SOC2 }).decide('ec2', 'TerminateInstances').controls,
+    ).toEqual(expect.arrayContaining(['CC6.1', 'CC8.1', 'CC7.2']));
+    expect(
+      new VerdictEngine({ standard: ComplianceStandard.ISO27001 }).decide('ec2', 'TerminateInstances').controls,
+    ).toEqual(expect.arrayContaining(['A.5.15', 'A.8.15', 'A.8.32']));
     expect(engine.decide('ec2', 'TerminateInstances').controls).toEqual([]);
   });
 });

@@ -16,12 +16,35 @@ let oneBlocked: string;
 function evidence(name: string, reads: number, writes: number): string {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
-  writeFileSync(join(d, 'identity.json'), JSON.stringify({ Arn: 'arn:aws:sts::123456789012:assumed-role/InventoryReadOnly/ci', UserId: 'AROAEXAMPLE:ci', Account: '123456789012' }));
+  writeFileSync(
+    join(d, 'identity.json'),
+    JSON.stringify({
+      Arn: 'arn:aws:sts::123456789012:assumed-role/InventoryReadOnly/ci',
+      UserId: 'AROAEXAMPLE:ci',
+      Account: '123456789012',
+    }),
+  );
   const store = AuditStore.open({ path: join(d, 'audit.db') });
   const base = { complianceStandard: 'general' as const, riskLevel: 'LOW' as const };
   store.appendBatch([
-    ...Array.from({ length: reads }, () => ({ ...base, service: 'ec2', operation: 'DescribeInstances', iamAction: 'ec2:DescribeInstances', operationType: 'read_only' as const, decision: 'allowed' as const, outcome: { success: true, durationMs: 12 } })),
-    ...Array.from({ length: writes }, () => ({ ...base, service: 'ec2', operation: 'RunInstances', iamAction: 'ec2:RunInstances', operationType: 'mutating' as const, decision: 'blocked' as const, riskLevel: 'HIGH' as const })),
+    ...Array.from({ length: reads }, () => ({
+      ...base,
+      service: 'ec2',
+      operation: 'DescribeInstances',
+      iamAction: 'ec2:DescribeInstances',
+      operationType: 'read_only' as const,
+      decision: 'allowed' as const,
+      outcome: { success: true, durationMs: 12 },
+    })),
+    ...Array.from({ length: writes }, () => ({
+      ...base,
+      service: 'ec2',
+      operation: 'RunInstances',
+      iamAction: 'ec2:RunInstances',
+      operationType: 'mutating' as const,
+      decision: 'blocked' as const,
+      riskLevel: 'HIGH' as const,
+    })),
   ]);
   store.closeSync();
   return d;
@@ -41,7 +64,8 @@ describe('the main job: inventag demo (npm start)', () => {
     expect(r.stdout).toMatch(/Overall: NON-COMPLIANT/);
     for (const w of PLANTED) expect(r.stdout).toContain(w);
     expect(r.stdout).toMatch(/exits 1/);
-    for (const f of ['inventag-report.json', 'inventag-report.md', 'inventag-report.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['inventag-report.json', 'inventag-report.md', 'inventag-report.html'])
+      expect(existsSync(join(out, f)), f).toBe(true);
     const report = JSON.parse(readFileSync(join(out, 'inventag-report.json'), 'utf8'));
     const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'compliance-report.schema.json'), 'utf8'));
     // ajv is CommonJS: under NodeNext its class is the module's `default` export.
@@ -62,15 +86,41 @@ describe('inventag check', () => {
   });
 
   it('gates on --min-score: 100 passes everything, a blocked attempt fails 100 but passes 95', async () => {
-    expect((await runCli(['check', '--evidence', clean, '--out', join(dir, 'c1'), '--min-score', '100', '--quiet'])).code).toBe(0);
-    const strict = await runCli(['check', '--evidence', oneBlocked, '--out', join(dir, 'c2'), '--min-score', '100', '--json', '--quiet']);
+    expect(
+      (await runCli(['check', '--evidence', clean, '--out', join(dir, 'c1'), '--min-score', '100', '--quiet'])).code,
+    ).toBe(0);
+    const strict = await runCli([
+      'check',
+      '--evidence',
+      oneBlocked,
+      '--out',
+      join(dir, 'c2'),
+      '--min-score',
+      '100',
+      '--json',
+      '--quiet',
+    ]);
     expect(strict.code).toBe(1);
     expect(JSON.parse(strict.stdout).complianceStatus).toMatchObject({ complianceScore: 95, isCompliant: false });
-    expect((await runCli(['check', '--evidence', oneBlocked, '--out', join(dir, 'c3'), '--min-score', '95', '--quiet'])).code).toBe(0);
+    expect(
+      (await runCli(['check', '--evidence', oneBlocked, '--out', join(dir, 'c3'), '--min-score', '95', '--quiet']))
+        .code,
+    ).toBe(0);
   });
 
   it('carries SOC2 control IDs when asked for SOC2', async () => {
-    const r = await runCli(['check', '--evidence', DEMO, '--standard', 'soc2', '--out', join(dir, 'soc2'), '--format', 'json', '--quiet']);
+    const r = await runCli([
+      'check',
+      '--evidence',
+      DEMO,
+      '--standard',
+      'soc2',
+      '--out',
+      join(dir, 'soc2'),
+      '--format',
+      'json',
+      '--quiet',
+    ]);
     const report = JSON.parse(readFileSync(join(dir, 'soc2', 'inventag-report.json'), 'utf8'));
     expect(r.code).toBe(1);
     const ids = report.controls.map((c: { id: string }) => c.id);
@@ -107,7 +157,10 @@ describe('inventag check', () => {
   it('names a policy file that is not valid, with exit 2', async () => {
     const d = evidence('bad-policy', 1, 0);
     mkdirSync(join(d, 'policies'));
-    writeFileSync(join(d, 'policies', 'broken.json'), '{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "ec2:*", "Resource": "*"}]}');
+    writeFileSync(
+      join(d, 'policies', 'broken.json'),
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "ec2:*", "Resource": "*"}]}',
+    );
     const r = await runCli(['check', '--evidence', d, '--out', join(dir, 'bp'), '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/broken\.json.*Effect/);
@@ -132,7 +185,15 @@ describe('inventag report and status', () => {
     expect(r.code).toBe(0);
     expect(readFileSync(html, 'utf8')).toMatch(/<html/);
     writeFileSync(join(dir, 'not-report.json'), '{"hello": 1}');
-    const bad = await runCli(['report', '--from', join(dir, 'not-report.json'), '--format', 'md', '--out', join(dir, 'x.md')]);
+    const bad = await runCli([
+      'report',
+      '--from',
+      join(dir, 'not-report.json'),
+      '--format',
+      'md',
+      '--out',
+      join(dir, 'x.md'),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not an InvenTag JSON report/);
   });

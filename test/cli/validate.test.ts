@@ -9,7 +9,12 @@ describe('inventag validate', () => {
     const blocked = await runCli(['validate', 'S3Client', 'PutObjectCommand', '--standard', 'soc2', '--json']);
     expect(blocked.code).toBe(3);
     const result = JSON.parse(blocked.stdout);
-    expect(result).toMatchObject({ isValid: false, iamAction: 's3:PutObject', operationType: 'mutating', riskLevel: 'HIGH' });
+    expect(result).toMatchObject({
+      isValid: false,
+      iamAction: 's3:PutObject',
+      operationType: 'mutating',
+      riskLevel: 'HIGH',
+    });
     expect(result.controls).toContain('CC8.1');
     expect(typeof result.timestamp).toBe('string');
   });
@@ -21,10 +26,19 @@ describe('inventag validate', () => {
   });
 
   it('reads pairs from stdin, one JSON object per line', async () => {
-    const r = await runCli(['validate', '--stdin'], { input: '# a comment\nec2 DescribeInstances\n\ns3 list_buckets\nsts:GetCallerIdentity\n' });
+    const r = await runCli(['validate', '--stdin'], {
+      input: '# a comment\nec2 DescribeInstances\n\ns3 list_buckets\nsts:GetCallerIdentity\n',
+    });
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.iamAction)).toEqual(['ec2:DescribeInstances', 's3:ListAllMyBuckets', 'sts:GetCallerIdentity']);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.iamAction)).toEqual([
+      'ec2:DescribeInstances',
+      's3:ListAllMyBuckets',
+      'sts:GetCallerIdentity',
+    ]);
     expect(lines.map((l) => l.line)).toEqual([2, 4, 5]);
     const blocked = await runCli(['validate', '--stdin'], { input: 'ec2 DescribeInstances\nec2 TerminateInstances\n' });
     expect(blocked.code).toBe(3);
@@ -33,7 +47,10 @@ describe('inventag validate', () => {
   it('reports a malformed stdin line by number with exit 2, and still never allows it', async () => {
     const r = await runCli(['validate', '--stdin'], { input: 'ec2 DescribeInstances\nthis has three\n' });
     expect(r.code).toBe(2);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[1]).toMatchObject({ line: 2, isValid: false });
     expect(lines[1].error).toMatch(/line 2: expected "service operation"/);
   });

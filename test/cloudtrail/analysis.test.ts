@@ -1,18 +1,46 @@
 import { describe, expect, test } from 'vitest';
 import { IDENTITIES, makeRecord } from '../../scripts/trailFixtures.mjs';
-import { EventClassifier, findWritesByPrincipal, parseDuration, principalMatcher, resolveWindow, toCloudTrailEvent, type CloudTrailEvent } from '../../src/cloudtrail/index.js';
+import {
+  EventClassifier,
+  findWritesByPrincipal,
+  parseDuration,
+  principalMatcher,
+  resolveWindow,
+  toCloudTrailEvent,
+  type CloudTrailEvent,
+} from '../../src/cloudtrail/index.js';
 
 const classifier = new EventClassifier();
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 
-function event(minute: number, identity: Record<string, unknown>, source: string, name: string, extra: Record<string, unknown> = {}): CloudTrailEvent {
-  const e = toCloudTrailEvent(makeRecord({ time: new Date(T0 + minute * 60_000), region: 'us-east-1', identity, eventSource: source, eventName: name, ...extra }), classifier);
+function event(
+  minute: number,
+  identity: Record<string, unknown>,
+  source: string,
+  name: string,
+  extra: Record<string, unknown> = {},
+): CloudTrailEvent {
+  const e = toCloudTrailEvent(
+    makeRecord({
+      time: new Date(T0 + minute * 60_000),
+      region: 'us-east-1',
+      identity,
+      eventSource: source,
+      eventName: name,
+      ...extra,
+    }),
+    classifier,
+  );
   if (typeof e === 'string') throw new Error(e);
   return e;
 }
 
 const inv = IDENTITIES.inventory;
-const otherSession = { ...inv, arn: 'arn:aws:sts::123456789012:assumed-role/InventoryReadOnly/other-run', accessKeyId: 'ASIAEXAMPLEOTHERRUN0' };
+const otherSession = {
+  ...inv,
+  arn: 'arn:aws:sts::123456789012:assumed-role/InventoryReadOnly/other-run',
+  accessKeyId: 'ASIAEXAMPLEOTHERRUN0',
+};
 
 describe('principal forms', () => {
   const events = [
@@ -43,23 +71,51 @@ describe('principal forms', () => {
 describe('verdicts and findings', () => {
   test('a write CloudTrail calls read-only is still a write, and the disagreement is reported', () => {
     const decrypt = event(1, inv, 'kms.amazonaws.com', 'Decrypt', { readOnly: true });
-    expect(decrypt.verdict).toMatchObject({ iamAction: 'kms:Decrypt', operationType: 'mutating', agreement: 'disagree', isWrite: true });
-    const a = findWritesByPrincipal([decrypt, event(2, IDENTITIES.alice, 'kms.amazonaws.com', 'Decrypt', { readOnly: true })], inv.arn);
+    expect(decrypt.verdict).toMatchObject({
+      iamAction: 'kms:Decrypt',
+      operationType: 'mutating',
+      agreement: 'disagree',
+      isWrite: true,
+    });
+    const a = findWritesByPrincipal(
+      [decrypt, event(2, IDENTITIES.alice, 'kms.amazonaws.com', 'Decrypt', { readOnly: true })],
+      inv.arn,
+    );
     expect(a.writes.map((w) => w.iamAction)).toEqual(['kms:Decrypt']);
-    expect(a.disagreements).toEqual([{ eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', iamAction: 'kms:Decrypt', cloudTrailReadOnly: true, operationType: 'mutating', count: 2 }]);
+    expect(a.disagreements).toEqual([
+      {
+        eventSource: 'kms.amazonaws.com',
+        eventName: 'Decrypt',
+        iamAction: 'kms:Decrypt',
+        cloudTrailReadOnly: true,
+        operationType: 'mutating',
+        count: 2,
+      },
+    ]);
     expect(a.findings.map((f) => f.severity)).toEqual(['CRITICAL', 'LOW']);
   });
 
   test('event sources and names map to IAM actions', () => {
-    expect(event(0, inv, 'monitoring.amazonaws.com', 'GetMetricData').verdict.iamAction).toBe('cloudwatch:GetMetricData');
-    expect(event(0, inv, 'lambda.amazonaws.com', 'ListFunctions20150331').verdict).toMatchObject({ iamAction: 'lambda:ListFunctions', operationType: 'read_only' });
+    expect(event(0, inv, 'monitoring.amazonaws.com', 'GetMetricData').verdict.iamAction).toBe(
+      'cloudwatch:GetMetricData',
+    );
+    expect(event(0, inv, 'lambda.amazonaws.com', 'ListFunctions20150331').verdict).toMatchObject({
+      iamAction: 'lambda:ListFunctions',
+      operationType: 'read_only',
+    });
     expect(event(0, inv, 'lambda.amazonaws.com', 'UpdateFunctionConfiguration20150331v2').verdict.isWrite).toBe(true);
     expect(event(0, inv, 's3.amazonaws.com', 'HeadObject').verdict.iamAction).toBe('s3:GetObject');
     expect(event(0, inv, 'tagging.amazonaws.com', 'GetResources').verdict.iamAction).toBe('tag:GetResources');
   });
 
   test('only reads by the principal: the guarantee holds and nothing is CRITICAL', () => {
-    const a = findWritesByPrincipal([event(1, inv, 'ec2.amazonaws.com', 'DescribeInstances'), event(2, IDENTITIES.deploy, 'ec2.amazonaws.com', 'RunInstances')], inv.arn);
+    const a = findWritesByPrincipal(
+      [
+        event(1, inv, 'ec2.amazonaws.com', 'DescribeInstances'),
+        event(2, IDENTITIES.deploy, 'ec2.amazonaws.com', 'RunInstances'),
+      ],
+      inv.arn,
+    );
     expect(a.readOnlyGuaranteeHeld).toBe(true);
     expect(a.findings).toEqual([]);
   });
@@ -69,22 +125,46 @@ describe('correlation with our audit trail', () => {
   const recorded = event(1, inv, 'ec2.amazonaws.com', 'DescribeInstances', { requestId: 'req-1' });
   const byTime = event(5, inv, 's3.amazonaws.com', 'ListBuckets');
   const unguarded = event(30, inv, 'iam.amazonaws.com', 'ListRoles');
-  const viaService = event(31, { ...inv, invokedBy: 'cloudformation.amazonaws.com' }, 'ec2.amazonaws.com', 'DescribeVpcs');
+  const viaService = event(
+    31,
+    { ...inv, invokedBy: 'cloudformation.amazonaws.com' },
+    'ec2.amazonaws.com',
+    'DescribeVpcs',
+  );
   const audit = [
-    { timestamp: new Date(T0 + 60_000 + 400).toISOString(), service: 'EC2', operation: 'DescribeInstancesCommand', requestId: 'req-1' },
-    { timestamp: new Date(T0 + 5 * 60_000 - 2_000).toISOString(), service: 'S3Client', operation: 'ListBucketsCommand', iamAction: 's3:ListAllMyBuckets' },
-    { timestamp: new Date(T0 + 30 * 60_000).toISOString(), service: 'iam', operation: 'DeleteRole', decision: 'blocked' as const },
+    {
+      timestamp: new Date(T0 + 60_000 + 400).toISOString(),
+      service: 'EC2',
+      operation: 'DescribeInstancesCommand',
+      requestId: 'req-1',
+    },
+    {
+      timestamp: new Date(T0 + 5 * 60_000 - 2_000).toISOString(),
+      service: 'S3Client',
+      operation: 'ListBucketsCommand',
+      iamAction: 's3:ListAllMyBuckets',
+    },
+    {
+      timestamp: new Date(T0 + 30 * 60_000).toISOString(),
+      service: 'iam',
+      operation: 'DeleteRole',
+      decision: 'blocked' as const,
+    },
   ];
 
   test('calls AWS saw that the audit never recorded are a HIGH finding', () => {
     const a = findWritesByPrincipal([recorded, byTime, unguarded, viaService], inv.arn, { audit });
     expect(a.correlation).toMatchObject({ matched: 2, matchedByRequestId: 1, skippedServiceEvents: 1 });
     expect(a.correlation!.unrecorded.map((e) => e.eventName)).toEqual(['ListRoles']);
-    expect(a.findings.map((f) => [f.severity, f.title])).toEqual([['HIGH', 'calls missing from the audit trail (unguarded path)']]);
+    expect(a.findings.map((f) => [f.severity, f.title])).toEqual([
+      ['HIGH', 'calls missing from the audit trail (unguarded path)'],
+    ]);
   });
 
   test('a record far from the event in time does not account for it', () => {
-    const a = findWritesByPrincipal([byTime], inv.arn, { audit: [{ ...audit[1]!, timestamp: new Date(T0 + 60 * 60_000).toISOString() }] });
+    const a = findWritesByPrincipal([byTime], inv.arn, {
+      audit: [{ ...audit[1]!, timestamp: new Date(T0 + 60 * 60_000).toISOString() }],
+    });
     expect(a.correlation!.unrecorded).toHaveLength(1);
   });
 });

@@ -27,9 +27,17 @@ interface Run {
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [ENTRY, 'cloudtrail', ...args], { env: { ...process.env, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [ENTRY, 'cloudtrail', ...args],
+      {
+        env: { ...process.env, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -43,7 +51,10 @@ describe('inventag cloudtrail scan', () => {
     execFileSync(process.execPath, [GENERATOR, DEMO]);
     cpSync(DEMO, join(dir, 'demo'), { recursive: true });
     mkdirSync(join(dir, 'empty'));
-    const corrupt: TrailFile = { key: trailKey({ region: 'us-east-1', time: new Date('2024-05-02T01:00:00Z'), uniq: 'broken' }), raw: gzipSync('{"Records": [').subarray(0, 12) };
+    const corrupt: TrailFile = {
+      key: trailKey({ region: 'us-east-1', time: new Date('2024-05-02T01:00:00Z'), uniq: 'broken' }),
+      raw: gzipSync('{"Records": [').subarray(0, 12),
+    };
     writeFileSync(join(dir, 'demo', ...corrupt.key.split('/')), corrupt.raw!);
     s3 = await startS3rver(join(dir, 's3rver'));
     const { readdirSync, readFileSync } = await import('node:fs');
@@ -51,7 +62,13 @@ describe('inventag cloudtrail scan', () => {
     for (const entry of readdirSync(DEMO, { recursive: true, withFileTypes: true })) {
       if (!entry.isFile()) continue;
       const full = join(entry.parentPath, entry.name);
-      files.push({ key: `trails/${full.slice(DEMO.length + 1).split('\\').join('/')}`, raw: readFileSync(full) });
+      files.push({
+        key: `trails/${full
+          .slice(DEMO.length + 1)
+          .split('\\')
+          .join('/')}`,
+        raw: readFileSync(full),
+      });
     }
     await s3.upload('evidence-bucket', files);
   });
@@ -72,11 +89,32 @@ describe('inventag cloudtrail scan', () => {
   });
 
   test('reads the same evidence from S3 and exits 0 for a window without writes', async () => {
-    const env = { AWS_ENDPOINT_URL_S3: s3.url, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
-    const all = await cli(['scan', 's3://evidence-bucket/trails', '--path-style', '--principal', PRINCIPAL, '--json'], env);
+    const env = {
+      AWS_ENDPOINT_URL_S3: s3.url,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+    };
+    const all = await cli(
+      ['scan', 's3://evidence-bucket/trails', '--path-style', '--principal', PRINCIPAL, '--json'],
+      env,
+    );
     expect(all.code).toBe(1);
     expect(JSON.parse(all.stdout).analysis.writes.map((w: { eventName: string }) => w.eventName)).toEqual(PLANTED);
-    const clean = await cli(['scan', 's3://evidence-bucket/trails', '--path-style', '--principal', PRINCIPAL, '--start', '2024-05-01T11:00:00Z', '--end', '2024-05-02T12:00:00Z'], env);
+    const clean = await cli(
+      [
+        'scan',
+        's3://evidence-bucket/trails',
+        '--path-style',
+        '--principal',
+        PRINCIPAL,
+        '--start',
+        '2024-05-01T11:00:00Z',
+        '--end',
+        '2024-05-02T12:00:00Z',
+      ],
+      env,
+    );
     expect(clean.stdout).toMatch(/Result: no write by the principal in the window/);
     expect(clean.code).toBe(0);
     const missing = await cli(['scan', 's3://no-such-evidence/trails', '--path-style'], env);
@@ -95,7 +133,10 @@ describe('inventag cloudtrail scan', () => {
   test('bad input gets exit 2 and a message naming it', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['scan', DEMO, '--since', 'yesterday'], /--since: "yesterday" is not a duration/],
-      [['scan', DEMO, '--start', '2024-05-03T00:00:00Z', '--end', '2024-05-01T00:00:00Z'], /the end 2024-05-01T00:00:00.000Z is before the start 2024-05-03/],
+      [
+        ['scan', DEMO, '--start', '2024-05-03T00:00:00Z', '--end', '2024-05-01T00:00:00Z'],
+        /the end 2024-05-01T00:00:00.000Z is before the start 2024-05-03/,
+      ],
       [['scan', DEMO, '--start', '05/01/2024'], /--start "05\/01\/2024" is not an ISO 8601 time/],
       [['scan', DEMO, '--principal', 'InventoryReadOnly'], /is not an IAM or STS ARN/],
       [['scan', join(dir, 'nowhere')], /trail directory .*nowhere does not exist/],
@@ -114,22 +155,57 @@ describe('inventag cloudtrail scan', () => {
 describe('inventag cloudtrail lookup', () => {
   let server: AwsTestServer;
   const now = Date.now();
-  const write = makeRecord({ time: new Date(now - 20 * 60_000), region: 'eu-west-1', identity: IDENTITIES.inventory, eventSource: 'ec2.amazonaws.com', eventName: 'CreateTags', readOnly: false });
-  const read = makeRecord({ time: new Date(now - 10 * 60_000), region: 'us-east-1', identity: IDENTITIES.inventory, eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances' });
-  const own = makeRecord({ time: new Date(now - 5 * 60_000), region: 'us-east-1', identity: { type: 'IAMUser', arn: DEFAULT_IDENTITY.arn, accountId: DEFAULT_IDENTITY.account }, eventSource: 's3.amazonaws.com', eventName: 'ListBuckets' });
+  const write = makeRecord({
+    time: new Date(now - 20 * 60_000),
+    region: 'eu-west-1',
+    identity: IDENTITIES.inventory,
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'CreateTags',
+    readOnly: false,
+  });
+  const read = makeRecord({
+    time: new Date(now - 10 * 60_000),
+    region: 'us-east-1',
+    identity: IDENTITIES.inventory,
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'DescribeInstances',
+  });
+  const own = makeRecord({
+    time: new Date(now - 5 * 60_000),
+    region: 'us-east-1',
+    identity: { type: 'IAMUser', arn: DEFAULT_IDENTITY.arn, accountId: DEFAULT_IDENTITY.account },
+    eventSource: 's3.amazonaws.com',
+    eventName: 'ListBuckets',
+  });
   beforeAll(async () => {
-    server = await startAwsServer({ handlers: [cloudTrailHandler({ events: { 'us-east-1': [read, own] as CloudTrailRecord[], 'eu-west-1': [write] as CloudTrailRecord[] } })] });
+    server = await startAwsServer({
+      handlers: [
+        cloudTrailHandler({
+          events: { 'us-east-1': [read, own] as CloudTrailRecord[], 'eu-west-1': [write] as CloudTrailRecord[] },
+        }),
+      ],
+    });
   });
   afterAll(() => server.close());
-  const env = () => ({ AWS_ENDPOINT_URL: server.url, AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' });
+  const env = () => ({
+    AWS_ENDPOINT_URL: server.url,
+    AWS_ACCESS_KEY_ID: 'AKIDTEST',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+  });
 
   test('reads every region, reports the write by the principal and exits 1', async () => {
-    const run = await cli(['lookup', '--since', '1h', '--region', 'us-east-1', '--region', 'eu-west-1', '--principal', PRINCIPAL, '--json'], env());
+    const run = await cli(
+      ['lookup', '--since', '1h', '--region', 'us-east-1', '--region', 'eu-west-1', '--principal', PRINCIPAL, '--json'],
+      env(),
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     const out = JSON.parse(run.stdout);
     expect(out.events).toBe(3);
-    expect(out.analysis.writes).toMatchObject([{ eventId: write.eventID, eventName: 'CreateTags', awsRegion: 'eu-west-1' }]);
+    expect(out.analysis.writes).toMatchObject([
+      { eventId: write.eventID, eventName: 'CreateTags', awsRegion: 'eu-west-1' },
+    ]);
     expect(out.regions.map((r: { region: string }) => r.region)).toEqual(['us-east-1', 'eu-west-1']);
   });
 

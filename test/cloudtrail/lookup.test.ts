@@ -2,22 +2,41 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cloudTrailHandler, type CloudTrailRecord } from '../support/aws/cloudtrail.js';
 import { clientConfig, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
 import { backgroundRecords, IDENTITIES, makeRecord } from '../../scripts/trailFixtures.mjs';
-import { integrateCloudtrailEvents, isCloudTrailError, LookupEventsReader, type LookupProgress } from '../../src/cloudtrail/index.js';
+import {
+  integrateCloudtrailEvents,
+  isCloudTrailError,
+  LookupEventsReader,
+  type LookupProgress,
+} from '../../src/cloudtrail/index.js';
 
 const NOW = new Date();
 const START = new Date(NOW.getTime() - 6 * 3_600_000);
 const REGIONS = ['us-east-1', 'eu-west-1'];
 
 function regionEvents(region: string, count: number, seed: number): CloudTrailRecord[] {
-  return backgroundRecords(count, { start: new Date(START.getTime() + 1000), end: new Date(NOW.getTime() - 60_000), region, seed }) as CloudTrailRecord[];
+  return backgroundRecords(count, {
+    start: new Date(START.getTime() + 1000),
+    end: new Date(NOW.getTime() - 60_000),
+    region,
+    seed,
+  }) as CloudTrailRecord[];
 }
 
-const EVENTS: Record<string, CloudTrailRecord[]> = { 'us-east-1': regionEvents('us-east-1', 1000, 1), 'eu-west-1': regionEvents('eu-west-1', 1000, 2) };
-const ALL_IDS = Object.values(EVENTS).flat().map((e) => e.eventID).sort();
+const EVENTS: Record<string, CloudTrailRecord[]> = {
+  'us-east-1': regionEvents('us-east-1', 1000, 1),
+  'eu-west-1': regionEvents('eu-west-1', 1000, 2),
+};
+const ALL_IDS = Object.values(EVENTS)
+  .flat()
+  .map((e) => e.eventID)
+  .sort();
 
 /** The largest number of a region's requests the server saw within any one second. */
 function maxPerSecond(server: AwsTestServer, region: string): number {
-  const times = server.requests.filter((r) => r.service === 'cloudtrail' && r.region === region).map((r) => r.time).sort((a, b) => a - b);
+  const times = server.requests
+    .filter((r) => r.service === 'cloudtrail' && r.region === region)
+    .map((r) => r.time)
+    .sort((a, b) => a - b);
   let max = 0;
   for (let i = 0, j = 0; i < times.length; i++) {
     while (times[i]! - times[j]! >= 1000) j++;
@@ -26,14 +45,20 @@ function maxPerSecond(server: AwsTestServer, region: string): number {
   return max;
 }
 
-function reader(server: AwsTestServer, extra: Partial<ConstructorParameters<typeof LookupEventsReader>[0]> = {}): LookupEventsReader {
+function reader(
+  server: AwsTestServer,
+  extra: Partial<ConstructorParameters<typeof LookupEventsReader>[0]> = {},
+): LookupEventsReader {
   return new LookupEventsReader({ regions: REGIONS, clientConfig: clientConfig(server), now: () => NOW, ...extra });
 }
 
 describe.concurrent('LookupEvents paging and pacing', () => {
   test('reads 2,000 events over 40 pages, at most 2 requests in any second per region, never throttled by a 2/s quota', async () => {
     // Prepare: the server throttles like AWS when a region sees a third request within one second.
-    const server = await startAwsServer({ handlers: [cloudTrailHandler({ events: EVENTS, quotaPerSecond: 2 })], defaults: false });
+    const server = await startAwsServer({
+      handlers: [cloudTrailHandler({ events: EVENTS, quotaPerSecond: 2 })],
+      defaults: false,
+    });
     try {
       const progress: LookupProgress[] = [];
       // Act
@@ -77,21 +102,45 @@ describe.concurrent('LookupEvents paging and pacing', () => {
 
 describe('LookupEvents requests and refusals', () => {
   let server: AwsTestServer;
-  const planted = makeRecord({ time: new Date(NOW.getTime() - 3_600_000), region: 'us-east-1', identity: IDENTITIES.inventory, eventSource: 'ec2.amazonaws.com', eventName: 'CreateTags', readOnly: false });
+  const planted = makeRecord({
+    time: new Date(NOW.getTime() - 3_600_000),
+    region: 'us-east-1',
+    identity: IDENTITIES.inventory,
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'CreateTags',
+    readOnly: false,
+  });
   beforeAll(async () => {
-    server = await startAwsServer({ handlers: [cloudTrailHandler({ events: { 'us-east-1': [...regionEvents('us-east-1', 60, 3), planted as CloudTrailRecord] } })], defaults: false });
+    server = await startAwsServer({
+      handlers: [
+        cloudTrailHandler({
+          events: { 'us-east-1': [...regionEvents('us-east-1', 60, 3), planted as CloudTrailRecord] },
+        }),
+      ],
+      defaults: false,
+    });
   });
   afterAll(() => server.close());
 
   test('sends the most selective attribute to AWS and applies the others itself', async () => {
     server.reset();
     const r = new LookupEventsReader({ regions: ['us-east-1'], clientConfig: clientConfig(server), now: () => NOW });
-    const events = await integrateCloudtrailEvents(r, START, NOW, { eventName: 'CreateTags', readOnly: false, accessKeyId: IDENTITIES.inventory.accessKeyId });
+    const events = await integrateCloudtrailEvents(r, START, NOW, {
+      eventName: 'CreateTags',
+      readOnly: false,
+      accessKeyId: IDENTITIES.inventory.accessKeyId,
+    });
     expect(events.map((e) => e.eventId)).toEqual([planted.eventID]);
-    expect(events[0]!.verdict).toMatchObject({ iamAction: 'ec2:CreateTags', operationType: 'mutating', agreement: 'agree', isWrite: true });
+    expect(events[0]!.verdict).toMatchObject({
+      iamAction: 'ec2:CreateTags',
+      operationType: 'mutating',
+      agreement: 'agree',
+      isWrite: true,
+    });
     const sent = server.requests.map((q) => JSON.parse(q.body).LookupAttributes);
     expect(sent.length).toBeGreaterThan(0);
-    for (const s of sent) expect(s).toEqual([{ AttributeKey: 'AccessKeyId', AttributeValue: IDENTITIES.inventory.accessKeyId }]);
+    for (const s of sent)
+      expect(s).toEqual([{ AttributeKey: 'AccessKeyId', AttributeValue: IDENTITIES.inventory.accessKeyId }]);
   });
 
   test('refuses a window older than 90 days and points at the trail files', async () => {
@@ -100,7 +149,9 @@ describe('LookupEvents requests and refusals', () => {
     await expect(r.read(old, NOW)).rejects.toThrow(/keeps 90 days.*inventag cloudtrail scan s3:\/\//);
     await expect(r.read(NOW, START)).rejects.toThrow(/is before the start/);
     await expect(r.read(START, NOW, { eventName: '' })).rejects.toThrow(/"eventName" must be a non-empty string/);
-    await expect(r.read(START, NOW, { colour: 'red' } as never)).rejects.toThrow(/unknown lookup attribute "colour"; allowed: eventId, accessKeyId/);
+    await expect(r.read(START, NOW, { colour: 'red' } as never)).rejects.toThrow(
+      /unknown lookup attribute "colour"; allowed: eventId, accessKeyId/,
+    );
     expect(() => new LookupEventsReader({ ratePerSecond: 5 })).toThrow(/at most 2/);
     expect(() => new LookupEventsReader({ regions: ['mars'] })).toThrow(/not an AWS region/);
   });
@@ -120,7 +171,13 @@ describe('LookupEvents requests and refusals', () => {
   test('gives up after maxAttempts when throttling never stops', async () => {
     server.reset();
     server.inject({ kind: 'throttle', service: 'cloudtrail' });
-    const r = new LookupEventsReader({ regions: ['us-east-1'], clientConfig: clientConfig(server), now: () => NOW, maxAttempts: 3, backoffBaseMs: 10 });
+    const r = new LookupEventsReader({
+      regions: ['us-east-1'],
+      clientConfig: clientConfig(server),
+      now: () => NOW,
+      maxAttempts: 3,
+      backoffBaseMs: 10,
+    });
     await expect(r.read(START, NOW)).rejects.toThrow(/still throttled after 3 attempts/);
     expect(server.count()).toBe(3);
     server.clearFaults();

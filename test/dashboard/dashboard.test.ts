@@ -18,7 +18,16 @@ beforeAll(async () => {
   mkdirSync(OUTPUT, { recursive: true });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -145,7 +154,9 @@ describe('dashboard HTTP surface', () => {
     expect((await fetch(`${server.url}/api/snapshot`)).status).toBe(401);
     expect((await fetch(`${server.url}/api/snapshot?token=${TOKEN}`)).status).toBe(401);
     expect((await fetch(`${server.url}/assets/dashboard.js`)).status).toBe(401);
-    expect((await fetch(`${server.url}/api/snapshot`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await fetch(`${server.url}/api/snapshot`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(
+      200,
+    );
   });
 
   it('refuses a non-loopback bind without a token, and a port in use', async () => {

@@ -18,7 +18,9 @@ afterAll(() => {
 
 describe('inventag dashboard with the bundled demo evidence', () => {
   it('serves the demo history and the page draws it without errors', async () => {
-    const child = spawn(process.execPath, [ENTRY, 'dashboard', '--port', '0', '--evidence', DEMO], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [ENTRY, 'dashboard', '--port', '0', '--evidence', DEMO], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     children.push(child);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -34,7 +36,16 @@ describe('inventag dashboard with the bundled demo evidence', () => {
 
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage();
@@ -48,8 +59,12 @@ describe('inventag dashboard with the bundled demo evidence', () => {
         void dialog.dismiss();
       });
       await page.goto(`${url}/`);
-      await page.locator('#compliance-score', { hasText: `${snapshot.dashboard.complianceScore.toFixed(1)}%` }).waitFor();
-      expect(await page.locator('#total-operations').textContent()).toBe(String(snapshot.dashboard.metrics.totalOperations));
+      await page
+        .locator('#compliance-score', { hasText: `${snapshot.dashboard.complianceScore.toFixed(1)}%` })
+        .waitFor();
+      expect(await page.locator('#total-operations').textContent()).toBe(
+        String(snapshot.dashboard.metrics.totalOperations),
+      );
       const findings = snapshot.cloudtrail.findings.length;
       expect(await page.locator('#findings-table tbody tr').count()).toBe(Math.max(1, findings));
       const output = join(process.cwd(), 'test-output', 'dashboard');

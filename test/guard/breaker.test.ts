@@ -21,10 +21,14 @@ describe('circuit breaker per service:operation', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
     const audit = new MemoryAudit();
-    const ec2 = guardClient(new EC2Client(clientConfig(server, { maxAttempts: 1 })), { audit, breaker: { threshold: 3, halfOpenAfterMs: 10_000 } });
+    const ec2 = guardClient(new EC2Client(clientConfig(server, { maxAttempts: 1 })), {
+      audit,
+      breaker: { threshold: 3, halfOpenAfterMs: 10_000 },
+    });
     server.inject({ kind: 'throttle', service: 'ec2', operation: 'DescribeInstances' });
 
-    for (let i = 0; i < 3; i += 1) expect(await failure(ec2.send(new DescribeInstancesCommand({})))).toMatchObject({ name: 'ThrottlingException' });
+    for (let i = 0; i < 3; i += 1)
+      expect(await failure(ec2.send(new DescribeInstancesCommand({})))).toMatchObject({ name: 'ThrottlingException' });
     expect(server.count()).toBe(3);
 
     const open = await failure(ec2.send(new DescribeInstancesCommand({})));
@@ -73,11 +77,21 @@ describe('circuit breaker per service:operation', () => {
     server.addHandler({
       name: 'deny-describe',
       matches: (req) => req.operation === 'DescribeInstances' && req.params.DryRun === 'true',
-      handle: (req) => errorResponse(req, 403, 'UnauthorizedOperation', 'You are not authorized to perform this operation.'),
+      handle: (req) =>
+        errorResponse(req, 403, 'UnauthorizedOperation', 'You are not authorized to perform this operation.'),
     });
-    for (let i = 0; i < 4; i += 1) expect(await failure(ec2.send(new DescribeInstancesCommand({ DryRun: true })))).toMatchObject({ name: 'UnauthorizedOperation' });
-    for (let i = 0; i < 4; i += 1) expect(await failure(ec2.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: 'forged' })))).toMatchObject({ name: 'InvalidParameterValue' });
-    for (let i = 0; i < 4; i += 1) expect(isOperationBlockedError(await failure(ec2.send(new TerminateInstancesCommand({ InstanceIds: ['i-1'] }))))).toBe(true);
+    for (let i = 0; i < 4; i += 1)
+      expect(await failure(ec2.send(new DescribeInstancesCommand({ DryRun: true })))).toMatchObject({
+        name: 'UnauthorizedOperation',
+      });
+    for (let i = 0; i < 4; i += 1)
+      expect(
+        await failure(ec2.send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: 'forged' }))),
+      ).toMatchObject({ name: 'InvalidParameterValue' });
+    for (let i = 0; i < 4; i += 1)
+      expect(
+        isOperationBlockedError(await failure(ec2.send(new TerminateInstancesCommand({ InstanceIds: ['i-1'] })))),
+      ).toBe(true);
 
     expect(monitor.breakers.get('ec2:DescribeInstances')?.state).toBe(CircuitState.Closed);
     expect(monitor.breakers.has('ec2:TerminateInstances')).toBe(false);

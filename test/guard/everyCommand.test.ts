@@ -22,11 +22,17 @@ import { clientConfig, startAwsServer, type AwsTestServer } from '../support/aws
 type AnyClient = { send(command: any): Promise<unknown>; middlewareStack: any; destroy(): void };
 type CommandClass = new (input: object) => unknown;
 
-const WRITE_NAME = /^(Create|Delete|Put|Update|Modify|Terminate|Run|Start|Stop|Reboot|Attach|Detach|Associate|Disassociate|Authorize|Revoke|Allocate|Release|Import|Copy|Restore|Reset|Replace|Tag|Untag|Enable|Disable|Register|Deregister|Invoke|Publish|Upload|Upgrade|Purchase|Cancel|Accept|Reject|Set|Add|Remove|Change|Upgrade|Restart)[A-Z]/;
+const WRITE_NAME =
+  /^(Create|Delete|Put|Update|Modify|Terminate|Run|Start|Stop|Reboot|Attach|Detach|Associate|Disassociate|Authorize|Revoke|Allocate|Release|Import|Copy|Restore|Reset|Replace|Tag|Untag|Enable|Disable|Register|Deregister|Invoke|Publish|Upload|Upgrade|Purchase|Cancel|Accept|Reject|Set|Add|Remove|Change|Upgrade|Restart)[A-Z]/;
 
 function commandClasses(module: Record<string, unknown>): [string, CommandClass][] {
   return Object.entries(module)
-    .filter(([name, value]) => /^[A-Z][A-Za-z0-9]*Command$/.test(name) && typeof value === 'function' && typeof (value as { prototype?: { resolveMiddleware?: unknown } }).prototype?.resolveMiddleware === 'function')
+    .filter(
+      ([name, value]) =>
+        /^[A-Z][A-Za-z0-9]*Command$/.test(name) &&
+        typeof value === 'function' &&
+        typeof (value as { prototype?: { resolveMiddleware?: unknown } }).prototype?.resolveMiddleware === 'function',
+    )
     .map(([name, value]) => [name, value as CommandClass]);
 }
 
@@ -41,7 +47,11 @@ const READ_NAME = /^(Describe|List|Get|Head|Search|Lookup|BatchGet)[A-Z0-9]/;
 function expectedReadOnly(clientName: string, commandName: string): boolean {
   const resolved = resolveOperation(clientName, commandName, { sdkCommand: true });
   if (resolved.actions.length === 0) return READ_NAME.test(resolved.operationName);
-  return resolved.actions.every((a) => (a.accessLevel === AccessLevel.READ || a.accessLevel === AccessLevel.LIST) && DELIBERATE_OVERRIDES[a.iamAction] === undefined);
+  return resolved.actions.every(
+    (a) =>
+      (a.accessLevel === AccessLevel.READ || a.accessLevel === AccessLevel.LIST) &&
+      DELIBERATE_OVERRIDES[a.iamAction] === undefined,
+  );
 }
 
 async function attempt(client: AnyClient, Command: CommandClass, input: object): Promise<unknown> {

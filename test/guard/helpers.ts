@@ -37,7 +37,13 @@ export class MemoryAudit implements AuditSink {
 export class RecordingMonitor implements OperationMonitor {
   readonly operations: { operation: string; service: string; durationSeconds: number; success: boolean }[] = [];
   readonly errors: { error: unknown; operation: string; service: string }[] = [];
-  readonly securityEvents: { kind: string; service: string; operation: string; message: string; riskLevel: RiskLevel }[] = [];
+  readonly securityEvents: {
+    kind: string;
+    service: string;
+    operation: string;
+    message: string;
+    riskLevel: RiskLevel;
+  }[] = [];
   readonly breakers = new Map<string, CircuitBreakerPolicy>();
 
   constructor(
@@ -63,14 +69,23 @@ export class RecordingMonitor implements OperationMonitor {
       retryable: false,
     };
   }
-  recordSecurityEvent(event: { kind: string; service: string; operation: string; message: string; riskLevel: RiskLevel }): void {
+  recordSecurityEvent(event: {
+    kind: string;
+    service: string;
+    operation: string;
+    message: string;
+    riskLevel: RiskLevel;
+  }): void {
     this.securityEvents.push(event);
   }
   breakerFor(service: string, operation: string): CircuitBreakerPolicy {
     const key = `${service}:${operation}`;
     let breaker = this.breakers.get(key);
     if (breaker === undefined) {
-      breaker = circuitBreaker(handleWhen(countsAgainstBreaker), { halfOpenAfter: this.halfOpenAfterMs, breaker: new ConsecutiveBreaker(this.threshold) });
+      breaker = circuitBreaker(handleWhen(countsAgainstBreaker), {
+        halfOpenAfter: this.halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(this.threshold),
+      });
       this.breakers.set(key, breaker);
     }
     return breaker;

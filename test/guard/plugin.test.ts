@@ -43,7 +43,11 @@ describe('guard inside real SDK clients', () => {
     expect(error.verdict.iamAction).toBe('ec2:TerminateInstances');
     expect(error.verdict.operationType).toBe(OperationType.MUTATING);
     expect(error.reason).toBe('verdict');
-    expect(error.call).toMatchObject({ clientName: 'EC2Client', commandName: 'TerminateInstancesCommand', operation: 'TerminateInstances' });
+    expect(error.call).toMatchObject({
+      clientName: 'EC2Client',
+      commandName: 'TerminateInstancesCommand',
+      operation: 'TerminateInstances',
+    });
     expect(error).toBeInstanceOf(OperationBlockedError);
     expect(server.count()).toBe(1);
     expect(credentials.mock.calls.length).toBe(resolvedForRead);
@@ -51,11 +55,28 @@ describe('guard inside real SDK clients', () => {
 
   it('records every attempt and outcome in the audit trail, with the SDK sensitive-field filter applied', async () => {
     const audit = new MemoryAudit();
-    const s3 = guardClient(new S3Client({ ...clientConfig(server), forcePathStyle: true }), { audit, standard: 'soc2', identity: { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/reader' } });
+    const s3 = guardClient(new S3Client({ ...clientConfig(server), forcePathStyle: true }), {
+      audit,
+      standard: 'soc2',
+      identity: { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/reader' },
+    });
 
     await s3.send(new ListBucketsCommand({}));
-    await expect(s3.send(new GetObjectCommand({ Bucket: 'missing-bucket', Key: 'k', SSECustomerKey: 'super-secret-key-material' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
-    await blocked(s3.send(new PutObjectCommand({ Bucket: 'inventag-logs', Key: 'x', Body: Buffer.from('payload'), SSECustomerKey: 'super-secret-key-material' })));
+    await expect(
+      s3.send(
+        new GetObjectCommand({ Bucket: 'missing-bucket', Key: 'k', SSECustomerKey: 'super-secret-key-material' }),
+      ),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    await blocked(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: 'inventag-logs',
+          Key: 'x',
+          Body: Buffer.from('payload'),
+          SSECustomerKey: 'super-secret-key-material',
+        }),
+      ),
+    );
 
     expect(audit.entries.map((e) => [e.operation, e.decision, e.iamAction])).toEqual([
       ['ListBuckets', 'allowed', 's3:ListAllMyBuckets'],
@@ -88,9 +109,19 @@ describe('guard inside real SDK clients', () => {
       ['ec2', 'DescribeInstances', false],
     ]);
     expect(monitor.errors).toHaveLength(1);
-    expect(monitor.securityEvents).toEqual([expect.objectContaining({ kind: 'operation_blocked', service: 'ec2', operation: 'TerminateInstances', riskLevel: RiskLevel.HIGH })]);
+    expect(monitor.securityEvents).toEqual([
+      expect.objectContaining({
+        kind: 'operation_blocked',
+        service: 'ec2',
+        operation: 'TerminateInstances',
+        riskLevel: RiskLevel.HIGH,
+      }),
+    ]);
     expect(onBlocked).toHaveBeenCalledTimes(1);
-    expect(onBlocked.mock.calls[0]?.[0]).toMatchObject({ reason: 'verdict', call: { operation: 'TerminateInstances' } });
+    expect(onBlocked.mock.calls[0]?.[0]).toMatchObject({
+      reason: 'verdict',
+      call: { operation: 'TerminateInstances' },
+    });
   });
 
   it('fails closed: a verdict source that throws or answers nonsense blocks, and the server sees nothing', async () => {
@@ -151,7 +182,9 @@ describe('guard inside real SDK clients', () => {
     await late.send(new ListBucketsCommand({}));
     await blocked(early.send(new TerminateInstancesCommand({ InstanceIds: ['i-1'] })));
     await vi.waitFor(() => expect(audit.entries).toHaveLength(4));
-    expect(new Set(audit.entries.map((e) => e.iamAction))).toEqual(new Set(['sts:GetCallerIdentity', 'ec2:DescribeInstances', 's3:ListAllMyBuckets', 'ec2:TerminateInstances']));
+    expect(new Set(audit.entries.map((e) => e.iamAction))).toEqual(
+      new Set(['sts:GetCallerIdentity', 'ec2:DescribeInstances', 's3:ListAllMyBuckets', 'ec2:TerminateInstances']),
+    );
   });
 });
 
@@ -187,14 +220,22 @@ describe('installing the guard', () => {
     expect(() => getInventagPlugin({ breaker: { threshold: -1 } })).toThrow(/breaker\.threshold: .*>=1.*\(got -1\)/);
     expect(() => getInventagPlugin({ breaker: { halfOpenAfterMs: -5 } })).toThrow(/breaker\.halfOpenAfterMs/);
     expect(() => getInventagPlugin({ overrides: { allow: ['not an action'] } })).toThrow(/overrides\.allow\[0\]/);
-    expect(() => getInventagPlugin({ audit: {} as never })).toThrow(/audit: expected an object with recordAttempt\(\), recordOutcome\(\)/);
-    expect(() => getInventagPlugin({ verdicts: new VerdictEngine(), standard: 'soc2' })).toThrow(/standard: cannot be combined with verdicts/);
+    expect(() => getInventagPlugin({ audit: {} as never })).toThrow(
+      /audit: expected an object with recordAttempt\(\), recordOutcome\(\)/,
+    );
+    expect(() => getInventagPlugin({ verdicts: new VerdictEngine(), standard: 'soc2' })).toThrow(
+      /standard: cannot be combined with verdicts/,
+    );
     expect(() => getInventagPlugin({ treshold: 3 } as never)).toThrow(/treshold/);
   });
 });
 
 describe('guard middleware with a fake next', () => {
-  const context = { clientName: 'EC2Client', commandName: 'RebootInstancesCommand', __smithy_context: { service: 'AmazonEC2', operation: 'RebootInstances' } };
+  const context = {
+    clientName: 'EC2Client',
+    commandName: 'RebootInstancesCommand',
+    __smithy_context: { service: 'AmazonEC2', operation: 'RebootInstances' },
+  };
 
   it('does not call next for a blocked command', async () => {
     const next = vi.fn(async () => ({ output: { $metadata: {} }, response: {} }));
@@ -206,7 +247,11 @@ describe('guard middleware with a fake next', () => {
   it('calls next once for an allowed command and returns its output', async () => {
     const output = { output: { $metadata: {}, Reservations: [] }, response: {} };
     const next = vi.fn(async () => output);
-    const handler = inventagGuardMiddleware(new OperationGuard())(next, { ...context, commandName: 'DescribeInstancesCommand', __smithy_context: { operation: 'DescribeInstances' } });
+    const handler = inventagGuardMiddleware(new OperationGuard())(next, {
+      ...context,
+      commandName: 'DescribeInstancesCommand',
+      __smithy_context: { operation: 'DescribeInstances' },
+    });
     await expect(handler({ input: {} })).resolves.toBe(output);
     expect(next).toHaveBeenCalledTimes(1);
   });
@@ -228,7 +273,10 @@ describe('guard middleware with a fake next', () => {
     const verdicts = new VerdictEngine();
     const recording: VerdictSource = { decide: (s, o) => (seen.push(`${s}/${o}`), verdicts.decide(s, o)) };
     const next = vi.fn(async () => ({ output: { $metadata: {} }, response: {} }));
-    await inventagGuardMiddleware(new OperationGuard({ verdicts: recording }))(next, { clientName: 'SSMClient', commandName: 'SendCommandCommand' })({ input: {} }).catch(() => undefined);
+    await inventagGuardMiddleware(new OperationGuard({ verdicts: recording }))(next, {
+      clientName: 'SSMClient',
+      commandName: 'SendCommandCommand',
+    })({ input: {} }).catch(() => undefined);
     expect(seen).toEqual(['SSMClient/SendCommand']);
     expect(next).not.toHaveBeenCalled();
   });

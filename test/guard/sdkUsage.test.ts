@@ -4,7 +4,14 @@ import { paginateListObjectsV2, S3Client, waitUntilBucketExists } from '@aws-sdk
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getInventagPlugin, guardClient, isGuardInstallError } from '../../src/guard/index.js';
-import { clientConfig, ec2Handler, makeInstances, s3Handler, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
+import {
+  clientConfig,
+  ec2Handler,
+  makeInstances,
+  s3Handler,
+  startAwsServer,
+  type AwsTestServer,
+} from '../support/awsServer.js';
 import { blocked, MemoryAudit } from './helpers.js';
 
 describe('the guard with the SDK as people use it', () => {
@@ -13,7 +20,9 @@ describe('the guard with the SDK as people use it', () => {
     const keys = Array.from({ length: 25 }, (_, i) => `logs/${String(i).padStart(3, '0')}.json.gz`);
     const instances = makeInstances(17);
     instances[16] = { ...instances[16]!, state: 'terminated' };
-    server = await startAwsServer({ handlers: [ec2Handler({ instances }), s3Handler({ buckets: { 'inventag-logs': keys } })] });
+    server = await startAwsServer({
+      handlers: [ec2Handler({ instances }), s3Handler({ buckets: { 'inventag-logs': keys } })],
+    });
   });
   afterEach(() => server.reset());
   afterAll(() => server.close());
@@ -22,14 +31,18 @@ describe('the guard with the SDK as people use it', () => {
     const audit = new MemoryAudit();
     const s3 = guardClient(new S3Client({ ...clientConfig(server), forcePathStyle: true }), { audit });
     const keys: string[] = [];
-    for await (const page of paginateListObjectsV2({ client: s3, pageSize: 10 }, { Bucket: 'inventag-logs' })) keys.push(...(page.Contents ?? []).map((c) => c.Key ?? ''));
+    for await (const page of paginateListObjectsV2({ client: s3, pageSize: 10 }, { Bucket: 'inventag-logs' }))
+      keys.push(...(page.Contents ?? []).map((c) => c.Key ?? ''));
     expect(keys).toHaveLength(25);
     expect(server.count({ operation: 'ListObjectsV2' })).toBe(3);
-    expect(audit.entries.map((e) => [e.operation, e.iamAction, e.decision, e.outcome?.success])).toEqual(Array(3).fill(['ListObjectsV2', 's3:ListBucket', 'allowed', true]));
+    expect(audit.entries.map((e) => [e.operation, e.iamAction, e.decision, e.outcome?.success])).toEqual(
+      Array(3).fill(['ListObjectsV2', 's3:ListBucket', 'allowed', true]),
+    );
 
     const ec2 = guardClient(new EC2Client(clientConfig(server)), { audit });
     let instances = 0;
-    for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 5 }, {})) instances += (page.Reservations ?? []).length;
+    for await (const page of paginateDescribeInstances({ client: ec2, pageSize: 5 }, {}))
+      instances += (page.Reservations ?? []).length;
     expect(instances).toBe(17);
     expect(server.count({ operation: 'DescribeInstances' })).toBe(4);
     expect(audit.entries).toHaveLength(7);
@@ -45,10 +58,17 @@ describe('the guard with the SDK as people use it', () => {
 
     // A waiter polls with a read (DescribeInstances): allowed, even though it waits for a terminate.
     const ec2 = guardClient(new EC2Client(clientConfig(server)), { audit });
-    const waited = await waitUntilInstanceTerminated({ client: ec2, maxWaitTime: 30 }, { InstanceIds: ['i-00000000000000017'] });
+    const waited = await waitUntilInstanceTerminated(
+      { client: ec2, maxWaitTime: 30 },
+      { InstanceIds: ['i-00000000000000017'] },
+    );
     expect(waited.state).toBe('SUCCESS');
     expect(server.requests.at(-1)?.params['InstanceId.1']).toBe('i-00000000000000017');
-    expect(audit.entries.at(-1)).toMatchObject({ iamAction: 'ec2:DescribeInstances', decision: 'allowed', outcome: { success: true } });
+    expect(audit.entries.at(-1)).toMatchObject({
+      iamAction: 'ec2:DescribeInstances',
+      decision: 'allowed',
+      outcome: { success: true },
+    });
   });
 
   it('sees the underlying GetItem / PutItem of a lib-dynamodb document client', async () => {
@@ -62,7 +82,11 @@ describe('the guard with the SDK as people use it', () => {
 
     const put = await blocked(doc.send(new PutCommand({ TableName: 'inventory', Item: { id: 'i-2', secret: 'x' } })));
     expect(put.verdict.iamAction).toBe('dynamodb:PutItem');
-    expect(put.call).toMatchObject({ clientName: 'DynamoDBClient', commandName: 'PutItemCommand', operation: 'PutItem' });
+    expect(put.call).toMatchObject({
+      clientName: 'DynamoDBClient',
+      commandName: 'PutItemCommand',
+      operation: 'PutItem',
+    });
     await blocked(doc.send(new DeleteCommand({ TableName: 'inventory', Key: { id: 'i-1' } })));
     expect(server.count()).toBe(1);
     expect(audit.entries.map((e) => [e.iamAction, e.decision])).toEqual([

@@ -33,19 +33,36 @@ describe('validateAndMonitorOperation', () => {
     expect(result.errorContext).toBeUndefined();
     expect(result.verdict).toMatchObject({ iamAction: 'ec2:DescribeInstances', standard: 'iso27001' });
     expect(audit.entries).toEqual([
-      expect.objectContaining({ service: 'ec2', operation: 'describe_instances', resourceArn: 'arn:aws:ec2:us-east-1:123456789012:instance/*', decision: 'allowed', outcome: expect.objectContaining({ success: true }) }),
+      expect.objectContaining({
+        service: 'ec2',
+        operation: 'describe_instances',
+        resourceArn: 'arn:aws:ec2:us-east-1:123456789012:instance/*',
+        decision: 'allowed',
+        outcome: expect.objectContaining({ success: true }),
+      }),
     ]);
     expect(result.auditId).toBe(audit.entries[0]?.auditId);
-    expect(monitor.operations).toEqual([expect.objectContaining({ service: 'ec2', operation: 'describe_instances', success: true })]);
+    expect(monitor.operations).toEqual([
+      expect.objectContaining({ service: 'ec2', operation: 'describe_instances', success: true }),
+    ]);
     expect(server.count()).toBe(1);
   });
 
   it('does not run a blocked operation', async () => {
     const operationFunc = vi.fn(async () => 'ran');
     const audit = new MemoryAudit();
-    const result = await validateAndMonitorOperation({ audit }, { service: 'ec2', operation: 'terminate_instances', operationFunc });
+    const result = await validateAndMonitorOperation(
+      { audit },
+      { service: 'ec2', operation: 'terminate_instances', operationFunc },
+    );
     expect(operationFunc).not.toHaveBeenCalled();
-    expect(result).toMatchObject({ validationPassed: false, operationSuccessful: false, duration: 0, result: undefined, errorContext: undefined });
+    expect(result).toMatchObject({
+      validationPassed: false,
+      operationSuccessful: false,
+      duration: 0,
+      result: undefined,
+      errorContext: undefined,
+    });
     expect(result.verdict.validationMessage).toMatch(/ec2:TerminateInstances is mutating/);
     expect(audit.blocked).toHaveLength(1);
     expect(result.auditId).toBe(audit.blocked[0]?.auditId);
@@ -53,23 +70,52 @@ describe('validateAndMonitorOperation', () => {
 
   it('classifies a failure: with the monitor when given, otherwise with a plain ErrorContext', async () => {
     const monitor = new RecordingMonitor();
-    const failing = () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
-    const withMonitor = await validateAndMonitorOperation({ monitor }, { service: 'ec2', operation: 'DescribeInstances', operationFunc: failing });
+    const failing = () =>
+      Promise.reject(
+        Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }),
+      );
+    const withMonitor = await validateAndMonitorOperation(
+      { monitor },
+      { service: 'ec2', operation: 'DescribeInstances', operationFunc: failing },
+    );
     expect(withMonitor).toMatchObject({ validationPassed: true, operationSuccessful: false, result: undefined });
     expect(withMonitor.errorContext?.recoveryAction).toBe('recorded by the test monitor');
 
     const denied = () => {
-      throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+      throw Object.assign(new Error('not authorized'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      });
     };
-    const plain = await validateAndMonitorOperation({}, { service: 's3', operation: 'ListBuckets', resourceArn: 'arn:aws:s3:::*', operationFunc: denied });
-    expect(plain.errorContext).toMatchObject({ errorType: 'AccessDeniedException', errorMessage: 'not authorized', service: 's3', operation: 'ListBuckets', resourceArn: 'arn:aws:s3:::*', retryable: false, severity: ErrorSeverity.HIGH });
-    const throttled = await validateAndMonitorOperation({}, { service: 'ec2', operation: 'DescribeInstances', operationFunc: failing });
+    const plain = await validateAndMonitorOperation(
+      {},
+      { service: 's3', operation: 'ListBuckets', resourceArn: 'arn:aws:s3:::*', operationFunc: denied },
+    );
+    expect(plain.errorContext).toMatchObject({
+      errorType: 'AccessDeniedException',
+      errorMessage: 'not authorized',
+      service: 's3',
+      operation: 'ListBuckets',
+      resourceArn: 'arn:aws:s3:::*',
+      retryable: false,
+      severity: ErrorSeverity.HIGH,
+    });
+    const throttled = await validateAndMonitorOperation(
+      {},
+      { service: 'ec2', operation: 'DescribeInstances', operationFunc: failing },
+    );
     expect(throttled.errorContext).toMatchObject({ errorType: 'ThrottlingException', retryable: true });
   });
 
   it('validates only when there is no operationFunc', async () => {
-    expect(await validateAndMonitorOperation({}, { service: 'ec2', operation: 'describe_instances' })).toMatchObject({ validationPassed: true, operationSuccessful: false, duration: 0 });
-    expect(await validateAndMonitorOperation({}, { service: 'iam', operation: 'create_user' })).toMatchObject({ validationPassed: false });
+    expect(await validateAndMonitorOperation({}, { service: 'ec2', operation: 'describe_instances' })).toMatchObject({
+      validationPassed: true,
+      operationSuccessful: false,
+      duration: 0,
+    });
+    expect(await validateAndMonitorOperation({}, { service: 'iam', operation: 'create_user' })).toMatchObject({
+      validationPassed: false,
+    });
   });
 
   it('shares breakers with guarded clients when given the same guard', async () => {
@@ -78,7 +124,11 @@ describe('validateAndMonitorOperation', () => {
     server.inject({ kind: 'error', status: 503 });
     for (let i = 0; i < 2; i += 1) await ec2.send(new DescribeInstancesCommand({})).catch(() => undefined);
     const operationFunc = vi.fn(async () => 'ran');
-    const result = await validateAndMonitorOperation(guard, { service: 'ec2', operation: 'describe_instances', operationFunc });
+    const result = await validateAndMonitorOperation(guard, {
+      service: 'ec2',
+      operation: 'describe_instances',
+      operationFunc,
+    });
     expect(operationFunc).not.toHaveBeenCalled();
     expect(result).toMatchObject({ validationPassed: true, operationSuccessful: false });
     expect(result.errorContext?.errorType).toBe('CircuitOpenError');

@@ -24,7 +24,17 @@ function run(args: string[], options: { env?: Record<string, string>; stdin?: st
       process.execPath,
       [ENTRY, ...args],
       // Hermetic: no shared config or credentials of the machine, no instance metadata.
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', INVENTAG_DATA_DIRECTORY: DATA, ...isolated(), ...options.env } },
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          NO_COLOR: '1',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          INVENTAG_DATA_DIRECTORY: DATA,
+          ...isolated(),
+          ...options.env,
+        },
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(options.stdin ?? '');
@@ -32,7 +42,11 @@ function run(args: string[], options: { env?: Record<string, string>; stdin?: st
 }
 
 let dir: string;
-const isolated = () => ({ HOME: dir, AWS_CONFIG_FILE: join(dir, 'no-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials') });
+const isolated = () => ({
+  HOME: dir,
+  AWS_CONFIG_FILE: join(dir, 'no-config'),
+  AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+});
 const file = (name: string, content: unknown) => {
   const path = join(dir, name);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
@@ -49,7 +63,7 @@ afterAll(() => {
 });
 
 describe('inventag policy check', () => {
-  it('passes InvenTag\'s own least-privilege policy', async () => {
+  it("passes InvenTag's own least-privilege policy", async () => {
     const result = await run(['policy', 'check', 'policies/inventag-readonly.json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -72,14 +86,24 @@ describe('inventag policy check', () => {
 
   it('reads several files as one principal, and the GetPolicyVersion form from standard input', async () => {
     const allowAll = file('all.json', doc({ Effect: 'Allow', Action: '*', Resource: '*' }));
-    const denyWrites = { PolicyVersion: { Document: encodeURIComponent(JSON.stringify(doc({ Effect: 'Deny', NotAction: ['s3:Get*', 's3:List*'], Resource: '*' }))), VersionId: 'v2' } };
+    const denyWrites = {
+      PolicyVersion: {
+        Document: encodeURIComponent(
+          JSON.stringify(doc({ Effect: 'Deny', NotAction: ['s3:Get*', 's3:List*'], Resource: '*' })),
+        ),
+        VersionId: 'v2',
+      },
+    };
     const result = await run(['policy', 'check', allowAll, '-'], { stdin: JSON.stringify(denyWrites) });
     expect(result.stdout).toMatch(/Policies: .*all\.json \(1 statement\), <stdin> \(1 statement\)/);
     expect(result.code).toBe(0);
   });
 
   it('exits 2 naming file, line and column for malformed JSON', async () => {
-    const path = file('broken.json', '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow" "Action": "s3:GetObject"}\n  ]\n}');
+    const path = file(
+      'broken.json',
+      '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow" "Action": "s3:GetObject"}\n  ]\n}',
+    );
     const result = await run(['policy', 'check', path]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${path}:4:24: not valid JSON: expected "," or "}"`);
@@ -87,9 +111,18 @@ describe('inventag policy check', () => {
 
   it('exits 2 naming the statement index and field for an invalid Effect, Version or action', async () => {
     const cases: Array<[object, string]> = [
-      [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }, { Effect: 'allow', Action: 's3:GetObject', Resource: '*' }), 'Statement[1].Effect: expected "Allow" or "Deny", got "allow"'],
+      [
+        doc(
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+          { Effect: 'allow', Action: 's3:GetObject', Resource: '*' },
+        ),
+        'Statement[1].Effect: expected "Allow" or "Deny", got "allow"',
+      ],
       [{ Version: '2024-01-01', Statement: [] }, 'Version: expected "2012-10-17" or "2008-10-17", got "2024-01-01"'],
-      [doc({ Effect: 'Allow', Action: ['s3:GetObject', 'GetObject'], Resource: '*' }), 'Statement[0].Action[1]: "GetObject" has no colon'],
+      [
+        doc({ Effect: 'Allow', Action: ['s3:GetObject', 'GetObject'], Resource: '*' }),
+        'Statement[0].Action[1]: "GetObject" has no colon',
+      ],
     ];
     for (const [content, message] of cases) {
       const path = file('bad.json', content);
@@ -115,34 +148,67 @@ describe('inventag identity and permissions against the loopback server', () => 
     const iam = iamHandler({
       policies: { 'arn:aws:iam::aws:policy/Ro': { document: ro } },
       roles: {
-        AWSReservedSSO_Admin_0123456789abcdef: { attached: ['arn:aws:iam::aws:policy/Ro'], inline: { oops: doc({ Effect: 'Allow', Action: 'iam:AttachRolePolicy', Resource: '*' }) } },
+        AWSReservedSSO_Admin_0123456789abcdef: {
+          attached: ['arn:aws:iam::aws:policy/Ro'],
+          inline: { oops: doc({ Effect: 'Allow', Action: 'iam:AttachRolePolicy', Resource: '*' }) },
+        },
         reader: { attached: ['arn:aws:iam::aws:policy/Ro'] },
       },
     });
-    server = await startAwsServer({ handlers: [stsHandler({ account: '123456789012', arn: 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com', userId: 'AROA:alice' }), iam] });
-    reader = await startAwsServer({ handlers: [stsHandler({ account: '123456789012', arn: 'arn:aws:sts::123456789012:assumed-role/reader/ci', userId: 'AROA:ci' }), iam] });
+    server = await startAwsServer({
+      handlers: [
+        stsHandler({
+          account: '123456789012',
+          arn: 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com',
+          userId: 'AROA:alice',
+        }),
+        iam,
+      ],
+    });
+    reader = await startAwsServer({
+      handlers: [
+        stsHandler({
+          account: '123456789012',
+          arn: 'arn:aws:sts::123456789012:assumed-role/reader/ci',
+          userId: 'AROA:ci',
+        }),
+        iam,
+      ],
+    });
   });
   afterAll(async () => {
     await server.close();
     await reader.close();
   });
-  const creds = { AWS_ACCESS_KEY_ID: 'ASIATESTKEY000000001', AWS_SECRET_ACCESS_KEY: 'secret-value-never-printed', AWS_SESSION_TOKEN: 'token' };
+  const creds = {
+    AWS_ACCESS_KEY_ID: 'ASIATESTKEY000000001',
+    AWS_SECRET_ACCESS_KEY: 'secret-value-never-printed',
+    AWS_SESSION_TOKEN: 'token',
+  };
 
   it('shows an SSO identity as JSON and text', async () => {
     const json = await run(['identity', '--json', '--endpoint-url', server.url], { env: creds });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ type: 'SSO', permissionSet: 'Admin', sessionName: 'alice@example.com', credentialKind: 'temporary' });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      type: 'SSO',
+      permissionSet: 'Admin',
+      sessionName: 'alice@example.com',
+      credentialKind: 'temporary',
+    });
     const text = await run(['identity', '--endpoint-url', server.url], { env: creds });
     expect(text.stdout).toMatch(/Type +SSO \(permission set Admin/);
     expect(text.stdout + text.stderr).not.toContain('secret-value-never-printed');
     // Its own STS calls are in the configured audit trail, and the trail holds no secret.
     const trail = await run(['audit', 'export', '--format', 'jsonl']);
-    const actions = trail.stdout.trim().split('\n').map((l) => JSON.parse(l).iamAction);
+    const actions = trail.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).iamAction);
     expect(actions.filter((a) => a === 'sts:GetCallerIdentity').length).toBeGreaterThanOrEqual(2);
     expect(trail.stdout).not.toContain('secret-value-never-printed');
   });
 
-  it('exits 5 from permissions when the caller\'s policies allow a write', async () => {
+  it("exits 5 from permissions when the caller's policies allow a write", async () => {
     const result = await run(['permissions', '--endpoint-url', server.url], { env: creds });
     expect(result.code).toBe(5);
     expect(result.stdout).toMatch(/Permissions management \(1\)\n +iam \(1\): AttachRolePolicy/);
@@ -166,8 +232,13 @@ describe('inventag identity and permissions against the loopback server', () => 
     expect(permissions.stderr).toMatch(/^inventag: no AWS credentials found.*run "aws configure"/);
     expect(permissions.stdout).toBe('');
 
-    const config = file('config', '[profile corp-sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\nregion = us-east-1\n\n[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n');
-    const sso = await run(['identity', '--profile', 'corp-sso', '--endpoint-url', server.url], { env: { ...noCreds, AWS_CONFIG_FILE: config } });
+    const config = file(
+      'config',
+      '[profile corp-sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\nregion = us-east-1\n\n[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n',
+    );
+    const sso = await run(['identity', '--profile', 'corp-sso', '--endpoint-url', server.url], {
+      env: { ...noCreds, AWS_CONFIG_FILE: config },
+    });
     expect(sso.code).toBe(6);
     expect(sso.stderr).toContain('run "aws sso login --profile corp-sso"');
     expect(server.count({ service: 'sts' })).toBeGreaterThan(0);

@@ -18,29 +18,53 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzePolicies, parsePolicyDocument, parsePolicyText } from '../../src/policy/analysis/index.js';
 import { iamHandler } from '../support/aws/iam.js';
-import { errorResponse, queryResult, startAwsServer, stsHandler, xmlText, type AwsTestServer, type ServiceHandler } from '../support/awsServer.js';
+import {
+  errorResponse,
+  queryResult,
+  startAwsServer,
+  stsHandler,
+  xmlText,
+  type AwsTestServer,
+  type ServiceHandler,
+} from '../support/awsServer.js';
 
 const ACCOUNT = '123456789012';
 const READ_ONLY_ARN = 'arn:aws:iam::aws:policy/ReadOnlyAccessLike';
-const readOnly = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ec2:Describe*', 's3:List*', 's3:GetObject'], Resource: '*' }] };
-const stray = { Version: '2012-10-17', Statement: [{ Sid: 'Stray', Effect: 'Allow', Action: ['s3:PutObject', 'iam:PassRole'], Resource: '*' }] };
+const readOnly = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['ec2:Describe*', 's3:List*', 's3:GetObject'], Resource: '*' }],
+};
+const stray = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'Stray', Effect: 'Allow', Action: ['s3:PutObject', 'iam:PassRole'], Resource: '*' }],
+};
 
 const describeRegions: ServiceHandler = {
   name: 'ec2-regions',
   matches: (req) => req.service === 'ec2' && req.operation === 'DescribeRegions',
-  handle: (req) => queryResult(req, `<regionInfo><item>${xmlText('regionName', 'eu-west-1')}${xmlText('regionEndpoint', 'ec2.eu-west-1.amazonaws.com')}</item></regionInfo>`),
+  handle: (req) =>
+    queryResult(
+      req,
+      `<regionInfo><item>${xmlText('regionName', 'eu-west-1')}${xmlText('regionEndpoint', 'ec2.eu-west-1.amazonaws.com')}</item></regionInfo>`,
+    ),
 };
 
 const iam = iamHandler({
   pageSize: 1,
-  policies: { [READ_ONLY_ARN]: { document: readOnly, defaultVersionId: 'v3' }, 'arn:aws:iam::123456789012:policy/team-write': { document: stray } },
+  policies: {
+    [READ_ONLY_ARN]: { document: readOnly, defaultVersionId: 'v3' },
+    'arn:aws:iam::123456789012:policy/team-write': { document: stray },
+  },
   roles: {
     'inventag-reader': { attached: [READ_ONLY_ARN] },
     'stray-writer': { attached: [READ_ONLY_ARN], inline: { extra: stray } },
     AWSReservedSSO_ReadOnly_0123456789abcdef: { attached: [READ_ONLY_ARN], inline: { 'sso-inline': readOnly } },
   },
   users: { alice: { attached: [READ_ONLY_ARN], inline: { own: readOnly }, groups: ['devs', 'ops'] } },
-  groups: { devs: { attached: [READ_ONLY_ARN, 'arn:aws:iam::123456789012:policy/team-write'] }, ops: { inline: { 'ops-read': readOnly } } },
+  groups: {
+    devs: { attached: [READ_ONLY_ARN, 'arn:aws:iam::123456789012:policy/team-write'] },
+    ops: { inline: { 'ops-read': readOnly } },
+  },
 });
 
 /** A real, if in-memory, audit trail: shows that every call went through the guard. */
@@ -60,7 +84,11 @@ async function serverAs(arn: string, userId: string, extra: ServiceHandler[] = [
   return startAwsServer({ handlers: [...extra, stsHandler({ account: ACCOUNT, arn, userId }), describeRegions, iam] });
 }
 
-const access = (server: AwsTestServer, accessKeyId = 'ASIATESTTEMPORARY001', extra: AwsAccessOptions = {}): AwsAccessOptions => ({
+const access = (
+  server: AwsTestServer,
+  accessKeyId = 'ASIATESTTEMPORARY001',
+  extra: AwsAccessOptions = {},
+): AwsAccessOptions => ({
   endpoint: server.url,
   region: 'us-east-1',
   credentials: { accessKeyId, secretAccessKey: 'test', sessionToken: 'token' },
@@ -82,7 +110,13 @@ describe('identity and permissions against the loopback AWS server', () => {
   it('reads an assumed role with temporary credentials', async () => {
     const server = await start('arn:aws:sts::123456789012:assumed-role/inventag-reader/ci-42', 'AROAEXAMPLE:ci-42');
     const me = await getIdentity(access(server));
-    expect(me).toMatchObject({ type: IdentityType.ASSUMED_ROLE, account: ACCOUNT, roleName: 'inventag-reader', sessionName: 'ci-42', userId: 'AROAEXAMPLE:ci-42' });
+    expect(me).toMatchObject({
+      type: IdentityType.ASSUMED_ROLE,
+      account: ACCOUNT,
+      roleName: 'inventag-reader',
+      sessionName: 'ci-42',
+      userId: 'AROAEXAMPLE:ci-42',
+    });
     expect(me.credentialKind).toBe(CredentialKind.TEMPORARY);
     expect(me.accessKeyId).toBe('ASIA…Y001');
     expect(me.findings).toEqual([]);
@@ -119,7 +153,11 @@ describe('identity and permissions against the loopback AWS server', () => {
     const result = await validateAwsPermissions(undefined, access(server, 'ASIAEXPIRED', { profile: 'ops' }));
     expect(result.overallStatus).toBe(OverallPermissionStatus.INVALID);
     expect(result.userIdentity).toBeNull();
-    expect(result.permissionChecks.every((c) => c.status === PermissionStatus.ERROR && /aws sso login --profile ops/.test(c.message))).toBe(true);
+    expect(
+      result.permissionChecks.every(
+        (c) => c.status === PermissionStatus.ERROR && /aws sso login --profile ops/.test(c.message),
+      ),
+    ).toBe(true);
     expect(result.recommendations[0]).toMatch(/^Fix the credentials: /);
     expect(server.requests.map((r) => r.service)).toEqual(['sts']);
   });
@@ -136,7 +174,11 @@ describe('identity and permissions against the loopback AWS server', () => {
     ]);
     expect(result.userIdentity?.roleName).toBe('inventag-reader');
     expect(Date.parse(result.timestamp)).not.toBeNaN();
-    expect(audit.attempts.map((a) => `${a.iamAction}:${a.decision}`)).toEqual(['sts:GetCallerIdentity:allowed', 'ec2:DescribeRegions:allowed', 's3:ListAllMyBuckets:allowed']);
+    expect(audit.attempts.map((a) => `${a.iamAction}:${a.decision}`)).toEqual([
+      'sts:GetCallerIdentity:allowed',
+      'ec2:DescribeRegions:allowed',
+      's3:ListAllMyBuckets:allowed',
+    ]);
     expect(server.requests).toHaveLength(3);
     expect(result.recommendations.at(-1)).toMatch(/^Read access works/);
   });
@@ -145,7 +187,8 @@ describe('identity and permissions against the loopback AWS server', () => {
     const denyRegions: ServiceHandler = {
       name: 'deny-regions',
       matches: (req) => req.service === 'ec2' && req.operation === 'DescribeRegions',
-      handle: (req) => errorResponse(req, 403, 'UnauthorizedOperation', 'You are not authorized to perform this operation.'),
+      handle: (req) =>
+        errorResponse(req, 403, 'UnauthorizedOperation', 'You are not authorized to perform this operation.'),
     };
     const server = await start('arn:aws:sts::123456789012:assumed-role/inventag-reader/s', 'AROA:s', [denyRegions]);
     server.inject({ kind: 'error', service: 's3', operation: 'ListBuckets', status: 500 });
@@ -172,13 +215,22 @@ describe('identity and permissions against the loopback AWS server', () => {
     expect(result.recommendations.join('\n')).toMatch(/Grant the read permissions .*ec2:describe_regions/);
   });
 
-  it('collects a role\'s managed (default version) and inline policies with paged IAM calls', async () => {
+  it("collects a role's managed (default version) and inline policies with paged IAM calls", async () => {
     const server = await start('arn:aws:sts::123456789012:assumed-role/stray-writer/s', 'AROA:s');
     const me = await getIdentity(access(server));
     const collected = await collectPrincipalPolicies(me, access(server));
-    expect(collected.policies.map((p) => p.source)).toEqual([`managed:${READ_ONLY_ARN}@v3`, 'inline:role/stray-writer/extra']);
+    expect(collected.policies.map((p) => p.source)).toEqual([
+      `managed:${READ_ONLY_ARN}@v3`,
+      'inline:role/stray-writer/extra',
+    ]);
     const ops = server.requests.filter((r) => r.service === 'iam').map((r) => r.operation);
-    expect(ops).toEqual(['ListAttachedRolePolicies', 'GetPolicy', 'GetPolicyVersion', 'ListRolePolicies', 'GetRolePolicy']);
+    expect(ops).toEqual([
+      'ListAttachedRolePolicies',
+      'GetPolicy',
+      'GetPolicyVersion',
+      'ListRolePolicies',
+      'GetRolePolicy',
+    ]);
     const report = analyzePolicies(collected.documents);
     expect(report.readOnly).toBe(false);
     expect(report.writes.flatMap((g) => g.actions.map((a) => a.action))).toEqual(['iam:PassRole', 's3:PutObject']);
@@ -186,10 +238,17 @@ describe('identity and permissions against the loopback AWS server', () => {
     expect(collected.notEvaluated).toContain('permission boundary');
   });
 
-  it('collects a user\'s own and group policies, a shared managed policy once, following Marker pages', async () => {
+  it("collects a user's own and group policies, a shared managed policy once, following Marker pages", async () => {
     const server = await start('arn:aws:iam::123456789012:user/alice', 'AIDA');
     const me = await getIdentity(access(server));
-    const collected = await collectPrincipalPolicies(me, { ...access(server), client: new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' } }) });
+    const collected = await collectPrincipalPolicies(me, {
+      ...access(server),
+      client: new IAMClient({
+        endpoint: server.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' },
+      }),
+    });
     expect(collected.policies.map((p) => `${p.group ?? '-'} ${p.source}`)).toEqual([
       `- managed:${READ_ONLY_ARN}@v3`,
       '- inline:user/alice/own',
@@ -203,7 +262,10 @@ describe('identity and permissions against the loopback AWS server', () => {
 
   it('says which IAM call was denied', async () => {
     const server = await startAwsServer({
-      handlers: [stsHandler({ account: ACCOUNT, arn: 'arn:aws:sts::123456789012:assumed-role/stray-writer/s', userId: 'x' }), iamHandler({ roles: { 'stray-writer': { inline: { a: readOnly } } }, deny: ['GetRolePolicy'] })],
+      handlers: [
+        stsHandler({ account: ACCOUNT, arn: 'arn:aws:sts::123456789012:assumed-role/stray-writer/s', userId: 'x' }),
+        iamHandler({ roles: { 'stray-writer': { inline: { a: readOnly } } }, deny: ['GetRolePolicy'] }),
+      ],
     });
     servers.push(server);
     const me = await getIdentity(access(server));
@@ -214,7 +276,10 @@ describe('identity and permissions against the loopback AWS server', () => {
   });
 
   it('gathers identity, probes and policy analysis for an SSO session', async () => {
-    const server = await start('arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_ReadOnly_0123456789abcdef/alice@example.com', 'AROA:alice@example.com');
+    const server = await start(
+      'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_ReadOnly_0123456789abcdef/alice@example.com',
+      'AROA:alice@example.com',
+    );
     const evidence = await gatherPermissionEvidence(access(server));
     expect(evidence.identity).toMatchObject({ type: IdentityType.SSO, permissionSet: 'ReadOnly' });
     expect(evidence.probes.overallStatus).toBe('VALID');
@@ -241,16 +306,31 @@ describe('identity and permissions against the loopback AWS server', () => {
     const path = join(import.meta.dirname, '..', '..', 'policies', 'inventag-readonly.json');
     const own = parsePolicyText(readFileSync(path, 'utf8'), 'inventag-readonly.json');
     const audit = new MemoryAudit();
-    for (const arn of ['arn:aws:iam::123456789012:user/alice', 'arn:aws:sts::123456789012:assumed-role/stray-writer/s']) {
+    for (const arn of [
+      'arn:aws:iam::123456789012:user/alice',
+      'arn:aws:sts::123456789012:assumed-role/stray-writer/s',
+    ]) {
       const server = await start(arn, 'ID');
       const evidence = await gatherPermissionEvidence(access(server, undefined, { guard: { audit } }));
       expect(evidence.collectionError).toBeUndefined();
     }
     const used = [...new Set(audit.attempts.map((a) => a.iamAction ?? `${a.service}:${a.operation}`))].sort();
-    expect(used).toEqual(expect.arrayContaining(['iam:GetGroupPolicy', 'iam:GetPolicyVersion', 'iam:GetRolePolicy', 'iam:ListGroupsForUser', 's3:ListAllMyBuckets', 'sts:GetCallerIdentity']));
+    expect(used).toEqual(
+      expect.arrayContaining([
+        'iam:GetGroupPolicy',
+        'iam:GetPolicyVersion',
+        'iam:GetRolePolicy',
+        'iam:ListGroupsForUser',
+        's3:ListAllMyBuckets',
+        'sts:GetCallerIdentity',
+      ]),
+    );
     for (const action of used) {
       // Deny everything but this one action: it survives only if the policy allows it.
-      const only = parsePolicyDocument({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', NotAction: action, Resource: '*' }] }, 'only');
+      const only = parsePolicyDocument(
+        { Version: '2012-10-17', Statement: [{ Effect: 'Deny', NotAction: action, Resource: '*' }] },
+        'only',
+      );
       expect(analyzePolicies([own, only]).counts.total, action).toBe(1);
     }
   });

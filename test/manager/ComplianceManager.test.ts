@@ -18,14 +18,26 @@ afterAll(async () => {
 });
 
 const newManager = (standard: 'general' | 'soc2' | 'iso27001' = 'general', name: string = standard) =>
-  new ComplianceManager({ complianceStandard: standard, dataDirectory: join(dir, name), errorThreshold: 5 }, { loggers: false });
+  new ComplianceManager(
+    { complianceStandard: standard, dataDirectory: join(dir, name), errorThreshold: 5 },
+    { loggers: false },
+  );
 
 describe('ComplianceManager', () => {
   it('scores a constructed history exactly as the written formulas say', async () => {
     // Prepare: 17 reads, 2 mutating attempts, 1 unknown operation.
     const m = newManager('general', 'formula');
-    for (let i = 0; i < 17; i++) await m.validateAndMonitorOperation({ service: 'ec2', operation: 'describe_instances', operationFunc: () => 'ok' });
-    await m.validateAndMonitorOperation({ service: 'ec2', operation: 'terminate_instances', operationFunc: () => 'never' });
+    for (let i = 0; i < 17; i++)
+      await m.validateAndMonitorOperation({
+        service: 'ec2',
+        operation: 'describe_instances',
+        operationFunc: () => 'ok',
+      });
+    await m.validateAndMonitorOperation({
+      service: 'ec2',
+      operation: 'terminate_instances',
+      operationFunc: () => 'never',
+    });
     await m.validateAndMonitorOperation({ service: 's3', operation: 'DeleteBucket' });
     await m.validateAndMonitorOperation({ service: 'ec2', operation: 'Frobnicate' });
     // Act
@@ -33,9 +45,17 @@ describe('ComplianceManager', () => {
     // Assess: compliance = 100 × 17 / 20, computed here independently.
     expect(report.complianceStatus.complianceScore).toBe(85);
     const weights: Record<string, number> = { CRITICAL: 40, HIGH: 15, MEDIUM: 5, LOW: 1 };
-    const expectedRisk = Math.min(100, report.findings.reduce((s, f) => s + weights[f.severity]!, 0));
+    const expectedRisk = Math.min(
+      100,
+      report.findings.reduce((s, f) => s + weights[f.severity]!, 0),
+    );
     expect(report.complianceStatus.riskScore).toBe(expectedRisk);
-    expect(report.findings.filter((f) => f.source === 'validator' && f.severity === 'HIGH').map((f) => f.title)).toEqual(['Mutating operation attempted: ec2:TerminateInstances', 'Mutating operation attempted: s3:DeleteBucket']);
+    expect(
+      report.findings.filter((f) => f.source === 'validator' && f.severity === 'HIGH').map((f) => f.title),
+    ).toEqual([
+      'Mutating operation attempted: ec2:TerminateInstances',
+      'Mutating operation attempted: s3:DeleteBucket',
+    ]);
     expect(report.scoring.complianceScoreFormula).toMatch(/100 × readOnlyOperations \/ totalOperations/);
     expect(report.scoring.riskScoreFormula).toMatch(/40 × CRITICAL \+ 15 × HIGH \+ 5 × MEDIUM \+ 1 × LOW/);
     expect(report.scoring.inputs).toMatchObject({ totalOperations: 20, readOnlyOperations: 17 });
@@ -77,11 +97,17 @@ describe('ComplianceManager', () => {
       },
       { loggers: false },
     );
-    for (let i = 0; i < 19; i++) await m.validateAndMonitorOperation({ service: 'ec2', operation: 'DescribeInstances' });
+    for (let i = 0; i < 19; i++)
+      await m.validateAndMonitorOperation({ service: 'ec2', operation: 'DescribeInstances' });
     const denied = await m.validateAndMonitorOperation({ service: 'ec2', operation: 'DescribeVolumes' });
     expect(denied.validationPassed).toBe(false);
-    expect((await m.validateAndMonitorOperation({ service: 'secretsmanager', operation: 'GetSecretValue' })).validationPassed).toBe(false);
-    expect((await m.validateAndMonitorOperation({ service: 's3', operation: 'GetObject' })).validationPassed).toBe(true);
+    expect(
+      (await m.validateAndMonitorOperation({ service: 'secretsmanager', operation: 'GetSecretValue' }))
+        .validationPassed,
+    ).toBe(false);
+    expect((await m.validateAndMonitorOperation({ service: 's3', operation: 'GetObject' })).validationPassed).toBe(
+      true,
+    );
     const report = m.generateComprehensiveComplianceReport();
     // 20 read-only of 22 = 90.9 >= 90, but two blocked operations exceed maxBlockedOperations 0.
     expect(report.complianceStatus.complianceScore).toBe(90.9);
@@ -101,7 +127,8 @@ describe('ComplianceManager', () => {
     await clean.close();
 
     const dirty = newManager('general', 'cicd-dirty');
-    for (let i = 0; i < 9; i++) await dirty.validateAndMonitorOperation({ service: 'ec2', operation: 'describe_instances' });
+    for (let i = 0; i < 9; i++)
+      await dirty.validateAndMonitorOperation({ service: 'ec2', operation: 'describe_instances' });
     const blocked = await dirty.validateAndMonitorOperation({ service: 'ec2', operation: 'run_instances' });
     expect(blocked.validationPassed).toBe(false);
     const report = dirty.generateComprehensiveComplianceReport();
@@ -112,10 +139,18 @@ describe('ComplianceManager', () => {
 
   it('guards real SDK clients: allowed calls reach the server and are audited, writes never leave the process', async () => {
     const m = newManager('soc2', 'guarded');
-    const ec2 = m.guard(new EC2Client({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } }));
+    const ec2 = m.guard(
+      new EC2Client({
+        endpoint: server.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+      }),
+    );
     const before = server.count();
     await ec2.send(new DescribeInstancesCommand({}));
-    await expect(ec2.send(new TerminateInstancesCommand({ InstanceIds: ['i-1'] }))).rejects.toSatisfy(isOperationBlockedError);
+    await expect(ec2.send(new TerminateInstancesCommand({ InstanceIds: ['i-1'] }))).rejects.toSatisfy(
+      isOperationBlockedError,
+    );
     expect(server.count() - before).toBe(1);
     const store = m.auditStore()!;
     const attempts = [...store.entries()].filter((e) => e.kind === 'attempt');
@@ -127,8 +162,16 @@ describe('ComplianceManager', () => {
     const status = m.assessComplianceStatus();
     expect(status).toMatchObject({ totalOperations: 2, blockedOperations: 1, complianceScore: 50 });
     const dash = m.getComplianceDashboardData();
-    expect(dash).toMatchObject({ overallStatus: 'NON_COMPLIANT', complianceScore: 50, metrics: { totalOperations: 2, blockedOperations: 1 } });
-    expect(dash.statusIndicators).toMatchObject({ securityValidation: 'active', productionMonitoring: 'active', cloudtrailIntegration: 'inactive' });
+    expect(dash).toMatchObject({
+      overallStatus: 'NON_COMPLIANT',
+      complianceScore: 50,
+      metrics: { totalOperations: 2, blockedOperations: 1 },
+    });
+    expect(dash.statusIndicators).toMatchObject({
+      securityValidation: 'active',
+      productionMonitoring: 'active',
+      cloudtrailIntegration: 'inactive',
+    });
     const report = m.generateComprehensiveComplianceReport();
     expect(report.auditChainHead?.sequence).toBe(store.head()!.sequence);
     const snapshot = await m.getSnapshot();

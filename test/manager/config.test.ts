@@ -38,13 +38,25 @@ describe('ComplianceConfiguration', () => {
   });
 
   it('applies file < env < flags, and says where each value came from', () => {
-    const file = write('prec.yaml', 'complianceStandard: soc2\nerrorThreshold: 3\ncircuitBreakerThreshold: 7\nperformanceThresholdCpu: 70\n');
-    const loaded = loadConfiguration({ file, env: { INVENTAG_ERROR_THRESHOLD: '4', INVENTAG_CIRCUIT_BREAKER_THRESHOLD: '8' }, flags: { circuitBreakerThreshold: 9 } });
+    const file = write(
+      'prec.yaml',
+      'complianceStandard: soc2\nerrorThreshold: 3\ncircuitBreakerThreshold: 7\nperformanceThresholdCpu: 70\n',
+    );
+    const loaded = loadConfiguration({
+      file,
+      env: { INVENTAG_ERROR_THRESHOLD: '4', INVENTAG_CIRCUIT_BREAKER_THRESHOLD: '8' },
+      flags: { circuitBreakerThreshold: 9 },
+    });
     expect(loaded.config.complianceStandard).toBe('soc2');
     expect(loaded.config.performanceThresholdCpu).toBe(70);
     expect(loaded.config.errorThreshold).toBe(4);
     expect(loaded.config.circuitBreakerThreshold).toBe(9);
-    expect(loaded.sources).toMatchObject({ complianceStandard: 'file', errorThreshold: 'env', circuitBreakerThreshold: 'flag', performanceThresholdDisk: 'default' });
+    expect(loaded.sources).toMatchObject({
+      complianceStandard: 'file',
+      errorThreshold: 'env',
+      circuitBreakerThreshold: 'flag',
+      performanceThresholdDisk: 'default',
+    });
   });
 
   it('reads JSON files and finds inventag.config.yaml in the working directory', () => {
@@ -86,7 +98,9 @@ describe('ComplianceConfiguration', () => {
   });
 
   it('names the environment variable a bad value came from', () => {
-    expect(() => loadConfiguration({ env: { INVENTAG_ERROR_THRESHOLD: 'many' }, noFile: true })).toThrow(/errorThreshold: .*\[from INVENTAG_ERROR_THRESHOLD\]/);
+    expect(() => loadConfiguration({ env: { INVENTAG_ERROR_THRESHOLD: 'many' }, noFile: true })).toThrow(
+      /errorThreshold: .*\[from INVENTAG_ERROR_THRESHOLD\]/,
+    );
   });
 
   it('names a missing file', () => {

@@ -94,7 +94,10 @@ describe('inventag metrics write', () => {
   it('exits 2 naming the field of a bad snapshot file', async () => {
     const { dir } = workDir();
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ ...knownSnapshot(), dashboard: { ...knownSnapshot().dashboard, complianceScore: 'high' } }));
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...knownSnapshot(), dashboard: { ...knownSnapshot().dashboard, complianceScore: 'high' } }),
+    );
     const result = await run(['metrics', 'write', '-', '--snapshot', bad]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${bad} is not a compliance snapshot: dashboard.complianceScore:`);
@@ -115,7 +118,16 @@ describe('inventag metrics write', () => {
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
     const { port } = gateway.address() as AddressInfo;
     try {
-      const pushed = await run(['metrics', 'write', '--snapshot', snapshot, '--pushgateway', `http://127.0.0.1:${port}`, '--group', 'instance=ci']);
+      const pushed = await run([
+        'metrics',
+        'write',
+        '--snapshot',
+        snapshot,
+        '--pushgateway',
+        `http://127.0.0.1:${port}`,
+        '--group',
+        'instance=ci',
+      ]);
       expect(pushed).toMatchObject({ code: 0, stderr: '' });
       expect(bodies[0]).toMatch(/^PUT \/metrics\/job\/inventag\/instance\/ci\n/);
       expect(bodies[0]).toContain('inventag_risk_score 42\n');
@@ -124,7 +136,15 @@ describe('inventag metrics write', () => {
     }
 
     const file = join(dir, 'inventag.prom');
-    const failed = await run(['metrics', 'write', file, '--snapshot', snapshot, '--pushgateway', `http://127.0.0.1:${port}`]);
+    const failed = await run([
+      'metrics',
+      'write',
+      file,
+      '--snapshot',
+      snapshot,
+      '--pushgateway',
+      `http://127.0.0.1:${port}`,
+    ]);
     expect(failed.code).toBe(6);
     expect(failed.stderr).toBe(`inventag: cannot reach the Pushgateway at http://127.0.0.1:${port}/: ECONNREFUSED\n`);
     expect(valueOf(parsePrometheus(readFileSync(file, 'utf8')), 'inventag_total_operations')).toBe(40);
@@ -150,7 +170,9 @@ describe('inventag metrics serve and inventag dashboard', () => {
   it('refuses to start on a non-loopback address without a token (exit 2)', async () => {
     const { snapshot } = workDir();
     for (const command of [['dashboard'], ['metrics', 'serve']]) {
-      const result = await run([...command, '--host', '0.0.0.0', '--port', '0', '--snapshot', snapshot], { INVENTAG_TOKEN: '' });
+      const result = await run([...command, '--host', '0.0.0.0', '--port', '0', '--snapshot', snapshot], {
+        INVENTAG_TOKEN: '',
+      });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('refusing to listen on 0.0.0.0: it is not a loopback address');
     }
@@ -169,11 +191,17 @@ describe('inventag metrics serve and inventag dashboard', () => {
 
   it('with a token from the environment: 401 without it, data with it, and the token is not printed', async () => {
     const { snapshot } = workDir();
-    const child = spawn(process.execPath, [ENTRY, 'dashboard', '--host', '0.0.0.0', '--port', '0', '--snapshot', snapshot], {
-      env: { ...process.env, INVENTAG_TOKEN: TOKEN },
-    });
+    const child = spawn(
+      process.execPath,
+      [ENTRY, 'dashboard', '--host', '0.0.0.0', '--port', '0', '--snapshot', snapshot],
+      {
+        env: { ...process.env, INVENTAG_TOKEN: TOKEN },
+      },
+    );
     children.push(child);
-    const line = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+    const line = await new Promise<string>((resolve) =>
+      child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
+    );
     expect(line).toMatch(/^dashboard at http:\/\/0\.0\.0\.0:\d+\/\?token=<your token>$/);
     const port = Number(/:(\d+)\//.exec(line)?.[1]);
 

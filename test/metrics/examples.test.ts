@@ -45,7 +45,8 @@ function problemsIn(expr: string, series: Map<string, Map<string, Set<string>>>)
       if (TARGET_LABELS.includes(key)) continue;
       const values = labels.get(key);
       if (!values) problems.push(`${expr}: ${name} has no label ${key}`);
-      else if (op === '=' && !values.has(value)) problems.push(`${expr}: ${name}{${key}} is never "${value}" (seen: ${[...values].join(', ')})`);
+      else if (op === '=' && !values.has(value))
+        problems.push(`${expr}: ${name}{${key}} is never "${value}" (seen: ${[...values].join(', ')})`);
     }
   }
   for (const [, list = ''] of expr.matchAll(/\bby\s*\(([^)]*)\)/g)) {
@@ -84,14 +85,22 @@ describe('examples/ use only metrics that exist', () => {
     };
     const rules = doc.groups.flatMap((g) => g.rules);
     const names = rules.map((r) => r.alert);
-    for (const wanted of ['InvenTagComplianceBelowThreshold', 'InvenTagOperationsBlocked', 'InvenTagCircuitBreakerOpen', 'InvenTagWritesByAutomationPrincipal']) {
+    for (const wanted of [
+      'InvenTagComplianceBelowThreshold',
+      'InvenTagOperationsBlocked',
+      'InvenTagCircuitBreakerOpen',
+      'InvenTagWritesByAutomationPrincipal',
+    ]) {
       expect(names).toContain(wanted);
     }
     const problems = rules.flatMap((rule) => {
       const own = problemsIn(rule.expr, series).map((p) => `${rule.alert}: ${p}`);
-      const labelsOfExpr = new Set([...rule.expr.matchAll(/\b(inventag_[a-z0-9_]+)/g)].flatMap(([, n = '']) => [...(series.get(n)?.keys() ?? [])]));
+      const labelsOfExpr = new Set(
+        [...rule.expr.matchAll(/\b(inventag_[a-z0-9_]+)/g)].flatMap(([, n = '']) => [...(series.get(n)?.keys() ?? [])]),
+      );
       for (const [, label = ''] of JSON.stringify(rule.annotations ?? {}).matchAll(/\$labels\.(\w+)/g)) {
-        if (!labelsOfExpr.has(label)) own.push(`${rule.alert}: annotation uses $labels.${label}, which its metrics do not have`);
+        if (!labelsOfExpr.has(label))
+          own.push(`${rule.alert}: annotation uses $labels.${label}, which its metrics do not have`);
       }
       return own;
     });
@@ -100,11 +109,23 @@ describe('examples/ use only metrics that exist', () => {
 
   it('grafana-dashboard.json: every panel query uses existing metrics and labels', async () => {
     const series = await exposedSeries();
-    const dashboard = JSON.parse(readFileSync(new URL('grafana-dashboard.json', root), 'utf8')) as { panels: unknown[]; templating: unknown };
+    const dashboard = JSON.parse(readFileSync(new URL('grafana-dashboard.json', root), 'utf8')) as {
+      panels: unknown[];
+      templating: unknown;
+    };
     const queries = expressionsIn(dashboard.panels);
     expect(queries.length).toBeGreaterThanOrEqual(10);
-    const covered = new Set(queries.flatMap((q) => [...q.matchAll(/\b(inventag_[a-z0-9_]+?)(?:_bucket)?\b/g)].map(([, n]) => n)));
-    for (const seed of ['inventag_compliance_score', 'inventag_risk_score', 'inventag_total_operations', 'inventag_error_rate', 'inventag_success_rate', 'inventag_blocked_operations']) {
+    const covered = new Set(
+      queries.flatMap((q) => [...q.matchAll(/\b(inventag_[a-z0-9_]+?)(?:_bucket)?\b/g)].map(([, n]) => n)),
+    );
+    for (const seed of [
+      'inventag_compliance_score',
+      'inventag_risk_score',
+      'inventag_total_operations',
+      'inventag_error_rate',
+      'inventag_success_rate',
+      'inventag_blocked_operations',
+    ]) {
       expect(covered).toContain(seed);
     }
     expect(queries.flatMap((q) => problemsIn(q, series))).toEqual([]);

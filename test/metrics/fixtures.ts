@@ -14,16 +14,40 @@ export function knownSnapshot(): ComplianceSnapshot {
       complianceScore: 87.5,
       riskScore: 42,
       metrics: { successRate: 80, totalOperations: 40, errorRate: 10, blockedOperations: 4 },
-      statusIndicators: { securityValidation: 'active', productionMonitoring: 'active', cloudtrailIntegration: 'active' },
+      statusIndicators: {
+        securityValidation: 'active',
+        productionMonitoring: 'active',
+        cloudtrailIntegration: 'active',
+      },
       timestamp: '2026-03-01T12:00:00.000Z',
     },
     operations: [
-      { service: 'ec2', operation: 'DescribeInstances', iamAction: 'ec2:DescribeInstances', decision: 'allowed', outcome: 'success', count: 30 },
+      {
+        service: 'ec2',
+        operation: 'DescribeInstances',
+        iamAction: 'ec2:DescribeInstances',
+        decision: 'allowed',
+        outcome: 'success',
+        count: 30,
+      },
       { service: 's3', operation: 'list_buckets', decision: 'allowed', outcome: 'success', count: 2 },
       { service: 'S3Client', operation: 'ListBucketsCommand', decision: 'allowed', outcome: 'failure', count: 4 },
-      { service: 's3', operation: 'DeleteBucket', iamAction: 's3:DeleteBucket', decision: 'blocked', outcome: 'not_run', count: 3 },
+      {
+        service: 's3',
+        operation: 'DeleteBucket',
+        iamAction: 's3:DeleteBucket',
+        decision: 'blocked',
+        outcome: 'not_run',
+        count: 3,
+      },
       // Free text where a name belongs must not become a label value.
-      { service: 'arn:aws:s3:::customer-bucket', operation: 'PutObject for customer 1234', decision: 'blocked', outcome: 'not_run', count: 1 },
+      {
+        service: 'arn:aws:s3:::customer-bucket',
+        operation: 'PutObject for customer 1234',
+        decision: 'blocked',
+        outcome: 'not_run',
+        count: 1,
+      },
     ],
     durations: [
       { service: 'ec2', operation: 'DescribeInstances', seconds: [0.02, 0.04, 0.3, 1.5] },
@@ -46,7 +70,14 @@ export function knownSnapshot(): ComplianceSnapshot {
     },
     audit: { length: 40, head: 'a3f1c2d4e5b6a7980112233445566778', verified: true },
     recentBlocked: [
-      { time: '2026-03-01T11:50:00.000Z', service: 's3', operation: 'DeleteBucket', iamAction: 's3:DeleteBucket', riskLevel: 'HIGH', message: 'mutating operation blocked' },
+      {
+        time: '2026-03-01T11:50:00.000Z',
+        service: 's3',
+        operation: 'DeleteBucket',
+        iamAction: 's3:DeleteBucket',
+        riskLevel: 'HIGH',
+        message: 'mutating operation blocked',
+      },
     ],
     cloudtrail: {
       eventsRead: 120,
@@ -104,7 +135,9 @@ export function family(families: PromFamily[], name: string): PromFamily {
 
 /** The value of the sample whose labels include `labels`, as a number. */
 export function valueOf(families: PromFamily[], name: string, labels: Record<string, string> = {}): number {
-  const sample = family(families, name).metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+  const sample = family(families, name).metrics.find((m) =>
+    Object.entries(labels).every(([k, v]) => m.labels?.[k] === v),
+  );
   if (!sample?.value) throw new Error(`metric ${name} has no sample with labels ${JSON.stringify(labels)}`);
   return Number(sample.value);
 }

@@ -1,6 +1,12 @@
 import { register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { ComplianceMetrics, MetricName, emptySnapshot, isMetricsError, operationLabels } from '../../src/metrics/index.js';
+import {
+  ComplianceMetrics,
+  MetricName,
+  emptySnapshot,
+  isMetricsError,
+  operationLabels,
+} from '../../src/metrics/index.js';
 import { family, knownSnapshot, parsePrometheus, valueOf } from './fixtures.js';
 
 describe('ComplianceMetrics from a snapshot', () => {
@@ -24,11 +30,24 @@ describe('ComplianceMetrics from a snapshot', () => {
     const ops = family(families, MetricName.OPERATIONS);
 
     expect(ops.type).toBe('COUNTER');
-    expect(valueOf(families, MetricName.OPERATIONS, { service: 'ec2', operation: 'DescribeInstances', decision: 'allowed', outcome: 'success' })).toBe(30);
+    expect(
+      valueOf(families, MetricName.OPERATIONS, {
+        service: 'ec2',
+        operation: 'DescribeInstances',
+        decision: 'allowed',
+        outcome: 'success',
+      }),
+    ).toBe(30);
     // snake_case and SDK command names resolve to the one IAM action they need.
-    expect(valueOf(families, MetricName.OPERATIONS, { service: 's3', operation: 'ListAllMyBuckets', outcome: 'success' })).toBe(2);
-    expect(valueOf(families, MetricName.OPERATIONS, { service: 's3', operation: 'ListAllMyBuckets', outcome: 'failure' })).toBe(4);
-    expect(valueOf(families, MetricName.OPERATIONS, { service: 'other', operation: 'other', decision: 'blocked' })).toBe(1);
+    expect(
+      valueOf(families, MetricName.OPERATIONS, { service: 's3', operation: 'ListAllMyBuckets', outcome: 'success' }),
+    ).toBe(2);
+    expect(
+      valueOf(families, MetricName.OPERATIONS, { service: 's3', operation: 'ListAllMyBuckets', outcome: 'failure' }),
+    ).toBe(4);
+    expect(
+      valueOf(families, MetricName.OPERATIONS, { service: 'other', operation: 'other', decision: 'blocked' }),
+    ).toBe(1);
     const labelValues = ops.metrics.flatMap((m) => Object.values(m.labels ?? {}));
     expect(labelValues.some((v) => v.includes('arn:') || v.includes(' '))).toBe(false);
     expect(ops.metrics.reduce((sum, m) => sum + Number(m.value), 0)).toBe(40);
@@ -42,12 +61,34 @@ describe('ComplianceMetrics from a snapshot', () => {
 
     // The parser folds labelled histograms together, so the series are read as lines.
     expect(family(families, MetricName.OPERATION_DURATION).type).toBe('HISTOGRAM');
-    expect(text).toContain('inventag_operation_duration_seconds_count{service="ec2",operation="DescribeInstances"} 4\n');
-    expect(Number(/^inventag_operation_duration_seconds_sum\{service="ec2",operation="DescribeInstances"\} (\S+)$/m.exec(text)?.[1])).toBeCloseTo(1.86);
-    expect(text).toContain('inventag_operation_duration_seconds_bucket{le="0.25",service="ec2",operation="DescribeInstances"} 2\n');
+    expect(text).toContain(
+      'inventag_operation_duration_seconds_count{service="ec2",operation="DescribeInstances"} 4\n',
+    );
+    expect(
+      Number(
+        /^inventag_operation_duration_seconds_sum\{service="ec2",operation="DescribeInstances"\} (\S+)$/m.exec(
+          text,
+        )?.[1],
+      ),
+    ).toBeCloseTo(1.86);
+    expect(text).toContain(
+      'inventag_operation_duration_seconds_bucket{le="0.25",service="ec2",operation="DescribeInstances"} 2\n',
+    );
     expect(text).toContain('inventag_operation_duration_seconds_count{service="s3",operation="ListAllMyBuckets"} 1\n');
-    expect(valueOf(families, MetricName.CIRCUIT_BREAKER_STATE, { service: 's3', operation: 'ListAllMyBuckets', state: 'OPEN' })).toBe(1);
-    expect(valueOf(families, MetricName.CIRCUIT_BREAKER_STATE, { service: 's3', operation: 'ListAllMyBuckets', state: 'CLOSED' })).toBe(0);
+    expect(
+      valueOf(families, MetricName.CIRCUIT_BREAKER_STATE, {
+        service: 's3',
+        operation: 'ListAllMyBuckets',
+        state: 'OPEN',
+      }),
+    ).toBe(1);
+    expect(
+      valueOf(families, MetricName.CIRCUIT_BREAKER_STATE, {
+        service: 's3',
+        operation: 'ListAllMyBuckets',
+        state: 'CLOSED',
+      }),
+    ).toBe(0);
     expect(valueOf(families, MetricName.CIRCUIT_BREAKER_STATE, { service: 'ec2', state: 'CLOSED' })).toBe(1);
     expect(valueOf(families, MetricName.RESOURCE_USAGE, { resource: 'cpu' })).toBe(91.5);
     expect(valueOf(families, MetricName.RESOURCE_THRESHOLD, { resource: 'disk' })).toBe(90);
@@ -90,8 +131,20 @@ describe('ComplianceMetrics from a snapshot', () => {
 describe('ComplianceMetrics fed live', () => {
   it('counts observed operations and durations, and keeps them across snapshot updates', async () => {
     const metrics = new ComplianceMetrics({ operationsFrom: 'live' });
-    metrics.observeOperation({ service: 'ec2', operation: 'DescribeInstancesCommand', decision: 'allowed', outcome: 'success', durationSeconds: 0.2 });
-    metrics.observeOperation({ service: 'ec2', operation: 'describe_instances', decision: 'allowed', outcome: 'success', durationSeconds: 0.4 });
+    metrics.observeOperation({
+      service: 'ec2',
+      operation: 'DescribeInstancesCommand',
+      decision: 'allowed',
+      outcome: 'success',
+      durationSeconds: 0.2,
+    });
+    metrics.observeOperation({
+      service: 'ec2',
+      operation: 'describe_instances',
+      decision: 'allowed',
+      outcome: 'success',
+      durationSeconds: 0.4,
+    });
     metrics.observeOperation({ service: 'iam', operation: 'CreateUser', decision: 'blocked', outcome: 'not_run' });
     metrics.observeError('HIGH');
     metrics.update(knownSnapshot());
@@ -99,9 +152,18 @@ describe('ComplianceMetrics fed live', () => {
     const families = parsePrometheus(text);
 
     expect(valueOf(families, MetricName.OPERATIONS, { service: 'ec2', operation: 'DescribeInstances' })).toBe(2);
-    expect(valueOf(families, MetricName.OPERATIONS, { service: 'iam', operation: 'CreateUser', decision: 'blocked', outcome: 'not_run' })).toBe(1);
+    expect(
+      valueOf(families, MetricName.OPERATIONS, {
+        service: 'iam',
+        operation: 'CreateUser',
+        decision: 'blocked',
+        outcome: 'not_run',
+      }),
+    ).toBe(1);
     expect(family(families, MetricName.OPERATIONS).metrics).toHaveLength(2);
-    expect(text).toContain('inventag_operation_duration_seconds_count{service="ec2",operation="DescribeInstances"} 2\n');
+    expect(text).toContain(
+      'inventag_operation_duration_seconds_count{service="ec2",operation="DescribeInstances"} 2\n',
+    );
     expect(valueOf(families, MetricName.ERRORS, { severity: 'HIGH' })).toBe(1);
     expect(valueOf(families, 'inventag_compliance_score')).toBe(87.5);
   });
@@ -110,7 +172,12 @@ describe('ComplianceMetrics fed live', () => {
     const metrics = new ComplianceMetrics();
     let caught: unknown;
     try {
-      metrics.observeOperation({ service: 'ec2', operation: 'DescribeInstances', decision: 'allowed', outcome: 'success' });
+      metrics.observeOperation({
+        service: 'ec2',
+        operation: 'DescribeInstances',
+        decision: 'allowed',
+        outcome: 'success',
+      });
     } catch (err) {
       caught = err;
     }
@@ -121,7 +188,10 @@ describe('ComplianceMetrics fed live', () => {
 describe('operationLabels', () => {
   it('keeps label values to IAM names or "other"', () => {
     expect(operationLabels('EC2', 'describe-instances')).toEqual({ service: 'ec2', operation: 'DescribeInstances' });
-    expect(operationLabels('whatever', 'x', 'sts:GetCallerIdentity')).toEqual({ service: 'sts', operation: 'GetCallerIdentity' });
+    expect(operationLabels('whatever', 'x', 'sts:GetCallerIdentity')).toEqual({
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+    });
     expect(operationLabels('S3Client', 'ListBucketsCommand')).toEqual({ service: 's3', operation: 'ListAllMyBuckets' });
     expect(operationLabels('ec2', 'i-0123456789abcdef0')).toEqual({ service: 'ec2', operation: 'other' });
     expect(operationLabels('<script>', 'DescribeInstances')).toEqual({ service: 'other', operation: 'other' });

@@ -64,12 +64,17 @@ describe('pushToGateway', () => {
     const gw = await gateway();
     const withCredentials = gw.url.replace('http://', 'http://ci:s3cret@');
 
-    await pushToGateway(await knownText(), { url: withCredentials, grouping: { instance: 'nightly', branch: 'release/1.0' } });
+    await pushToGateway(await knownText(), {
+      url: withCredentials,
+      grouping: { instance: 'nightly', branch: 'release/1.0' },
+    });
 
     expect(gw.received).toHaveLength(1);
     const push = gw.received[0]!;
     expect(push.method).toBe('PUT');
-    expect(push.url).toBe(`/metrics/job/inventag/instance/nightly/branch@base64/${Buffer.from('release/1.0').toString('base64url')}`);
+    expect(push.url).toBe(
+      `/metrics/job/inventag/instance/nightly/branch@base64/${Buffer.from('release/1.0').toString('base64url')}`,
+    );
     expect(push.authorization).toBe(`Basic ${Buffer.from('ci:s3cret').toString('base64')}`);
     expect(valueOf(parsePrometheus(push.body), 'inventag_compliance_score')).toBe(87.5);
   });
@@ -92,9 +97,13 @@ describe('pushToGateway', () => {
 
   it('refuses a URL that is not http(s) and a bad grouping label before sending anything', async () => {
     const gw = await gateway();
-    expect((await caught(pushToGateway('x 1\n', { url: 'ftp://127.0.0.1:21' }))).message).toContain('must use http or https');
+    expect((await caught(pushToGateway('x 1\n', { url: 'ftp://127.0.0.1:21' }))).message).toContain(
+      'must use http or https',
+    );
     expect((await caught(pushToGateway('x 1\n', { url: 'not a url' }))).message).toContain('not a valid URL');
-    expect((await caught(pushToGateway('x 1\n', { url: gw.url, grouping: { 'bad-name': 'x' } }))).message).toContain('not a Prometheus label name');
+    expect((await caught(pushToGateway('x 1\n', { url: gw.url, grouping: { 'bad-name': 'x' } }))).message).toContain(
+      'not a Prometheus label name',
+    );
     expect(gw.received).toHaveLength(0);
   });
 });

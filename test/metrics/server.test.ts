@@ -10,7 +10,9 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.close()));
 });
 
-async function start(options: Partial<Parameters<typeof startMetricsServer>[0]> = {}): Promise<{ server: RunningServer; source: MutableSource }> {
+async function start(
+  options: Partial<Parameters<typeof startMetricsServer>[0]> = {},
+): Promise<{ server: RunningServer; source: MutableSource }> {
   const source = new MutableSource(knownSnapshot());
   const server = await startMetricsServer({ metrics: new ComplianceMetrics(), source, port: 0, ...options });
   running.push(server);
@@ -18,7 +20,10 @@ async function start(options: Partial<Parameters<typeof startMetricsServer>[0]> 
 }
 
 /** A raw request, so the Host header can be chosen. */
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers }, (res) => {
       let body = '';
@@ -98,7 +103,9 @@ describe('bind and token rules', () => {
   });
 
   it('refuses a weak token', async () => {
-    const err = await caught(startMetricsServer({ metrics: new ComplianceMetrics(), host: '0.0.0.0', port: 0, token: 'short' }));
+    const err = await caught(
+      startMetricsServer({ metrics: new ComplianceMetrics(), host: '0.0.0.0', port: 0, token: 'short' }),
+    );
     expect(isMetricsError(err) && err.code).toBe('BIND_REFUSED');
     expect((err as Error).message).toContain('at least 16');
   });
@@ -128,7 +135,9 @@ describe('bind and token rules', () => {
     const { server } = await start();
     const err = await caught(startMetricsServer({ metrics: new ComplianceMetrics(), port: server.port }));
     expect(isMetricsError(err) && err.code).toBe('PORT_IN_USE');
-    expect((err as Error).message).toBe(`port ${server.port} on 127.0.0.1 is already in use; choose another with --port`);
+    expect((err as Error).message).toBe(
+      `port ${server.port} on 127.0.0.1 is already in use; choose another with --port`,
+    );
     expect((await get(`${server.url}/metrics`)).status).toBe(200);
   });
 });

@@ -46,7 +46,9 @@ describe('writeTextfile', () => {
       caught = err;
     }
     expect(isMetricsError(caught) && caught.code).toBe('TEXTFILE_DIR_MISSING');
-    expect((caught as Error).message).toBe(`cannot write ${file}: the directory ${join(dir, 'missing')} does not exist`);
+    expect((caught as Error).message).toBe(
+      `cannot write ${file}: the directory ${join(dir, 'missing')} does not exist`,
+    );
     expect(existsSync(join(dir, 'missing'))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -69,7 +71,9 @@ describe('writeTextfile', () => {
         await writeTextfile(${JSON.stringify(file)}, payload);
         if (i === 0) process.stdout.write('first\\n');
       }`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)));

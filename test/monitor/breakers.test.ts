@@ -5,19 +5,33 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { isBrokenCircuitError } from 'cockatiel';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircuitState } from '../../src/constants.js';
-import { ProductionSafetyMonitor, countsAsBreakerFailure, isMonitorError, type CircuitStateChange } from '../../src/monitor/index.js';
+import {
+  ProductionSafetyMonitor,
+  countsAsBreakerFailure,
+  isMonitorError,
+  type CircuitStateChange,
+} from '../../src/monitor/index.js';
 import { clientConfig, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
 
-const serverFault = (): Error => Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
-const accessDenied = (): Error => Object.assign(new Error('denied'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
+const serverFault = (): Error =>
+  Object.assign(new Error('service unavailable'), {
+    name: 'ServiceUnavailable',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 503 },
+  });
+const accessDenied = (): Error =>
+  Object.assign(new Error('denied'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
 
 async function fail(monitor: ProductionSafetyMonitor, error: Error, times = 1): Promise<void> {
   for (let i = 0; i < times; i++) {
-    await expect(monitor.breakerFor('ec2', 'DescribeInstances').execute(() => Promise.reject(error))).rejects.toBe(error);
+    await expect(monitor.breakerFor('ec2', 'DescribeInstances').execute(() => Promise.reject(error))).rejects.toBe(
+      error,
+    );
   }
 }
 
-const state = (monitor: ProductionSafetyMonitor, key = 'ec2:DescribeInstances') => monitor.getMonitoringSummary().circuitBreakerStates[key]?.state;
+const state = (monitor: ProductionSafetyMonitor, key = 'ec2:DescribeInstances') =>
+  monitor.getMonitoringSummary().circuitBreakerStates[key]?.state;
 
 describe('circuit breakers per service:operation', () => {
   beforeEach(() => {
@@ -30,7 +44,9 @@ describe('circuit breakers per service:operation', () => {
   it('go CLOSED -> OPEN -> HALF_OPEN -> CLOSED, and an open breaker blocks calls', async () => {
     const monitor = new ProductionSafetyMonitor({ circuitBreakerThreshold: 3, circuitBreakerTimeout: 60 });
     const changes: string[] = [];
-    monitor.on('circuitStateChange', (c: CircuitStateChange) => changes.push(`${c.key} ${c.from}->${c.to}${c.reason ? ` (${c.reason})` : ''}`));
+    monitor.on('circuitStateChange', (c: CircuitStateChange) =>
+      changes.push(`${c.key} ${c.from}->${c.to}${c.reason ? ` (${c.reason})` : ''}`),
+    );
     const breaker = monitor.breakerFor('ec2', 'DescribeInstances');
 
     await fail(monitor, serverFault(), 2);
@@ -92,14 +108,34 @@ describe('circuit breakers per service:operation', () => {
     await fail(monitor, accessDenied(), 5);
     expect(state(monitor)).toBe(CircuitState.CLOSED);
     expect(countsAsBreakerFailure(accessDenied())).toBe(false);
-    expect(countsAsBreakerFailure(Object.assign(new Error('x'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }))).toBe(false);
-    expect(countsAsBreakerFailure(Object.assign(new Error('x'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }))).toBe(false);
-    expect(countsAsBreakerFailure(Object.assign(new Error('blocked'), { name: 'OperationBlockedError', isOperationBlockedError: true }))).toBe(false);
-    expect(countsAsBreakerFailure(Object.assign(new Error('x'), { name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } }))).toBe(false);
+    expect(
+      countsAsBreakerFailure(
+        Object.assign(new Error('x'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }),
+      ),
+    ).toBe(false);
+    expect(
+      countsAsBreakerFailure(
+        Object.assign(new Error('x'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }),
+      ),
+    ).toBe(false);
+    expect(
+      countsAsBreakerFailure(
+        Object.assign(new Error('blocked'), { name: 'OperationBlockedError', isOperationBlockedError: true }),
+      ),
+    ).toBe(false);
+    expect(
+      countsAsBreakerFailure(
+        Object.assign(new Error('x'), { name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } }),
+      ),
+    ).toBe(false);
     expect(countsAsBreakerFailure(Object.assign(new Error('x'), { name: 'CredentialsProviderError' }))).toBe(false);
     // Throttling arrives as a 400 on query protocols and still counts.
-    expect(countsAsBreakerFailure(Object.assign(new Error('x'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }))).toBe(true);
-    expect(countsAsBreakerFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(
+      countsAsBreakerFailure(Object.assign(new Error('x'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } })),
+    ).toBe(true);
+    expect(
+      countsAsBreakerFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })),
+    ).toBe(true);
     expect(countsAsBreakerFailure(serverFault())).toBe(true);
   });
 
@@ -132,7 +168,11 @@ describe('saved breaker state', () => {
     const path = join(dir, 'state', 'monitor.json');
     await first.saveState(path);
     const saved = JSON.parse(readFileSync(path, 'utf8'));
-    expect(saved).toMatchObject({ format: 'inventag-monitor-state', version: 1, breakers: { 'ec2:DescribeInstances': { state: 'OPEN', consecutiveFailures: 2 } } });
+    expect(saved).toMatchObject({
+      format: 'inventag-monitor-state',
+      version: 1,
+      breakers: { 'ec2:DescribeInstances': { state: 'OPEN', consecutiveFailures: 2 } },
+    });
 
     vi.advanceTimersByTime(60_000);
     const second = new ProductionSafetyMonitor({ circuitBreakerThreshold: 2, circuitBreakerTimeout: 120 });
@@ -151,7 +191,21 @@ describe('saved breaker state', () => {
   it('a malformed state file is refused with the file and field named', async () => {
     const monitor = new ProductionSafetyMonitor();
     const path = join(dir, 'bad.json');
-    writeFileSync(path, JSON.stringify({ format: 'inventag-monitor-state', version: 1, breakers: { 'ec2:DescribeInstances': { service: 'ec2', operation: 'DescribeInstances', state: 'AJAR', consecutiveFailures: 0 } } }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        format: 'inventag-monitor-state',
+        version: 1,
+        breakers: {
+          'ec2:DescribeInstances': {
+            service: 'ec2',
+            operation: 'DescribeInstances',
+            state: 'AJAR',
+            consecutiveFailures: 0,
+          },
+        },
+      }),
+    );
     const error = await monitor.loadState(path).catch((e: unknown) => e);
     expect(isMonitorError(error)).toBe(true);
     expect((error as Error).message).toContain(path);
@@ -161,7 +215,16 @@ describe('saved breaker state', () => {
     await expect(monitor.loadState(path)).rejects.toThrow(/not valid JSON/);
     writeFileSync(path, JSON.stringify({ format: 'something-else', version: 1, breakers: {} }));
     await expect(monitor.loadState(path)).rejects.toThrow(/format: must be "inventag-monitor-state"/);
-    writeFileSync(path, JSON.stringify({ format: 'inventag-monitor-state', version: 1, breakers: { 's3:ListBuckets': { service: 'ec2', operation: 'DescribeInstances', state: 'CLOSED', consecutiveFailures: 0 } } }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        format: 'inventag-monitor-state',
+        version: 1,
+        breakers: {
+          's3:ListBuckets': { service: 'ec2', operation: 'DescribeInstances', state: 'CLOSED', consecutiveFailures: 0 },
+        },
+      }),
+    );
     await expect(monitor.loadState(path)).rejects.toThrow(/key does not match/);
     await expect(monitor.loadState(join(dir, 'missing.json'))).rejects.toThrow(/cannot read/);
   });
@@ -181,13 +244,22 @@ describe('a breaker in front of a real SDK client', () => {
     const sts = new STSClient(clientConfig(server, { maxAttempts: 1 }));
     server.inject({ kind: 'error', status: 503, service: 'sts' });
     for (let i = 0; i < 3; i++) {
-      await expect(monitor.run('sts', 'GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})))).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+      await expect(
+        monitor.run('sts', 'GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({}))),
+      ).rejects.toMatchObject({ name: 'ServiceUnavailable' });
     }
     expect(server.count({ service: 'sts' })).toBe(3);
-    await expect(monitor.run('sts', 'GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})))).rejects.toSatisfy(isBrokenCircuitError);
+    await expect(
+      monitor.run('sts', 'GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({}))),
+    ).rejects.toSatisfy(isBrokenCircuitError);
     expect(server.count({ service: 'sts' })).toBe(3);
     const summary = monitor.getMonitoringSummary();
-    expect(summary).toMatchObject({ totalOperations: 4, failedOperations: 4, totalErrors: 4, errorsByCategory: { server_error: 3, circuit_open: 1 } });
+    expect(summary).toMatchObject({
+      totalOperations: 4,
+      failedOperations: 4,
+      totalErrors: 4,
+      errorsByCategory: { server_error: 3, circuit_open: 1 },
+    });
     expect(summary.circuitBreakerStates['sts:GetCallerIdentity']?.state).toBe('OPEN');
   });
 });

@@ -31,7 +31,20 @@ afterAll(() => {
 
 describe('inventag monitor sample', () => {
   it('prints real percentages as JSON, and exits 1 with --fail-on-breach when a threshold is below them', async () => {
-    const ok = await inventag(['monitor', 'sample', '--data-dir', dir, '--json', '--cpu', '100', '--memory', '100', '--disk', '100', '--fail-on-breach']);
+    const ok = await inventag([
+      'monitor',
+      'sample',
+      '--data-dir',
+      dir,
+      '--json',
+      '--cpu',
+      '100',
+      '--memory',
+      '100',
+      '--disk',
+      '100',
+      '--fail-on-breach',
+    ]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     const sample = JSON.parse(ok.stdout);
@@ -41,7 +54,19 @@ describe('inventag monitor sample', () => {
     }
     expect(sample).toMatchObject({ thresholds: { cpu: 100, memory: 100, disk: 100 }, breaches: [] });
 
-    const breach = await inventag(['monitor', 'sample', '--data-dir', dir, '--cpu', '100', '--memory', '100', '--disk', '0', '--fail-on-breach']);
+    const breach = await inventag([
+      'monitor',
+      'sample',
+      '--data-dir',
+      dir,
+      '--cpu',
+      '100',
+      '--memory',
+      '100',
+      '--disk',
+      '0',
+      '--fail-on-breach',
+    ]);
     expect(breach.code).toBe(1);
     expect(breach.stdout).toMatch(/^Disk\s+[\d.]+%\s+threshold 0%\s+EXCEEDED/m);
     expect(breach.stdout).toMatch(/^CPU\s+[\d.]+%\s+threshold 100%$/m);
@@ -64,9 +89,19 @@ describe('inventag monitor sample', () => {
 describe('inventag monitor breakers', () => {
   it('shows saved states and resets one breaker or all', async () => {
     const monitor = new ProductionSafetyMonitor({ circuitBreakerThreshold: 1, circuitBreakerTimeout: 600 });
-    const down = Object.assign(new Error('down'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
-    await monitor.breakerFor('ec2', 'DescribeInstances').execute(() => Promise.reject(down)).catch(() => undefined);
-    await monitor.breakerFor('s3', 'ListBuckets').execute(() => Promise.reject(down)).catch(() => undefined);
+    const down = Object.assign(new Error('down'), {
+      name: 'ServiceUnavailable',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 503 },
+    });
+    await monitor
+      .breakerFor('ec2', 'DescribeInstances')
+      .execute(() => Promise.reject(down))
+      .catch(() => undefined);
+    await monitor
+      .breakerFor('s3', 'ListBuckets')
+      .execute(() => Promise.reject(down))
+      .catch(() => undefined);
     await monitor.breakerFor('sts', 'GetCallerIdentity').execute(() => 'ok');
     const state = join(dir, 'monitor-state.json');
     await monitor.saveState(state);
@@ -76,7 +111,15 @@ describe('inventag monitor breakers', () => {
     expect(shown.stdout).toMatch(/^ec2:DescribeInstances\s+OPEN\s+opened .*trial call after/m);
     expect(shown.stdout).toMatch(/^sts:GetCallerIdentity\s+CLOSED\s+0 consecutive failure\(s\)/m);
 
-    const one = await inventag(['monitor', 'breakers', '--state', state, '--reset', 'ec2:describe_instances', '--json']);
+    const one = await inventag([
+      'monitor',
+      'breakers',
+      '--state',
+      state,
+      '--reset',
+      'ec2:describe_instances',
+      '--json',
+    ]);
     expect(one.code).toBe(0);
     const after = JSON.parse(one.stdout);
     expect(after.reset).toEqual(['ec2:DescribeInstances']);

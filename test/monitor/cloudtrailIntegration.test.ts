@@ -10,13 +10,35 @@ describe('ProductionSafetyMonitor.integrateCloudtrailEvents (the seed method)', 
     // Prepare: 120 events in the last hour, served by the loopback CloudTrail (3 pages of 50).
     const end = new Date();
     const start = new Date(end.getTime() - 3_600_000);
-    const events = backgroundRecords(120, { start: new Date(start.getTime() + 1000), end: new Date(end.getTime() - 1000), region: 'us-east-1', seed: 9 }) as CloudTrailRecord[];
-    const server = await startAwsServer({ handlers: [cloudTrailHandler({ events: { 'us-east-1': events } })], defaults: false });
+    const events = backgroundRecords(120, {
+      start: new Date(start.getTime() + 1000),
+      end: new Date(end.getTime() - 1000),
+      region: 'us-east-1',
+      seed: 9,
+    }) as CloudTrailRecord[];
+    const server = await startAwsServer({
+      handlers: [cloudTrailHandler({ events: { 'us-east-1': events } })],
+      defaults: false,
+    });
     try {
-      const reader = new LookupEventsReader({ regions: ['us-east-1'], clientConfig: clientConfig(server), now: () => end });
+      const reader = new LookupEventsReader({
+        regions: ['us-east-1'],
+        clientConfig: clientConfig(server),
+        now: () => end,
+      });
       // Act
-      const got = await new ProductionSafetyMonitor({ enableCloudtrail: true }).integrateCloudtrailEvents(start, end, undefined, reader);
-      const none = await new ProductionSafetyMonitor({ enableCloudtrail: false }).integrateCloudtrailEvents(start, end, undefined, reader);
+      const got = await new ProductionSafetyMonitor({ enableCloudtrail: true }).integrateCloudtrailEvents(
+        start,
+        end,
+        undefined,
+        reader,
+      );
+      const none = await new ProductionSafetyMonitor({ enableCloudtrail: false }).integrateCloudtrailEvents(
+        start,
+        end,
+        undefined,
+        reader,
+      );
       // Assess
       expect(got.map((e) => e.eventId).sort()).toEqual(events.map((e) => e.eventID).sort());
       expect(got[0]).toHaveProperty('userIdentity');

@@ -40,7 +40,13 @@ async function stsError(status: number, code: string): Promise<unknown> {
   return thrownBy(() => sts.send(new GetCallerIdentityCommand({})));
 }
 
-function expectClassified(context: ClassifiedError, severity: ErrorSeverity, category: string, recovery: RegExp, retryable: boolean): void {
+function expectClassified(
+  context: ClassifiedError,
+  severity: ErrorSeverity,
+  category: string,
+  recovery: RegExp,
+  retryable: boolean,
+): void {
   expect(context.severity).toBe(severity);
   expect(context.category).toBe(category);
   expect(context.userImpact).toBe(USER_IMPACT[severity]);
@@ -53,31 +59,59 @@ function expectClassified(context: ClassifiedError, severity: ErrorSeverity, cat
 describe('handleError with errors from real SDK v3 clients', () => {
   it('expired session tokens are CRITICAL and say how to refresh them', async () => {
     const error = await stsError(400, 'ExpiredToken');
-    const context = monitor.handleError(error, { service: 'sts', operation: 'GetCallerIdentity', resourceArn: 'arn:aws:iam::123456789012:role/ReadOnly' });
+    const context = monitor.handleError(error, {
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+      resourceArn: 'arn:aws:iam::123456789012:role/ReadOnly',
+    });
     expectClassified(context, ErrorSeverity.CRITICAL, 'expired_credentials', /aws sso login|assume-role/, false);
-    expect(context).toMatchObject({ errorType: 'ExpiredToken', service: 'sts', operation: 'GetCallerIdentity', resourceArn: 'arn:aws:iam::123456789012:role/ReadOnly', httpStatusCode: 400 });
+    expect(context).toMatchObject({
+      errorType: 'ExpiredToken',
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+      resourceArn: 'arn:aws:iam::123456789012:role/ReadOnly',
+      httpStatusCode: 400,
+    });
     expect(context.userImpact).toBe('System cannot proceed, immediate intervention required');
   });
 
   it('rejected keys (InvalidClientTokenId, EC2 AuthFailure, S3 InvalidAccessKeyId) are CRITICAL', async () => {
-    const sts = monitor.handleError(await stsError(403, 'InvalidClientTokenId'), { service: 'sts', operation: 'GetCallerIdentity' });
+    const sts = monitor.handleError(await stsError(403, 'InvalidClientTokenId'), {
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+    });
     expectClassified(sts, ErrorSeverity.CRITICAL, 'invalid_credentials', /aws sts get-caller-identity/, false);
 
     server.reset();
     server.inject({ kind: 'error', status: 401, code: 'AuthFailure', service: 'ec2', times: 1 });
     const ec2 = new EC2Client(clientConfig(server, { maxAttempts: 1 }));
     const ec2Error = await thrownBy(() => ec2.send(new DescribeInstancesCommand({})));
-    expectClassified(monitor.handleError(ec2Error, { service: 'ec2', operation: 'DescribeInstances' }), ErrorSeverity.CRITICAL, 'invalid_credentials', /get-caller-identity/, false);
+    expectClassified(
+      monitor.handleError(ec2Error, { service: 'ec2', operation: 'DescribeInstances' }),
+      ErrorSeverity.CRITICAL,
+      'invalid_credentials',
+      /get-caller-identity/,
+      false,
+    );
 
     server.reset();
     server.inject({ kind: 'error', status: 403, code: 'InvalidAccessKeyId', service: 's3', times: 1 });
     const s3 = new S3Client({ ...clientConfig(server, { maxAttempts: 1 }), forcePathStyle: true });
     const s3Error = await thrownBy(() => s3.send(new ListBucketsCommand({})));
-    expectClassified(monitor.handleError(s3Error, { service: 's3', operation: 'ListBuckets' }), ErrorSeverity.CRITICAL, 'invalid_credentials', /rotate or reconfigure/, false);
+    expectClassified(
+      monitor.handleError(s3Error, { service: 's3', operation: 'ListBuckets' }),
+      ErrorSeverity.CRITICAL,
+      'invalid_credentials',
+      /rotate or reconfigure/,
+      false,
+    );
   });
 
   it('AccessDenied and UnauthorizedOperation are HIGH and name the permission to grant', async () => {
-    const sts = monitor.handleError(await stsError(403, 'AccessDenied'), { service: 'sts', operation: 'GetCallerIdentity' });
+    const sts = monitor.handleError(await stsError(403, 'AccessDenied'), {
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+    });
     expectClassified(sts, ErrorSeverity.HIGH, 'access_denied', /read permission for sts:GetCallerIdentity/, false);
 
     server.reset();
@@ -85,20 +119,35 @@ describe('handleError with errors from real SDK v3 clients', () => {
     const ec2 = new EC2Client(clientConfig(server, { maxAttempts: 1 }));
     const error = await thrownBy(() => ec2.send(new DescribeInstancesCommand({})));
     const context = monitor.handleError(error, { service: 'ec2', operation: 'DescribeInstances' });
-    expectClassified(context, ErrorSeverity.HIGH, 'access_denied', /ec2:DescribeInstances.*service control policies/, false);
+    expectClassified(
+      context,
+      ErrorSeverity.HIGH,
+      'access_denied',
+      /ec2:DescribeInstances.*service control policies/,
+      false,
+    );
     expect(context.userImpact).toBe('Operation may fail, significant functionality affected');
     expect(context.requestId).toBeTypeOf('string');
   });
 
   it('throttling (query, EC2 and JSON protocols) is MEDIUM and retryable', async () => {
-    const sts = monitor.handleError(await stsError(400, 'Throttling'), { service: 'sts', operation: 'GetCallerIdentity' });
+    const sts = monitor.handleError(await stsError(400, 'Throttling'), {
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+    });
     expectClassified(sts, ErrorSeverity.MEDIUM, 'throttling', /throttling.*backoff/i, true);
 
     server.reset();
     server.inject({ kind: 'error', status: 503, code: 'RequestLimitExceeded', service: 'ec2', times: 1 });
     const ec2 = new EC2Client(clientConfig(server, { maxAttempts: 1 }));
     const ec2Error = await thrownBy(() => ec2.send(new DescribeInstancesCommand({})));
-    expectClassified(monitor.handleError(ec2Error, { service: 'ec2', operation: 'DescribeInstances' }), ErrorSeverity.MEDIUM, 'throttling', /backoff/, true);
+    expectClassified(
+      monitor.handleError(ec2Error, { service: 'ec2', operation: 'DescribeInstances' }),
+      ErrorSeverity.MEDIUM,
+      'throttling',
+      /backoff/,
+      true,
+    );
 
     server.reset();
     server.inject({ kind: 'throttle', service: 'dynamodb', times: 1 });
@@ -110,17 +159,29 @@ describe('handleError with errors from real SDK v3 clients', () => {
   });
 
   it('5xx answers are MEDIUM server errors and retryable', async () => {
-    const context = monitor.handleError(await stsError(503, 'ServiceUnavailable'), { service: 'sts', operation: 'GetCallerIdentity' });
+    const context = monitor.handleError(await stsError(503, 'ServiceUnavailable'), {
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+    });
     expectClassified(context, ErrorSeverity.MEDIUM, 'server_error', /HTTP 503.*Health Dashboard/, true);
     server.reset();
     server.inject({ kind: 'error', status: 500, code: 'InternalError', service: 's3', times: 1 });
     const s3 = new S3Client({ ...clientConfig(server, { maxAttempts: 1 }), forcePathStyle: true });
     const s3Error = await thrownBy(() => s3.send(new ListBucketsCommand({})));
-    expectClassified(monitor.handleError(s3Error, { service: 's3', operation: 'ListBuckets' }), ErrorSeverity.MEDIUM, 'server_error', /HTTP 500/, true);
+    expectClassified(
+      monitor.handleError(s3Error, { service: 's3', operation: 'ListBuckets' }),
+      ErrorSeverity.MEDIUM,
+      'server_error',
+      /HTTP 500/,
+      true,
+    );
   });
 
   it('validation errors are MEDIUM and not retryable; a missing resource is LOW', async () => {
-    const validation = monitor.handleError(await stsError(400, 'ValidationError'), { service: 'sts', operation: 'GetCallerIdentity' });
+    const validation = monitor.handleError(await stsError(400, 'ValidationError'), {
+      service: 'sts',
+      operation: 'GetCallerIdentity',
+    });
     expectClassified(validation, ErrorSeverity.MEDIUM, 'validation', /fix the request/, false);
     server.reset();
     server.inject({ kind: 'error', status: 404, code: 'NoSuchBucket', service: 's3', times: 1 });
@@ -159,7 +220,11 @@ describe('handleError with network failures', () => {
     await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
     try {
       const { port } = silent.address() as AddressInfo;
-      const sts = new STSClient({ ...clientConfig({ url: `http://127.0.0.1:${port}` }), maxAttempts: 1, requestHandler: { requestTimeout: 150, throwOnRequestTimeout: true } });
+      const sts = new STSClient({
+        ...clientConfig({ url: `http://127.0.0.1:${port}` }),
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: 150, throwOnRequestTimeout: true },
+      });
       const error = await thrownBy(() => sts.send(new GetCallerIdentityCommand({})));
       const context = monitor.handleError(error, { service: 'sts', operation: 'GetCallerIdentity' });
       expectClassified(context, ErrorSeverity.MEDIUM, 'network', /timed out.*requestTimeout/, true);
@@ -171,7 +236,13 @@ describe('handleError with network failures', () => {
 
   it('ETIMEDOUT, as Node raises it from connect(), gets the same advice', () => {
     // Node builds connect errors this way (lib/internal/errors.js exceptionWithHostPort).
-    const error = Object.assign(new Error('connect ETIMEDOUT 10.255.255.1:443'), { errno: -110, code: 'ETIMEDOUT', syscall: 'connect', address: '10.255.255.1', port: 443 });
+    const error = Object.assign(new Error('connect ETIMEDOUT 10.255.255.1:443'), {
+      errno: -110,
+      code: 'ETIMEDOUT',
+      syscall: 'connect',
+      address: '10.255.255.1',
+      port: 443,
+    });
     const context = monitor.handleError(error, { service: 'ec2', operation: 'DescribeInstances' });
     expectClassified(context, ErrorSeverity.MEDIUM, 'network', /timed out/, true);
     expect(context.errorType).toBe('ETIMEDOUT');
@@ -193,11 +264,28 @@ describe('handleError with credential provider failures', () => {
     const cache = join(home, '.aws', 'sso', 'cache');
     mkdirSync(cache, { recursive: true });
     const key = createHash('sha1').update(startUrl).digest('hex');
-    writeFileSync(join(cache, `${key}.json`), JSON.stringify({ startUrl, region: 'us-east-1', accessToken: 'cached-token', expiresAt: '2020-01-01T00:00:00Z' }));
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+    writeFileSync(
+      join(cache, `${key}.json`),
+      JSON.stringify({ startUrl, region: 'us-east-1', accessToken: 'cached-token', expiresAt: '2020-01-01T00:00:00Z' }),
+    );
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_DEFAULT_PROFILE',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    ]) {
       delete process.env[name];
     }
-    Object.assign(process.env, { HOME: home, AWS_CONFIG_FILE: join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'), AWS_EC2_METADATA_DISABLED: 'true' });
+    Object.assign(process.env, {
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
   });
   afterAll(() => {
     process.env = saved;
@@ -205,7 +293,12 @@ describe('handleError with credential provider failures', () => {
   });
 
   it('no credentials at all is CRITICAL and says how to configure them', async () => {
-    const sts = new STSClient({ region: 'us-east-1', endpoint: server.url, maxAttempts: 1, profile: 'no-such-profile' });
+    const sts = new STSClient({
+      region: 'us-east-1',
+      endpoint: server.url,
+      maxAttempts: 1,
+      profile: 'no-such-profile',
+    });
     const error = await thrownBy(() => sts.send(new GetCallerIdentityCommand({})));
     expect((error as Error).name).toBe('CredentialsProviderError');
     const context = monitor.handleError(error, { service: 'sts', operation: 'GetCallerIdentity' });
@@ -253,28 +346,50 @@ describe('handleError with anything thrown', () => {
   });
 
   it('a plain programming error is HIGH and points at the automation', () => {
-    const context = monitor.handleError(new TypeError("Cannot read properties of undefined (reading 'Reservations')"), { service: 'ec2', operation: 'DescribeInstances' });
+    const context = monitor.handleError(new TypeError("Cannot read properties of undefined (reading 'Reservations')"), {
+      service: 'ec2',
+      operation: 'DescribeInstances',
+    });
     expect(context).toMatchObject({ severity: ErrorSeverity.HIGH, category: 'unexpected', errorType: 'TypeError' });
     expect(context.stackTrace).toContain('TypeError');
   });
 
   it('a recovery action given by the caller wins', () => {
-    const context = monitor.handleError(new Error('x'), { service: 's3', operation: 'ListBuckets', recoveryAction: 'Page the on-call engineer' });
+    const context = monitor.handleError(new Error('x'), {
+      service: 's3',
+      operation: 'ListBuckets',
+      recoveryAction: 'Page the on-call engineer',
+    });
     expect(context.recoveryAction).toBe('Page the on-call engineer');
   });
 
   it('masks access key IDs and presigned signatures in messages', () => {
-    const context = monitor.handleError(new Error('The key AKIAIOSFODNN7EXAMPLE failed for https://b.s3.amazonaws.com/k?X-Amz-Signature=abcdef0123&X-Amz-Credential=AKIA%2F'), {
-      service: 's3',
-      operation: 'GetObject',
-    });
+    const context = monitor.handleError(
+      new Error(
+        'The key AKIAIOSFODNN7EXAMPLE failed for https://b.s3.amazonaws.com/k?X-Amz-Signature=abcdef0123&X-Amz-Credential=AKIA%2F',
+      ),
+      {
+        service: 's3',
+        operation: 'GetObject',
+      },
+    );
     expect(context.errorMessage).not.toContain('IOSFODNN7EXAMPLE');
     expect(context.errorMessage).not.toContain('abcdef0123');
     expect(context.errorMessage).toContain('AKIA****');
   });
 
   it('a listener or logger that throws does not escape handleError', () => {
-    const broken = { info: () => { throw new Error('disk full'); }, warn: () => { throw new Error('disk full'); }, error: () => { throw new Error('disk full'); } };
+    const broken = {
+      info: () => {
+        throw new Error('disk full');
+      },
+      warn: () => {
+        throw new Error('disk full');
+      },
+      error: () => {
+        throw new Error('disk full');
+      },
+    };
     const fragile = new ProductionSafetyMonitor({ loggers: { errors: broken, metrics: broken }, errorThreshold: 1 });
     fragile.on('errorHandled', () => {
       throw new Error('listener bug');
@@ -305,7 +420,13 @@ describe('guard blocks and open circuits', () => {
 
   it('a block the guard already reported is counted once when the caller also passes it to handleError', () => {
     const local = new ProductionSafetyMonitor();
-    local.recordSecurityEvent({ kind: 'operation_blocked', service: 'ec2', operation: 'TerminateInstances', message: 'blocked', riskLevel: 'HIGH' });
+    local.recordSecurityEvent({
+      kind: 'operation_blocked',
+      service: 'ec2',
+      operation: 'TerminateInstances',
+      message: 'blocked',
+      riskLevel: 'HIGH',
+    });
     local.handleError(blocked(), { service: 'ec2', operation: 'terminate_instances' });
     local.handleError(blocked(), { service: 'ec2', operation: 'TerminateInstances' });
     expect(local.getMonitoringSummary()).toMatchObject({ blockedOperations: 2, securityEvents: 2 });
@@ -314,11 +435,20 @@ describe('guard blocks and open circuits', () => {
   it("the guard's CircuitOpenError and cockatiel's BrokenCircuitError are LOW circuit_open", async () => {
     const local = new ProductionSafetyMonitor({ circuitBreakerThreshold: 1 });
     const breaker = local.breakerFor('sts', 'GetCallerIdentity');
-    await expect(breaker.execute(() => Promise.reject(Object.assign(new Error('down'), { $fault: 'server', $metadata: { httpStatusCode: 503 } })))).rejects.toThrow('down');
+    await expect(
+      breaker.execute(() =>
+        Promise.reject(Object.assign(new Error('down'), { $fault: 'server', $metadata: { httpStatusCode: 503 } })),
+      ),
+    ).rejects.toThrow('down');
     const open = await thrownBy(() => breaker.execute(() => 'never'));
     const context = local.handleError(open, { service: 'sts', operation: 'GetCallerIdentity' });
     expect(context).toMatchObject({ severity: ErrorSeverity.LOW, category: 'circuit_open', retryable: true });
-    const guardOpen = Object.assign(new Error('inventag circuit breaker for sts:GetCallerIdentity is open'), { name: 'CircuitOpenError', isCircuitOpenError: true });
-    expect(local.handleError(guardOpen, { service: 'sts', operation: 'GetCallerIdentity' }).category).toBe('circuit_open');
+    const guardOpen = Object.assign(new Error('inventag circuit breaker for sts:GetCallerIdentity is open'), {
+      name: 'CircuitOpenError',
+      isCircuitOpenError: true,
+    });
+    expect(local.handleError(guardOpen, { service: 'sts', operation: 'GetCallerIdentity' }).category).toBe(
+      'circuit_open',
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MonitorConfigError, ProductionSafetyMonitor, isMonitorError, type ProductionSafetyMonitorOptions, type SlowOperationEvent } from '../../src/monitor/index.js';
+import {
+  MonitorConfigError,
+  ProductionSafetyMonitor,
+  isMonitorError,
+  type ProductionSafetyMonitorOptions,
+  type SlowOperationEvent,
+} from '../../src/monitor/index.js';
 
 function configError(options: unknown): MonitorConfigError {
   try {
@@ -40,9 +46,21 @@ describe('options', () => {
     [{ circuitBreakerTimeout: -1 }, 'circuitBreakerTimeout', /positive/],
     [{ errorThreshold: 0 }, 'errorThreshold', /whole number of at least 1/],
     [{ circuitBreakerThreshold: 2.5 }, 'circuitBreakerThreshold', /whole number/],
-    [{ businessHours: { startHour: 18, endHour: 8, days: [1], timeZone: 'UTC' } }, 'businessHours.endHour', /greater than startHour/],
-    [{ businessHours: { startHour: 8, endHour: 18, days: [1], timeZone: 'Mars/Olympus' } }, 'businessHours.timeZone', /IANA time zone/],
-    [{ businessHours: { startHour: 8, endHour: 18, days: [], timeZone: 'UTC' } }, 'businessHours.days', /at least one weekday/],
+    [
+      { businessHours: { startHour: 18, endHour: 8, days: [1], timeZone: 'UTC' } },
+      'businessHours.endHour',
+      /greater than startHour/,
+    ],
+    [
+      { businessHours: { startHour: 8, endHour: 18, days: [1], timeZone: 'Mars/Olympus' } },
+      'businessHours.timeZone',
+      /IANA time zone/,
+    ],
+    [
+      { businessHours: { startHour: 8, endHour: 18, days: [], timeZone: 'UTC' } },
+      'businessHours.days',
+      /at least one weekday/,
+    ],
     [{ loggers: { metrics: { info: 'nope' } } }, 'loggers.metrics', /info, warn and error methods/],
   ])('refuses %j, naming %s', (options, field, message) => {
     const error = configError(options);
@@ -72,13 +90,19 @@ describe('recordOperation and getMonitoringSummary', () => {
 
   it('counts operations by service, rates, errors by severity and slow operations', () => {
     const production: object[] = [];
-    const monitor = new ProductionSafetyMonitor({ slowOperationThresholdSeconds: 2, loggers: { production: { info: () => undefined, warn: (o) => void production.push(o), error: () => undefined } } });
+    const monitor = new ProductionSafetyMonitor({
+      slowOperationThresholdSeconds: 2,
+      loggers: { production: { info: () => undefined, warn: (o) => void production.push(o), error: () => undefined } },
+    });
     const slow: SlowOperationEvent[] = [];
     monitor.on('slowOperation', (e) => slow.push(e));
     monitor.recordOperation('DescribeInstances', 'ec2', 0.5, true);
     monitor.recordOperation('DescribeInstances', 'ec2', 3.5, true);
     monitor.recordOperation('ListBuckets', 's3', 1, false);
-    monitor.handleError(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }), { service: 's3', operation: 'ListBuckets' });
+    monitor.handleError(
+      Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+      { service: 's3', operation: 'ListBuckets' },
+    );
     monitor.recordOperation('ListBuckets', 's3', 1, true);
 
     const summary = monitor.getMonitoringSummary();
@@ -101,20 +125,44 @@ describe('recordOperation and getMonitoringSummary', () => {
       latestResourceSample: null,
       circuitBreakerStates: {},
     });
-    expect(slow).toEqual([{ timestamp: '2026-03-02T10:00:00.000Z', service: 'ec2', operation: 'DescribeInstances', durationSeconds: 3.5, thresholdSeconds: 2, success: true }]);
+    expect(slow).toEqual([
+      {
+        timestamp: '2026-03-02T10:00:00.000Z',
+        service: 'ec2',
+        operation: 'DescribeInstances',
+        durationSeconds: 3.5,
+        thresholdSeconds: 2,
+        success: true,
+      },
+    ]);
     expect(production[0]).toMatchObject({ event: 'slow_operation', durationSeconds: 3.5 });
   });
 
   it('before any operation: no errors, 100% success', () => {
-    expect(new ProductionSafetyMonitor().getMonitoringSummary()).toMatchObject({ totalOperations: 0, errorRate: 0, successRate: 100 });
+    expect(new ProductionSafetyMonitor().getMonitoringSummary()).toMatchObject({
+      totalOperations: 0,
+      errorRate: 0,
+      successRate: 100,
+    });
   });
 
   it('bad arguments to recordOperation are recorded with a warning, never thrown', () => {
     const warnings: string[] = [];
-    const monitor = new ProductionSafetyMonitor({ loggers: { production: { info: () => undefined, warn: (_o, msg) => void warnings.push(msg ?? ''), error: () => undefined } } });
+    const monitor = new ProductionSafetyMonitor({
+      loggers: {
+        production: { info: () => undefined, warn: (_o, msg) => void warnings.push(msg ?? ''), error: () => undefined },
+      },
+    });
     expect(() => monitor.recordOperation('DescribeInstances', 'ec2', Number.NaN, true)).not.toThrow();
     expect(() => monitor.recordOperation('DescribeInstances', 'ec2', -3, true)).not.toThrow();
-    expect(() => monitor.recordOperation(undefined as unknown as string, null as unknown as string, 1, 'yes' as unknown as boolean)).not.toThrow();
+    expect(() =>
+      monitor.recordOperation(
+        undefined as unknown as string,
+        null as unknown as string,
+        1,
+        'yes' as unknown as boolean,
+      ),
+    ).not.toThrow();
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/duration must be a finite number of seconds >= 0/);
     const summary = monitor.getMonitoringSummary();
@@ -125,7 +173,15 @@ describe('recordOperation and getMonitoringSummary', () => {
   it('bad security events are recorded with defaults, never thrown', () => {
     const monitor = new ProductionSafetyMonitor();
     expect(() => monitor.recordSecurityEvent(undefined as never)).not.toThrow();
-    expect(() => monitor.recordSecurityEvent({ kind: 'policy_override', service: 'iam', operation: 'GetPolicy', message: 'x', riskLevel: 'SEVERE' as never })).not.toThrow();
+    expect(() =>
+      monitor.recordSecurityEvent({
+        kind: 'policy_override',
+        service: 'iam',
+        operation: 'GetPolicy',
+        message: 'x',
+        riskLevel: 'SEVERE' as never,
+      }),
+    ).not.toThrow();
     expect(monitor.getMonitoringSummary()).toMatchObject({ securityEvents: 2, blockedOperations: 0 });
   });
 });

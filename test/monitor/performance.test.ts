@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProductionSafetyMonitor, ResourceSampler, type MonitorLogger, type PerformanceThresholdBreach, type ResourceSample } from '../../src/monitor/index.js';
+import {
+  ProductionSafetyMonitor,
+  ResourceSampler,
+  type MonitorLogger,
+  type PerformanceThresholdBreach,
+  type ResourceSample,
+} from '../../src/monitor/index.js';
 
 const inRange = (value: number | undefined): void => {
   expect(value).toBeTypeOf('number');
@@ -46,7 +52,11 @@ describe('performance monitoring', () => {
     const current = await new ResourceSampler({ dataDirectory: dir }).sample();
     const memoryThreshold = Math.floor(current.memoryPercent / 2);
     const warnings: object[] = [];
-    const metrics: MonitorLogger = { info: () => undefined, warn: (obj) => void warnings.push(obj), error: () => undefined };
+    const metrics: MonitorLogger = {
+      info: () => undefined,
+      warn: (obj) => void warnings.push(obj),
+      error: () => undefined,
+    };
     const monitor = new ProductionSafetyMonitor({
       dataDirectory: dir,
       performanceMonitoringInterval: 0.02,
@@ -74,8 +84,14 @@ describe('performance monitoring', () => {
       clearInterval(keepAlive);
     }
     expect(breaches.length).toBeGreaterThanOrEqual(5);
-    expect(breaches.every((b) => b.metric === 'memory' && b.threshold === memoryThreshold && b.value > memoryThreshold)).toBe(true);
-    expect(warnings[0]).toMatchObject({ event: 'performance_threshold_exceeded', metric: 'memory', threshold: memoryThreshold });
+    expect(
+      breaches.every((b) => b.metric === 'memory' && b.threshold === memoryThreshold && b.value > memoryThreshold),
+    ).toBe(true);
+    expect(warnings[0]).toMatchObject({
+      event: 'performance_threshold_exceeded',
+      metric: 'memory',
+      threshold: memoryThreshold,
+    });
     expect(monitor.getPerformanceHistory()).toHaveLength(3);
     const summary = monitor.getMonitoringSummary();
     expect(summary.performanceThresholds).toEqual({ cpu: 100, memory: memoryThreshold, disk: 100 });
@@ -136,7 +152,9 @@ describe('performance monitoring', () => {
     `;
     const run = (stop: boolean) =>
       new Promise<{ code: number | null; out: string }>((done, reject) => {
-        const child = spawn(process.execPath, ['--input-type=module', '-e', script(stop)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script(stop)], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
         let out = '';
         child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
         // Only a guard against hanging the suite: a child that exits by itself never meets it.

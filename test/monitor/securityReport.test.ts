@@ -2,12 +2,32 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProductionSafetyMonitor, isMonitorError, type ProductionSafetyMonitorOptions } from '../../src/monitor/index.js';
+import {
+  ProductionSafetyMonitor,
+  isMonitorError,
+  type ProductionSafetyMonitorOptions,
+} from '../../src/monitor/index.js';
 
-const expiredToken = () => Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-const accessDenied = () => Object.assign(new Error('denied'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
-const unavailable = () => Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
-const blocked = () => Object.assign(new Error('inventag guard blocked EC2Client TerminateInstancesCommand'), { name: 'OperationBlockedError', isOperationBlockedError: true, verdict: { riskLevel: 'HIGH' } });
+const expiredToken = () =>
+  Object.assign(new Error('The security token included in the request is expired'), {
+    name: 'ExpiredToken',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
+const accessDenied = () =>
+  Object.assign(new Error('denied'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
+const unavailable = () =>
+  Object.assign(new Error('unavailable'), {
+    name: 'ServiceUnavailable',
+    $fault: 'server',
+    $metadata: { httpStatusCode: 503 },
+  });
+const blocked = () =>
+  Object.assign(new Error('inventag guard blocked EC2Client TerminateInstancesCommand'), {
+    name: 'OperationBlockedError',
+    isOperationBlockedError: true,
+    verdict: { riskLevel: 'HIGH' },
+  });
 
 const at = (iso: string) => vi.setSystemTime(new Date(iso));
 
@@ -31,7 +51,13 @@ async function constructedHistory(options: ProductionSafetyMonitorOptions = {}):
   monitor.recordOperation('GetCallerIdentity', 'sts', 0.1, false);
   monitor.handleError(expiredToken(), { service: 'sts', operation: 'GetCallerIdentity' });
   // The guard reports the block, then the caller hands the same error to handleError: one blocked operation.
-  monitor.recordSecurityEvent({ kind: 'operation_blocked', service: 'ec2', operation: 'TerminateInstances', message: 'mutating', riskLevel: 'HIGH' });
+  monitor.recordSecurityEvent({
+    kind: 'operation_blocked',
+    service: 'ec2',
+    operation: 'TerminateInstances',
+    message: 'mutating',
+    riskLevel: 'HIGH',
+  });
   monitor.handleError(blocked(), { service: 'ec2', operation: 'TerminateInstances' });
   await monitor.run('lambda', 'ListFunctions', () => Promise.reject(unavailable())).catch(() => undefined);
   at('2026-03-02T21:00:00Z'); // Monday evening: outside business hours
@@ -74,7 +100,16 @@ describe('security validation report', () => {
     );
     // Computed here from the history above: 1 blocked, 4 failed of 14, 1 critical, 2 high (the block is
     // counted once, as blocked), 3 outside business hours, 1 open breaker (lambda:ListFunctions).
-    const expected = Math.round((Math.min(30, 10 * 1) + (25 * 4) / 14 + Math.min(20, 10 * 1) + Math.min(10, 2 * 2) + (10 * 3) / 14 + Math.min(5, 5 * 1)) * 10) / 10;
+    const expected =
+      Math.round(
+        (Math.min(30, 10 * 1) +
+          (25 * 4) / 14 +
+          Math.min(20, 10 * 1) +
+          Math.min(10, 2 * 2) +
+          (10 * 3) / 14 +
+          Math.min(5, 5 * 1)) *
+          10,
+      ) / 10;
     expect(expected).toBe(38.3);
     expect(report.riskScore).toBe(expected);
     expect(report.riskScoreBreakdown.map((t) => [t.name, t.points])).toEqual([
@@ -102,16 +137,38 @@ describe('security validation report', () => {
       expect(finding.recommendation.length).toBeGreaterThan(10);
     }
     expect(report.complianceViolations).toEqual([
-      expect.objectContaining({ type: 'mutating_operation_attempted', severity: 'HIGH', service: 'ec2', operation: 'TerminateInstances', count: 1 }),
-      expect.objectContaining({ type: 'outside_business_hours', service: 'ec2', operation: 'DescribeRegions', count: 2, firstSeen: '2026-03-02T21:00:00.000Z' }),
-      expect.objectContaining({ type: 'outside_business_hours', service: 'ec2', operation: 'DescribeInstances', count: 1, firstSeen: '2026-03-01T23:30:00.000Z' }),
+      expect.objectContaining({
+        type: 'mutating_operation_attempted',
+        severity: 'HIGH',
+        service: 'ec2',
+        operation: 'TerminateInstances',
+        count: 1,
+      }),
+      expect.objectContaining({
+        type: 'outside_business_hours',
+        service: 'ec2',
+        operation: 'DescribeRegions',
+        count: 2,
+        firstSeen: '2026-03-02T21:00:00.000Z',
+      }),
+      expect.objectContaining({
+        type: 'outside_business_hours',
+        service: 'ec2',
+        operation: 'DescribeInstances',
+        count: 1,
+        firstSeen: '2026-03-01T23:30:00.000Z',
+      }),
     ]);
     expect(report.recommendations).toHaveLength(6);
   });
 
   it('business hours follow their time zone, and can be switched off', async () => {
     // 10:00 UTC is 05:00 in New York: everything on Monday morning is outside 09-17 there.
-    const newYork = (await constructedHistory({ businessHours: { startHour: 9, endHour: 17, days: [1, 2, 3, 4, 5], timeZone: 'America/New_York' } })).generateSecurityValidationReport();
+    const newYork = (
+      await constructedHistory({
+        businessHours: { startHour: 9, endHour: 17, days: [1, 2, 3, 4, 5], timeZone: 'America/New_York' },
+      })
+    ).generateSecurityValidationReport();
     // Monday 21:00 UTC is 16:00 in New York, inside; Sunday 23:30 UTC is Sunday 18:30 there, outside.
     expect(newYork.operationsOutsideBusinessHours).toBe(1 + 6 + 2 + 1 + 1 + 1);
     const off = (await constructedHistory({ businessHours: false })).generateSecurityValidationReport();

@@ -1,12 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProductionSafetyMonitor, type ErrorThresholdAlert, type MonitorLogger } from '../../src/monitor/index.js';
 
-const throttle = (): Error => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-const denied = (): Error => Object.assign(new Error('denied'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
+const throttle = (): Error =>
+  Object.assign(new Error('Rate exceeded'), {
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
+const denied = (): Error =>
+  Object.assign(new Error('denied'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
 
 function recordingLogger(): MonitorLogger & { lines: Array<{ level: string; obj: object; msg?: string }> } {
   const lines: Array<{ level: string; obj: object; msg?: string }> = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
+  const at = (level: string) => (obj: object, msg?: string) =>
+    void lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
   return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }
 

@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalogData } from '../../src/catalog/data.js';
 import { sensitiveRead } from '../../src/catalog/sensitiveReads.js';
-import { DangerRank, analyzePolicies, parsePolicyDocument, type PolicyAnalysisReport } from '../../src/policy/analysis/index.js';
+import {
+  DangerRank,
+  analyzePolicies,
+  parsePolicyDocument,
+  type PolicyAnalysisReport,
+} from '../../src/policy/analysis/index.js';
 
 type Statement = Record<string, unknown>;
-const policy = (...statements: Statement[]) => parsePolicyDocument({ Version: '2012-10-17', Statement: statements }, 'test.json');
-const allow = (action: string | string[], extra: Statement = {}): Statement => ({ Effect: 'Allow', Action: action, Resource: '*', ...extra });
-const deny = (action: string | string[], extra: Statement = {}): Statement => ({ Effect: 'Deny', Action: action, Resource: '*', ...extra });
+const policy = (...statements: Statement[]) =>
+  parsePolicyDocument({ Version: '2012-10-17', Statement: statements }, 'test.json');
+const allow = (action: string | string[], extra: Statement = {}): Statement => ({
+  Effect: 'Allow',
+  Action: action,
+  Resource: '*',
+  ...extra,
+});
+const deny = (action: string | string[], extra: Statement = {}): Statement => ({
+  Effect: 'Deny',
+  Action: action,
+  Resource: '*',
+  ...extra,
+});
 
 const writeActions = (report: PolicyAnalysisReport, which: 'writes' | 'conditionalWrites' = 'writes') =>
   report[which].flatMap((g) => g.actions.map((a) => a.action));
@@ -19,19 +35,32 @@ const serviceActions = (prefix: string) => [...(catalog.services.get(prefix)?.ac
 
 describe('policy analysis', () => {
   it('finds no writes in a Read/List-only policy', () => {
-    const report = analyzePolicies([policy(allow(['ec2:Describe*', 's3:ListAllMyBuckets', 's3:GetBucketLocation', 'cloudtrail:LookupEvents', 'iam:List*']))]);
+    const report = analyzePolicies([
+      policy(
+        allow(['ec2:Describe*', 's3:ListAllMyBuckets', 's3:GetBucketLocation', 'cloudtrail:LookupEvents', 'iam:List*']),
+      ),
+    ]);
     expect(report.readOnly).toBe(true);
     expect(report.counts.writeLike).toBe(0);
     expect(report.writes).toEqual([]);
     const describeCount = serviceActions('ec2').filter((a) => a.name.startsWith('Describe')).length;
-    expect(report.counts.total).toBe(describeCount + 3 + serviceActions('iam').filter((a) => a.name.startsWith('List')).length);
+    expect(report.counts.total).toBe(
+      describeCount + 3 + serviceActions('iam').filter((a) => a.name.startsWith('List')).length,
+    );
   });
 
   it('lists every ec2 Write action for "ec2:*"', () => {
     const report = analyzePolicies([policy(allow('ec2:*'))]);
-    const expected = serviceActions('ec2').filter((a) => a.accessLevel === 'Write').map((a) => a.iamAction).sort();
-    const listedWrites = report.writes.filter((g) => g.service === 'ec2' && g.rank !== DangerRank.TAGGING && g.rank !== DangerRank.PERMISSIONS_MANAGEMENT)
-      .flatMap((g) => g.actions.map((a) => a.action)).sort();
+    const expected = serviceActions('ec2')
+      .filter((a) => a.accessLevel === 'Write')
+      .map((a) => a.iamAction)
+      .sort();
+    const listedWrites = report.writes
+      .filter(
+        (g) => g.service === 'ec2' && g.rank !== DangerRank.TAGGING && g.rank !== DangerRank.PERMISSIONS_MANAGEMENT,
+      )
+      .flatMap((g) => g.actions.map((a) => a.action))
+      .sort();
     expect(expected.length).toBeGreaterThan(300);
     expect(listedWrites).toEqual(expected);
     expect(report.counts.Write).toBe(expected.length);
@@ -59,7 +88,9 @@ describe('policy analysis', () => {
   });
 
   it('applies NotAction in a Deny: everything outside it is denied', () => {
-    const report = analyzePolicies([policy(allow('*'), { Effect: 'Deny', NotAction: ['s3:Get*', 's3:List*'], Resource: '*' })]);
+    const report = analyzePolicies([
+      policy(allow('*'), { Effect: 'Deny', NotAction: ['s3:Get*', 's3:List*'], Resource: '*' }),
+    ]);
     expect(report.readOnly).toBe(true);
     expect(report.counts.total).toBe(serviceActions('s3').filter((a) => /^(get|list)/i.test(a.name)).length);
     expect(report.sensitiveReads.map((r) => r.action)).toContain('s3:GetObject');
@@ -67,7 +98,12 @@ describe('policy analysis', () => {
 
   it('lists an Allow with a Condition apart', () => {
     const report = analyzePolicies([
-      policy(allow('s3:ListAllMyBuckets'), allow(['s3:PutObject', 's3:GetObject'], { Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } })),
+      policy(
+        allow('s3:ListAllMyBuckets'),
+        allow(['s3:PutObject', 's3:GetObject'], {
+          Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+        }),
+      ),
     ]);
     expect(report.counts.writeLike).toBe(0);
     expect(report.writes).toEqual([]);
@@ -79,13 +115,21 @@ describe('policy analysis', () => {
   });
 
   it('keeps an action allowed when a Deny applies only under a condition, and marks it', () => {
-    const report = analyzePolicies([policy(allow('s3:DeleteBucket'), deny('s3:DeleteBucket', { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } }))]);
+    const report = analyzePolicies([
+      policy(
+        allow('s3:DeleteBucket'),
+        deny('s3:DeleteBucket', { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } }),
+      ),
+    ]);
     expect(report.writes[0]?.actions[0]).toMatchObject({ action: 's3:DeleteBucket', partiallyDenied: true });
   });
 
   it('expands wildcards in the middle, case-insensitively', () => {
     const report = analyzePolicies([policy(allow('EC2:*instances'))]);
-    const expected = serviceActions('ec2').filter((a) => a.name.endsWith('Instances')).map((a) => a.iamAction).sort();
+    const expected = serviceActions('ec2')
+      .filter((a) => a.name.endsWith('Instances'))
+      .map((a) => a.iamAction)
+      .sort();
     const got = writeActions(report);
     expect(report.counts.total).toBe(expected.length);
     expect(got).toEqual(expect.arrayContaining(['ec2:RunInstances', 'ec2:TerminateInstances', 'ec2:StartInstances']));
@@ -95,7 +139,11 @@ describe('policy analysis', () => {
   });
 
   it('ranks permissions management, then credential minting, then other writes', () => {
-    const report = analyzePolicies([policy(allow(['s3:PutObject', 'sts:AssumeRole', 'iam:CreateAccessKey', 'iam:AttachRolePolicy', 'ec2:CreateTags']))]);
+    const report = analyzePolicies([
+      policy(
+        allow(['s3:PutObject', 'sts:AssumeRole', 'iam:CreateAccessKey', 'iam:AttachRolePolicy', 'ec2:CreateTags']),
+      ),
+    ]);
     expect(report.writes.map((g) => [g.rank, g.service])).toEqual([
       [DangerRank.PERMISSIONS_MANAGEMENT, 'iam'],
       [DangerRank.CREDENTIAL_MINTING, 'iam'],
@@ -109,7 +157,9 @@ describe('policy analysis', () => {
   });
 
   it('reports sensitive reads of the managed ReadOnlyAccess kind', () => {
-    const report = analyzePolicies([policy(allow(['s3:Get*', 'sqs:ReceiveMessage', 'secretsmanager:GetSecretValue', 'ec2:Describe*']))]);
+    const report = analyzePolicies([
+      policy(allow(['s3:Get*', 'sqs:ReceiveMessage', 'secretsmanager:GetSecretValue', 'ec2:Describe*'])),
+    ]);
     expect(report.readOnly).toBe(true);
     const byAction = new Map(report.sensitiveReads.map((r) => [r.action, r.category]));
     expect(byAction.get('s3:GetObject')).toBe('data');
@@ -119,7 +169,9 @@ describe('policy analysis', () => {
   });
 
   it('does not prove read-only when an allowed pattern matches no known action', () => {
-    const report = analyzePolicies([policy(allow(['s3:ListAllMyBuckets', 'nosuchservice:GetThing', 's3:GetNothingAtAll']))]);
+    const report = analyzePolicies([
+      policy(allow(['s3:ListAllMyBuckets', 'nosuchservice:GetThing', 's3:GetNothingAtAll'])),
+    ]);
     expect(report.readOnly).toBe(false);
     expect(report.unrecognised.map((u) => [u.pattern, u.reason])).toEqual([
       ['nosuchservice:GetThing', 'unknown-service'],
@@ -131,7 +183,11 @@ describe('policy analysis', () => {
     const report = analyzePolicies([
       policy({ Sid: 'Scoped', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::bucket/*' }),
     ]);
-    expect(report.writes[0]?.actions[0]).toMatchObject({ action: 's3:PutObject', allowedBy: ['test.json Statement[0] (Scoped)'], resourceScoped: true });
+    expect(report.writes[0]?.actions[0]).toMatchObject({
+      action: 's3:PutObject',
+      allowedBy: ['test.json Statement[0] (Scoped)'],
+      resourceScoped: true,
+    });
     expect(report.notEvaluated.join(' ')).toMatch(/permission boundaries.*service control policies/);
   });
 
@@ -150,15 +206,26 @@ describe('policy analysis', () => {
   it('finds exactly the non-read actions that verb wildcards catch in a ReadOnlyAccess-shaped policy', () => {
     const all = [...catalog.services.values()].flatMap((svc) => [...svc.actions.values()]);
     const verb = /^(Get|List|Describe)/;
-    const patterns = [...new Set(all.filter((a) => a.accessLevel === 'Read' || a.accessLevel === 'List').map((a) => (verb.test(a.name) ? `${a.service}:${verb.exec(a.name)?.[0]}*` : a.iamAction)))];
+    const patterns = [
+      ...new Set(
+        all
+          .filter((a) => a.accessLevel === 'Read' || a.accessLevel === 'List')
+          .map((a) => (verb.test(a.name) ? `${a.service}:${verb.exec(a.name)?.[0]}*` : a.iamAction)),
+      ),
+    ];
     expect(patterns.length).toBeGreaterThan(1000);
     const report = analyzePolicies([policy(allow(patterns))]);
     // IAM matches case-insensitively: `managedblockchain:Get*` covers `managedblockchain:GET`.
-    const covered = (a: (typeof all)[number]) => ['Get', 'List', 'Describe'].some((v) => a.name.toLowerCase().startsWith(v.toLowerCase()) && patterns.includes(`${a.service}:${v}*`));
+    const covered = (a: (typeof all)[number]) =>
+      ['Get', 'List', 'Describe'].some(
+        (v) => a.name.toLowerCase().startsWith(v.toLowerCase()) && patterns.includes(`${a.service}:${v}*`),
+      );
     const caught = all.filter((a) => a.accessLevel !== 'Read' && a.accessLevel !== 'List' && covered(a));
     expect(caught.map((a) => a.iamAction)).toContain('managedblockchain:GET');
     expect(writeActions(report).sort()).toEqual(caught.map((a) => a.iamAction).sort());
     expect(caught.length).toBeGreaterThan(10);
-    expect(report.counts.Read + report.counts.List).toBe(all.filter((a) => a.accessLevel === 'Read' || a.accessLevel === 'List').length);
+    expect(report.counts.Read + report.counts.List).toBe(
+      all.filter((a) => a.accessLevel === 'Read' || a.accessLevel === 'List').length,
+    );
   });
 });

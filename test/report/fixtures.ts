@@ -75,8 +75,14 @@ export function buildReport(overrides: Partial<ComprehensiveComplianceReport> = 
       complianceScore: 87.5,
       riskScore: 42,
       riskLevel: 'HIGH',
-      keyFindings: [`2 writes by the inventory role in CloudTrail: s3:PutBucketPolicy, ec2:CreateTags (${HOSTILE})`, '4 mutating calls blocked by the guard'],
-      immediateActions: ['Remove write permissions from the inventory role', 'Review bucket policy changes made on 2025-12-31'],
+      keyFindings: [
+        `2 writes by the inventory role in CloudTrail: s3:PutBucketPolicy, ec2:CreateTags (${HOSTILE})`,
+        '4 mutating calls blocked by the guard',
+      ],
+      immediateActions: [
+        'Remove write permissions from the inventory role',
+        'Review bucket policy changes made on 2025-12-31',
+      ],
     },
     complianceStatus: {
       isCompliant: false,
@@ -91,7 +97,8 @@ export function buildReport(overrides: Partial<ComprehensiveComplianceReport> = 
       recommendations: ['Remove write permissions from the inventory role'],
     },
     scoring: {
-      complianceScoreFormula: 'complianceScore = 100 × (totalOperations − blockedOperations − writesObserved) / totalOperations',
+      complianceScoreFormula:
+        'complianceScore = 100 × (totalOperations − blockedOperations − writesObserved) / totalOperations',
       riskScoreFormula: 'riskScore = min(100, 25 × critical + 10 × high + 4 × medium + 1 × low)',
       inputs: { totalOperations: 40, blockedOperations: 4, writesObserved: 1, critical: 1, high: 1, medium: 1, low: 1 },
     },
@@ -130,11 +137,41 @@ export function buildReport(overrides: Partial<ComprehensiveComplianceReport> = 
       identity: { title: 'Identity', status: 'NOT_EVALUATED', summary: 'Not evaluated in demo mode.', facts: {} },
     },
     controls: [
-      { id: 'CC6.1', title: 'Logical access security', evidence: 'Guard verdicts and the role policy show write access.', status: 'FAIL', findingIds: ['F-001', 'F-002'] },
-      { id: 'CC6.3', title: 'Role-based access and least privilege', evidence: 'IAM policies of the principal analysed.', status: 'FAIL', findingIds: ['F-001'] },
-      { id: 'CC7.2', title: 'System monitoring', evidence: 'Monitor error rates and breaker states.', status: 'PASS', findingIds: [] },
-      { id: 'CC7.3', title: 'Security event evaluation', evidence: 'CloudTrail events evaluated for writes.', status: 'FAIL', findingIds: ['F-001'] },
-      { id: 'CC1.3', title: 'Oversight and responsibilities', evidence: 'Configuration reviewed.', status: 'NOT_EVALUATED', findingIds: [] },
+      {
+        id: 'CC6.1',
+        title: 'Logical access security',
+        evidence: 'Guard verdicts and the role policy show write access.',
+        status: 'FAIL',
+        findingIds: ['F-001', 'F-002'],
+      },
+      {
+        id: 'CC6.3',
+        title: 'Role-based access and least privilege',
+        evidence: 'IAM policies of the principal analysed.',
+        status: 'FAIL',
+        findingIds: ['F-001'],
+      },
+      {
+        id: 'CC7.2',
+        title: 'System monitoring',
+        evidence: 'Monitor error rates and breaker states.',
+        status: 'PASS',
+        findingIds: [],
+      },
+      {
+        id: 'CC7.3',
+        title: 'Security event evaluation',
+        evidence: 'CloudTrail events evaluated for writes.',
+        status: 'FAIL',
+        findingIds: ['F-001'],
+      },
+      {
+        id: 'CC1.3',
+        title: 'Oversight and responsibilities',
+        evidence: 'Configuration reviewed.',
+        status: 'NOT_EVALUATED',
+        findingIds: [],
+      },
     ],
     auditChainHead: { sequence: 40, hash: CHAIN_HASH },
     ...overrides,
@@ -157,10 +194,23 @@ export function buildGeneralReport(): ComprehensiveComplianceReport {
 export function buildIsoReport(): ComprehensiveComplianceReport {
   return buildReport({
     complianceStandard: 'iso27001',
-    executiveSummary: { overallCompliance: 'COMPLIANT', complianceScore: 100, riskScore: 0, riskLevel: 'LOW', keyFindings: [], immediateActions: [] },
+    executiveSummary: {
+      overallCompliance: 'COMPLIANT',
+      complianceScore: 100,
+      riskScore: 0,
+      riskLevel: 'LOW',
+      keyFindings: [],
+      immediateActions: [],
+    },
     findings: [],
     controls: [
-      { id: 'A.5.15', title: 'Access control', evidence: 'No write allowed by the principal policies.', status: 'PASS', findingIds: [] },
+      {
+        id: 'A.5.15',
+        title: 'Access control',
+        evidence: 'No write allowed by the principal policies.',
+        status: 'PASS',
+        findingIds: [],
+      },
       { id: 'A.8.15', title: 'Logging', evidence: 'Audit chain verified.', status: 'PASS', findingIds: [] },
       { id: 'A.8.16', title: 'Monitoring activities', evidence: 'Monitor active.', status: 'PASS', findingIds: [] },
     ],

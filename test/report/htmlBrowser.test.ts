@@ -19,7 +19,16 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'inventag-html-'));
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -57,9 +66,13 @@ describe('HTML report in headless Chromium', () => {
       expect(await page.locator('#compliance-score').textContent()).toBe('87.5%');
       expect(await page.locator('#risk-score').textContent()).toBe('42/100');
       expect(await page.locator('#key-findings li').count()).toBe(2);
-      expect(await page.locator('#immediate-actions li').first().textContent()).toBe('Remove write permissions from the inventory role');
+      expect(await page.locator('#immediate-actions li').first().textContent()).toBe(
+        'Remove write permissions from the inventory role',
+      );
       // The inline stylesheet is allowed by the page's CSP: the badge is red.
-      expect(await page.evaluate("getComputedStyle(document.getElementById('overall-compliance')).backgroundColor")).toBe('rgb(207, 34, 46)');
+      expect(
+        await page.evaluate("getComputedStyle(document.getElementById('overall-compliance')).backgroundColor"),
+      ).toBe('rgb(207, 34, 46)');
 
       // The planted user agent is the text of a cell, not an element.
       const cell = page.locator('#evidence td', { hasText: 'onerror' }).first();
@@ -82,8 +95,12 @@ describe('HTML report in headless Chromium', () => {
     const { page, context, url, requests, consoleMessages } = await open(buildGeneralReport(), 'general');
     try {
       expect(await page.locator('#overall-compliance').textContent()).toBe('NON-COMPLIANT');
-      expect(await page.locator('#executive-summary .note').textContent()).toContain('No executive summary was generated');
-      expect(await page.locator('#controls').textContent()).toContain('The GENERAL standard maps findings to no control IDs');
+      expect(await page.locator('#executive-summary .note').textContent()).toContain(
+        'No executive summary was generated',
+      );
+      expect(await page.locator('#controls').textContent()).toContain(
+        'The GENERAL standard maps findings to no control IDs',
+      );
       expect(await page.locator('#risk-level').count()).toBe(0);
       await page.screenshot({ path: join(OUTPUT, 'report-general.png'), fullPage: true });
       expect(requests).toEqual([url]);

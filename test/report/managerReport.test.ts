@@ -10,7 +10,9 @@ import { REPORT_SCHEMA_PATH, renderHtml, renderMarkdown, saveReports } from '../
 // produces passes it: this test drives a manager through allowed, blocked and
 // failing operations and validates the report it makes, per standard.
 const Ajv2020 = Ajv2020Module.default;
-const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(REPORT_SCHEMA_PATH, 'utf8')));
+const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
+  JSON.parse(readFileSync(REPORT_SCHEMA_PATH, 'utf8')),
+);
 
 const dirs: string[] = [];
 const managers: ComplianceManager[] = [];
@@ -22,9 +24,16 @@ afterEach(async () => {
 async function managerWithHistory(standard: 'general' | 'soc2' | 'iso27001'): Promise<ComplianceManager> {
   const dataDirectory = mkdtempSync(join(tmpdir(), 'inventag-mgr-report-'));
   dirs.push(dataDirectory);
-  const manager = new ComplianceManager({ complianceStandard: standard, dataDirectory }, { audit: false, loggers: false });
+  const manager = new ComplianceManager(
+    { complianceStandard: standard, dataDirectory },
+    { audit: false, loggers: false },
+  );
   managers.push(manager);
-  await manager.validateAndMonitorOperation({ service: 'ec2', operation: 'describe_instances', operationFunc: () => 'ok' });
+  await manager.validateAndMonitorOperation({
+    service: 'ec2',
+    operation: 'describe_instances',
+    operationFunc: () => 'ok',
+  });
   await manager.validateAndMonitorOperation({ service: 's3', operation: 'list_buckets', operationFunc: () => 'ok' });
   await manager.validateAndMonitorOperation({
     service: 's3',
@@ -34,33 +43,40 @@ async function managerWithHistory(standard: 'general' | 'soc2' | 'iso27001'): Pr
       throw new Error('AccessDenied <script>alert(1)</script>');
     },
   });
-  await manager.validateAndMonitorOperation({ service: 'ec2', operation: 'terminate_instances', operationFunc: () => 'must not run' });
+  await manager.validateAndMonitorOperation({
+    service: 'ec2',
+    operation: 'terminate_instances',
+    operationFunc: () => 'must not run',
+  });
   await manager.validateAndMonitorOperation({ service: 's3', operation: 'delete_bucket' });
   return manager;
 }
 
 describe('reports made by ComplianceManager', () => {
-  it.each(['general', 'soc2', 'iso27001'] as const)('validate against the published schema and render (%s)', async (standard) => {
-    const manager = await managerWithHistory(standard);
-    const report = manager.generateComprehensiveComplianceReport();
+  it.each(['general', 'soc2', 'iso27001'] as const)(
+    'validate against the published schema and render (%s)',
+    async (standard) => {
+      const manager = await managerWithHistory(standard);
+      const report = manager.generateComprehensiveComplianceReport();
 
-    const ok = validate(JSON.parse(JSON.stringify(report)));
-    expect(validate.errors ?? []).toEqual([]);
-    expect(ok).toBe(true);
-    expect(report.complianceStatus.blockedOperations).toBe(2);
+      const ok = validate(JSON.parse(JSON.stringify(report)));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+      expect(report.complianceStatus.blockedOperations).toBe(2);
 
-    const controlIds = report.controls.map((c) => c.id);
-    if (standard === 'general') expect(controlIds).toEqual([]);
-    if (standard === 'soc2') expect(controlIds).toEqual(expect.arrayContaining(['CC6.1']));
-    if (standard === 'iso27001') expect(controlIds).toEqual(expect.arrayContaining(['A.8.15']));
+      const controlIds = report.controls.map((c) => c.id);
+      if (standard === 'general') expect(controlIds).toEqual([]);
+      if (standard === 'soc2') expect(controlIds).toEqual(expect.arrayContaining(['CC6.1']));
+      if (standard === 'iso27001') expect(controlIds).toEqual(expect.arrayContaining(['A.8.15']));
 
-    const html = renderHtml(report);
-    expect(html).not.toMatch(/<(script|img)\b/i);
-    expect(renderMarkdown(report)).toContain('## Controls');
+      const html = renderHtml(report);
+      expect(html).not.toMatch(/<(script|img)\b/i);
+      expect(renderMarkdown(report)).toContain('## Controls');
 
-    const dir = mkdtempSync(join(tmpdir(), 'inventag-mgr-out-'));
-    dirs.push(dir);
-    const saved = await saveReports(report, dir);
-    expect(validate(JSON.parse(readFileSync(saved[0]!.path, 'utf8')))).toBe(true);
-  });
+      const dir = mkdtempSync(join(tmpdir(), 'inventag-mgr-out-'));
+      dirs.push(dir);
+      const saved = await saveReports(report, dir);
+      expect(validate(JSON.parse(readFileSync(saved[0]!.path, 'utf8')))).toBe(true);
+    },
+  );
 });

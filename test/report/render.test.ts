@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { REPORT_HTML_CSP, escapeHtml, escapeMarkdown, renderHtml, renderMarkdown, renderSummaryText } from '../../src/report/index.js';
+import {
+  REPORT_HTML_CSP,
+  escapeHtml,
+  escapeMarkdown,
+  renderHtml,
+  renderMarkdown,
+  renderSummaryText,
+} from '../../src/report/index.js';
 import { CHAIN_HASH, HOSTILE, buildGeneralReport, buildIsoReport, buildReport } from './fixtures.js';
 
 /** The cells of the Markdown table row that contains `needle`, split on unescaped pipes. */
 function markdownRow(md: string, needle: string): string[] {
   // A needle starting with `| ` must be the row's first cell.
-  const line = md.split('\n').find((l) => (needle.startsWith('| ') ? l.startsWith(needle) : l.startsWith('|') && l.includes(needle)));
+  const line = md
+    .split('\n')
+    .find((l) => (needle.startsWith('| ') ? l.startsWith(needle) : l.startsWith('|') && l.includes(needle)));
   if (line === undefined) throw new Error(`no table row contains ${needle}`);
   return line
     .slice(1, -1)
@@ -36,7 +45,9 @@ describe('Markdown report', () => {
   });
 
   it('writes the score formulas and their inputs', () => {
-    expect(md).toContain('```text\ncomplianceScore = 100 × (totalOperations − blockedOperations − writesObserved) / totalOperations\n```');
+    expect(md).toContain(
+      '```text\ncomplianceScore = 100 × (totalOperations − blockedOperations − writesObserved) / totalOperations\n```',
+    );
     expect(markdownRow(md, 'writesObserved |')).toEqual(['writesObserved', '1']);
   });
 
@@ -130,7 +141,9 @@ describe('terminal summary', () => {
       'Compliance score: 87.5%   Risk score: 42/100 (HIGH)',
       'Operations: 40 total, 4 blocked, 3 errors',
     ]);
-    expect(text).toContain(`  - 2 writes by the inventory role in CloudTrail: s3:PutBucketPolicy, ec2:CreateTags (${HOSTILE})`);
+    expect(text).toContain(
+      `  - 2 writes by the inventory role in CloudTrail: s3:PutBucketPolicy, ec2:CreateTags (${HOSTILE})`,
+    );
     expect(text).toContain('  2. Review bucket policy changes made on 2025-12-31');
     expect(text).toContain(`Audit chain head: 40:${CHAIN_HASH}`);
   });

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REDACTED } from '../../src/audit/index.js';
-import { DEFAULT_REPORT_BASENAME, ReportErrorCode, isReportError, parseReportFormat, saveReport, saveReports } from '../../src/report/index.js';
+import {
+  DEFAULT_REPORT_BASENAME,
+  ReportErrorCode,
+  isReportError,
+  parseReportFormat,
+  saveReport,
+  saveReports,
+} from '../../src/report/index.js';
 import type { ReportFormat } from '../../src/report/index.js';
 import { CHAIN_HASH, SECRET, buildReport } from './fixtures.js';
 
@@ -34,7 +41,11 @@ describe('saving reports', () => {
       { format: 'md', path: join(dir, 'out', 'inventag-report.md') },
       { format: 'html', path: join(dir, 'out', 'inventag-report.html') },
     ]);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['inventag-report.html', 'inventag-report.json', 'inventag-report.md']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual([
+      'inventag-report.html',
+      'inventag-report.json',
+      'inventag-report.md',
+    ]);
     expect(JSON.parse(readFileSync(saved[0]!.path, 'utf8')).auditChainHead).toEqual({ sequence: 40, hash: CHAIN_HASH });
     expect(readFileSync(saved[1]!.path, 'utf8')).toContain('## Executive summary');
     expect(readFileSync(saved[2]!.path, 'utf8')).toContain('id="executive-summary"');
@@ -93,7 +104,13 @@ describe('saving reports', () => {
   });
 
   it('reads format names as users type them', () => {
-    expect(['JSON', 'md', 'Markdown', 'html', ' htm '].map(parseReportFormat)).toEqual(['json', 'md', 'md', 'html', 'html']);
+    expect(['JSON', 'md', 'Markdown', 'html', ' htm '].map(parseReportFormat)).toEqual([
+      'json',
+      'md',
+      'md',
+      'html',
+      'html',
+    ]);
     expect(() => parseReportFormat('')).toThrow(/expected one of json, md \(or markdown\), html/);
   });
 });

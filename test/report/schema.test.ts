@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { REPORT_SCHEMA_PATH, REPORT_SCHEMA_VERSION, orderReportKeys, redactReport, renderJson } from '../../src/report/index.js';
+import {
+  REPORT_SCHEMA_PATH,
+  REPORT_SCHEMA_VERSION,
+  orderReportKeys,
+  redactReport,
+  renderJson,
+} from '../../src/report/index.js';
 import type { ComprehensiveComplianceReport } from '../../src/report/index.js';
 import { buildGeneralReport, buildIsoReport, buildReport } from './fixtures.js';
 
@@ -45,15 +51,43 @@ describe('JSON report and its schema', () => {
   });
 
   it.each([
-    ['a missing complianceStatus', (r: Loose) => delete r.complianceStatus, "must have required property 'complianceStatus'"],
-    ['an unknown severity', (r: Loose) => (r.findings[0].severity = 'SEVERE'), '/findings/0/severity must be equal to one of the allowed values'],
-    ['a score above 100', (r: Loose) => (r.executiveSummary.complianceScore = 101), '/executiveSummary/complianceScore must be <= 100'],
+    [
+      'a missing complianceStatus',
+      (r: Loose) => delete r.complianceStatus,
+      "must have required property 'complianceStatus'",
+    ],
+    [
+      'an unknown severity',
+      (r: Loose) => (r.findings[0].severity = 'SEVERE'),
+      '/findings/0/severity must be equal to one of the allowed values',
+    ],
+    [
+      'a score above 100',
+      (r: Loose) => (r.executiveSummary.complianceScore = 101),
+      '/executiveSummary/complianceScore must be <= 100',
+    ],
     ['another schemaVersion', (r: Loose) => (r.schemaVersion = '2.0'), '/schemaVersion must be equal to constant'],
     ['an unknown top-level key', (r: Loose) => (r.secretStuff = 1), ' must NOT have additional properties'],
-    ['a section status outside the list', (r: Loose) => (r.sections.identity.status = 'OK'), '/sections/identity/status must be equal to one of the allowed values'],
-    ['an object in a fact cell', (r: Loose) => (r.sections.cloudtrail.facts.writes = { n: 2 }), '/sections/cloudtrail/facts/writes must be string,number,boolean,null'],
-    ['a chain hash that is not SHA-256 hex', (r: Loose) => (r.auditChainHead.hash = 'abc'), '/auditChainHead/hash must match pattern'],
-    ['control IDs under GENERAL', (r: Loose) => (r.complianceStandard = 'general'), '/findings/0/controls must NOT have more than 0 items'],
+    [
+      'a section status outside the list',
+      (r: Loose) => (r.sections.identity.status = 'OK'),
+      '/sections/identity/status must be equal to one of the allowed values',
+    ],
+    [
+      'an object in a fact cell',
+      (r: Loose) => (r.sections.cloudtrail.facts.writes = { n: 2 }),
+      '/sections/cloudtrail/facts/writes must be string,number,boolean,null',
+    ],
+    [
+      'a chain hash that is not SHA-256 hex',
+      (r: Loose) => (r.auditChainHead.hash = 'abc'),
+      '/auditChainHead/hash must match pattern',
+    ],
+    [
+      'control IDs under GENERAL',
+      (r: Loose) => (r.complianceStandard = 'general'),
+      '/findings/0/controls must NOT have more than 0 items',
+    ],
   ])('refuses %s', (_name, change, message) => {
     const { ok, errors } = check(mutated(change));
     expect(ok).toBe(false);
@@ -73,8 +107,31 @@ describe('JSON report and its schema', () => {
     } as ComprehensiveComplianceReport;
     expect(renderJson(shuffled)).toBe(renderJson(report));
     const text = renderJson(shuffled);
-    expect(Object.keys(JSON.parse(text))).toEqual(['schemaVersion', 'reportId', 'generatedAt', 'tool', 'complianceStandard', 'subject', 'executiveSummary', 'complianceStatus', 'scoring', 'findings', 'sections', 'controls', 'auditChainHead']);
-    expect(Object.keys(JSON.parse(text).findings[0])).toEqual(['id', 'severity', 'source', 'title', 'description', 'recommendation', 'controls', 'evidence']);
+    expect(Object.keys(JSON.parse(text))).toEqual([
+      'schemaVersion',
+      'reportId',
+      'generatedAt',
+      'tool',
+      'complianceStandard',
+      'subject',
+      'executiveSummary',
+      'complianceStatus',
+      'scoring',
+      'findings',
+      'sections',
+      'controls',
+      'auditChainHead',
+    ]);
+    expect(Object.keys(JSON.parse(text).findings[0])).toEqual([
+      'id',
+      'severity',
+      'source',
+      'title',
+      'description',
+      'recommendation',
+      'controls',
+      'evidence',
+    ]);
     expect(text.endsWith('}\n')).toBe(true);
     // Free-form maps keep the producer's order: they are data, not layout.
     expect(Object.keys(orderReportKeys(report).sections)).toEqual(Object.keys(report.sections));

@@ -15,12 +15,38 @@ import { dynamoDbHandler } from './aws/dynamodb.js';
 import { ec2Handler } from './aws/ec2.js';
 import { genericHandler } from './aws/generic.js';
 import { lambdaHandler } from './aws/lambda.js';
-import { detectProtocol, errorResponse, HandlerError, operationFromTarget, parseCredentialScope, serviceFromTarget } from './aws/protocol.js';
+import {
+  detectProtocol,
+  errorResponse,
+  HandlerError,
+  operationFromTarget,
+  parseCredentialScope,
+  serviceFromTarget,
+} from './aws/protocol.js';
 import { s3Handler } from './aws/s3.js';
 import { stsHandler } from './aws/sts.js';
-import type { AwsRequest, AwsServerView, Fault, FaultHandle, FaultKind, HandlerResponse, RequestFilter, ServiceHandler } from './aws/types.js';
+import type {
+  AwsRequest,
+  AwsServerView,
+  Fault,
+  FaultHandle,
+  FaultKind,
+  HandlerResponse,
+  RequestFilter,
+  ServiceHandler,
+} from './aws/types.js';
 
-export type { AwsProtocol, AwsRequest, AwsServerView, Fault, FaultHandle, FaultKind, HandlerResponse, RequestFilter, ServiceHandler } from './aws/types.js';
+export type {
+  AwsProtocol,
+  AwsRequest,
+  AwsServerView,
+  Fault,
+  FaultHandle,
+  FaultKind,
+  HandlerResponse,
+  RequestFilter,
+  ServiceHandler,
+} from './aws/types.js';
 export * from './aws/protocol.js';
 export { stsHandler, DEFAULT_IDENTITY, type CallerIdentity } from './aws/sts.js';
 export { ec2Handler, makeInstances, type Ec2Instance, type Ec2HandlerOptions } from './aws/ec2.js';
@@ -107,7 +133,8 @@ class LoopbackAwsServer implements AwsTestServer {
     options: AwsServerOptions,
   ) {
     this.custom = [...(options.handlers ?? [])];
-    this.builtIn = options.defaults === false ? [] : [stsHandler(), ec2Handler(), s3Handler(), lambdaHandler(), dynamoDbHandler()];
+    this.builtIn =
+      options.defaults === false ? [] : [stsHandler(), ec2Handler(), s3Handler(), lambdaHandler(), dynamoDbHandler()];
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.onRequest(req, res).catch((error: unknown) => {
         // The test that caused this sees a 500; the message helps it say why.
@@ -183,7 +210,9 @@ class LoopbackAwsServer implements AwsTestServer {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
     }
     const query = Object.fromEntries(url.searchParams);
-    const params = (headers['content-type'] ?? '').includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(body)) : {};
+    const params = (headers['content-type'] ?? '').includes('x-www-form-urlencoded')
+      ? Object.fromEntries(new URLSearchParams(body))
+      : {};
     const scope = parseCredentialScope(headers.authorization);
     const service = scope.service ?? serviceFromTarget(headers['x-amz-target']) ?? 'unknown';
     const protocol = detectProtocol(service, headers, params);
@@ -195,7 +224,20 @@ class LoopbackAwsServer implements AwsTestServer {
         json = undefined;
       }
     }
-    return { seq: this.requests.length + 1, time: Date.now(), method: req.method ?? 'GET', path: safeDecode(url.pathname), query, headers, body, service, region: scope.region, protocol, params, json };
+    return {
+      seq: this.requests.length + 1,
+      time: Date.now(),
+      method: req.method ?? 'GET',
+      path: safeDecode(url.pathname),
+      query,
+      headers,
+      body,
+      service,
+      region: scope.region,
+      protocol,
+      params,
+      json,
+    };
   }
 
   private nameOperation(base: Omit<AwsRequest, 'operation' | 'fault'>): string {
@@ -210,7 +252,10 @@ class LoopbackAwsServer implements AwsTestServer {
 
   private takeFault(service: string, operation: string): Fault | undefined {
     const active = this.faults.find(
-      (f) => f.remaining > 0 && (f.fault.service === undefined || f.fault.service === service) && (f.fault.operation === undefined || f.fault.operation === operation),
+      (f) =>
+        f.remaining > 0 &&
+        (f.fault.service === undefined || f.fault.service === service) &&
+        (f.fault.operation === undefined || f.fault.operation === operation),
     );
     if (active === undefined) return undefined;
     active.remaining -= 1;
@@ -250,7 +295,12 @@ class LoopbackAwsServer implements AwsTestServer {
     let answer: HandlerResponse;
     if (fault?.kind === 'throttle' || fault?.kind === 'error') {
       const status = fault.kind === 'throttle' ? 400 : (fault.status ?? 500);
-      answer = errorResponse(record, status, defaultFaultCode(fault, status), fault.kind === 'throttle' ? 'Rate exceeded' : 'Injected server error');
+      answer = errorResponse(
+        record,
+        status,
+        defaultFaultCode(fault, status),
+        fault.kind === 'throttle' ? 'Rate exceeded' : 'Injected server error',
+      );
     } else {
       answer = await this.answer(record);
     }
@@ -269,8 +319,17 @@ class LoopbackAwsServer implements AwsTestServer {
   }
 
   private send(req: IncomingMessage, res: ServerResponse, answer: HandlerResponse): void {
-    const payload = answer.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(answer.body) ? answer.body : Buffer.from(answer.body, 'utf8');
-    const headers = { ...answer.headers, date: new Date().toUTCString(), 'content-length': String(req.method === 'HEAD' ? 0 : payload.length) };
+    const payload =
+      answer.body === undefined
+        ? Buffer.alloc(0)
+        : Buffer.isBuffer(answer.body)
+          ? answer.body
+          : Buffer.from(answer.body, 'utf8');
+    const headers = {
+      ...answer.headers,
+      date: new Date().toUTCString(),
+      'content-length': String(req.method === 'HEAD' ? 0 : payload.length),
+    };
     res.writeHead(answer.status ?? 200, headers);
     res.end(req.method === 'HEAD' ? undefined : payload);
   }

@@ -42,4 +42,5 @@ export function runNode(args: string[], options: RunOptions = {}): Promise<CliRe
 }
 
 /** Runs the built `inventag` CLI as a user would. */
-export const runCli = (args: string[], options: RunOptions = {}): Promise<CliResult> => runNode([CLI, ...args], options);
+export const runCli = (args: string[], options: RunOptions = {}): Promise<CliResult> =>
+  runNode([CLI, ...args], options);

@@ -39,7 +39,12 @@ type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance;
 export interface S3rverHandle {
   url: string;
   /** Client settings for the server (path-style, its fixed credentials). */
-  config: { endpoint: string; region: string; forcePathStyle: boolean; credentials: { accessKeyId: string; secretAccessKey: string } };
+  config: {
+    endpoint: string;
+    region: string;
+    forcePathStyle: boolean;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
   client: S3Client;
   upload(bucket: string, files: readonly TrailFile[]): Promise<void>;
   close(): Promise<void>;
@@ -53,7 +58,10 @@ export async function startS3rver(directory: string): Promise<S3rverHandle> {
   // than one folder deeper (real S3 returns them). Its listing logic is right
   // once it sees every key, so the walk is made to visit every folder. This
   // must happen before s3rver's store module loads and copies `walk`.
-  const utils = require('s3rver/lib/utils') as { walk: (dir: string, filter?: (p: string) => boolean) => Iterable<string>; __inventagPatched?: boolean };
+  const utils = require('s3rver/lib/utils') as {
+    walk: (dir: string, filter?: (p: string) => boolean) => Iterable<string>;
+    __inventagPatched?: boolean;
+  };
   if (!utils.__inventagPatched) {
     const original = utils.walk;
     utils.walk = (dir) => original(dir);
@@ -61,10 +69,21 @@ export async function startS3rver(directory: string): Promise<S3rverHandle> {
   }
   // s3rver ships no types; it is CommonJS.
   const S3rver = require('s3rver') as S3rverCtor;
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: process.env.S3RVER_LOG !== '1', directory, resetOnClose: true });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: process.env.S3RVER_LOG !== '1',
+    directory,
+    resetOnClose: true,
+  });
   const { port } = await server.run();
   const url = `http://127.0.0.1:${port}`;
-  const config = { endpoint: url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
+  const config = {
+    endpoint: url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  };
   const client = new S3Client(config);
   return {
     url,
@@ -74,7 +93,8 @@ export async function startS3rver(directory: string): Promise<S3rverHandle> {
       await client.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
         if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
       });
-      for (const f of files) await client.send(new PutObjectCommand({ Bucket: bucket, Key: f.key, Body: fileBytes(f) }));
+      for (const f of files)
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: f.key, Body: fileBytes(f) }));
     },
     async close() {
       client.destroy();

@@ -13,7 +13,14 @@ describe('ReadOnlyAccessValidator', () => {
   it('returns the seed result fields, with enum wire values', () => {
     const v = new ReadOnlyAccessValidator(ComplianceStandard.GENERAL);
     const r = v.validateOperation('ec2', 'describe_instances');
-    expect(r).toMatchObject({ isValid: true, operation: 'describe_instances', operationType: 'read_only', riskLevel: 'LOW', iamAction: 'ec2:DescribeInstances', accessLevel: 'List' });
+    expect(r).toMatchObject({
+      isValid: true,
+      operation: 'describe_instances',
+      operationType: 'read_only',
+      riskLevel: 'LOW',
+      iamAction: 'ec2:DescribeInstances',
+      accessLevel: 'List',
+    });
     expect(new Date(r.timestamp).toString()).not.toBe('Invalid Date');
     expect(r.complianceNotes.length).toBeGreaterThan(0);
     expect(v.complianceStandard).toBe('general');
@@ -36,7 +43,10 @@ describe('ReadOnlyAccessValidator', () => {
     expect(report.unknownOperationsBlocked).toBe(1);
     expect(report.complianceScore).toBe(Math.round((1000 * 8) / 11) / 10);
     expect(report.scoreFormula).toMatch(/100 × readOnlyOperations \/ totalOperations/);
-    expect(report.securityFindings[0]).toMatchObject({ severity: 'CRITICAL', title: 'Mutating operation attempted: iam:AttachRolePolicy' });
+    expect(report.securityFindings[0]).toMatchObject({
+      severity: 'CRITICAL',
+      title: 'Mutating operation attempted: iam:AttachRolePolicy',
+    });
     expect(report.securityFindings.map((f) => f.title)).toContain('Sensitive read: secretsmanager:GetSecretValue');
     expect(report.securityFindings[0]!.controls).toEqual(expect.arrayContaining(['CC6.1', 'CC8.1']));
     expect(report.auditEntries).toHaveLength(11);
@@ -59,9 +69,15 @@ describe('ReadOnlyAccessValidator', () => {
 
   it('writes each validation to an audit sink, and saves a report without secrets', async () => {
     const attempts: AuditAttempt[] = [];
-    const sink: AuditSink = { recordAttempt: (a) => (attempts.push(a), { auditId: String(attempts.length) }), recordOutcome: () => undefined };
+    const sink: AuditSink = {
+      recordAttempt: (a) => (attempts.push(a), { auditId: String(attempts.length) }),
+      recordOutcome: () => undefined,
+    };
     const v = new ReadOnlyAccessValidator({ audit: sink });
-    v.validateOperation('secretsmanager', 'CreateSecret', undefined, { Name: 'db', SecretString: 'hunter2-super-secret' });
+    v.validateOperation('secretsmanager', 'CreateSecret', undefined, {
+      Name: 'db',
+      SecretString: 'hunter2-super-secret',
+    });
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ decision: 'blocked', iamAction: 'secretsmanager:CreateSecret' });
     const path = join(dir, 'report.json');
@@ -73,6 +89,8 @@ describe('ReadOnlyAccessValidator', () => {
 
   it('names the file when a report cannot be written', async () => {
     const v = new ReadOnlyAccessValidator();
-    await expect(v.saveComplianceReport(v.generateComplianceReport(), join(dir, 'missing', 'r.json'))).rejects.toThrow(/cannot write .*missing.*directory does not exist/);
+    await expect(v.saveComplianceReport(v.generateComplianceReport(), join(dir, 'missing', 'r.json'))).rejects.toThrow(
+      /cannot write .*missing.*directory does not exist/,
+    );
   });
 });

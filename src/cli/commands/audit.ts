@@ -24,20 +24,31 @@ interface StoreOpts {
 
 const STORE_HELP = `audit store file (default: auditStore of the configuration, ${DEFAULT_AUDIT_STORE_PATH}; a keyed store reads its key from ${AUDIT_KEY_ENV})`;
 
-const storePathOf = async (opts: StoreOpts): Promise<string> => opts.store ?? (await configFromFlags(opts.config)).auditStore ?? DEFAULT_AUDIT_STORE_PATH;
+const storePathOf = async (opts: StoreOpts): Promise<string> =>
+  opts.store ?? (await configFromFlags(opts.config)).auditStore ?? DEFAULT_AUDIT_STORE_PATH;
 
 /** A damaged store cannot be proved intact, so `verify` fails it as tampered; other commands call it bad input. */
 const TAMPER_CODES = new Set<string>([AuditStoreErrorCode.CORRUPT, AuditStoreErrorCode.NOT_SQLITE]);
-const IO_CODES = new Set<string>([AuditStoreErrorCode.STORE_FULL, AuditStoreErrorCode.WRITE_FAILED, AuditStoreErrorCode.BUSY]);
+const IO_CODES = new Set<string>([
+  AuditStoreErrorCode.STORE_FULL,
+  AuditStoreErrorCode.WRITE_FAILED,
+  AuditStoreErrorCode.BUSY,
+]);
 
 function toCliError(err: unknown, forVerify: boolean): unknown {
   if (!isAuditStoreError(err)) return err;
-  if (forVerify && TAMPER_CODES.has(err.code)) return new CliError(`${err.message} (the trail cannot be proved intact)`, ExitCode.TAMPERED, { cause: err });
+  if (forVerify && TAMPER_CODES.has(err.code))
+    return new CliError(`${err.message} (the trail cannot be proved intact)`, ExitCode.TAMPERED, { cause: err });
   if (IO_CODES.has(err.code)) return new CliError(err.message, ExitCode.INTERNAL, { cause: err });
   return new UsageError(err.message, { cause: err });
 }
 
-async function withStore<T>(opts: StoreOpts, extra: Partial<AuditStoreOptions>, forVerify: boolean, use: (store: AuditStore) => Promise<T> | T): Promise<T> {
+async function withStore<T>(
+  opts: StoreOpts,
+  extra: Partial<AuditStoreOptions>,
+  forVerify: boolean,
+  use: (store: AuditStore) => Promise<T> | T,
+): Promise<T> {
   const { AuditStore } = await import('../../audit/AuditStore.js');
   const key = process.env[AUDIT_KEY_ENV];
   let store: AuditStore;
@@ -58,7 +69,8 @@ async function withStore<T>(opts: StoreOpts, extra: Partial<AuditStoreOptions>, 
 function wholeNumber(option: string, min: number): (value: string) => number {
   return (value: string) => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${option} must be a whole number >= ${min}; got ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
+      throw new UsageError(`${option} must be a whole number >= ${min}; got ${JSON.stringify(value)}`);
     return n;
   };
 }
@@ -69,36 +81,62 @@ function formatEntry(e: AuditEntry): string {
     return `#${e.sequence} ${e.timestamp} ${colour.dim('CHECKPOINT')} removed ${cp?.removedCount ?? '?'} entries through #${cp?.prunedThroughSequence ?? '?'}`;
   }
   const decision = e.decision === 'blocked' ? colour.red('BLOCKED') : colour.green('allowed');
-  const outcome = e.outcome === undefined ? colour.dim('pending') : e.outcome.success ? `ok ${e.outcome.durationMs.toFixed(1)}ms` : colour.yellow(`failed ${e.outcome.errorCode ?? ''}`.trim());
+  const outcome =
+    e.outcome === undefined
+      ? colour.dim('pending')
+      : e.outcome.success
+        ? `ok ${e.outcome.durationMs.toFixed(1)}ms`
+        : colour.yellow(`failed ${e.outcome.errorCode ?? ''}`.trim());
   const action = e.iamAction ? ` (${e.iamAction})` : '';
   return `#${e.sequence} ${e.timestamp} ${decision} ${e.service}:${e.operation}${action} ${e.riskLevel ?? ''} ${outcome}`;
 }
 
 /** Adds `inventag audit` and its sub-commands. */
 export function registerAudit(program: Command): void {
-  const audit = program.command('audit').description('verify, export, clean up and read the tamper-evident audit trail');
+  const audit = program
+    .command('audit')
+    .description('verify, export, clean up and read the tamper-evident audit trail');
 
   audit
     .command('verify')
-    .description('walk the hash chain; exit 0 when intact, 4 when an entry was edited, deleted, reordered, inserted or truncated')
+    .description(
+      'walk the hash chain; exit 0 when intact, 4 when an entry was edited, deleted, reordered, inserted or truncated',
+    )
     .option('--store <path>', STORE_HELP)
     .option('--config <file>', 'configuration file (for the store path and retention defaults)')
-    .option('--anchor <SEQ:HASH>', 'a chain head published earlier (report, log line): detects removal of the newest entries')
+    .option(
+      '--anchor <SEQ:HASH>',
+      'a chain head published earlier (report, log line): detects removal of the newest entries',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (opts: StoreOpts & { anchor?: string; json?: boolean }) => {
       const anchor = opts.anchor === undefined ? undefined : parseAnchor(opts.anchor);
       if (opts.anchor !== undefined && anchor === undefined) {
-        throw new UsageError(`--anchor must be SEQ:HASH (a sequence number, a colon and a 64-digit hex SHA-256); got ${JSON.stringify(opts.anchor)}`);
+        throw new UsageError(
+          `--anchor must be SEQ:HASH (a sequence number, a colon and a 64-digit hex SHA-256); got ${JSON.stringify(opts.anchor)}`,
+        );
       }
-      const result = await withStore(opts, { readonly: true }, true, (store) => store.verify(anchor === undefined ? {} : { anchor }));
-      if (opts.json) printJson({ store: await storePathOf(opts), ...result, anchorText: result.head ? formatAnchor(result.head) : null });
+      const result = await withStore(opts, { readonly: true }, true, (store) =>
+        store.verify(anchor === undefined ? {} : { anchor }),
+      );
+      if (opts.json)
+        printJson({
+          store: await storePathOf(opts),
+          ...result,
+          anchorText: result.head ? formatAnchor(result.head) : null,
+        });
       else if (result.ok) {
-        const range = result.firstSequence === undefined ? 'empty trail' : `${result.firstSequence}..${result.head?.sequence}`;
-        printLine(`${colour.green('intact')}: ${result.checked} entries checked (${range})${result.anchor ? `, anchor ${result.anchor}` : ''}`);
+        const range =
+          result.firstSequence === undefined ? 'empty trail' : `${result.firstSequence}..${result.head?.sequence}`;
+        printLine(
+          `${colour.green('intact')}: ${result.checked} entries checked (${range})${result.anchor ? `, anchor ${result.anchor}` : ''}`,
+        );
         if (result.head) printLine(`head ${formatAnchor(result.head)}`);
       } else {
         const bad = result.firstBad;
-        printLine(`${colour.red('TAMPERED')}: first bad entry #${bad?.sequence}${bad?.auditId ? ` (${bad.auditId})` : ''}: ${bad?.reason}`);
+        printLine(
+          `${colour.red('TAMPERED')}: first bad entry #${bad?.sequence}${bad?.auditId ? ` (${bad.auditId})` : ''}: ${bad?.reason}`,
+        );
         printLine(`  ${bad?.message}`);
         printLine(`  ${result.checked} entries verified before it`);
       }
@@ -116,20 +154,30 @@ export function registerAudit(program: Command): void {
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--raw', 'every stored row with all hashed columns, for re-verification with other tools')
     .action(async (opts: StoreOpts & { format: string; since?: string; out?: string; raw?: boolean }) => {
-      if (opts.format !== 'jsonl' && opts.format !== 'csv') throw new UsageError(`--format must be jsonl or csv; got ${JSON.stringify(opts.format)}`);
+      if (opts.format !== 'jsonl' && opts.format !== 'csv')
+        throw new UsageError(`--format must be jsonl or csv; got ${JSON.stringify(opts.format)}`);
       if (opts.since !== undefined && Number.isNaN(new Date(opts.since).getTime())) {
-        throw new UsageError(`--since must be an ISO 8601 date or time, e.g. 2026-01-31T00:00:00Z; got ${JSON.stringify(opts.since)}`);
+        throw new UsageError(
+          `--since must be an ISO 8601 date or time, e.g. 2026-01-31T00:00:00Z; got ${JSON.stringify(opts.since)}`,
+        );
       }
       const format = opts.format;
       await withStore(opts, { readonly: true }, false, async (store) => {
-        const stream = store.export({ format, ...(opts.since === undefined ? {} : { since: opts.since }), raw: opts.raw ?? false });
+        const stream = store.export({
+          format,
+          ...(opts.since === undefined ? {} : { since: opts.since }),
+          raw: opts.raw ?? false,
+        });
         if (opts.out !== undefined) {
           try {
             mkdirSync(dirname(resolve(opts.out)), { recursive: true });
             await pipeline(stream, createWriteStream(opts.out, { mode: 0o600 }));
           } catch (err) {
             if (isAuditStoreError(err)) throw err;
-            throw new UsageError(`cannot write ${opts.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+            throw new UsageError(
+              `cannot write ${opts.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+              { cause: err },
+            );
           }
           printErr(`inventag: wrote ${opts.out}`);
           return;
@@ -148,8 +196,16 @@ export function registerAudit(program: Command): void {
     .description('remove entries past the retention period or count, leaving a checkpoint so the chain still verifies')
     .option('--store <path>', STORE_HELP)
     .option('--config <file>', 'configuration file (for the store path and retention defaults)')
-    .option('--retention-days <N>', 'remove entries older than N days (default with no --max-entries: auditLogRetentionDays)', wholeNumber('--retention-days', 0))
-    .option('--max-entries <N>', 'keep at most N entries, the checkpoint included (default with no --retention-days: maxAuditEntries)', wholeNumber('--max-entries', 1))
+    .option(
+      '--retention-days <N>',
+      'remove entries older than N days (default with no --max-entries: auditLogRetentionDays)',
+      wholeNumber('--retention-days', 0),
+    )
+    .option(
+      '--max-entries <N>',
+      'keep at most N entries, the checkpoint included (default with no --retention-days: maxAuditEntries)',
+      wholeNumber('--max-entries', 1),
+    )
     .option('--json', 'print the result as JSON')
     .action(async (opts: StoreOpts & { retentionDays?: number; maxEntries?: number; json?: boolean }) => {
       if (opts.retentionDays === undefined && opts.maxEntries === undefined) {
@@ -166,7 +222,11 @@ export function registerAudit(program: Command): void {
       );
       if (opts.json) printJson(result);
       else {
-        printLine(result.removed === 0 ? 'nothing to remove' : `removed ${result.removed} entries; checkpoint #${result.checkpoint?.sequence} records their last hash`);
+        printLine(
+          result.removed === 0
+            ? 'nothing to remove'
+            : `removed ${result.removed} entries; checkpoint #${result.checkpoint?.sequence} records their last hash`,
+        );
         if (result.head) printLine(`head ${formatAnchor(result.head)}`);
       }
     });

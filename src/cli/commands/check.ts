@@ -24,14 +24,21 @@ const FORMATS = ['json', 'md', 'html'];
 function parseMinScore(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`--min-score must be a number from 0 to 100, got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new UsageError(`--min-score must be a number from 0 to 100, got ${JSON.stringify(value)}`);
   return n;
 }
 
 function parseFormats(value: string): ('json' | 'md' | 'html')[] {
-  const list = value.split(',').map((f) => f.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const bad = list.filter((f) => !FORMATS.includes(f));
-  if (bad.length || list.length === 0) throw new UsageError(`--format takes a comma-separated list of ${FORMATS.join(', ')}; got ${JSON.stringify(value)}`);
+  if (bad.length || list.length === 0)
+    throw new UsageError(
+      `--format takes a comma-separated list of ${FORMATS.join(', ')}; got ${JSON.stringify(value)}`,
+    );
   return list as ('json' | 'md' | 'html')[];
 }
 
@@ -42,12 +49,19 @@ export async function toCheckError(err: unknown): Promise<unknown> {
   const { isPolicyAnalysisError } = await import('../../policy/analysis/PolicyAnalysisError.js');
   const { isAuditStoreError } = await import('../../audit/errors.js');
   const e = err as Error;
-  if ((err as { isEvidenceError?: boolean })?.isEvidenceError || isPolicyAnalysisError(err)) return new UsageError(e.message, { cause: err });
-  if (isCredentialsError(err) || isIdentityError(err) || isCloudTrailError(err)) return new CliError(e.message, ExitCode.AWS_ERROR, { cause: err });
+  if ((err as { isEvidenceError?: boolean })?.isEvidenceError || isPolicyAnalysisError(err))
+    return new UsageError(e.message, { cause: err });
+  if (isCredentialsError(err) || isIdentityError(err) || isCloudTrailError(err))
+    return new CliError(e.message, ExitCode.AWS_ERROR, { cause: err });
   if (isAuditStoreError(err)) return new CliError(e.message, ExitCode.USAGE, { cause: err });
-  if ((err as { isFileWriteError?: boolean })?.isFileWriteError || (err as { name?: string })?.name === 'ReportError') return new UsageError(e.message, { cause: err });
+  if ((err as { isFileWriteError?: boolean })?.isFileWriteError || (err as { name?: string })?.name === 'ReportError')
+    return new UsageError(e.message, { cause: err });
   const name = (err as { name?: string })?.name ?? '';
-  if (/Credential|Token|AccessDenied|Unauthorized/.test(name) || (err as NodeJS.ErrnoException)?.code === 'ECONNREFUSED' || (err as NodeJS.ErrnoException)?.code === 'ENOTFOUND') {
+  if (
+    /Credential|Token|AccessDenied|Unauthorized/.test(name) ||
+    (err as NodeJS.ErrnoException)?.code === 'ECONNREFUSED' ||
+    (err as NodeJS.ErrnoException)?.code === 'ENOTFOUND'
+  ) {
     return new CliError(`AWS: ${e.message}`, ExitCode.AWS_ERROR, { cause: err });
   }
   return err;
@@ -56,7 +70,10 @@ export async function toCheckError(err: unknown): Promise<unknown> {
 async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined) {
   const minScore = parseMinScore(opts.minScore);
   const formats = parseFormats(opts.format);
-  const config = await configFromFlags(opts.config, { complianceStandard: opts.standard, ...(minScore !== undefined ? { minComplianceScore: minScore } : {}) });
+  const config = await configFromFlags(opts.config, {
+    complianceStandard: opts.standard,
+    ...(minScore !== undefined ? { minComplianceScore: minScore } : {}),
+  });
   let window: { start: Date; end: Date } | undefined;
   if (opts.since) {
     const { parseDuration } = await import('../../cloudtrail/window.js');
@@ -68,7 +85,13 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
   const progress = opts.json || opts.quiet ? undefined : (line: string) => printErr(`inventag: ${line}`);
   let result;
   try {
-    result = await runCheck({ config, ...(evidenceDir ? { evidenceDir } : {}), ...(minScore !== undefined ? { minScore } : {}), ...(window ? { window } : {}), ...(progress ? { onProgress: progress } : {}) });
+    result = await runCheck({
+      config,
+      ...(evidenceDir ? { evidenceDir } : {}),
+      ...(minScore !== undefined ? { minScore } : {}),
+      ...(window ? { window } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
   } catch (err) {
     throw await toCheckError(err);
   }
@@ -82,7 +105,9 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
   if (!evidenceDir) {
     const { lastReportPath } = await import('../../manager/paths.js');
     const { saveReport } = await import('../../report/saveReport.js');
-    await saveReport(result.report, lastReportPath(config.dataDirectory), 'json', { mkdirs: true }).catch(() => undefined);
+    await saveReport(result.report, lastReportPath(config.dataDirectory), 'json', { mkdirs: true }).catch(
+      () => undefined,
+    );
   }
   await result.manager.close();
   return { report: result.report, saved: saved.map((s) => s.path) };
@@ -109,8 +134,13 @@ const sharedOptions = (cmd: Command): Command =>
 
 export function registerCheck(program: Command): void {
   sharedOptions(program.command('check'))
-    .description('Run the whole assessment (identity, permission probes, policy analysis, CloudTrail for the principal, audit trail) and gate on the result.')
-    .option('--evidence <dir>', 'read evidence from a directory (identity.json, policies/, cloudtrail/, audit.db) instead of AWS')
+    .description(
+      'Run the whole assessment (identity, permission probes, policy analysis, CloudTrail for the principal, audit trail) and gate on the result.',
+    )
+    .option(
+      '--evidence <dir>',
+      'read evidence from a directory (identity.json, policies/, cloudtrail/, audit.db) instead of AWS',
+    )
     .addHelpText(
       'after',
       `
@@ -144,7 +174,9 @@ export function registerDemo(program: Command): void {
       printLine('');
       const verdict = report.complianceStatus.isCompliant ? 'COMPLIANT' : 'NON-COMPLIANT';
       printLine(`The demo ran to completion (exit 0). On this evidence the verdict is ${verdict}:`);
-      printLine(`in a pipeline, \`inventag check --evidence ${dir}\` exits ${report.complianceStatus.isCompliant ? 0 : 1}, and \`inventag check\` against your account gates the same way.`);
+      printLine(
+        `in a pipeline, \`inventag check --evidence ${dir}\` exits ${report.complianceStatus.isCompliant ? 0 : 1}, and \`inventag check\` against your account gates the same way.`,
+      );
     });
 }
 
@@ -157,33 +189,46 @@ export function registerReport(program: Command): void {
     .option('--from <file>', 'a JSON report written by `inventag check`')
     .option('--evidence <dir>', 'run the assessment on an evidence directory')
     .option('--config <file>', 'configuration file')
-    .action(async (opts: { format: 'json' | 'md' | 'html'; out: string; from?: string; evidence?: string; config?: string }) => {
-      const { saveReport } = await import('../../report/saveReport.js');
-      let report: ComprehensiveComplianceReport;
-      if (opts.from) {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(readFileSync(opts.from, 'utf8'));
-        } catch (err) {
-          throw new UsageError(`cannot read the JSON report ${opts.from}: ${(err as Error).message}`);
+    .action(
+      async (opts: {
+        format: 'json' | 'md' | 'html';
+        out: string;
+        from?: string;
+        evidence?: string;
+        config?: string;
+      }) => {
+        const { saveReport } = await import('../../report/saveReport.js');
+        let report: ComprehensiveComplianceReport;
+        if (opts.from) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(readFileSync(opts.from, 'utf8'));
+          } catch (err) {
+            throw new UsageError(`cannot read the JSON report ${opts.from}: ${(err as Error).message}`);
+          }
+          if (
+            !parsed ||
+            typeof parsed !== 'object' ||
+            (parsed as { schemaVersion?: unknown }).schemaVersion === undefined
+          )
+            throw new UsageError(`${opts.from} is not an InvenTag JSON report (no schemaVersion)`);
+          report = parsed as ComprehensiveComplianceReport;
+        } else {
+          const config = await configFromFlags(opts.config, {});
+          const { runCheck } = await import('../../manager/runCheck.js');
+          try {
+            report = (await runCheck({ config, ...(opts.evidence ? { evidenceDir: opts.evidence } : {}) })).report;
+          } catch (err) {
+            throw await toCheckError(err);
+          }
         }
-        if (!parsed || typeof parsed !== 'object' || (parsed as { schemaVersion?: unknown }).schemaVersion === undefined) throw new UsageError(`${opts.from} is not an InvenTag JSON report (no schemaVersion)`);
-        report = parsed as ComprehensiveComplianceReport;
-      } else {
-        const config = await configFromFlags(opts.config, {});
-        const { runCheck } = await import('../../manager/runCheck.js');
         try {
-          report = (await runCheck({ config, ...(opts.evidence ? { evidenceDir: opts.evidence } : {}) })).report;
+          printLine(await saveReport(report, resolve(opts.out), opts.format));
         } catch (err) {
           throw await toCheckError(err);
         }
-      }
-      try {
-        printLine(await saveReport(report, resolve(opts.out), opts.format));
-      } catch (err) {
-        throw await toCheckError(err);
-      }
-    });
+      },
+    );
 }
 
 export function registerStatus(program: Command): void {
@@ -202,7 +247,12 @@ export function registerStatus(program: Command): void {
         const store = AuditStore.open({ path: config.auditStore!, readonly: true });
         try {
           const v = store.verify();
-          status.audit = { entries: store.count(), head: v.head ? `${v.head.sequence}:${v.head.hash}` : null, intact: v.ok, ...(v.firstBad ? { firstBad: v.firstBad } : {}) };
+          status.audit = {
+            entries: store.count(),
+            head: v.head ? `${v.head.sequence}:${v.head.hash}` : null,
+            intact: v.ok,
+            ...(v.firstBad ? { firstBad: v.firstBad } : {}),
+          };
         } finally {
           store.closeSync();
         }
@@ -210,16 +260,33 @@ export function registerStatus(program: Command): void {
       const last = lastReportPath(config.dataDirectory);
       if (existsSync(last)) {
         const r = JSON.parse(readFileSync(last, 'utf8')) as ComprehensiveComplianceReport;
-        status.lastCheck = { generatedAt: r.generatedAt, standard: r.complianceStandard, isCompliant: r.complianceStatus.isCompliant, complianceScore: r.complianceStatus.complianceScore, riskScore: r.complianceStatus.riskScore, findings: r.findings.length };
+        status.lastCheck = {
+          generatedAt: r.generatedAt,
+          standard: r.complianceStandard,
+          isCompliant: r.complianceStatus.isCompliant,
+          complianceScore: r.complianceStatus.complianceScore,
+          riskScore: r.complianceStatus.riskScore,
+          findings: r.findings.length,
+        };
       } else status.lastCheck = null;
       if (opts.json) {
         printJson(status);
         return;
       }
       const audit = status.audit as { entries: number; head: string | null; intact: boolean } | null;
-      printLine(`Audit trail: ${audit ? `${audit.entries} entries, head ${audit.head ?? '(empty)'}, ${audit.intact ? 'intact' : 'TAMPERED'}` : `none yet at ${config.auditStore}`}`);
-      const lc = status.lastCheck as { generatedAt: string; isCompliant: boolean; complianceScore: number; riskScore: number; findings: number } | null;
-      printLine(`Last check: ${lc ? `${lc.generatedAt}: ${lc.isCompliant ? 'COMPLIANT' : 'NON-COMPLIANT'}, score ${lc.complianceScore}, risk ${lc.riskScore}, ${lc.findings} finding(s)` : 'none yet (run inventag check)'}`);
+      printLine(
+        `Audit trail: ${audit ? `${audit.entries} entries, head ${audit.head ?? '(empty)'}, ${audit.intact ? 'intact' : 'TAMPERED'}` : `none yet at ${config.auditStore}`}`,
+      );
+      const lc = status.lastCheck as {
+        generatedAt: string;
+        isCompliant: boolean;
+        complianceScore: number;
+        riskScore: number;
+        findings: number;
+      } | null;
+      printLine(
+        `Last check: ${lc ? `${lc.generatedAt}: ${lc.isCompliant ? 'COMPLIANT' : 'NON-COMPLIANT'}, score ${lc.complianceScore}, risk ${lc.riskScore}, ${lc.findings} finding(s)` : 'none yet (run inventag check)'}`,
+      );
       if (audit && !audit.intact) process.exitCode = ExitCode.TAMPERED;
     });
 }
@@ -252,4 +319,3 @@ export function registerConfig(program: Command): void {
       }
     });
 }
-

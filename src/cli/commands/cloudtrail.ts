@@ -53,11 +53,18 @@ async function cloudtrail(): Promise<typeof import('../../cloudtrail/index.js')>
 
 function toCliError(err: unknown, ct: typeof import('../../cloudtrail/index.js')): unknown {
   if (!ct.isCloudTrailError(err)) return err;
-  return err.kind === ct.CloudTrailErrorKind.AWS ? new CliError(err.message, ExitCode.AWS_ERROR, { cause: err }) : new UsageError(err.message, { cause: err });
+  return err.kind === ct.CloudTrailErrorKind.AWS
+    ? new CliError(err.message, ExitCode.AWS_ERROR, { cause: err })
+    : new UsageError(err.message, { cause: err });
 }
 
-function windowOf(opts: WindowOpts, ct: typeof import('../../cloudtrail/index.js'), defaultSince: string | undefined): TimeWindow | undefined {
-  if (opts.since === undefined && opts.start === undefined && opts.end === undefined && defaultSince === undefined) return undefined;
+function windowOf(
+  opts: WindowOpts,
+  ct: typeof import('../../cloudtrail/index.js'),
+  defaultSince: string | undefined,
+): TimeWindow | undefined {
+  if (opts.since === undefined && opts.start === undefined && opts.end === undefined && defaultSince === undefined)
+    return undefined;
   const w = ct.resolveWindow(opts, new Date(), defaultSince);
   if (typeof w === 'string') throw new UsageError(w);
   return w;
@@ -69,7 +76,9 @@ async function readAudit(path: string): Promise<AuditRecordRef[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read the audit file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new UsageError(`cannot read the audit file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
   }
   const trimmed = text.trim();
   let rows: unknown[];
@@ -86,18 +95,28 @@ async function readAudit(path: string): Promise<AuditRecordRef[]> {
       try {
         rows.push(JSON.parse(line));
       } catch {
-        throw new UsageError(`${path} line ${i + 1}: not a JSON object (expected JSON lines from "inventag audit export --format jsonl" or a JSON array)`);
+        throw new UsageError(
+          `${path} line ${i + 1}: not a JSON object (expected JSON lines from "inventag audit export --format jsonl" or a JSON array)`,
+        );
       }
     }
   }
   const out: AuditRecordRef[] = [];
   for (const [i, row] of rows.entries()) {
     const r = row as Record<string, unknown>;
-    if (typeof r !== 'object' || r === null) throw new UsageError(`${path} record ${i + 1}: expected an object with timestamp, service and operation`);
+    if (typeof r !== 'object' || r === null)
+      throw new UsageError(`${path} record ${i + 1}: expected an object with timestamp, service and operation`);
     if (r.kind === 'checkpoint' || r.event !== undefined) continue;
     const timestamp = r.timestamp ?? r.time;
-    if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp)) || typeof r.service !== 'string' || typeof r.operation !== 'string') {
-      throw new UsageError(`${path} record ${i + 1}: expected "timestamp" (ISO time), "service" and "operation" strings`);
+    if (
+      typeof timestamp !== 'string' ||
+      Number.isNaN(Date.parse(timestamp)) ||
+      typeof r.service !== 'string' ||
+      typeof r.operation !== 'string'
+    ) {
+      throw new UsageError(
+        `${path} record ${i + 1}: expected "timestamp" (ISO time), "service" and "operation" strings`,
+      );
     }
     out.push({
       timestamp,
@@ -114,7 +133,10 @@ async function readAudit(path: string): Promise<AuditRecordRef[]> {
 function positiveNumber(option: string, value: string | undefined, max = Infinity): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`${option} must be a number above 0${max < Infinity ? ` and at most ${max}` : ''}; got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || n <= 0 || n > max)
+    throw new UsageError(
+      `${option} must be a number above 0${max < Infinity ? ` and at most ${max}` : ''}; got ${JSON.stringify(value)}`,
+    );
   return n;
 }
 
@@ -133,7 +155,11 @@ async function callerArn(region: string): Promise<string> {
     if (!id.Arn) throw new Error('GetCallerIdentity returned no Arn');
     return id.Arn;
   } catch (err) {
-    throw new CliError(`cannot find the principal with sts:GetCallerIdentity (give --principal instead): ${(err as Error).message}`, ExitCode.AWS_ERROR, { cause: err });
+    throw new CliError(
+      `cannot find the principal with sts:GetCallerIdentity (give --principal instead): ${(err as Error).message}`,
+      ExitCode.AWS_ERROR,
+      { cause: err },
+    );
   } finally {
     sts.destroy();
   }
@@ -145,24 +171,35 @@ function printFinding(f: CloudTrailFinding): void {
   printLine(`  ${f.description}`);
   for (const e of f.events.slice(0, 50)) {
     const error = e.errorCode ? colour.yellow(` error=${e.errorCode}`) : '';
-    printLine(`  ${e.eventTime} ${e.awsRegion ?? '-'} ${e.iamAction ?? `${e.eventSource}:${e.eventName}`} readOnly=${String(e.readOnly)} eventId=${e.eventId}${error}`);
+    printLine(
+      `  ${e.eventTime} ${e.awsRegion ?? '-'} ${e.iamAction ?? `${e.eventSource}:${e.eventName}`} readOnly=${String(e.readOnly)} eventId=${e.eventId}${error}`,
+    );
   }
   if (f.events.length > 50) printLine(`  ... and ${f.events.length - 50} more (use --json for all)`);
   printLine(`  ${colour.dim(`Recommendation: ${f.recommendation}`)}`);
 }
 
 function printAnalysis(a: PrincipalAnalysis): void {
-  printLine(`Principal ${a.principal} (${a.principalKind}): ${a.principalEvents} of ${a.eventsSeen} events, ${a.writes.length} write(s)`);
+  printLine(
+    `Principal ${a.principal} (${a.principalKind}): ${a.principalEvents} of ${a.eventsSeen} events, ${a.writes.length} write(s)`,
+  );
   if (a.correlation) {
-    printLine(`Audit trail: ${a.correlation.matched} event(s) matched, ${a.correlation.unrecorded.length} not recorded, ${a.correlation.skippedServiceEvents} made by AWS services on its behalf`);
+    printLine(
+      `Audit trail: ${a.correlation.matched} event(s) matched, ${a.correlation.unrecorded.length} not recorded, ${a.correlation.skippedServiceEvents} made by AWS services on its behalf`,
+    );
   }
   for (const f of a.findings) printFinding(f);
   const broken = !a.readOnlyGuaranteeHeld || (a.correlation?.unrecorded.length ?? 0) > 0;
-  printLine(broken ? colour.red('Result: read-only guarantee BROKEN') : colour.green('Result: no write by the principal in the window'));
+  printLine(
+    broken
+      ? colour.red('Result: read-only guarantee BROKEN')
+      : colour.green('Result: no write by the principal in the window'),
+  );
 }
 
 function exitFor(a: PrincipalAnalysis | undefined): void {
-  if (a && (!a.readOnlyGuaranteeHeld || (a.correlation?.unrecorded.length ?? 0) > 0)) process.exitCode = ExitCode.NON_COMPLIANT;
+  if (a && (!a.readOnlyGuaranteeHeld || (a.correlation?.unrecorded.length ?? 0) > 0))
+    process.exitCode = ExitCode.NON_COMPLIANT;
 }
 
 /** A one-line progress display on a terminal, or a line per update when forced. */
@@ -189,10 +226,14 @@ function parseAttributes(list: string[] | undefined): Record<string, string | bo
   const out: Record<string, string | boolean> = {};
   for (const item of list ?? []) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--attribute ${JSON.stringify(item)} must be key=value (keys: eventId, accessKeyId, resourceName, username, eventName, resourceType, eventSource, readOnly)`);
+    if (eq <= 0)
+      throw new UsageError(
+        `--attribute ${JSON.stringify(item)} must be key=value (keys: eventId, accessKeyId, resourceName, username, eventName, resourceType, eventSource, readOnly)`,
+      );
     const key = item.slice(0, eq);
     const value = item.slice(eq + 1);
-    if (key === 'readOnly' && value !== 'true' && value !== 'false') throw new UsageError('--attribute readOnly=... must be true or false');
+    if (key === 'readOnly' && value !== 'true' && value !== 'false')
+      throw new UsageError('--attribute readOnly=... must be true or false');
     out[key] = key === 'readOnly' ? value === 'true' : value;
   }
   return out;
@@ -215,7 +256,9 @@ async function runLookup(opts: LookupOpts): Promise<void> {
       ratePerSecond: rate,
       prepareClient: (client) => guardClient(client),
       onProgress: (p) =>
-        progress(`${p.events} events, ${p.pages} pages, ${p.eventsPerSecond.toFixed(0)} events/s, ${(p.fractionDone * 100).toFixed(0)}%${p.etaMs === undefined ? '' : `, ETA ${Math.ceil(p.etaMs / 1000)}s`}${p.throttled ? `, throttled ${p.throttled}x` : ''}`),
+        progress(
+          `${p.events} events, ${p.pages} pages, ${p.eventsPerSecond.toFixed(0)} events/s, ${(p.fractionDone * 100).toFixed(0)}%${p.etaMs === undefined ? '' : `, ETA ${Math.ceil(p.etaMs / 1000)}s`}${p.throttled ? `, throttled ${p.throttled}x` : ''}`,
+        ),
     });
     const result = await reader.read(window.start, window.end, filter as never);
     progress.done();
@@ -235,8 +278,12 @@ async function runLookup(opts: LookupOpts): Promise<void> {
         analysis,
       });
     } else {
-      printLine(`LookupEvents ${reader.regions.join(', ')}, ${window.start.toISOString()} .. ${window.end.toISOString()}`);
-      printLine(`  ${result.events.length} events, ${result.pages} pages, ${result.requests} requests (${result.throttled} throttled) in ${(result.durationMs / 1000).toFixed(1)} s`);
+      printLine(
+        `LookupEvents ${reader.regions.join(', ')}, ${window.start.toISOString()} .. ${window.end.toISOString()}`,
+      );
+      printLine(
+        `  ${result.events.length} events, ${result.pages} pages, ${result.requests} requests (${result.throttled} throttled) in ${(result.durationMs / 1000).toFixed(1)} s`,
+      );
       printAnalysis(analysis);
     }
     exitFor(analysis);
@@ -253,7 +300,8 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
   if (typeof parsed === 'string') throw new UsageError(parsed);
   const matcher = opts.principal === undefined ? undefined : ct.principalMatcher(opts.principal);
   if (typeof matcher === 'string') throw new UsageError(matcher);
-  for (const a of opts.account ?? []) if (!/^\d{12}$/.test(a)) throw new UsageError(`--account ${JSON.stringify(a)} must be a 12-digit account id`);
+  for (const a of opts.account ?? [])
+    if (!/^\d{12}$/.test(a)) throw new UsageError(`--account ${JSON.stringify(a)} must be a 12-digit account id`);
   const concurrency = positiveNumber('--concurrency', opts.concurrency, 64);
   const audit = opts.audit ? await readAudit(opts.audit) : undefined;
   const store =
@@ -261,11 +309,17 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
       ? new ct.LocalTrailStore(parsed.path)
       : new ct.S3TrailStore(parsed.bucket, parsed.prefix, {
           client: await guarded(
-            new (await import('@aws-sdk/client-s3')).S3Client({ ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}), ...(opts.pathStyle ? { forcePathStyle: true } : {}), ...(opts.region?.[0] ? { region: opts.region[0] } : {}) }),
+            new (await import('@aws-sdk/client-s3')).S3Client({
+              ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+              ...(opts.pathStyle ? { forcePathStyle: true } : {}),
+              ...(opts.region?.[0] ? { region: opts.region[0] } : {}),
+            }),
           ),
         });
   const progress = progressWriter(opts);
-  const analyzer = matcher ? new ct.PrincipalAnalyzer(matcher, { keepEventsForCorrelation: audit !== undefined }) : undefined;
+  const analyzer = matcher
+    ? new ct.PrincipalAnalyzer(matcher, { keepEventsForCorrelation: audit !== undefined })
+    : undefined;
   const writers = new Map<string, number>();
   let files = 0;
   let bytes = 0;
@@ -281,7 +335,9 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
         files++;
         bytes += f.bytes;
         const secs = (Date.now() - began) / 1000;
-        progress(`${files} files, ${(bytes / 1e6).toFixed(1)} MB${secs > 0 ? `, ${(bytes / 1e6 / secs).toFixed(0)} MB/s` : ''}`);
+        progress(
+          `${files} files, ${(bytes / 1e6).toFixed(1)} MB${secs > 0 ? `, ${(bytes / 1e6 / secs).toFixed(0)} MB/s` : ''}`,
+        );
       },
     });
     const summary = await reader.scan((event) => {
@@ -293,15 +349,26 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
     });
     progress.done();
     if (summary.filesRead + summary.filesCorrupt === 0) {
-      throw new UsageError(`no trail log files under ${store.location}${window ? ` for ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''} (expected AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz, or AWSLogs/<org-id>/<account>/... for an organization trail)`);
+      throw new UsageError(
+        `no trail log files under ${store.location}${window ? ` for ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''} (expected AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz, or AWSLogs/<org-id>/<account>/... for an organization trail)`,
+      );
     }
     const analysis = analyzer?.result({ audit });
     const writesByPrincipal = Object.fromEntries([...writers.entries()].sort((a, b) => b[1] - a[1]));
     if (opts.json) {
-      printJson({ source: store.location, window: window && { start: window.start.toISOString(), end: window.end.toISOString() }, summary, ...(analysis ? { analysis } : { writesByPrincipal }) });
+      printJson({
+        source: store.location,
+        window: window && { start: window.start.toISOString(), end: window.end.toISOString() },
+        summary,
+        ...(analysis ? { analysis } : { writesByPrincipal }),
+      });
     } else {
-      printLine(`Trail files ${store.location}${window ? `, ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''}`);
-      printLine(`  ${summary.filesRead} files read, ${summary.filesCorrupt} corrupt; ${summary.events} events${window ? ' in the window' : ''} (${(summary.bytes / 1e6).toFixed(1)} MB of JSON) in ${(summary.durationMs / 1000).toFixed(1)} s`);
+      printLine(
+        `Trail files ${store.location}${window ? `, ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''}`,
+      );
+      printLine(
+        `  ${summary.filesRead} files read, ${summary.filesCorrupt} corrupt; ${summary.events} events${window ? ' in the window' : ''} (${(summary.bytes / 1e6).toFixed(1)} MB of JSON) in ${(summary.durationMs / 1000).toFixed(1)} s`,
+      );
       for (const c of summary.corrupt) printErr(`${colour.yellow('corrupt')} ${c.file}: ${c.problem}`);
       if (analysis) printAnalysis(analysis);
       else {
@@ -325,12 +392,29 @@ function windowOptions(cmd: Command, sinceHelp: string): Command {
 
 /** Adds `inventag cloudtrail lookup` and `inventag cloudtrail scan`. */
 export function registerCloudtrail(program: Command): void {
-  const ct = program.command('cloudtrail').description('CloudTrail evidence: did the guarded principal change anything?').addHelpText('after', EXIT_HELP);
+  const ct = program
+    .command('cloudtrail')
+    .description('CloudTrail evidence: did the guarded principal change anything?')
+    .addHelpText('after', EXIT_HELP);
 
-  windowOptions(ct.command('lookup').description('read management events with LookupEvents (last 90 days), paced to 2 requests/s per region, and check the principal made no write'), 'how far back to read: 30m, 1h, 7d (default 1h)')
+  windowOptions(
+    ct
+      .command('lookup')
+      .description(
+        'read management events with LookupEvents (last 90 days), paced to 2 requests/s per region, and check the principal made no write',
+      ),
+    'how far back to read: 30m, 1h, 7d (default 1h)',
+  )
     .option('--region <region>', 'a region to read (repeat for several; default AWS_REGION or us-east-1)', collect)
-    .option('--principal <arn|key>', 'session ARN, role or user ARN, or access key id to check (default: the caller, from sts:GetCallerIdentity)')
-    .option('--attribute <key=value>', 'a LookupEvents attribute (repeatable; the most selective goes to AWS, the rest are applied locally)', collect)
+    .option(
+      '--principal <arn|key>',
+      'session ARN, role or user ARN, or access key id to check (default: the caller, from sts:GetCallerIdentity)',
+    )
+    .option(
+      '--attribute <key=value>',
+      'a LookupEvents attribute (repeatable; the most selective goes to AWS, the rest are applied locally)',
+      collect,
+    )
     .option('--rate <n>', 'requests per second per region, at most 2 (default 2)')
     .option('--audit <file>', 'our audit trail (inventag audit export --format jsonl) to find calls it never recorded')
     .option('--json', 'print the result as JSON')
@@ -338,8 +422,19 @@ export function registerCloudtrail(program: Command): void {
     .addHelpText('after', EXIT_HELP)
     .action((opts: LookupOpts) => runLookup(opts));
 
-  windowOptions(ct.command('scan').argument('<location>', 'a directory of trail log files, or s3://bucket/prefix').description('read trail log files (local or S3, gzip JSON in the AWSLogs layout) and check the principal made no write'), 'only files of this recent period: 1h, 7d (default: every file)')
-    .option('--principal <arn|key>', 'session ARN, role or user ARN, or access key id to check (without it, writes are listed per principal)')
+  windowOptions(
+    ct
+      .command('scan')
+      .argument('<location>', 'a directory of trail log files, or s3://bucket/prefix')
+      .description(
+        'read trail log files (local or S3, gzip JSON in the AWSLogs layout) and check the principal made no write',
+      ),
+    'only files of this recent period: 1h, 7d (default: every file)',
+  )
+    .option(
+      '--principal <arn|key>',
+      'session ARN, role or user ARN, or access key id to check (without it, writes are listed per principal)',
+    )
     .option('--region <region>', 'only this region (repeatable)', collect)
     .option('--account <id>', 'only this account (repeatable)', collect)
     .option('--audit <file>', 'our audit trail (inventag audit export --format jsonl) to find calls it never recorded')

@@ -25,7 +25,10 @@ function addAwsFlags(command: Command): Command {
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE, then "default")')
     .option('--region <region>', 'AWS region (default: AWS_REGION, then us-east-1; STS and IAM answer from any)')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (a VPC endpoint or a local test server)')
-    .option('--config <file>', 'configuration file (audit store, standard and overrides of the guard these calls run under)')
+    .option(
+      '--config <file>',
+      'configuration file (audit store, standard and overrides of the guard these calls run under)',
+    )
     .option('--json', 'print the result as JSON');
 }
 
@@ -37,7 +40,9 @@ function accessOf(flags: AwsFlags): AwsAccessOptions {
     try {
       new URL(flags.endpointUrl);
     } catch {
-      throw new UsageError(`--endpoint-url: ${JSON.stringify(flags.endpointUrl)} is not a URL; expected e.g. https://sts.eu-west-1.amazonaws.com`);
+      throw new UsageError(
+        `--endpoint-url: ${JSON.stringify(flags.endpointUrl)} is not a URL; expected e.g. https://sts.eu-west-1.amazonaws.com`,
+      );
     }
     access.endpoint = flags.endpointUrl;
   }
@@ -52,13 +57,18 @@ async function awsErrors<T>(work: () => Promise<T>): Promise<T> {
     if (error instanceof CliError) throw error;
     const { isIdentityError } = await import('../../identity/index.js');
     if (isIdentityError(error)) throw new CliError(error.message, ExitCode.AWS_ERROR, { cause: error });
-    const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+    const message =
+      error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
     throw new CliError(`AWS call failed: ${message}`, ExitCode.AWS_ERROR, { cause: error });
   }
 }
 
 function identityLines(me: CallerIdentity): string[] {
-  const lines = [`${colour.bold('Account')}   ${me.account ?? '?'}`, `${colour.bold('ARN')}       ${me.arn}`, `${colour.bold('UserId')}    ${me.userId}`];
+  const lines = [
+    `${colour.bold('Account')}   ${me.account ?? '?'}`,
+    `${colour.bold('ARN')}       ${me.arn}`,
+    `${colour.bold('UserId')}    ${me.userId}`,
+  ];
   let kind: string = me.type;
   if (me.permissionSet) kind += ` (permission set ${me.permissionSet}, role ${me.roleName}, session ${me.sessionName})`;
   else if (me.roleName && me.sessionName) kind += ` (role ${me.roleName}, session ${me.sessionName})`;
@@ -66,7 +76,8 @@ function identityLines(me: CallerIdentity): string[] {
   lines.push(`${colour.bold('Type')}      ${kind}`);
   lines.push(`${colour.bold('Key')}       ${me.credentialKind}${me.accessKeyId ? ` (${me.accessKeyId})` : ''}`);
   for (const f of me.findings) {
-    const severity = f.severity === 'HIGH' || f.severity === 'CRITICAL' ? colour.red(f.severity) : colour.yellow(f.severity);
+    const severity =
+      f.severity === 'HIGH' || f.severity === 'CRITICAL' ? colour.red(f.severity) : colour.yellow(f.severity);
     lines.push('', `${severity} ${f.title}`, `  ${f.description}`, `  Recommendation: ${f.recommendation}`);
   }
   return lines;
@@ -76,7 +87,9 @@ export function registerIdentity(program: Command): void {
   addAwsFlags(
     program
       .command('identity')
-      .description('Show who the AWS credentials belong to (STS GetCallerIdentity through the guard): account, ARN, principal type, key kind, findings.'),
+      .description(
+        'Show who the AWS credentials belong to (STS GetCallerIdentity through the guard): account, ARN, principal type, key kind, findings.',
+      ),
   )
     .addHelpText(
       'after',
@@ -103,7 +116,10 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 function probeOf(text: string): { service: string; operation: string } {
   const match = /^([a-z0-9-]+)[:\s]+([A-Za-z0-9_]+)$/.exec(text.trim());
-  if (!match) throw new UsageError(`--probe ${JSON.stringify(text)}: expected SERVICE:OPERATION, e.g. ec2:describe_regions or cloudtrail:LookupEvents`);
+  if (!match)
+    throw new UsageError(
+      `--probe ${JSON.stringify(text)}: expected SERVICE:OPERATION, e.g. ec2:describe_regions or cloudtrail:LookupEvents`,
+    );
   return { service: match[1] as string, operation: match[2] as string };
 }
 
@@ -111,11 +127,14 @@ function evidenceLines(evidence: PermissionEvidence, formatReport: (r: PolicyAna
   const lines: string[] = [];
   if (evidence.identity) lines.push(...identityLines(evidence.identity), '');
   const probes = evidence.probes;
-  const statusColour = probes.overallStatus === 'VALID' ? colour.green : probes.overallStatus === 'PARTIAL' ? colour.yellow : colour.red;
+  const statusColour =
+    probes.overallStatus === 'VALID' ? colour.green : probes.overallStatus === 'PARTIAL' ? colour.yellow : colour.red;
   lines.push(`${colour.bold('Read probes')}: ${statusColour(probes.overallStatus)}`);
   for (const check of probes.permissionChecks) {
     const mark = check.status === 'PASSED' ? colour.green(check.status) : colour.red(check.status);
-    lines.push(`  ${check.service}:${check.operation} - ${mark}${check.status === 'PASSED' ? '' : `: ${check.message}`}`);
+    lines.push(
+      `  ${check.service}:${check.operation} - ${mark}${check.status === 'PASSED' ? '' : `: ${check.message}`}`,
+    );
   }
   lines.push('', colour.bold('Policies of the caller:'));
   if (evidence.collectionError) lines.push(`  ${colour.red('not collected')}: ${evidence.collectionError}`);
@@ -132,9 +151,15 @@ export function registerPermissions(program: Command): void {
   addAwsFlags(
     program
       .command('permissions')
-      .description('Check the AWS credentials: read probes through the guard, then every write the caller\'s own IAM policies allow.'),
+      .description(
+        "Check the AWS credentials: read probes through the guard, then every write the caller's own IAM policies allow.",
+      ),
   )
-    .option('--probe <service:operation>', 'a read probe to run instead of the defaults (repeatable), e.g. cloudtrail:lookup_events', collect)
+    .option(
+      '--probe <service:operation>',
+      'a read probe to run instead of the defaults (repeatable), e.g. cloudtrail:lookup_events',
+      collect,
+    )
     .addHelpText(
       'after',
       `
@@ -156,11 +181,14 @@ Exit codes: 0 probes passed and the policies allow nothing outside Read/List,
       const probes = flags.probe?.map(probeOf);
       const { gatherPermissionEvidence } = await import('../../identity/index.js');
       const { formatPolicyReport } = await import('../../policy/analysis/index.js');
-      const evidence = await withAuditedGuard(flags.config, (guard) => awsErrors(() => gatherPermissionEvidence({ ...access, guard, ...(probes ? { probes } : {}) })));
+      const evidence = await withAuditedGuard(flags.config, (guard) =>
+        awsErrors(() => gatherPermissionEvidence({ ...access, guard, ...(probes ? { probes } : {}) })),
+      );
       if (flags.json) printJson(evidence);
       else for (const line of evidenceLines(evidence, (r) => formatPolicyReport(r, colour))) printLine(line);
       if (evidence.writeVerdict === 'writes-allowed') process.exitCode = ExitCode.WRITES_ALLOWED;
-      else if (evidence.writeVerdict === 'unknown' || evidence.probes.overallStatus !== 'VALID') process.exitCode = ExitCode.AWS_ERROR;
+      else if (evidence.writeVerdict === 'unknown' || evidence.probes.overallStatus !== 'VALID')
+        process.exitCode = ExitCode.AWS_ERROR;
       else process.exitCode = ExitCode.OK;
     });
 }
@@ -170,7 +198,16 @@ async function readPolicyFile(file: string): Promise<string> {
     return file === '-' ? await readStdin() : await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : error instanceof Error
+              ? error.message
+              : String(error);
     throw new UsageError(`${file}: cannot read the policy file (${why})`, { cause: error });
   }
 }
@@ -185,7 +222,9 @@ export function registerPolicy(program: Command): void {
   const policy = program.command('policy').description('Offline IAM policy analysis.');
   policy
     .command('check')
-    .description('Show every action identity policy files allow, by access level: writes grouped by danger and service, sensitive reads apart.')
+    .description(
+      'Show every action identity policy files allow, by access level: writes grouped by danger and service, sensitive reads apart.',
+    )
     .argument('<file...>', 'policy files, analysed together as one principal\'s policies ("-" reads standard input)')
     .option('--json', 'print the analysis as JSON')
     .addHelpText(
@@ -206,7 +245,8 @@ or invalid input (the message names the file, statement index and field).`,
     )
     .action(async (files: string[], flags: { json?: boolean }) => {
       if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input ("-") can be given once');
-      const { analyzePolicies, formatPolicyReport, isPolicyDocumentError, parsePolicyText } = await import('../../policy/analysis/index.js');
+      const { analyzePolicies, formatPolicyReport, isPolicyDocumentError, parsePolicyText } =
+        await import('../../policy/analysis/index.js');
       const documents: PolicyDocument[] = [];
       for (const file of files) {
         const text = await readPolicyFile(file);

@@ -27,13 +27,17 @@ interface WriteOptions extends SnapshotSourceOptions {
 /** The options every metrics and dashboard command shares. */
 export function addSourceOptions(command: Command): Command {
   return command
-    .option('--snapshot <file>', 'read a saved compliance snapshot (JSON, as /api/snapshot serves it) instead of the history')
+    .option(
+      '--snapshot <file>',
+      'read a saved compliance snapshot (JSON, as /api/snapshot serves it) instead of the history',
+    )
     .option('--config <file>', 'compliance configuration file')
     .option('--store <path>', 'audit store to follow (default: the configured one)')
     .option('--evidence <dir>', 'an evidence directory to assess once, e.g. the bundled examples/demo');
 }
 
-const SERVE_EXIT_CODES = '\nExit codes: 0 stopped cleanly, 2 bad option, port in use, non-loopback address without a token, or bad snapshot.';
+const SERVE_EXIT_CODES =
+  '\nExit codes: 0 stopped cleanly, 2 bad option, port in use, non-loopback address without a token, or bad snapshot.';
 
 /** `--port`, `--host`, `--token` and the source options of a long-running server command. */
 export function addServeOptions(command: Command, defaultPort: number, tokenHelp: string): Command {
@@ -50,7 +54,9 @@ export async function openSnapshotSource(opts: SnapshotSourceOptions): Promise<S
   let source: SnapshotSource;
   if (opts.snapshot !== undefined) {
     if (opts.config !== undefined || opts.store !== undefined || opts.evidence !== undefined) {
-      throw new UsageError('--snapshot reads a saved snapshot; it cannot be combined with --config, --store or --evidence');
+      throw new UsageError(
+        '--snapshot reads a saved snapshot; it cannot be combined with --config, --store or --evidence',
+      );
     }
     const { FileSnapshotSource } = await import('../../metrics/FileSnapshotSource.js');
     source = new FileSnapshotSource(opts.snapshot);
@@ -66,7 +72,8 @@ export async function openSnapshotSource(opts: SnapshotSourceOptions): Promise<S
 
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
   return port;
 }
 
@@ -129,34 +136,44 @@ function parseGrouping(pairs: string[] | undefined): Record<string, string> {
 export function registerMetrics(program: Command): void {
   const metrics = program
     .command('metrics')
-    .description('Prometheus metrics of the compliance history: a /metrics endpoint, a node_exporter textfile, a Pushgateway push.');
+    .description(
+      'Prometheus metrics of the compliance history: a /metrics endpoint, a node_exporter textfile, a Pushgateway push.',
+    );
 
-  addServeOptions(metrics.command('serve').description('serve /metrics for Prometheus to scrape, until stopped (Ctrl-C)'), 9464, 'require "Authorization: Bearer <token>"')
-    .action(async (opts: ServeOptions) => {
-      const port = parsePort(opts.port);
-      const source = await openSnapshotSource(opts);
-      const { ComplianceMetrics } = await import('../../metrics/ComplianceMetrics.js');
-      const { startMetricsServer } = await import('../../metrics/metricsServer.js');
-      const server = await startMetricsServer({
-        metrics: new ComplianceMetrics(),
-        source,
-        port,
-        host: opts.host,
-        token: tokenOption(opts.token),
-        onError: (err) => process.stderr.write(`inventag: snapshot failed during a scrape: ${err instanceof Error ? err.message : String(err)}\n`),
-      }).catch((err: unknown) => {
-        throw toCliError(err);
-      });
-      printLine(`serving metrics at ${server.url}/metrics`);
-      await untilStopped();
-      await server.close();
-      await closeSource(source);
+  addServeOptions(
+    metrics.command('serve').description('serve /metrics for Prometheus to scrape, until stopped (Ctrl-C)'),
+    9464,
+    'require "Authorization: Bearer <token>"',
+  ).action(async (opts: ServeOptions) => {
+    const port = parsePort(opts.port);
+    const source = await openSnapshotSource(opts);
+    const { ComplianceMetrics } = await import('../../metrics/ComplianceMetrics.js');
+    const { startMetricsServer } = await import('../../metrics/metricsServer.js');
+    const server = await startMetricsServer({
+      metrics: new ComplianceMetrics(),
+      source,
+      port,
+      host: opts.host,
+      token: tokenOption(opts.token),
+      onError: (err) =>
+        process.stderr.write(
+          `inventag: snapshot failed during a scrape: ${err instanceof Error ? err.message : String(err)}\n`,
+        ),
+    }).catch((err: unknown) => {
+      throw toCliError(err);
     });
+    printLine(`serving metrics at ${server.url}/metrics`);
+    await untilStopped();
+    await server.close();
+    await closeSource(source);
+  });
 
   addSourceOptions(
     metrics
       .command('write')
-      .description('write the metrics once: to FILE for node_exporter (atomically; "-" for stdout) and/or to a Pushgateway')
+      .description(
+        'write the metrics once: to FILE for node_exporter (atomically; "-" for stdout) and/or to a Pushgateway',
+      )
       .argument('[file]', 'target file, e.g. /var/lib/node_exporter/textfile/inventag.prom; "-" writes to stdout')
       .option('--pushgateway <url>', 'also push to this Pushgateway (http://host:9091; user:password@ for Basic auth)')
       .option('--job <name>', 'Pushgateway job name', 'inventag')
@@ -173,7 +190,8 @@ Exit codes: 0 written, 2 bad option, missing directory or bad snapshot, 6 Pushga
 When both FILE and --pushgateway are given, each is attempted; a failure of one does not stop the other.`,
     )
     .action(async (file: string | undefined, opts: WriteOptions) => {
-      if (file === undefined && opts.pushgateway === undefined) throw new UsageError('metrics write needs a FILE ("-" for stdout), --pushgateway URL, or both');
+      if (file === undefined && opts.pushgateway === undefined)
+        throw new UsageError('metrics write needs a FILE ("-" for stdout), --pushgateway URL, or both');
       const grouping = parseGrouping(opts.group);
       const source = await openSnapshotSource(opts);
       const { ComplianceMetrics } = await import('../../metrics/ComplianceMetrics.js');
@@ -190,7 +208,9 @@ When both FILE and --pushgateway are given, each is attempted; a failure of one 
       }
       if (opts.pushgateway !== undefined) {
         const { pushToGateway } = await import('../../metrics/pushgateway.js');
-        await pushToGateway(text, { url: opts.pushgateway, job: opts.job, grouping }).catch((err: unknown) => failures.push(toCliError(err)));
+        await pushToGateway(text, { url: opts.pushgateway, job: opts.job, grouping }).catch((err: unknown) =>
+          failures.push(toCliError(err)),
+        );
       }
       if (failures.length === 0) return;
       const [first, ...rest] = failures;

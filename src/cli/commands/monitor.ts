@@ -30,13 +30,18 @@ const numberArg =
     return parsed;
   };
 
-const collect = (value: string, previous: string[] | true | undefined): string[] => [...(Array.isArray(previous) ? previous : []), value];
+const collect = (value: string, previous: string[] | true | undefined): string[] => [
+  ...(Array.isArray(previous) ? previous : []),
+  value,
+];
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 /** `inventag monitor`: resource samples against thresholds, and saved circuit breaker state. */
 export function registerMonitor(program: Command): void {
-  const monitor = program.command('monitor').description('Production safety monitor: resource thresholds and circuit breaker state.');
+  const monitor = program
+    .command('monitor')
+    .description('Production safety monitor: resource thresholds and circuit breaker state.');
 
   monitor
     .command('sample')
@@ -45,8 +50,12 @@ export function registerMonitor(program: Command): void {
     .option('--cpu <percent>', 'CPU threshold, 0-100 (default 80)', numberArg('--cpu'))
     .option('--memory <percent>', 'memory threshold, 0-100 (default 80)', numberArg('--memory'))
     .option('--disk <percent>', 'disk threshold, 0-100 (default 90)', numberArg('--disk'))
-    .addOption(new Option('--count <n>', 'number of samples').argParser(numberArg('--count', { integer: true })).default(1))
-    .addOption(new Option('--interval <seconds>', 'seconds between samples').argParser(numberArg('--interval')).default(1))
+    .addOption(
+      new Option('--count <n>', 'number of samples').argParser(numberArg('--count', { integer: true })).default(1),
+    )
+    .addOption(
+      new Option('--interval <seconds>', 'seconds between samples').argParser(numberArg('--interval')).default(1),
+    )
     .option('--json', 'print one JSON object per sample')
     .option('--fail-on-breach', 'exit 1 when any sample is above a threshold')
     .addHelpText(
@@ -72,7 +81,12 @@ Exit codes: 0 sampled (or no breach with --fail-on-breach), 1 a threshold was ex
           performanceMonitoringInterval: opts.interval,
         });
       } catch (err) {
-        if (isMonitorError(err)) throw new UsageError(err.message.replace(/performanceThreshold(Cpu|Memory|Disk)/, (_m, which: string) => `--${which.toLowerCase()}`).replace('performanceMonitoringInterval', '--interval'));
+        if (isMonitorError(err))
+          throw new UsageError(
+            err.message
+              .replace(/performanceThreshold(Cpu|Memory|Disk)/, (_m, which: string) => `--${which.toLowerCase()}`)
+              .replace('performanceMonitoringInterval', '--interval'),
+          );
         throw err;
       }
       let breached = false;
@@ -92,14 +106,24 @@ Exit codes: 0 sampled (or no breach with --fail-on-breach), 1 a threshold was ex
         const row = (label: string, value: number | undefined, threshold: number, metric: string, extra = '') => {
           const shown = value === undefined ? 'unknown' : `${value.toFixed(1)}%`;
           const over = metrics.includes(metric);
-          printLine(`${label.padEnd(18)}${(over ? colour.red : (s: string) => s)(shown.padStart(7))}  threshold ${threshold}%${over ? colour.red('  EXCEEDED') : ''}${extra}`);
+          printLine(
+            `${label.padEnd(18)}${(over ? colour.red : (s: string) => s)(shown.padStart(7))}  threshold ${threshold}%${over ? colour.red('  EXCEEDED') : ''}${extra}`,
+          );
         };
         if (opts.count > 1) printLine(colour.bold(`sample ${i + 1}/${opts.count} at ${sample.timestamp}`));
         row('CPU', sample.cpuPercent, cpu, 'cpu');
-        row('Memory', sample.memoryPercent, memory, 'memory', `  (${mib(sample.memoryAvailableBytes)} available of ${mib(sample.memoryTotalBytes)})`);
+        row(
+          'Memory',
+          sample.memoryPercent,
+          memory,
+          'memory',
+          `  (${mib(sample.memoryAvailableBytes)} available of ${mib(sample.memoryTotalBytes)})`,
+        );
         row('Disk', sample.diskPercent, disk, 'disk', `  (${sample.diskPath})`);
         printLine(`${'Process RSS'.padEnd(18)}${mib(sample.processRssBytes)}`);
-        printLine(`${'Event-loop delay'.padEnd(18)}mean ${sample.eventLoopDelayMs.mean} ms, p99 ${sample.eventLoopDelayMs.p99} ms, max ${sample.eventLoopDelayMs.max} ms`);
+        printLine(
+          `${'Event-loop delay'.padEnd(18)}mean ${sample.eventLoopDelayMs.mean} ms, p99 ${sample.eventLoopDelayMs.p99} ms, max ${sample.eventLoopDelayMs.max} ms`,
+        );
       }
       if (opts.failOnBreach && breached) process.exitCode = ExitCode.NON_COMPLIANT;
     });
@@ -108,7 +132,11 @@ Exit codes: 0 sampled (or no breach with --fail-on-breach), 1 a threshold was ex
     .command('breakers')
     .description('Show (or reset) the circuit breaker states saved by ProductionSafetyMonitor.saveState().')
     .requiredOption('--state <file>', 'state file written by saveState()')
-    .option('--reset [service:operation]', 'close every breaker, or the one named (repeatable), and save the file', collect)
+    .option(
+      '--reset [service:operation]',
+      'close every breaker, or the one named (repeatable), and save the file',
+      collect,
+    )
     .option('--json', 'print the states as JSON')
     .addHelpText(
       'after',
@@ -136,9 +164,13 @@ Exit codes: 0 shown (or reset), 2 the state file is missing or malformed, or no 
         if (Array.isArray(opts.reset)) {
           keys = opts.reset.map((name) => {
             const at = name.indexOf(':');
-            if (at <= 0 || at === name.length - 1) throw new UsageError(`--reset takes service:operation (got ${JSON.stringify(name)})`);
+            if (at <= 0 || at === name.length - 1)
+              throw new UsageError(`--reset takes service:operation (got ${JSON.stringify(name)})`);
             const key = BreakerRegistry.key(name.slice(0, at), name.slice(at + 1));
-            if (!known.includes(key)) throw new UsageError(`no breaker ${key} in ${opts.state}; saved breakers: ${known.join(', ') || '(none)'}`);
+            if (!known.includes(key))
+              throw new UsageError(
+                `no breaker ${key} in ${opts.state}; saved breakers: ${known.join(', ') || '(none)'}`,
+              );
             return key;
           });
         }
@@ -163,7 +195,9 @@ Exit codes: 0 shown (or reset), 2 the state file is missing or malformed, or no 
       }
       for (const [key, status] of entries) {
         const paint = status.state === 'CLOSED' ? colour.green : status.state === 'OPEN' ? colour.red : colour.yellow;
-        const detail = status.retryAt ? `  opened ${status.openedAt}, trial call after ${status.retryAt}` : `  ${status.consecutiveFailures} consecutive failure(s)`;
+        const detail = status.retryAt
+          ? `  opened ${status.openedAt}, trial call after ${status.retryAt}`
+          : `  ${status.consecutiveFailures} consecutive failure(s)`;
         printLine(`${key.padEnd(40)} ${paint(status.state.padEnd(9))}${detail}`);
       }
     });

@@ -18,9 +18,17 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('Classify AWS operations as read-only or not, from the IAM access level of every AWS action.')
-    .argument('[service]', 'service: IAM prefix (ec2), SDK client (EC2Client, CloudWatchLogs) or boto3 name (logs); or service:Action')
-    .argument('[operation]', 'operation: describe_instances, DescribeInstances, DescribeInstancesCommand or ec2:DescribeInstances')
-    .addOption(new Option('--standard <standard>', 'compliance standard').choices(COMPLIANCE_STANDARDS).default('general'))
+    .argument(
+      '[service]',
+      'service: IAM prefix (ec2), SDK client (EC2Client, CloudWatchLogs) or boto3 name (logs); or service:Action',
+    )
+    .argument(
+      '[operation]',
+      'operation: describe_instances, DescribeInstances, DescribeInstancesCommand or ec2:DescribeInstances',
+    )
+    .addOption(
+      new Option('--standard <standard>', 'compliance standard').choices(COMPLIANCE_STANDARDS).default('general'),
+    )
     .option('--json', 'print the result as JSON')
     .option('--stdin', 'read "service operation" pairs, one per line, and print one JSON object per line')
     .option('--allow <pattern>', 'allow an action pattern (repeatable), e.g. "athena:StartQueryExecution"', collect)
@@ -40,7 +48,10 @@ Exit codes: 0 every operation allowed, 3 any blocked, 2 bad usage or a malformed
       const { ReadOnlyAccessValidator } = await import('../../validator/index.js');
       let validator: InstanceType<typeof ReadOnlyAccessValidator>;
       try {
-        const engine = new VerdictEngine({ standard: opts.standard as never, overrides: { allow: opts.allow ?? [], deny: opts.deny ?? [] } });
+        const engine = new VerdictEngine({
+          standard: opts.standard as never,
+          overrides: { allow: opts.allow ?? [], deny: opts.deny ?? [] },
+        });
         validator = new ReadOnlyAccessValidator({ engine });
       } catch (err) {
         if (isInvalidOptionsError(err)) throw new UsageError(err.message);
@@ -52,16 +63,24 @@ Exit codes: 0 every operation allowed, 3 any blocked, 2 bad usage or a malformed
         process.exitCode = await validateLines(validator);
         return;
       }
-      if (!service) throw new UsageError('validate needs SERVICE and OPERATION (e.g. "inventag validate ec2 describe_instances"), or --stdin');
+      if (!service)
+        throw new UsageError(
+          'validate needs SERVICE and OPERATION (e.g. "inventag validate ec2 describe_instances"), or --stdin',
+        );
       if (!operation) {
-        if (!service.includes(':')) throw new UsageError(`validate needs an OPERATION after SERVICE ${JSON.stringify(service)}, or one "service:Action" argument`);
+        if (!service.includes(':'))
+          throw new UsageError(
+            `validate needs an OPERATION after SERVICE ${JSON.stringify(service)}, or one "service:Action" argument`,
+          );
         [service, operation] = [service.slice(0, service.indexOf(':')), service];
       }
       const result = validator.validateOperation(service, operation);
       if (opts.json) printJson(result);
       else {
         const mark = result.isValid ? colour.green('ALLOWED') : colour.red('BLOCKED');
-        printLine(`${mark} ${result.iamAction ?? `${service} ${operation}`} ${colour.dim(`(${result.operationType}${result.accessLevel ? `, IAM ${result.accessLevel}` : ''}, risk ${result.riskLevel})`)}`);
+        printLine(
+          `${mark} ${result.iamAction ?? `${service} ${operation}`} ${colour.dim(`(${result.operationType}${result.accessLevel ? `, IAM ${result.accessLevel}` : ''}, risk ${result.riskLevel})`)}`,
+        );
         printLine(`  ${result.validationMessage}`);
         for (const note of result.complianceNotes) printLine(`  - ${note}`);
       }
@@ -69,7 +88,9 @@ Exit codes: 0 every operation allowed, 3 any blocked, 2 bad usage or a malformed
     });
 }
 
-async function validateLines(validator: { validateOperation(s: string, o: string): { isValid: boolean } }): Promise<number> {
+async function validateLines(validator: {
+  validateOperation(s: string, o: string): { isValid: boolean };
+}): Promise<number> {
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let lineNo = 0;
   let blocked = false;
@@ -84,7 +105,9 @@ async function validateLines(validator: { validateOperation(s: string, o: string
     else if (parts.length === 1 && parts[0]!.includes(':')) pair = [parts[0]!.split(':')[0]!, parts[0]!];
     if (!pair) {
       malformed = true;
-      process.stdout.write(`${JSON.stringify({ line: lineNo, isValid: false, error: `line ${lineNo}: expected "service operation" or "service:Action", got ${JSON.stringify(line.slice(0, 120))}` })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ line: lineNo, isValid: false, error: `line ${lineNo}: expected "service operation" or "service:Action", got ${JSON.stringify(line.slice(0, 120))}` })}\n`,
+      );
       continue;
     }
     const result = validator.validateOperation(pair[0], pair[1]);

@@ -22,7 +22,10 @@ function compileWildcard(lowerPattern: string): NameMatcher | 'all' | { exact: s
     const prefix = lowerPattern.slice(0, -1);
     return (name) => name.startsWith(prefix);
   }
-  const body = lowerPattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = lowerPattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const re = new RegExp(`^${body}$`);
   return (name) => re.test(name);
 }

@@ -58,7 +58,11 @@ function formatLocation(location: PolicyLocation): string {
 }
 
 export function isPolicyAnalysisError(error: unknown): error is PolicyAnalysisError {
-  return typeof error === 'object' && error !== null && (error as { isPolicyAnalysisError?: unknown }).isPolicyAnalysisError === true;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { isPolicyAnalysisError?: unknown }).isPolicyAnalysisError === true
+  );
 }
 
 export function isPolicyDocumentError(error: unknown): error is PolicyDocumentError {

@@ -67,7 +67,8 @@ function sensitiveTable(index: ActionIndex): ReadonlyArray<SensitiveRead | undef
   if (table) return table;
   // Marked last to first with the row number, so the first matching row is what stays.
   const rows = new Uint16Array(index.size);
-  for (let p = SENSITIVE_READS.length - 1; p >= 0; p--) index.mark((SENSITIVE_READS[p] as (typeof SENSITIVE_READS)[number])[0], rows, p + 1);
+  for (let p = SENSITIVE_READS.length - 1; p >= 0; p--)
+    index.mark((SENSITIVE_READS[p] as (typeof SENSITIVE_READS)[number])[0], rows, p + 1);
   for (const name of NOT_SENSITIVE) index.mark(name, rows, 0);
   table = Array.from(rows, (row) => (row === 0 ? undefined : SENSITIVE_READS[row - 1]?.[1]));
   sensitiveTables.set(index, table);
@@ -146,7 +147,8 @@ export class PolicyAnalyzer {
         list.push(this.entry(i, conditional, allowing, deniedPartly));
       } else {
         const sensitive = sensitiveOf[i];
-        if (sensitive) sensitiveReads.push({ ...this.entry(i, conditional, allowing, deniedPartly), ...sensitive, conditional });
+        if (sensitive)
+          sensitiveReads.push({ ...this.entry(i, conditional, allowing, deniedPartly), ...sensitive, conditional });
       }
     }
 
@@ -157,7 +159,12 @@ export class PolicyAnalyzer {
     const finalCounts = finishCounts(counts);
     const finalConditional = finishCounts(conditionalCounts);
     const categoryOrder = { credentials: 0, secret: 1, data: 2 } as const;
-    sensitiveReads.sort((a, b) => Number(a.conditional) - Number(b.conditional) || categoryOrder[a.category] - categoryOrder[b.category] || a.action.localeCompare(b.action));
+    sensitiveReads.sort(
+      (a, b) =>
+        Number(a.conditional) - Number(b.conditional) ||
+        categoryOrder[a.category] - categoryOrder[b.category] ||
+        a.action.localeCompare(b.action),
+    );
     return {
       catalog: { source: this.index.catalog.source, version: this.index.catalog.version, actionCount: size },
       policies: documents.map((d) => ({ source: d.source, statements: d.statements.length })),
@@ -180,7 +187,8 @@ export class PolicyAnalyzer {
         const matched = this.index.mark(pattern, marks);
         if (matched === 0 && statement.effect === 'Allow') {
           const service = pattern.slice(0, pattern.indexOf(':'));
-          const reason = /[*?]/.test(service) || this.index.hasService(service) ? 'no-matching-action' : 'unknown-service';
+          const reason =
+            /[*?]/.test(service) || this.index.hasService(service) ? 'no-matching-action' : 'unknown-service';
           unrecognised.push({ pattern, statement: label, reason });
         }
       }
@@ -191,7 +199,12 @@ export class PolicyAnalyzer {
     return marks;
   }
 
-  private entry(i: number, conditional: boolean, allowing: readonly StatementMarks[], deniedPartly: Uint8Array): AllowedActionEntry {
+  private entry(
+    i: number,
+    conditional: boolean,
+    allowing: readonly StatementMarks[],
+    deniedPartly: Uint8Array,
+  ): AllowedActionEntry {
     const action = this.index.actions[i];
     if (!action) throw new RangeError(`inventag: action index ${i} out of range`);
     const allowedBy: string[] = [];
@@ -201,7 +214,13 @@ export class PolicyAnalyzer {
       if (s.allResources) resourceScoped = false;
       if (allowedBy.length < this.maxAllowedBy) allowedBy.push(s.label);
     }
-    return { action: action.iamAction, accessLevel: action.accessLevel, allowedBy, partiallyDenied: deniedPartly[i] === 1, resourceScoped };
+    return {
+      action: action.iamAction,
+      accessLevel: action.accessLevel,
+      allowedBy,
+      partiallyDenied: deniedPartly[i] === 1,
+      resourceScoped,
+    };
   }
 }
 
@@ -220,7 +239,9 @@ function groups(map: Map<string, AllowedActionEntry[]>): ActionGroup[] {
     actions.sort((a, b) => a.action.localeCompare(b.action));
     list.push({ rank, service, actions });
   }
-  return list.sort((a, b) => DANGER_ORDER.indexOf(a.rank) - DANGER_ORDER.indexOf(b.rank) || a.service.localeCompare(b.service));
+  return list.sort(
+    (a, b) => DANGER_ORDER.indexOf(a.rank) - DANGER_ORDER.indexOf(b.rank) || a.service.localeCompare(b.service),
+  );
 }
 
 /**
@@ -232,6 +253,9 @@ function groups(map: Map<string, AllowedActionEntry[]>): ActionGroup[] {
  * report.readOnly; // false: every ec2 Write action is listed in report.writes
  * ```
  */
-export function analyzePolicies(documents: readonly PolicyDocument[], options?: PolicyAnalyzerOptions): PolicyAnalysisReport {
+export function analyzePolicies(
+  documents: readonly PolicyDocument[],
+  options?: PolicyAnalyzerOptions,
+): PolicyAnalysisReport {
   return new PolicyAnalyzer(options).analyze(documents);
 }

@@ -37,7 +37,10 @@ const MINTING = new Set(CREDENTIAL_MINTING_ACTIONS.map((a) => a.toLowerCase()));
  * The danger rank of a non-read action, or undefined for Read and List.
  * @param sensitive - the action's sensitive-read entry, when the caller has it already
  */
-export function dangerRank(action: CatalogAction, sensitive: SensitiveRead | undefined = sensitiveRead(action.iamAction)): DangerRank | undefined {
+export function dangerRank(
+  action: CatalogAction,
+  sensitive: SensitiveRead | undefined = sensitiveRead(action.iamAction),
+): DangerRank | undefined {
   switch (action.accessLevel) {
     case AccessLevel.READ:
     case AccessLevel.LIST:
@@ -45,7 +48,8 @@ export function dangerRank(action: CatalogAction, sensitive: SensitiveRead | und
     case AccessLevel.PERMISSIONS_MANAGEMENT:
       return DangerRank.PERMISSIONS_MANAGEMENT;
     default:
-      if (MINTING.has(action.iamAction.toLowerCase()) || sensitive?.category === 'credentials') return DangerRank.CREDENTIAL_MINTING;
+      if (MINTING.has(action.iamAction.toLowerCase()) || sensitive?.category === 'credentials')
+        return DangerRank.CREDENTIAL_MINTING;
       return action.accessLevel === AccessLevel.TAGGING ? DangerRank.TAGGING : DangerRank.WRITE;
   }
 }

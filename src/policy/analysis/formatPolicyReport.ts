@@ -31,7 +31,12 @@ function groupLines(groups: readonly ActionGroup[], style: ReportStyle): string[
       const total = groups.filter((g) => g.rank === rank).reduce((sum, g) => sum + g.actions.length, 0);
       lines.push(`  ${style.bold(`${RANK_TITLE[rank]} (${n(total)})`)}`);
     }
-    const names = group.actions.map((a) => a.action.slice(group.service.length + 1) + (a.resourceScoped ? '[scoped]' : '') + (a.partiallyDenied ? '[partly denied]' : ''));
+    const names = group.actions.map(
+      (a) =>
+        a.action.slice(group.service.length + 1) +
+        (a.resourceScoped ? '[scoped]' : '') +
+        (a.partiallyDenied ? '[partly denied]' : ''),
+    );
     lines.push(`    ${group.service} (${names.length}): ${names.join(', ')}`);
   }
   return lines;
@@ -64,28 +69,53 @@ export function formatPolicyReport(report: PolicyAnalysisReport, style: ReportSt
     const reasons: string[] = [];
     if (c.writeLike > 0) reasons.push(`${n(c.writeLike)} write action${c.writeLike === 1 ? '' : 's'} allowed`);
     if (cc.writeLike > 0) reasons.push(`${n(cc.writeLike)} more under conditions`);
-    if (report.unrecognised.length > 0) reasons.push(`${report.unrecognised.length} allowed pattern(s) match no known action`);
+    if (report.unrecognised.length > 0)
+      reasons.push(`${report.unrecognised.length} allowed pattern(s) match no known action`);
     lines.push(style.red(`Result: WRITES ALLOWED: ${reasons.join('; ')}`));
   }
   if (report.writes.length > 0) {
     lines.push('', style.bold('Non-read actions allowed, most dangerous first:'), ...groupLines(report.writes, style));
   }
   if (report.conditionalWrites.length > 0) {
-    lines.push('', style.bold('Non-read actions allowed only under conditions (check the conditions):'), ...groupLines(report.conditionalWrites, style));
+    lines.push(
+      '',
+      style.bold('Non-read actions allowed only under conditions (check the conditions):'),
+      ...groupLines(report.conditionalWrites, style),
+    );
   }
   if (report.unrecognised.length > 0) {
-    lines.push('', style.bold(`Allowed patterns matching no action in the catalog (${report.catalog.source} ${report.catalog.version}):`));
-    for (const u of report.unrecognised) lines.push(`  ${u.pattern}  ${style.dim(`${u.reason === 'unknown-service' ? 'unknown service' : 'no such action'}; ${u.statement}`)}`);
+    lines.push(
+      '',
+      style.bold(
+        `Allowed patterns matching no action in the catalog (${report.catalog.source} ${report.catalog.version}):`,
+      ),
+    );
+    for (const u of report.unrecognised)
+      lines.push(
+        `  ${u.pattern}  ${style.dim(`${u.reason === 'unknown-service' ? 'unknown service' : 'no such action'}; ${u.statement}`)}`,
+      );
   }
   if (report.sensitiveReads.length > 0) {
-    lines.push('', style.bold(`Sensitive reads (${n(report.sensitiveReads.length)}): they change nothing but return secrets, credentials or data`));
+    lines.push(
+      '',
+      style.bold(
+        `Sensitive reads (${n(report.sensitiveReads.length)}): they change nothing but return secrets, credentials or data`,
+      ),
+    );
     for (const r of report.sensitiveReads) {
-      const scope = [r.conditional ? 'under conditions' : '', r.resourceScoped ? 'on some resources only' : ''].filter(Boolean).join(', ');
+      const scope = [r.conditional ? 'under conditions' : '', r.resourceScoped ? 'on some resources only' : '']
+        .filter(Boolean)
+        .join(', ');
       lines.push(`  ${r.action}  ${style.yellow(r.category)}${scope ? ` (${scope})` : ''}  ${style.dim(r.reason)}`);
     }
   }
   if (report.writes.length > 0 || report.conditionalWrites.length > 0) {
-    lines.push('', style.dim('[scoped]: allowed on some resources only; [partly denied]: a Deny with a condition or narrower resources also names it.'));
+    lines.push(
+      '',
+      style.dim(
+        '[scoped]: allowed on some resources only; [partly denied]: a Deny with a condition or narrower resources also names it.',
+      ),
+    );
   }
   lines.push('', style.dim(`Not evaluated: ${report.notEvaluated.join('; ')}.`));
   return lines.join('\n');

@@ -3,7 +3,12 @@ export { CREDENTIAL_MINTING_ACTIONS, dangerRank } from './dangerRank.js';
 export { formatPolicyReport } from './formatPolicyReport.js';
 export type { ReportStyle } from './formatPolicyReport.js';
 export { POLICY_VERSIONS, parsePolicyDocument, parsePolicyText } from './parsePolicy.js';
-export { PolicyAnalysisError, PolicyDocumentError, isPolicyAnalysisError, isPolicyDocumentError } from './PolicyAnalysisError.js';
+export {
+  PolicyAnalysisError,
+  PolicyDocumentError,
+  isPolicyAnalysisError,
+  isPolicyDocumentError,
+} from './PolicyAnalysisError.js';
 export type { PolicyLocation } from './PolicyAnalysisError.js';
 export { NOT_EVALUATED, PolicyAnalyzer, analyzePolicies } from './PolicyAnalyzer.js';
 export type { PolicyAnalyzerOptions } from './PolicyAnalyzer.js';

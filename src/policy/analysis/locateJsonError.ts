@@ -39,7 +39,8 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
         if (text[pos] === 'u') {
           if (!/^[0-9a-fA-F]{4}$/.test(text.slice(pos + 1, pos + 5))) fail('four hex digits after \\u');
           pos += 4;
-        } else if (!'"\\/bfnrt'.includes(text[pos] ?? 'x')) fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
+        } else if (!'"\\/bfnrt'.includes(text[pos] ?? 'x'))
+          fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
       }
       pos++;
     }
@@ -91,6 +92,11 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
   } catch (stop) {
     if (!(stop instanceof Stop)) throw stop;
     const before = text.slice(0, stop.offset).split('\n');
-    return { offset: stop.offset, line: before.length, column: (before.at(-1)?.length ?? 0) + 1, expected: stop.expected };
+    return {
+      offset: stop.offset,
+      line: before.length,
+      column: (before.at(-1)?.length ?? 0) + 1,
+      expected: stop.expected,
+    };
   }
 }

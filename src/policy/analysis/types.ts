@@ -35,7 +35,12 @@ export const DangerRank = {
   TAGGING: 'tagging',
 } as const;
 export type DangerRank = (typeof DangerRank)[keyof typeof DangerRank];
-export const DANGER_ORDER: readonly DangerRank[] = [DangerRank.PERMISSIONS_MANAGEMENT, DangerRank.CREDENTIAL_MINTING, DangerRank.WRITE, DangerRank.TAGGING];
+export const DANGER_ORDER: readonly DangerRank[] = [
+  DangerRank.PERMISSIONS_MANAGEMENT,
+  DangerRank.CREDENTIAL_MINTING,
+  DangerRank.WRITE,
+  DangerRank.TAGGING,
+];
 
 /** One allowed action in a report. */
 export interface AllowedActionEntry {

@@ -72,7 +72,12 @@ function toLookupEvent(r: CloudTrailRecord): Record<string, unknown> {
 
 export function cloudTrailHandler(options: CloudTrailHandlerOptions): ServiceHandler {
   // Newest first, as LookupEvents answers.
-  const byRegion = new Map(Object.entries(options.events).map(([region, list]) => [region, [...list].sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime) || (a.eventID < b.eventID ? 1 : -1))]));
+  const byRegion = new Map(
+    Object.entries(options.events).map(([region, list]) => [
+      region,
+      [...list].sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime) || (a.eventID < b.eventID ? 1 : -1)),
+    ]),
+  );
   const arrivals = new Map<string, number[]>();
   return {
     name: 'cloudtrail',
@@ -90,15 +95,25 @@ export function cloudTrailHandler(options: CloudTrailHandlerOptions): ServiceHan
       }
       const input = (req.json ?? {}) as LookupInput;
       const max = input.MaxResults ?? 50;
-      if (!Number.isInteger(max) || max < 1 || max > 50) throw new HandlerError(400, 'InvalidMaxResultsException', 'MaxResults must be between 1 and 50');
+      if (!Number.isInteger(max) || max < 1 || max > 50)
+        throw new HandlerError(400, 'InvalidMaxResultsException', 'MaxResults must be between 1 and 50');
       const attrs = input.LookupAttributes ?? [];
-      if (attrs.length > 1) throw new HandlerError(400, 'InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute');
+      if (attrs.length > 1)
+        throw new HandlerError(
+          400,
+          'InvalidLookupAttributesException',
+          'You cannot specify more than one lookup attribute',
+        );
       let test: (r: CloudTrailRecord) => boolean = () => true;
       const first = attrs[0];
       if (first) {
         const match = attr({ eventID: '', eventTime: '', eventName: '' }, first.AttributeKey ?? '');
         if (typeof match !== 'function' || typeof first.AttributeValue !== 'string') {
-          throw new HandlerError(400, 'InvalidLookupAttributesException', `Unknown lookup attribute ${String(first.AttributeKey)}`);
+          throw new HandlerError(
+            400,
+            'InvalidLookupAttributesException',
+            `Unknown lookup attribute ${String(first.AttributeKey)}`,
+          );
         }
         test = (r) => (attr(r, first.AttributeKey!) as (v: string) => boolean)(first.AttributeValue!);
       }

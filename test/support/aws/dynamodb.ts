@@ -21,9 +21,17 @@ export function dynamoDbHandler(options: DynamoDbHandlerOptions = {}): ServiceHa
         throw new HandlerError(400, 'ValidationException', 'GetItem needs TableName and Key');
       }
       const items = tables[input.TableName];
-      if (items === undefined) return errorResponse(req, 400, 'ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
+      if (items === undefined)
+        return errorResponse(
+          req,
+          400,
+          'ResourceNotFoundException',
+          `Requested resource not found: Table: ${input.TableName} not found`,
+        );
       const key = Object.entries(input.Key as Record<string, unknown>);
-      const item = items.find((candidate) => key.every(([name, value]) => JSON.stringify(candidate[name]) === JSON.stringify(value)));
+      const item = items.find((candidate) =>
+        key.every(([name, value]) => JSON.stringify(candidate[name]) === JSON.stringify(value)),
+      );
       return jsonResult(req, item === undefined ? {} : { Item: item });
     },
   };

@@ -28,7 +28,9 @@ export function makeInstances(count: number): Ec2Instance[] {
 }
 
 function instanceXml(instance: Ec2Instance): string {
-  const tags = Object.entries(instance.tags ?? {}).map(([key, value]) => `${xmlText('key', key)}${xmlText('value', value)}`);
+  const tags = Object.entries(instance.tags ?? {}).map(
+    ([key, value]) => `${xmlText('key', key)}${xmlText('value', value)}`,
+  );
   return (
     `${xmlText('instanceId', instance.instanceId)}${xmlText('instanceType', instance.instanceType)}` +
     `<instanceState>${xmlText('code', STATE_CODES[instance.state])}${xmlText('name', instance.state)}</instanceState>` +
@@ -45,7 +47,11 @@ export function ec2Handler(options: Ec2HandlerOptions = {}): ServiceHandler {
     handle: (req) => {
       const maxResults = req.params.MaxResults === undefined ? defaultPageSize : Number(req.params.MaxResults);
       if (!Number.isInteger(maxResults) || maxResults < 5 || maxResults > 1000) {
-        throw new HandlerError(400, 'InvalidParameterValue', `MaxResults must be between 5 and 1000, got ${req.params.MaxResults}`);
+        throw new HandlerError(
+          400,
+          'InvalidParameterValue',
+          `MaxResults must be between 5 and 1000, got ${req.params.MaxResults}`,
+        );
       }
       const wanted = Object.entries(req.params)
         .filter(([name]) => /^InstanceId\.\d+$/.test(name))
@@ -54,9 +60,13 @@ export function ec2Handler(options: Ec2HandlerOptions = {}): ServiceHandler {
       const { items, next } = page(selected, req.params.NextToken, maxResults);
       // One reservation per instance keeps the shape real without modelling launches.
       const reservations = items.map(
-        (instance, i) => `${xmlText('reservationId', `r-${String(i).padStart(17, '0')}`)}${xmlText('ownerId', '123456789012')}<groupSet/><instancesSet>${ec2Items([instanceXml(instance)])}</instancesSet>`,
+        (instance, i) =>
+          `${xmlText('reservationId', `r-${String(i).padStart(17, '0')}`)}${xmlText('ownerId', '123456789012')}<groupSet/><instancesSet>${ec2Items([instanceXml(instance)])}</instancesSet>`,
       );
-      return queryResult(req, `<reservationSet>${ec2Items(reservations)}</reservationSet>${xmlText('nextToken', next)}`);
+      return queryResult(
+        req,
+        `<reservationSet>${ec2Items(reservations)}</reservationSet>${xmlText('nextToken', next)}`,
+      );
     },
   };
 }

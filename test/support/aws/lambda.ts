@@ -23,7 +23,12 @@ export function lambdaHandler(options: LambdaHandlerOptions = {}): ServiceHandle
     matches: (req) => req.service === 'lambda' && req.operation === 'ListFunctions',
     handle: (req) => {
       const maxItems = req.query.MaxItems === undefined ? 50 : Number(req.query.MaxItems);
-      if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) throw new HandlerError(400, 'InvalidParameterValueException', `MaxItems must be 1..10000, got ${req.query.MaxItems}`);
+      if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000)
+        throw new HandlerError(
+          400,
+          'InvalidParameterValueException',
+          `MaxItems must be 1..10000, got ${req.query.MaxItems}`,
+        );
       const { items, next } = page(functions, req.query.Marker, maxItems);
       return jsonResult(req, {
         Functions: items.map((name) => ({

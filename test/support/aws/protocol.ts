@@ -50,7 +50,11 @@ export function parseCredentialScope(authorization: string | undefined): { servi
   return { region: match[1], service: match[2] };
 }
 
-export function detectProtocol(service: string, headers: Readonly<Record<string, string>>, params: Readonly<Record<string, string>>): AwsProtocol {
+export function detectProtocol(
+  service: string,
+  headers: Readonly<Record<string, string>>,
+  params: Readonly<Record<string, string>>,
+): AwsProtocol {
   if (headers['x-amz-target'] !== undefined) return 'json';
   const known = PROTOCOL_BY_SERVICE[service];
   if (known !== undefined) return known;
@@ -72,7 +76,10 @@ export function operationFromTarget(target: string | undefined): string | undefi
 }
 
 export function escapeXml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+  return String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
+  );
 }
 
 /** `<tag>escaped value</tag>`, or nothing when the value is undefined. */
@@ -109,13 +116,18 @@ export function queryResult(req: AwsRequest, resultXml = ''): HandlerResponse {
 }
 
 export function jsonResult(req: AwsRequest, value: unknown, status = 200): HandlerResponse {
-  const type = req.protocol === 'json' ? (req.headers['content-type'] ?? 'application/x-amz-json-1.1') : 'application/json';
+  const type =
+    req.protocol === 'json' ? (req.headers['content-type'] ?? 'application/x-amz-json-1.1') : 'application/json';
   return { status, headers: { 'content-type': type, 'x-amzn-requestid': requestId() }, body: JSON.stringify(value) };
 }
 
 export function xmlResult(xml: string, status = 200): HandlerResponse {
   const id = requestId();
-  return { status, headers: { 'content-type': 'application/xml', 'x-amz-request-id': id, 'x-amzn-requestid': id }, body: `<?xml version="1.0" encoding="UTF-8"?>\n${xml}` };
+  return {
+    status,
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': id, 'x-amzn-requestid': id },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`,
+  };
 }
 
 /** An AWS error in the request's protocol shape, which the SDK turns into a typed exception named `code`. */
@@ -141,12 +153,19 @@ export function errorResponse(req: AwsRequest, status: number, code: string, mes
         status,
         headers: { 'content-type': 'application/xml', 'x-amz-request-id': id },
         // A HEAD answer has no body; the SDK then names the error after the status.
-        body: req.method === 'HEAD' ? '' : `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${xmlText('Code', code)}${xmlText('Message', message)}<RequestId>${id}</RequestId></Error>`,
+        body:
+          req.method === 'HEAD'
+            ? ''
+            : `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${xmlText('Code', code)}${xmlText('Message', message)}<RequestId>${id}</RequestId></Error>`,
       };
     case 'json':
       return {
         status,
-        headers: { 'content-type': req.headers['content-type'] ?? 'application/x-amz-json-1.1', 'x-amzn-requestid': id, 'x-amzn-errortype': code },
+        headers: {
+          'content-type': req.headers['content-type'] ?? 'application/x-amz-json-1.1',
+          'x-amzn-requestid': id,
+          'x-amzn-errortype': code,
+        },
         body: JSON.stringify({ __type: code, message }),
       };
     case 'rest-json':
@@ -188,7 +207,11 @@ export function decodeToken(token: string | undefined): number {
 }
 
 /** One page of `items` from a token and a page size; `next` is undefined on the last page. */
-export function page<T>(items: readonly T[], token: string | undefined, size: number): { items: T[]; next: string | undefined } {
+export function page<T>(
+  items: readonly T[],
+  token: string | undefined,
+  size: number,
+): { items: T[]; next: string | undefined } {
   const start = decodeToken(token);
   const end = start + size;
   return { items: items.slice(start, end), next: end < items.length ? encodeToken(end) : undefined };

@@ -32,16 +32,25 @@ export function s3Operation(req: Pick<AwsRequest, 'method' | 'path' | 'query'>):
   if (xId !== undefined) return xId;
   const { bucket, key } = s3Location(req.path);
   if (bucket === undefined) return 'ListBuckets';
-  if (key !== undefined) return { GET: 'GetObject', HEAD: 'HeadObject', PUT: 'PutObject', DELETE: 'DeleteObject' }[req.method] ?? `${req.method} ${req.path}`;
+  if (key !== undefined)
+    return (
+      { GET: 'GetObject', HEAD: 'HeadObject', PUT: 'PutObject', DELETE: 'DeleteObject' }[req.method] ??
+      `${req.method} ${req.path}`
+    );
   if (req.query['list-type'] === '2') return 'ListObjectsV2';
   const sub = Object.keys(req.query).find((name) => /^[a-z]+$/.test(name));
   const verb = { GET: 'Get', PUT: 'Put', DELETE: 'Delete', HEAD: 'Head', POST: 'Post' }[req.method] ?? req.method;
   if (sub !== undefined) return `${verb}Bucket${capitalize(sub)}`;
-  return { GET: 'ListObjects', HEAD: 'HeadBucket', PUT: 'CreateBucket', DELETE: 'DeleteBucket' }[req.method] ?? `${req.method} ${req.path}`;
+  return (
+    { GET: 'ListObjects', HEAD: 'HeadBucket', PUT: 'CreateBucket', DELETE: 'DeleteBucket' }[req.method] ??
+    `${req.method} ${req.path}`
+  );
 }
 
 export function s3Handler(options: S3HandlerOptions = {}): ServiceHandler {
-  const buckets = options.buckets ?? { 'inventag-logs': ['AWSLogs/a.json.gz', 'AWSLogs/b.json.gz', 'AWSLogs/c.json.gz'] };
+  const buckets = options.buckets ?? {
+    'inventag-logs': ['AWSLogs/a.json.gz', 'AWSLogs/b.json.gz', 'AWSLogs/c.json.gz'],
+  };
   return {
     name: 's3',
     operationOf: (req) => (req.service === 's3' ? s3Operation(req) : undefined),
@@ -56,7 +65,9 @@ export function s3Handler(options: S3HandlerOptions = {}): ServiceHandler {
         const list = Object.keys(buckets)
           .map((name) => `<Bucket>${xmlText('Name', name)}${xmlText('CreationDate', CREATED)}</Bucket>`)
           .join('');
-        return xmlResult(`<ListAllMyBucketsResult xmlns="${NS}"><Owner><ID>owner</ID><DisplayName>owner</DisplayName></Owner><Buckets>${list}</Buckets></ListAllMyBucketsResult>`);
+        return xmlResult(
+          `<ListAllMyBucketsResult xmlns="${NS}"><Owner><ID>owner</ID><DisplayName>owner</DisplayName></Owner><Buckets>${list}</Buckets></ListAllMyBucketsResult>`,
+        );
       }
       const { bucket } = s3Location(req.path);
       const keys = bucket === undefined ? undefined : buckets[bucket];
@@ -65,17 +76,31 @@ export function s3Handler(options: S3HandlerOptions = {}): ServiceHandler {
       }
       if (req.operation === 'GetObject') {
         const { key } = s3Location(req.path);
-        if (key === undefined || !keys.includes(key)) return errorResponse(req, 404, 'NoSuchKey', 'The specified key does not exist.');
-        return { status: 200, headers: { 'content-type': 'application/octet-stream', etag: '"0123456789abcdef"' }, body: `content of ${key}` };
+        if (key === undefined || !keys.includes(key))
+          return errorResponse(req, 404, 'NoSuchKey', 'The specified key does not exist.');
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/octet-stream', etag: '"0123456789abcdef"' },
+          body: `content of ${key}`,
+        };
       }
-      if (req.operation === 'HeadBucket') return { status: 200, headers: { 'x-amz-bucket-region': req.region ?? 'us-east-1' }, body: '' };
+      if (req.operation === 'HeadBucket')
+        return { status: 200, headers: { 'x-amz-bucket-region': req.region ?? 'us-east-1' }, body: '' };
       const prefix = req.query.prefix ?? '';
       const maxKeys = req.query['max-keys'] === undefined ? 1000 : Number(req.query['max-keys']);
-      if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new HandlerError(400, 'InvalidArgument', `max-keys must be a positive integer, got ${req.query['max-keys']}`);
+      if (!Number.isInteger(maxKeys) || maxKeys < 1)
+        throw new HandlerError(
+          400,
+          'InvalidArgument',
+          `max-keys must be a positive integer, got ${req.query['max-keys']}`,
+        );
       const matching = keys.filter((key) => key.startsWith(prefix));
       const { items, next } = page(matching, req.query['continuation-token'], maxKeys);
       const contents = items
-        .map((key) => `<Contents>${xmlText('Key', key)}${xmlText('LastModified', CREATED)}<ETag>&quot;0123456789abcdef&quot;</ETag><Size>128</Size><StorageClass>STANDARD</StorageClass></Contents>`)
+        .map(
+          (key) =>
+            `<Contents>${xmlText('Key', key)}${xmlText('LastModified', CREATED)}<ETag>&quot;0123456789abcdef&quot;</ETag><Size>128</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+        )
         .join('');
       return xmlResult(
         `<ListBucketResult xmlns="${NS}">${xmlText('Name', bucket)}<Prefix>${escapeXml(prefix)}</Prefix>${xmlText('KeyCount', items.length)}${xmlText('MaxKeys', maxKeys)}` +

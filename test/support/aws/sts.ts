@@ -18,6 +18,10 @@ export function stsHandler(identity: CallerIdentity = DEFAULT_IDENTITY): Service
   return {
     name: 'sts',
     matches: (req) => req.service === 'sts' && req.operation === 'GetCallerIdentity',
-    handle: (req) => queryResult(req, `${xmlText('Arn', identity.arn)}${xmlText('UserId', identity.userId)}${xmlText('Account', identity.account)}`),
+    handle: (req) =>
+      queryResult(
+        req,
+        `${xmlText('Arn', identity.arn)}${xmlText('UserId', identity.userId)}${xmlText('Account', identity.account)}`,
+      ),
   };
 }

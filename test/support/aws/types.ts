@@ -97,5 +97,4 @@ export interface FaultHandle {
 }
 
 export type RequestFilter =
-  | { service?: string; operation?: string; method?: string; path?: string }
-  | ((req: AwsRequest) => boolean);
+  { service?: string; operation?: string; method?: string; path?: string } | ((req: AwsRequest) => boolean);
