@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { CloudTrailErrorKind, TrailSourceError } from './errors.js';
+import { CloudTrailErrorKind, TrailObjectMissingError, TrailSourceError } from './errors.js';
 import type { TrailListing, TrailObject, TrailStore } from './trailStore.js';
 
 /** Trail log files copied to a local directory (`aws s3 sync`, an evidence bundle). */
@@ -68,6 +68,16 @@ export class LocalTrailStore implements TrailStore {
   }
 
   async open(object: TrailObject): Promise<Readable> {
-    return createReadStream(join(this.#root, ...object.key.split('/')), { highWaterMark: 256 * 1024 });
+    const path = join(this.#root, ...object.key.split('/'));
+    let handle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR')
+        throw new TrailObjectMissingError(path, this.location, { cause: err });
+      throw err;
+    }
+    return createReadStream(path, { fd: handle, highWaterMark: 256 * 1024 });
   }
 }

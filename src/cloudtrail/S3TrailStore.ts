@@ -1,6 +1,6 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { CloudTrailErrorKind, TrailSourceError } from './errors.js';
+import { CloudTrailErrorKind, TrailObjectMissingError, TrailSourceError } from './errors.js';
 import type { TrailListing, TrailObject, TrailStore } from './trailStore.js';
 
 export interface S3TrailStoreOptions {
@@ -126,13 +126,20 @@ export class S3TrailStore implements TrailStore {
   }
 
   async open(object: TrailObject): Promise<Readable> {
+    return (await this.openWithMetadata(object)).body;
+  }
+
+  async openWithMetadata(
+    object: TrailObject,
+  ): Promise<{ body: Readable; metadata: Record<string, string> | undefined }> {
     const { client, sdk } = await this.#init();
     try {
       const out = await client.send(
         new sdk.GetObjectCommand({ Bucket: this.#bucket, Key: `${this.#prefix}${object.key}` }),
       );
-      return out.Body as Readable;
+      return { body: out.Body as Readable, metadata: out.Metadata ?? {} };
     } catch (err) {
+      if (errorName(err) === 'NoSuchKey') throw new TrailObjectMissingError(object.name, this.location, { cause: err });
       this.#fail(err, 's3:GetObject', object.name);
     }
   }

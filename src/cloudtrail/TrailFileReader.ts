@@ -6,7 +6,7 @@ import { createGunzip } from 'node:zlib';
 import type { CloudTrailEvent, EventVerdictSource } from './CloudTrailEvent.js';
 import { toCloudTrailEvent } from './CloudTrailEvent.js';
 import { EventClassifier } from './EventClassifier.js';
-import { isCloudTrailError } from './errors.js';
+import { isCloudTrailError, TrailObjectMissingError } from './errors.js';
 import type { TrailFileRef, TrailWalkOptions } from './trailLayout.js';
 import { findTrailFiles } from './trailLayout.js';
 import type { TrailStore } from './trailStore.js';
@@ -189,6 +189,7 @@ export class TrailFileReader {
       if (file.key.endsWith('.gz')) await pipeline(source, createGunzip({ chunkSize: 256 * 1024 }), sink);
       else await pipeline(source, sink);
     } catch (err) {
+      if (err instanceof TrailObjectMissingError) return { parsed: 'cannot be read (ENOENT)', bytes, compressed };
       if (isCloudTrailError(err)) throw err;
       if (err instanceof FileTooLarge)
         return { parsed: `larger than ${limit} bytes once decompressed; not a CloudTrail log file`, bytes, compressed };

@@ -64,6 +64,16 @@ export class TrailSourceError extends CloudTrailError {
   }
 }
 
+/** An object the store was asked to open does not exist (a log file a digest lists, for instance). */
+export class TrailObjectMissingError extends TrailSourceError {
+  readonly object: string;
+  constructor(object: string, location: string, options?: ErrorOptions) {
+    super(`${object} does not exist`, location, CloudTrailErrorKind.SOURCE, options);
+    this.name = 'TrailObjectMissingError';
+    this.object = object;
+  }
+}
+
 export function isCloudTrailError(value: unknown): value is CloudTrailError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }

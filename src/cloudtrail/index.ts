@@ -15,9 +15,22 @@ export {
   CloudTrailErrorKind,
   LookupEventsError,
   LookupWindowError,
+  TrailObjectMissingError,
   TrailSourceError,
   isCloudTrailError,
 } from './errors.js';
+export { DigestVerifier, IntegrityCode, IntegrityResult, TAMPER_CODES } from './DigestVerifier.js';
+export type {
+  DigestChainSummary,
+  DigestVerifyOptions,
+  IntegrityIssue,
+  IntegrityReport,
+  PublicKeySource,
+} from './DigestVerifier.js';
+export { PublicKeyRing, listPublicKeys, parsePublicKeyFile } from './PublicKeyRing.js';
+export type { KeyLookup, PublicKeyRecord } from './PublicKeyRing.js';
+export { digestSigningString, parseDigestName, toDigestFile, SIGNATURE_ALGORITHM } from './digestFormat.js';
+export type { DigestFile, DigestLogFile, DigestName } from './digestFormat.js';
 export { TokenBucket, realClock } from './TokenBucket.js';
 export type { PacingClock, TokenBucketOptions } from './TokenBucket.js';
 export {

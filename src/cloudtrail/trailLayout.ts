@@ -25,6 +25,12 @@ export interface TrailWalkOptions {
   accounts?: readonly string[];
   /** Only these regions. @default every region found */
   regions?: readonly string[];
+  /**
+   * Which files to find: the log files (`CloudTrail/`) or the digest files
+   * of log file validation (`CloudTrail-Digest/`).
+   * @default 'logs'
+   */
+  records?: 'logs' | 'digests';
 }
 
 const ACCOUNT_RE = /^\d{12}$/;
@@ -50,7 +56,7 @@ type Position =
   | { level: 'region' | 'year' | 'month' | 'day'; account: string; region: string; date: string[] }
   | { level: 'skip' };
 
-function positionOf(segs: readonly string[]): Position {
+function positionOf(segs: readonly string[], folder: string): Position {
   const i = segs.lastIndexOf('AWSLogs');
   if (i < 0) return { level: 'search' };
   const rest = segs.slice(i + 1);
@@ -61,7 +67,7 @@ function positionOf(segs: readonly string[]): Position {
   if (!ACCOUNT_RE.test(account)) return { level: 'skip' };
   const after = rest.slice(j + 1);
   if (after.length === 0) return { level: 'account', account };
-  if (after[0] !== 'CloudTrail') return { level: 'skip' };
+  if (after[0] !== folder) return { level: 'skip' };
   if (after.length === 1) return { level: 'regions', account };
   const region = after[1]!;
   const date = after.slice(2);
@@ -69,11 +75,14 @@ function positionOf(segs: readonly string[]): Position {
   return level ? { level, account, region, date } : { level: 'skip' };
 }
 
-// CloudTrail delivers gzip files only; other .json files (metadata, digests) are not logs.
-const isTrailFile = (key: string): boolean => key.endsWith('.json.gz');
+// CloudTrail delivers gzip files only; other .json files (metadata) are neither logs nor digests.
+const DIGEST_MARK = '_CloudTrail-Digest_';
+const isLogFile = (key: string): boolean => key.endsWith('.json.gz') && !key.includes(DIGEST_MARK);
+const isDigestFile = (key: string): boolean => key.endsWith('.json.gz') && key.includes(DIGEST_MARK);
 const ymd = (d: Date): string => d.toISOString().slice(0, 10);
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `fn` over `items` with at most `limit` calls in flight; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -90,6 +99,9 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 export async function* findTrailFiles(store: TrailStore, options: TrailWalkOptions = {}): AsyncGenerator<TrailFileRef> {
   const accounts = options.accounts?.length ? new Set(options.accounts) : undefined;
   const regions = options.regions?.length ? new Set(options.regions) : undefined;
+  const digests = options.records === 'digests';
+  const folder = digests ? 'CloudTrail-Digest' : 'CloudTrail';
+  const isTrailFile = digests ? isDigestFile : isLogFile;
   const firstDay = options.start ? ymd(options.start) : undefined;
   const lastDay = options.end ? ymd(new Date(options.end.getTime() + DELIVERY_SLACK_DAYS * DAY_MS)) : undefined;
   const inRange = (value: string, width: number): boolean =>
@@ -101,7 +113,7 @@ export async function* findTrailFiles(store: TrailStore, options: TrailWalkOptio
   };
 
   async function* walk(prefix: string, segs: readonly string[], searchDepth: number): AsyncGenerator<TrailFileRef> {
-    const p = positionOf(segs);
+    const p = positionOf(segs, folder);
     if (p.level === 'skip') return;
     if (p.level === 'region' && firstDay && lastDay) {
       const days: string[] = [];
@@ -112,7 +124,7 @@ export async function* findTrailFiles(store: TrailStore, options: TrailWalkOptio
           store.list(`${prefix}${day.replaceAll('-', '/')}/`),
         );
         for (const [i, listing] of listed.entries()) {
-          const dayPos = positionOf([...segs, ...days[i]!.split('-')]);
+          const dayPos = positionOf([...segs, ...days[i]!.split('-')], folder);
           for (const f of listing.files) if (isTrailFile(f.key)) yield ref(f, dayPos);
         }
         return;
@@ -136,8 +148,8 @@ export async function* findTrailFiles(store: TrailStore, options: TrailWalkOptio
         dirs = dirs.filter((d) => ACCOUNT_RE.test(d) && (!accounts || accounts.has(d)));
         break;
       case 'account':
-        // CloudTrail-Digest and CloudTrail-Insight hold other record kinds.
-        dirs = dirs.filter((d) => d === 'CloudTrail');
+        // CloudTrail, CloudTrail-Digest and CloudTrail-Insight hold different record kinds.
+        dirs = dirs.filter((d) => d === folder);
         break;
       case 'regions':
         dirs = dirs.filter((d) => !regions || regions.has(d));

@@ -26,7 +26,13 @@ export interface TrailStore {
   readonly rootSegments: readonly string[];
   /** Lists one folder; a folder that does not exist lists as empty. */
   list(prefix: string): Promise<TrailListing>;
+  /** Opens an object for reading; a missing one rejects with TrailObjectMissingError. */
   open(object: TrailObject): Promise<Readable>;
+  /**
+   * Opens an object with its user metadata (S3 `x-amz-meta-*`, names lower-case
+   * without the prefix); a store that keeps none (a local copy) leaves it undefined.
+   */
+  openWithMetadata?(object: TrailObject): Promise<{ body: Readable; metadata: Record<string, string> | undefined }>;
   /** Checks the root can be read at all (bucket exists, permissions, directory exists). */
   check(): Promise<void>;
 }

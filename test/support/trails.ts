@@ -16,6 +16,8 @@ export interface TrailFile {
   /** Records to write, or raw bytes for a corrupt file. */
   records?: unknown[];
   raw?: Buffer;
+  /** S3 user metadata (`x-amz-meta-*`), for S3 uploads: a digest's `signature`. */
+  metadata?: Record<string, string>;
 }
 
 export function fileBytes(file: TrailFile): Buffer {
@@ -94,7 +96,9 @@ export async function startS3rver(directory: string): Promise<S3rverHandle> {
         if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
       });
       for (const f of files)
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: f.key, Body: fileBytes(f) }));
+        await client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: f.key, Body: fileBytes(f), Metadata: f.metadata }),
+        );
     },
     async close() {
       client.destroy();

@@ -9,6 +9,7 @@ import { ExitCode } from '../../constants.js';
 import type { AuditRecordRef, CloudTrailFinding, PrincipalAnalysis, TimeWindow } from '../../cloudtrail/index.js';
 import { CliError, UsageError } from '../errors.js';
 import { colour, printErr, printJson, printLine } from '../output.js';
+import { terminalText as safeText } from '../terminalText.js';
 
 const EXIT_HELP = `
 Exit codes:
@@ -18,6 +19,16 @@ Exit codes:
       (lookup), bad principal, unreadable --audit file, no trail files at the location
   6   AWS error: bucket does not exist, access denied (s3:ListBucket, s3:GetObject,
       cloudtrail:LookupEvents), no credentials, still throttled after retries`;
+
+const VERIFY_EXIT_HELP = `
+Exit codes:
+  0   every digest and every log file of the window verified
+  1   nothing found changed, but not everything could be verified: the newest digest of a local
+      copy (its signature is only in the S3 metadata), a chain that restarts (logging was off)
+  2   bad usage or input: no digest files in the window, an unreadable or unparsable --public-keys file
+  4   tampered: a log file modified, deleted or not covered by any digest, a digest missing from
+      the chain, failing its signature, signed by an unknown key, or not a valid digest file
+  6   AWS error: access denied (s3:ListBucket, s3:GetObject, cloudtrail:ListPublicKeys), no credentials`;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -40,11 +51,23 @@ interface LookupOpts extends CommonOpts {
   attribute?: string[];
 }
 
-interface ScanOpts extends CommonOpts {
-  account?: string[];
-  concurrency?: string;
+interface StoreOpts {
+  region?: string[];
   endpointUrl?: string;
   pathStyle?: boolean;
+}
+
+interface ScanOpts extends CommonOpts, StoreOpts {
+  account?: string[];
+  concurrency?: string;
+}
+
+interface VerifyOpts extends WindowOpts, StoreOpts {
+  account?: string[];
+  publicKeys?: string;
+  concurrency?: string;
+  json?: boolean;
+  progress?: boolean;
 }
 
 async function cloudtrail(): Promise<typeof import('../../cloudtrail/index.js')> {
@@ -167,21 +190,23 @@ async function callerArn(region: string): Promise<string> {
 
 function printFinding(f: CloudTrailFinding): void {
   const sev = f.severity === 'CRITICAL' || f.severity === 'HIGH' ? colour.red(f.severity) : colour.yellow(f.severity);
-  printLine(`${sev} ${colour.bold(f.title)}`);
-  printLine(`  ${f.description}`);
+  printLine(`${sev} ${colour.bold(safeText(f.title))}`);
+  printLine(`  ${safeText(f.description)}`);
   for (const e of f.events.slice(0, 50)) {
-    const error = e.errorCode ? colour.yellow(` error=${e.errorCode}`) : '';
+    const error = e.errorCode ? colour.yellow(` error=${safeText(e.errorCode)}`) : '';
     printLine(
-      `  ${e.eventTime} ${e.awsRegion ?? '-'} ${e.iamAction ?? `${e.eventSource}:${e.eventName}`} readOnly=${String(e.readOnly)} eventId=${e.eventId}${error}`,
+      safeText(
+        `  ${e.eventTime} ${e.awsRegion ?? '-'} ${e.iamAction ?? `${e.eventSource}:${e.eventName}`} readOnly=${String(e.readOnly)} eventId=${e.eventId}`,
+      ) + error,
     );
   }
   if (f.events.length > 50) printLine(`  ... and ${f.events.length - 50} more (use --json for all)`);
-  printLine(`  ${colour.dim(`Recommendation: ${f.recommendation}`)}`);
+  printLine(`  ${colour.dim(`Recommendation: ${safeText(f.recommendation)}`)}`);
 }
 
 function printAnalysis(a: PrincipalAnalysis): void {
   printLine(
-    `Principal ${a.principal} (${a.principalKind}): ${a.principalEvents} of ${a.eventsSeen} events, ${a.writes.length} write(s)`,
+    `Principal ${safeText(a.principal)} (${a.principalKind}): ${a.principalEvents} of ${a.eventsSeen} events, ${a.writes.length} write(s)`,
   );
   if (a.correlation) {
     printLine(
@@ -304,18 +329,7 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
     if (!/^\d{12}$/.test(a)) throw new UsageError(`--account ${JSON.stringify(a)} must be a 12-digit account id`);
   const concurrency = positiveNumber('--concurrency', opts.concurrency, 64);
   const audit = opts.audit ? await readAudit(opts.audit) : undefined;
-  const store =
-    parsed.kind === 'local'
-      ? new ct.LocalTrailStore(parsed.path)
-      : new ct.S3TrailStore(parsed.bucket, parsed.prefix, {
-          client: await guarded(
-            new (await import('@aws-sdk/client-s3')).S3Client({
-              ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
-              ...(opts.pathStyle ? { forcePathStyle: true } : {}),
-              ...(opts.region?.[0] ? { region: opts.region[0] } : {}),
-            }),
-          ),
-        });
+  const store = await openStore(parsed, opts, ct);
   const progress = progressWriter(opts);
   const analyzer = matcher
     ? new ct.PrincipalAnalyzer(matcher, { keepEventsForCorrelation: audit !== undefined })
@@ -364,16 +378,17 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
       });
     } else {
       printLine(
-        `Trail files ${store.location}${window ? `, ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''}`,
+        `Trail files ${safeText(store.location)}${window ? `, ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''}`,
       );
       printLine(
         `  ${summary.filesRead} files read, ${summary.filesCorrupt} corrupt; ${summary.events} events${window ? ' in the window' : ''} (${(summary.bytes / 1e6).toFixed(1)} MB of JSON) in ${(summary.durationMs / 1000).toFixed(1)} s`,
       );
-      for (const c of summary.corrupt) printErr(`${colour.yellow('corrupt')} ${c.file}: ${c.problem}`);
+      for (const c of summary.corrupt)
+        printErr(`${colour.yellow('corrupt')} ${safeText(c.file)}: ${safeText(c.problem)}`);
       if (analysis) printAnalysis(analysis);
       else {
         printLine(`Writes by principal (give --principal to check one):`);
-        for (const [who, n] of Object.entries(writesByPrincipal)) printLine(`  ${n}  ${who}`);
+        for (const [who, n] of Object.entries(writesByPrincipal)) printLine(`  ${n}  ${safeText(who)}`);
       }
     }
     exitFor(analysis);
@@ -381,6 +396,148 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
     progress.done();
     throw toCliError(err, ct);
   }
+}
+
+/** The trail location as a store; an S3 client runs under the read-only guard. */
+async function openStore(
+  parsed: Exclude<ReturnType<typeof import('../../cloudtrail/index.js').parseTrailLocation>, string>,
+  opts: StoreOpts,
+  ct: typeof import('../../cloudtrail/index.js'),
+): Promise<InstanceType<typeof ct.LocalTrailStore> | InstanceType<typeof ct.S3TrailStore>> {
+  if (parsed.kind === 'local') return new ct.LocalTrailStore(parsed.path);
+  return new ct.S3TrailStore(parsed.bucket, parsed.prefix, {
+    client: await guarded(
+      new (await import('@aws-sdk/client-s3')).S3Client({
+        ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+        ...(opts.pathStyle ? { forcePathStyle: true } : {}),
+        ...(opts.region?.[0] ? { region: opts.region[0] } : {}),
+      }),
+    ),
+  });
+}
+
+const ISSUE_LABEL: Record<string, string> = {
+  LOG_MODIFIED: 'modified',
+  LOG_DELETED: 'deleted',
+  LOG_NOT_COVERED: 'not covered',
+  LOG_UNVERIFIED: 'unverified',
+  CHAIN_GAP: 'chain gap',
+  CHAIN_RESTART: 'chain restart',
+  DIGEST_BAD_SIGNATURE: 'bad signature',
+  DIGEST_UNKNOWN_KEY: 'unknown key',
+  DIGEST_INVALID: 'invalid digest',
+  DIGEST_UNCHECKED: 'unchecked',
+};
+
+async function runVerify(location: string, opts: VerifyOpts): Promise<void> {
+  const ct = await cloudtrail();
+  const window = windowOf(opts, ct, undefined);
+  const parsed = ct.parseTrailLocation(location);
+  if (typeof parsed === 'string') throw new UsageError(parsed);
+  for (const a of opts.account ?? [])
+    if (!/^\d{12}$/.test(a)) throw new UsageError(`--account ${JSON.stringify(a)} must be a 12-digit account id`);
+  const concurrency = positiveNumber('--concurrency', opts.concurrency, 64);
+  let publicKeys: InstanceType<typeof ct.PublicKeyRing> | import('../../cloudtrail/index.js').PublicKeySource;
+  const clients: Array<{ destroy(): void }> = [];
+  if (opts.publicKeys !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(opts.publicKeys, 'utf8');
+    } catch (err) {
+      throw new UsageError(
+        `cannot read the public key file ${opts.publicKeys}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        { cause: err },
+      );
+    }
+    const ring = new ct.PublicKeyRing();
+    try {
+      ring.add(ct.parsePublicKeyFile(text, opts.publicKeys), opts.publicKeys);
+    } catch (err) {
+      throw toCliError(err, ct);
+    }
+    publicKeys = ring;
+  } else {
+    publicKeys = async (homeRegion, start, end) => {
+      const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');
+      const client = await guarded(new CloudTrailClient({ region: homeRegion }));
+      clients.push(client);
+      try {
+        return await ct.listPublicKeys(client, start, end);
+      } catch (err) {
+        if (ct.isCloudTrailError(err)) throw err;
+        throw new CliError(
+          `cloudtrail:ListPublicKeys in ${homeRegion} failed (give --public-keys FILE to verify offline): ${(err as Error).message}`,
+          ExitCode.AWS_ERROR,
+          { cause: err },
+        );
+      }
+    };
+  }
+  const store = await openStore(parsed, opts, ct);
+  const progress = progressWriter(opts);
+  try {
+    const verifier = new ct.DigestVerifier(store, {
+      start: window?.start,
+      end: window?.end,
+      regions: opts.region,
+      accounts: opts.account,
+      publicKeys,
+      concurrency: concurrency === undefined ? undefined : Math.floor(concurrency),
+      onProgress: (p) =>
+        progress(`${p.digests} digests, ${p.logFiles} log files, ${(p.bytes / 1e6).toFixed(1)} MB hashed`),
+    });
+    const report = await verifier.verify();
+    progress.done();
+    if (report.digests.total === 0) {
+      throw new UsageError(
+        `no digest files under ${store.location}${window ? ` for ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''} (expected AWSLogs/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/*_CloudTrail-Digest_*.json.gz; is log file validation enabled on the trail? aws cloudtrail get-trail --name <trail> shows LogFileValidationEnabled)`,
+      );
+    }
+    if (opts.json) printJson(report);
+    else printIntegrity(report);
+    if (report.result === ct.IntegrityResult.TAMPERED) process.exitCode = ExitCode.TAMPERED;
+    else if (report.result === ct.IntegrityResult.NOT_VERIFIED) process.exitCode = ExitCode.NON_COMPLIANT;
+  } catch (err) {
+    progress.done();
+    throw toCliError(err, ct);
+  } finally {
+    for (const c of clients) c.destroy();
+  }
+}
+
+function printIntegrity(report: import('../../cloudtrail/index.js').IntegrityReport): void {
+  printLine(
+    `Digest validation ${safeText(report.location)}${report.window ? `, ${report.window.start} .. ${report.window.end}` : ''}`,
+  );
+  for (const c of report.chains)
+    printLine(
+      `  trail ${safeText(c.trail)} (home ${c.homeRegion}) account ${c.account} region ${c.region}: ${c.digests} digest(s)${c.backfill ? `, ${c.backfill} backfill` : ''}${c.from ? `, ${c.from} .. ${c.to ?? '?'}` : ''}`,
+    );
+  printLine(
+    `  ${report.digests.verified} of ${report.digests.total} digests verified; ${report.logFiles.verified} log files verified (${(report.logFiles.bytesHashed / 1e6).toFixed(1)} MB hashed) in ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
+  const tamper = new Set<string>([
+    'LOG_MODIFIED',
+    'LOG_DELETED',
+    'LOG_NOT_COVERED',
+    'CHAIN_GAP',
+    'DIGEST_BAD_SIGNATURE',
+    'DIGEST_UNKNOWN_KEY',
+    'DIGEST_INVALID',
+  ]);
+  for (const i of report.issues) {
+    const label = ISSUE_LABEL[i.code] ?? i.code;
+    printLine(
+      `${tamper.has(i.code) ? colour.red(label) : colour.yellow(label)} ${safeText(i.file)}: ${safeText(i.detail)}`,
+    );
+  }
+  printLine(
+    report.result === 'VERIFIED'
+      ? colour.green('Result: VERIFIED: every digest and log file of the window is as CloudTrail delivered it')
+      : report.result === 'TAMPERED'
+        ? colour.red('Result: TAMPERED: the trail files are not as CloudTrail delivered them')
+        : colour.yellow('Result: NOT VERIFIED: nothing found changed, but not every file could be verified'),
+  );
 }
 
 function windowOptions(cmd: Command, sinceHelp: string): Command {
@@ -445,4 +602,27 @@ export function registerCloudtrail(program: Command): void {
     .option('--progress', 'print progress on stderr even when it is not a terminal')
     .addHelpText('after', EXIT_HELP)
     .action((location: string, opts: ScanOpts) => runScan(location, opts));
+
+  windowOptions(
+    ct
+      .command('verify')
+      .argument('<location>', 'a directory of trail files, or s3://bucket/prefix')
+      .description(
+        'log file integrity validation: walk the digest chains, check each digest signature and each log file hash',
+      ),
+    'only digests of this recent period: 1h, 7d (default: every digest)',
+  )
+    .option('--region <region>', 'only this region (repeatable; the first is also the S3 client region)', collect)
+    .option('--account <id>', 'only this account (repeatable)', collect)
+    .option(
+      '--public-keys <file>',
+      'CloudTrail public keys for offline use (the output of aws cloudtrail list-public-keys); default: cloudtrail:ListPublicKeys',
+    )
+    .option('--concurrency <n>', 'files read at once (default: CPU cores, 2 to 8)')
+    .option('--endpoint-url <url>', 'S3 endpoint (also AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)')
+    .option('--path-style', 'path-style S3 addressing, for S3-compatible servers')
+    .option('--json', 'print the result as JSON')
+    .option('--progress', 'print progress on stderr even when it is not a terminal')
+    .addHelpText('after', VERIFY_EXIT_HELP)
+    .action((location: string, opts: VerifyOpts) => runVerify(location, opts));
 }
