@@ -9,6 +9,7 @@ export {
   MAX_NAME_LENGTH,
 } from './resolve.js';
 export type { ResolvedOperation } from './resolve.js';
+export { canonicalOperationName } from './operationName.js';
 export { SERVICE_ALIASES } from './serviceAliases.js';
 export { OPERATION_ALIASES, APIGATEWAY_VERB_BY_PREFIX } from './operationAliases.js';
 export { SENSITIVE_READS, sensitiveRead, wildcardToRegExp } from './sensitiveReads.js';

@@ -4,6 +4,7 @@ import {
   type CatalogAction,
   type CatalogData,
 } from './data.js';
+import { canonicalOperationName } from './operationName.js';
 import { APIGATEWAY_VERB_BY_PREFIX, OPERATION_ALIASES } from './operationAliases.js';
 import { SERVICE_ALIASES } from './serviceAliases.js';
 
@@ -28,15 +29,6 @@ export interface ResolvedOperation {
 function serviceKeys(name: string): string[] {
   const key = name.toLowerCase().replace(/[^a-z0-9]/g, '');
   return key.length > 'client'.length && key.endsWith('client') ? [key, key.slice(0, -'client'.length)] : [key];
-}
-
-function pascalCase(name: string): string {
-  if (!/[_-]/.test(name)) return name.charAt(0).toUpperCase() + name.slice(1);
-  return name
-    .split(/[_-]+/)
-    .filter(Boolean)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase())
-    .join('');
 }
 
 interface Indexes {
@@ -184,11 +176,16 @@ export function resolveOperation(
     if (actions.length > 0) {
       const matched = matchedName(names, actions);
       const direct = actions.length === 1 && normaliseOperationKey(actions[0]!.name) === normaliseOperationKey(matched);
-      const operationName = direct ? actions[0]!.name : pascalCase(matched);
+      const operationName = direct ? actions[0]!.name : canonicalOperationName(matched);
       return { servicePrefix: prefix, operationName, actions, problem: undefined };
     }
   }
-  return { servicePrefix: candidates[0], operationName: pascalCase(names[0]!), actions: [], problem: undefined };
+  return {
+    servicePrefix: candidates[0],
+    operationName: canonicalOperationName(names[0]!),
+    actions: [],
+    problem: undefined,
+  };
 }
 
 // The candidate name a match came from (for `SendCommand` given as `SendCommand`, the unstripped one).

@@ -2,9 +2,10 @@ import { isBrokenCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
 import { ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
 import type { AuditSink, ErrorContext, OperationMonitor, Verdict, VerdictSource } from '../contracts.js';
 import { VerdictEngine } from '../policy/VerdictEngine.js';
-import { countsAgainstBreaker } from './breakerFailure.js';
 import { CircuitOpenError, GuardError, OperationBlockedError, type BlockReason, type BlockedCall } from './errors.js';
-import { BreakerRegistry } from '../monitor/BreakerRegistry.js';
+import { BreakerRegistry } from '../breaker/BreakerRegistry.js';
+import { countsAsBreakerFailure } from '../breaker/breakerFailure.js';
+import { canonicalOperationName } from '../catalog/operationName.js';
 import { resolveGuardOptions, type GuardLogger, type GuardOptions, type ResolvedGuardOptions } from './options.js';
 
 /** One call the guard is asked about. */
@@ -125,7 +126,7 @@ export class OperationGuard {
   ): Promise<RunOutcome<T>> {
     let breaker: CircuitBreakerPolicy;
     try {
-      breaker = this.breakers.breakerFor(admission.serviceKey, canonicalOperation(call.operation));
+      breaker = this.breakers.breakerFor(admission.serviceKey, canonicalOperationName(call.operation));
     } catch (error) {
       // Without its breaker the call does not run: the failure is recorded as its outcome.
       const failure = new GuardError(
@@ -143,7 +144,7 @@ export class OperationGuard {
         new Promise<T>((resolve) => resolve(fn())).then(
           (value): Attempt<T> => ({ ok: true, value }),
           (error: unknown): Attempt<T> => {
-            if (countsAgainstBreaker(error)) throw error;
+            if (countsAsBreakerFailure(error)) throw error;
             return { ok: false, error };
           },
         ),
@@ -152,7 +153,7 @@ export class OperationGuard {
       attempt = {
         ok: false,
         error: isBrokenCircuitError(error)
-          ? new CircuitOpenError(admission.serviceKey, canonicalOperation(call.operation), { cause: error })
+          ? new CircuitOpenError(admission.serviceKey, canonicalOperationName(call.operation), { cause: error })
           : error,
       };
     }
@@ -286,30 +287,6 @@ export class OperationGuard {
       standard: base?.standard ?? this.options.standard ?? ComplianceStandard.GENERAL,
     });
   }
-}
-
-const canonicalNames = new Map<string, string>();
-
-/** `describe_instances`, `describe-instances` and `DescribeInstances` share one breaker. */
-export function canonicalOperation(operation: string): string {
-  const known = canonicalNames.get(operation);
-  if (known !== undefined) return known;
-  // Bounded: operation names come from code, but a caller could pass arbitrary strings.
-  if (canonicalNames.size >= 10_000) canonicalNames.clear();
-  const canonical = pascalCase(operation);
-  canonicalNames.set(operation, canonical);
-  return canonical;
-}
-
-function pascalCase(operation: string): string {
-  const pascal = /[_-]/.test(operation)
-    ? operation
-        .split(/[_-]+/)
-        .filter(Boolean)
-        .map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase())
-        .join('')
-    : operation;
-  return pascal.charAt(0).toUpperCase() + pascal.slice(1);
 }
 
 /** The error code an audit outcome records: the SDK exception name, else the error class name. */

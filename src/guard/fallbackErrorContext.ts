@@ -6,14 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorSeverity } from '../constants.js';
 import type { ErrorContext } from '../contracts.js';
-import { countsAgainstBreaker } from './breakerFailure.js';
+import { countsAsBreakerFailure, isThrottlingError } from '../breaker/breakerFailure.js';
 
 export function fallbackErrorContext(
   error: unknown,
   call: { service: string; operation: string; resourceArn?: string },
 ): ErrorContext {
   const err = error instanceof Error ? error : new Error(String(error));
-  const retryable = countsAgainstBreaker(error);
+  // Outages and throttles pass with time; refusals fail the same way again.
+  const retryable = countsAsBreakerFailure(error) || isThrottlingError(error);
   return {
     timestamp: new Date().toISOString(),
     errorType: err.name,

@@ -23,7 +23,7 @@ export {
 } from './errors.js';
 export type { BlockReason, BlockedCall } from './errors.js';
 export type { GuardOptions, GuardLogger, BlockedEvent, ResolvedGuardOptions } from './options.js';
-export { countsAgainstBreaker } from './breakerFailure.js';
+export { countsAsBreakerFailure } from '../breaker/breakerFailure.js';
 export { requestParametersOf } from './requestParameters.js';
 export { sdkCallOf } from './sdkNames.js';
 export type { SdkCall } from './sdkNames.js';

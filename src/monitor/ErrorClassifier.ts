@@ -9,7 +9,7 @@ import {
   readErrorFacts,
   safeGet,
   type ErrorFacts,
-} from './errorFacts.js';
+} from '../breaker/errorFacts.js';
 import { redactSecrets, redactStack } from './redact.js';
 
 /** What kind of failure an error is; the key of threshold alerts' "top error kinds". */

@@ -12,10 +12,11 @@ import {
   savedBreakersSchema,
   type BreakerStatus,
   type CircuitStateChange,
-} from './BreakerRegistry.js';
+} from '../breaker/BreakerRegistry.js';
 import { ErrorCategory, ErrorClassifier, USER_IMPACT, type ClassifiedError } from './ErrorClassifier.js';
 import { ErrorThresholdWindow } from './ErrorThresholdWindow.js';
-import { isGuardBlock, readErrorFacts, safeGet } from './errorFacts.js';
+import { isBreakerStateError } from '../breaker/errors.js';
+import { isGuardBlock, readErrorFacts, safeGet } from '../breaker/errorFacts.js';
 import { MonitorConfigError, MonitorStateError } from './errors.js';
 import type { MonitorEvents, PerformanceThresholdBreach } from './events.js';
 import { readJsonFile, writeJsonFile } from './jsonFile.js';
@@ -584,7 +585,12 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
         `${field}: ${issue?.message ?? 'invalid'}; expected a file written by saveState()`,
       );
     }
-    this.breakers.restore(parsed.data.breakers, path);
+    try {
+      this.breakers.restore(parsed.data.breakers, path);
+    } catch (error) {
+      if (isBreakerStateError(error)) throw new MonitorStateError(path, error.detail, { cause: error });
+      throw error;
+    }
     return Object.keys(parsed.data.breakers).length;
   }
 

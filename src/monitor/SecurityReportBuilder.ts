@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorSeverity, RISK_ORDER, RiskLevel } from '../constants.js';
-import type { BreakerStatus } from './BreakerRegistry.js';
+import type { BreakerStatus } from '../breaker/BreakerRegistry.js';
 import { ErrorCategory } from './ErrorClassifier.js';
 import type { BusinessHours } from './options.js';
 import type { ErrorRecord, OperationRecord, PerformanceBreachRecord, SecurityEventRecord } from './records.js';

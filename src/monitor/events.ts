@@ -1,4 +1,4 @@
-import type { CircuitStateChange } from './BreakerRegistry.js';
+import type { CircuitStateChange } from '../breaker/BreakerRegistry.js';
 import type { ClassifiedError } from './ErrorClassifier.js';
 import type { ErrorThresholdAlert } from './ErrorThresholdWindow.js';
 import type { ResourceSample } from './ResourceSampler.js';

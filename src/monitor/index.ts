@@ -10,8 +10,9 @@ export { ErrorClassifier, ErrorCategory, USER_IMPACT } from './ErrorClassifier.j
 export type { ClassifiedError, ClassifyContext } from './ErrorClassifier.js';
 export { ErrorThresholdWindow } from './ErrorThresholdWindow.js';
 export type { ErrorThresholdAlert } from './ErrorThresholdWindow.js';
-export { BreakerRegistry, countsAsBreakerFailure, normalizeOperationName } from './BreakerRegistry.js';
-export type { BreakerStatus, CircuitStateChange, SavedBreakers } from './BreakerRegistry.js';
+// The breakers live in src/breaker/ (shared with the guard); the monitor reports and saves them.
+export { BreakerRegistry, countsAsBreakerFailure } from '../breaker/index.js';
+export type { BreakerStatus, CircuitStateChange, SavedBreakers } from '../breaker/index.js';
 export { ResourceSampler } from './ResourceSampler.js';
 export type { ResourceSample, ResourceSamplerOptions } from './ResourceSampler.js';
 export {
@@ -39,5 +40,5 @@ export type {
 export type { MonitorEvents, PerformanceThresholdBreach, SecurityEventNotice, SlowOperationEvent } from './events.js';
 export type { ErrorRecord, OperationRecord, PerformanceBreachRecord, SecurityEventRecord } from './records.js';
 export { MonitorError, MonitorConfigError, MonitorStateError, isMonitorError } from './errors.js';
-export { readErrorFacts } from './errorFacts.js';
-export type { ErrorFacts } from './errorFacts.js';
+export { readErrorFacts } from '../breaker/index.js';
+export type { ErrorFacts } from '../breaker/index.js';

@@ -16,7 +16,7 @@ describe('circuit breaker per service:operation', () => {
   });
   afterAll(() => server.close());
 
-  it('opens after a throttling storm, fails fast while open, half-opens after the timeout and closes on success', async () => {
+  it('opens after an outage (503s), fails fast while open, half-opens after the timeout and closes on success', async () => {
     // cockatiel reads the clock through Date.now(); only Date is faked so the HTTP stack keeps real timers.
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
@@ -25,10 +25,10 @@ describe('circuit breaker per service:operation', () => {
       audit,
       breaker: { threshold: 3, halfOpenAfterMs: 10_000 },
     });
-    server.inject({ kind: 'throttle', service: 'ec2', operation: 'DescribeInstances' });
+    server.inject({ kind: 'error', status: 503, service: 'ec2', operation: 'DescribeInstances' });
 
     for (let i = 0; i < 3; i += 1)
-      expect(await failure(ec2.send(new DescribeInstancesCommand({})))).toMatchObject({ name: 'ThrottlingException' });
+      expect(await failure(ec2.send(new DescribeInstancesCommand({})))).toMatchObject({ name: 'ServiceUnavailable' });
     expect(server.count()).toBe(3);
 
     const open = await failure(ec2.send(new DescribeInstancesCommand({})));
@@ -50,6 +50,25 @@ describe('circuit breaker per service:operation', () => {
     for (let i = 0; i < 3; i += 1) await ec2.send(new DescribeInstancesCommand({}));
     expect(server.count()).toBe(7);
     expect(audit.entries.filter((e) => e.outcome?.success === true)).toHaveLength(4);
+  });
+
+  it('a throttling storm never opens the breaker: every throttled call is sent, and the next one succeeds', async () => {
+    const audit = new MemoryAudit();
+    const ec2 = guardClient(new EC2Client(clientConfig(server, { maxAttempts: 1 })), {
+      audit,
+      breaker: { threshold: 3, halfOpenAfterMs: 60_000 },
+    });
+    const storm = server.inject({ kind: 'throttle', service: 'ec2', operation: 'DescribeInstances', times: 10 });
+    for (let i = 0; i < 10; i += 1)
+      expect(await failure(ec2.send(new DescribeInstancesCommand({})))).toMatchObject({ name: 'ThrottlingException' });
+    expect(storm.hits).toBe(10);
+    const after = await ec2.send(new DescribeInstancesCommand({}));
+    expect(after.Reservations).toHaveLength(3);
+    expect(server.count()).toBe(11);
+    expect(audit.entries.map((e) => e.outcome?.errorCode ?? 'ok')).toEqual([
+      ...Array<string>(10).fill('ThrottlingException'),
+      'ok',
+    ]);
   });
 
   it('reopens when the half-open trial fails', async () => {

@@ -2,7 +2,7 @@
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import type { AuditAttempt, AuditOutcome, AuditSink, ErrorContext, OperationMonitor } from '../../src/contracts.js';
 import type { RiskLevel } from '../../src/constants.js';
-import { countsAgainstBreaker } from '../../src/guard/breakerFailure.js';
+import { countsAsBreakerFailure } from '../../src/breaker/breakerFailure.js';
 import { isOperationBlockedError, type OperationBlockedError } from '../../src/guard/errors.js';
 import { ErrorSeverity } from '../../src/constants.js';
 
@@ -82,7 +82,7 @@ export class RecordingMonitor implements OperationMonitor {
     const key = `${service}:${operation}`;
     let breaker = this.breakers.get(key);
     if (breaker === undefined) {
-      breaker = circuitBreaker(handleWhen(countsAgainstBreaker), {
+      breaker = circuitBreaker(handleWhen(countsAsBreakerFailure), {
         halfOpenAfter: this.halfOpenAfterMs,
         breaker: new ConsecutiveBreaker(this.threshold),
       });

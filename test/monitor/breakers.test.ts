@@ -129,9 +129,17 @@ describe('circuit breakers per service:operation', () => {
       ),
     ).toBe(false);
     expect(countsAsBreakerFailure(Object.assign(new Error('x'), { name: 'CredentialsProviderError' }))).toBe(false);
-    // Throttling arrives as a 400 on query protocols and still counts.
+    // Throttling (a 400 on query protocols, 429 elsewhere) says the service is busy, not down: backoff answers it.
     expect(
       countsAsBreakerFailure(Object.assign(new Error('x'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } })),
+    ).toBe(false);
+    expect(
+      countsAsBreakerFailure(Object.assign(new Error('x'), { name: 'X', $metadata: { httpStatusCode: 429 } })),
+    ).toBe(false);
+    expect(
+      countsAsBreakerFailure(
+        Object.assign(new Error('x'), { name: 'RequestTimeout', $metadata: { httpStatusCode: 408 } }),
+      ),
     ).toBe(true);
     expect(
       countsAsBreakerFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })),

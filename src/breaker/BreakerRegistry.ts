@@ -7,8 +7,10 @@ import {
 } from 'cockatiel';
 import { z } from 'zod';
 import { CircuitState } from '../constants.js';
-import { ACCESS_DENIED_NAMES, VALIDATION_NAMES, isGuardBlock, isThrottling, readErrorFacts } from './errorFacts.js';
-import { MonitorStateError } from './errors.js';
+import { canonicalOperationName } from '../catalog/operationName.js';
+import { countsAsBreakerFailure } from './breakerFailure.js';
+import { BreakerStateError } from './errors.js';
+import { readErrorFacts } from './errorFacts.js';
 
 /** A breaker moved between CLOSED, OPEN and HALF_OPEN. */
 export interface CircuitStateChange {
@@ -44,49 +46,20 @@ export interface BreakerRegistryOptions {
   onStateChange?: (change: CircuitStateChange) => void;
 }
 
-const SERVER_OR_NETWORK_4XX = new Set([408, 429]);
-const PROVIDER_NAMES = new Set([
-  'CredentialsProviderError',
-  'TokenProviderError',
-  'ProviderError',
-  'AbortError',
-  'TaskCancelledError',
-]);
-
-/**
- * Whether an error says the service is unhealthy and so counts towards
- * opening its breaker. Refusals that would fail the same way on a healthy
- * service do not: access denied, validation errors, guard blocks, other 4xx
- * (except 408, 429 and throttling), credential provider errors and
- * cancellations. Otherwise one bad parameter or policy would cut a service off.
- */
-export function countsAsBreakerFailure(error: unknown): boolean {
-  const facts = readErrorFacts(error);
-  if (isThrottling(facts)) return true;
-  if (
-    isGuardBlock(error, facts) ||
-    ACCESS_DENIED_NAMES.has(facts.name) ||
-    VALIDATION_NAMES.has(facts.name) ||
-    PROVIDER_NAMES.has(facts.name)
-  )
-    return false;
-  const status = facts.httpStatusCode;
-  if (status !== undefined && status >= 400 && status < 500 && !SERVER_OR_NETWORK_4XX.has(status)) return false;
-  return true;
-}
-
 const toCircuitState = (state: CockatielState): CircuitState => {
   if (state === CockatielState.Closed) return CircuitState.CLOSED;
   if (state === CockatielState.HalfOpen) return CircuitState.HALF_OPEN;
   return CircuitState.OPEN;
 };
 
-/** `describe_instances`, `DescribeInstancesCommand` and `describeInstances` all name one breaker. */
-export function normalizeOperationName(operation: string): string {
-  const trimmed = operation.trim().replace(/Command$/, '');
-  const camel = trimmed.replace(/[-_\s]+([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
-  return camel.charAt(0).toUpperCase() + camel.slice(1);
-}
+/**
+ * The operation part of a breaker key: the one operation-name normaliser,
+ * after dropping an SDK class name's `Command` suffix, so
+ * `describe_instances`, `DescribeInstancesCommand` and `describeInstances`
+ * all name one breaker.
+ */
+const breakerOperation = (operation: string): string =>
+  canonicalOperationName(operation.trim().replace(/(.)Command$/, '$1'));
 
 const normalizeService = (service: string): string => service.trim().toLowerCase();
 
@@ -116,7 +89,8 @@ interface CockatielSnapshot {
 /**
  * The one place circuit breakers live: a cockatiel `CircuitBreakerPolicy` per
  * `service:Operation`, shared by the guard (which runs calls through it) and
- * the monitor (which reports and saves it).
+ * the monitor (which reports and saves it). Which errors count is
+ * {@link countsAsBreakerFailure}: outages, not refusals or throttling.
  */
 export class BreakerRegistry {
   private readonly entries = new Map<string, Entry>();
@@ -131,14 +105,13 @@ export class BreakerRegistry {
   }
 
   static key(service: string, operation: string): string {
-    return `${normalizeService(service)}:${normalizeOperationName(operation)}`;
+    return `${normalizeService(service)}:${breakerOperation(operation)}`;
   }
 
   /** The breaker for `service:operation`, created CLOSED on first use. */
   breakerFor(service: string, operation: string): CircuitBreakerPolicy {
     const key = BreakerRegistry.key(service, operation);
-    return (this.entries.get(key) ?? this.create(key, normalizeService(service), normalizeOperationName(operation)))
-      .policy;
+    return (this.entries.get(key) ?? this.create(key, normalizeService(service), breakerOperation(operation))).policy;
   }
 
   /** The state of every breaker used so far, keyed by `service:Operation`. */
@@ -187,7 +160,7 @@ export class BreakerRegistry {
     for (const [key, item] of Object.entries(saved)) {
       const expected = BreakerRegistry.key(item.service, item.operation);
       if (expected !== key)
-        throw new MonitorStateError(
+        throw new BreakerStateError(
           source,
           `breakers.${key}: key does not match service "${item.service}" and operation "${item.operation}" (expected "${expected}")`,
         );
@@ -195,7 +168,7 @@ export class BreakerRegistry {
         item.state === 'OPEN'
           ? { value: CockatielState.Open, openedAt: item.openedAtMs ?? 0, attemptNo: item.attempt ?? 1 }
           : { value: CockatielState.Closed };
-      this.create(key, normalizeService(item.service), normalizeOperationName(item.operation), {
+      this.create(key, normalizeService(item.service), breakerOperation(item.operation), {
         ownState,
         breakerState: item.consecutiveFailures,
       });

@@ -1,5 +1,5 @@
 /**
- * Reads what the monitor needs from anything that was thrown: AWS SDK v3
+ * Reads what the breaker rule and the monitor need from anything that was thrown: AWS SDK v3
  * service exceptions (`name`, `$fault`, `$metadata`, `$retryable`), Node
  * system errors (`code`), credential provider errors, cockatiel errors and
  * values that are not errors at all. Every read is guarded because a thrown
