@@ -1,4 +1,5 @@
 import type { SensitiveRead } from '../contracts.js';
+import { compileWildcard, type WildcardMatcher } from './wildcard.js';
 
 /**
  * Reads that return secrets, credentials or customer data. They change
@@ -103,31 +104,19 @@ export const SENSITIVE_READS: ReadonlyArray<readonly [pattern: string, read: Sen
   ['glacier:GetJobOutput', { category: 'data', reason: 'returns archive contents' }],
 ];
 
-export function wildcardToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .split('*')
-    .map((part) =>
-      part
-        .split('?')
-        .map((p) => p.replace(/[.+^${}()|[\]\\]/g, '\\$&'))
-        .join('.'),
-    )
-    .join('.*');
-  return new RegExp(`^${body}$`, 'i');
-}
-
 /** Names that match a pattern above but return no secret: WAF Classic's change tokens only sequence updates. */
 export const NOT_SENSITIVE: readonly string[] = ['waf:GetChangeToken', 'waf-regional:GetChangeToken'];
 
-const compiled = SENSITIVE_READS.map(([pattern, read]) => [wildcardToRegExp(pattern), read] as const);
+const compiled = SENSITIVE_READS.map(([pattern, read]) => [compileWildcard(pattern), read] as const);
 
 /** Why `iamAction` (e.g. `secretsmanager:GetSecretValue`) is a sensitive read, or undefined. */
 export function sensitiveRead(
   iamAction: string,
-  extra: ReadonlyArray<readonly [string, SensitiveRead]> = [],
+  extra: ReadonlyArray<readonly [string | WildcardMatcher, SensitiveRead]> = [],
 ): SensitiveRead | undefined {
   if (NOT_SENSITIVE.includes(iamAction)) return undefined;
-  for (const [re, read] of compiled) if (re.test(iamAction)) return read;
-  for (const [pattern, read] of extra) if (wildcardToRegExp(pattern).test(iamAction)) return read;
+  for (const [matcher, read] of compiled) if (matcher.test(iamAction)) return read;
+  for (const [pattern, read] of extra)
+    if ((typeof pattern === 'string' ? compileWildcard(pattern) : pattern).test(iamAction)) return read;
   return undefined;
 }

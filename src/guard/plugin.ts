@@ -20,7 +20,7 @@ import { GuardInstallError } from './errors.js';
 import { OperationGuard, type GuardedCall } from './OperationGuard.js';
 import type { GuardLogger, GuardOptions } from './options.js';
 import { requestParametersOf } from './requestParameters.js';
-import { sdkCallOf } from './sdkNames.js';
+import { sdkCallOf, serviceOfInput } from './sdkNames.js';
 
 export const INVENTAG_GUARD_MIDDLEWARE_NAME = 'inventagGuardMiddleware';
 
@@ -48,7 +48,7 @@ export function inventagGuardMiddleware(guard: OperationGuard): InitializeMiddle
     async (args: InitializeHandlerArguments<any>): Promise<InitializeHandlerOutput<MetadataBearer>> => {
       const names = sdkCallOf(context);
       const call: GuardedCall = {
-        service: names.service,
+        service: serviceOfInput(names, args.input) ?? names.service,
         operation: names.operation,
         ...(names.clientName === undefined ? {} : { clientName: names.clientName }),
         ...(names.commandName === undefined ? {} : { commandName: names.commandName }),

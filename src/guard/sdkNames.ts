@@ -21,6 +21,26 @@ export interface SdkCall {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/** `arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/name` (any partition). */
+const OBJECT_LAMBDA_ARN = /^arn:[a-z-]+:s3-object-lambda:/;
+
+/**
+ * The service a call is authorised as, when its input says so rather than
+ * its client: an S3 call whose `Bucket` is an Object Lambda access point
+ * runs that access point's function and needs `s3-object-lambda:` actions.
+ * Never throws.
+ */
+export function serviceOfInput(call: SdkCall, input: unknown): string | undefined {
+  try {
+    const bucket = (input as { Bucket?: unknown } | undefined)?.Bucket;
+    if (call.clientName === 'S3Client' && typeof bucket === 'string' && OBJECT_LAMBDA_ARN.test(bucket))
+      return 's3-object-lambda';
+  } catch {
+    // An input whose Bucket cannot be read is decided as the client's service.
+  }
+  return undefined;
+}
+
 /** Never throws: names it cannot read become `unknown`, which the verdict engine blocks. */
 export function sdkCallOf(context: HandlerExecutionContext): SdkCall {
   try {

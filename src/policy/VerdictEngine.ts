@@ -1,6 +1,7 @@
 import { AccessLevel, type CatalogAction } from '../catalog/data.js';
 import { catalogInfo, resolveOperation } from '../catalog/resolve.js';
-import { sensitiveRead, wildcardToRegExp } from '../catalog/sensitiveReads.js';
+import { sensitiveRead } from '../catalog/sensitiveReads.js';
+import { compileWildcard, type WildcardMatcher } from '../catalog/wildcard.js';
 import { ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
 import type { SensitiveRead, Verdict, VerdictEvidence, VerdictSource } from '../contracts.js';
 import { ControlTopic, controlIdsFor, type CustomControlMappings } from './controls.js';
@@ -11,6 +12,71 @@ import { resolveEngineOptions, type ResolvedVerdictEngineOptions, type VerdictEn
 export const READ_NAME_PATTERN = /^(Describe|List|Get|Head|Search|Lookup|BatchGet)[A-Z0-9]/;
 export const MUTATING_NAME_PATTERN =
   /^(Create|Delete|Put|Update|Modify|Remove|Add|Attach|Detach|Start|Stop|Terminate|Reboot|Run|Send|Invoke|Tag|Untag|Set|Enable|Disable|Associate|Disassociate|Import|Copy|Restore|Reset|Revoke|Authorize|Register|Deregister|Cancel|Accept|Reject|Allocate|Release|Replace|Upload|Publish|Purchase|Execute|Apply|Assume|Rotate|Change|Grant|Retire|Schedule|Write|BatchWrite|BatchDelete|BatchPut|BatchUpdate)[A-Z0-9]?/;
+
+/**
+ * Verbs that, as a word inside a name, say the call acts: the mutating verbs
+ * that are not also common AWS nouns (`Run`, `Change`, `Set`, `Tag`,
+ * `Upload`, `Release`, `Schedule`, `Import`, `Grant`, `Publish` name things
+ * in read operations: `GetJobRun`, `DescribeCapacityReservationDateChangeQuotes`).
+ */
+const MUTATING_VERB_WORDS: ReadonlySet<string> = new Set([
+  'Create',
+  'Delete',
+  'Put',
+  'Update',
+  'Modify',
+  'Remove',
+  'Attach',
+  'Detach',
+  'Start',
+  'Stop',
+  'Terminate',
+  'Reboot',
+  'Send',
+  'Receive',
+  'Invoke',
+  'Execute',
+  'Untag',
+  'Enable',
+  'Disable',
+  'Associate',
+  'Disassociate',
+  'Restore',
+  'Reset',
+  'Revoke',
+  'Authorize',
+  'Register',
+  'Deregister',
+  'Cancel',
+  'Accept',
+  'Reject',
+  'Allocate',
+  'Replace',
+  'Purchase',
+  'Assume',
+  'Rotate',
+  'Retire',
+  'Purge',
+  'Rename',
+  'Destroy',
+  'Erase',
+  'Kill',
+  'Drop',
+]);
+
+/** The PascalCase words of a name: `GetAndTerminateInstances` -> Get, And, Terminate, Instances; `GetACLForVPC` -> Get, ACL, For, VPC. */
+const wordsOf = (name: string): string[] => name.match(/[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z0-9]+/g) ?? [];
+
+/**
+ * The first mutating verb among the words after the first of a name the IAM
+ * data does not know (`GetAndTerminateInstances` -> `Terminate`): such a
+ * name merely starts like a read, so it is not classified by its first word.
+ */
+function mutatingVerbInside(name: string): string | undefined {
+  return wordsOf(name)
+    .slice(1)
+    .find((word) => MUTATING_VERB_WORDS.has(word));
+}
 
 /** Services whose reads reveal who can do what: never LOW risk. */
 export const IDENTITY_SERVICES: ReadonlySet<string> = new Set([
@@ -35,9 +101,9 @@ const LEVEL_WEIGHT: Record<AccessLevel, number> = {
 const isReadLevel = (level: AccessLevel): boolean => level === AccessLevel.READ || level === AccessLevel.LIST;
 
 interface CompiledPatterns {
-  readonly allow: readonly [string, RegExp][];
-  readonly deny: readonly [string, RegExp][];
-  readonly sensitive: ReadonlyArray<readonly [string, SensitiveRead]>;
+  readonly allow: readonly WildcardMatcher[];
+  readonly deny: readonly WildcardMatcher[];
+  readonly sensitive: ReadonlyArray<readonly [WildcardMatcher, SensitiveRead]>;
 }
 
 /**
@@ -71,11 +137,11 @@ export class VerdictEngine implements VerdictSource {
   constructor(options: VerdictEngineOptions = {}) {
     this.options = resolveEngineOptions(options);
     const custom = this.options.standard === ComplianceStandard.CUSTOM ? this.options.custom : undefined;
-    const compile = (list: readonly string[]): [string, RegExp][] => list.map((p) => [p, wildcardToRegExp(p)]);
+    const compile = (list: readonly string[]): WildcardMatcher[] => list.map(compileWildcard);
     this.patterns = {
       allow: compile([...this.options.overrides.allow, ...(custom?.allow ?? [])]),
       deny: compile([...this.options.overrides.deny, ...(custom?.deny ?? [])]),
-      sensitive: custom ? this.options.extraSensitive : [],
+      sensitive: custom ? this.options.extraSensitive.map(([p, read]) => [compileWildcard(p), read] as const) : [],
     };
     this.controlMappings = custom?.controlMappings as CustomControlMappings | undefined;
   }
@@ -182,6 +248,12 @@ export class VerdictEngine implements VerdictSource {
           `Treated as mutating although IAM calls it ${primary.accessLevel}: ${deliberate[0]} ${deliberate[1].reason}`,
         );
       }
+    } else if (READ_NAME_PATTERN.test(resolved.operationName) && mutatingVerbInside(resolved.operationName)) {
+      evidence = 'mutating-pattern';
+      operationType = OperationType.MUTATING;
+      notes.push(
+        `${subject} is not in the IAM data ${catalogInfo().version}; its name starts like a read but contains the mutating verb ${mutatingVerbInside(resolved.operationName)}, so it is classified mutating`,
+      );
     } else if (READ_NAME_PATTERN.test(resolved.operationName)) {
       evidence = 'read-pattern';
       operationType = OperationType.READ_ONLY;
@@ -207,17 +279,17 @@ export class VerdictEngine implements VerdictSource {
 
     // Explicit lists win over the data: deny first, then allow.
     const candidates = iamActions.length ? iamActions : [subject];
-    const denied = this.patterns.deny.find(([, re]) => candidates.some((a) => re.test(a)));
-    const allowed = this.patterns.allow.find(([, re]) => re.test(subject));
+    const denied = this.patterns.deny.find((m) => candidates.some((a) => m.test(a)));
+    const allowed = this.patterns.allow.find((m) => m.test(subject));
     if (denied) {
       isValid = false;
       evidence = 'override';
-      notes.push(`Blocked by deny rule ${JSON.stringify(denied[0])}`);
+      notes.push(`Blocked by deny rule ${JSON.stringify(denied.pattern)}`);
     } else if (!isValid && allowed) {
       isValid = true;
       evidence = 'override';
       notes.push(
-        `Allowed by allow rule ${JSON.stringify(allowed[0])}${operationType === OperationType.MUTATING ? `: WARNING, this allows a ${accessLevel ?? 'mutating'} action` : operationType === OperationType.UNKNOWN ? ': WARNING, this allows an operation the IAM data does not know' : ''}`,
+        `Allowed by allow rule ${JSON.stringify(allowed.pattern)}${operationType === OperationType.MUTATING ? `: WARNING, this allows a ${accessLevel ?? 'mutating'} action` : operationType === OperationType.UNKNOWN ? ': WARNING, this allows an operation the IAM data does not know' : ''}`,
       );
     }
     if (isValid && sensitive && standard === ComplianceStandard.CUSTOM) {

@@ -1,4 +1,5 @@
 import { loadCatalogData, type CatalogAction, type CatalogData } from '../../catalog/data.js';
+import { compileWildcard } from '../../catalog/wildcard.js';
 
 interface ServiceSlice {
   readonly prefix: string;
@@ -10,24 +11,14 @@ interface ServiceSlice {
   readonly byName: ReadonlyMap<string, number>;
 }
 
-/** A compiled wildcard: IAM matches `*` (any run) and `?` (one character), case-insensitively. */
+/** A compiled wildcard (see catalog/wildcard.ts): IAM matches `*` (any run) and `?` (one character), case-insensitively. */
 type NameMatcher = (lowerName: string) => boolean;
 
-function compileWildcard(lowerPattern: string): NameMatcher | 'all' | { exact: string } {
-  if (lowerPattern === '*') return 'all';
+function namePart(lowerPattern: string): NameMatcher | 'all' | { exact: string } {
+  if (/^\*+$/.test(lowerPattern)) return 'all';
   if (!/[*?]/.test(lowerPattern)) return { exact: lowerPattern };
-  const firstStar = lowerPattern.indexOf('*');
-  // `Get*`, the common shape, needs no regular expression.
-  if (firstStar === lowerPattern.length - 1 && !lowerPattern.includes('?')) {
-    const prefix = lowerPattern.slice(0, -1);
-    return (name) => name.startsWith(prefix);
-  }
-  const body = lowerPattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  const re = new RegExp(`^${body}$`);
-  return (name) => re.test(name);
+  const matcher = compileWildcard(lowerPattern);
+  return (name) => matcher.test(name);
 }
 
 /**
@@ -83,8 +74,8 @@ export class ActionIndex {
     const colon = lower.indexOf(':');
     if (colon < 0) return 0;
     const servicePart = lower.slice(0, colon);
-    const actionMatcher = compileWildcard(lower.slice(colon + 1));
-    const serviceMatcher = compileWildcard(servicePart);
+    const actionMatcher = namePart(lower.slice(colon + 1));
+    const serviceMatcher = namePart(servicePart);
     let slices: readonly ServiceSlice[];
     if (serviceMatcher === 'all') slices = this.services;
     else if (typeof serviceMatcher === 'object') {
