@@ -4,6 +4,7 @@ import type {
   LookupEventsCommandInput,
   LookupEventsCommandOutput,
 } from '@aws-sdk/client-cloudtrail';
+import { awsRequestHandler } from '../aws/clientConfig.js';
 import type { CloudTrailEvent, EventVerdictSource } from './CloudTrailEvent.js';
 import { toCloudTrailEvent } from './CloudTrailEvent.js';
 import { EventClassifier } from './EventClassifier.js';
@@ -147,6 +148,8 @@ export class LookupEventsReader {
   readonly #options: LookupEventsReaderOptions;
   readonly #classifier: EventVerdictSource;
   readonly #clock: PacingClock;
+  /** Timeouts and proxy for the regional clients, unless `clientConfig` brings its own handler. */
+  readonly #requestHandler = awsRequestHandler();
   readonly #pacers = new Map<string, { bucket: TokenBucket; window: ArrivalWindow | undefined }>();
 
   constructor(options: LookupEventsReaderOptions = {}) {
@@ -249,6 +252,7 @@ export class LookupEventsReader {
       // Our own client per region: the SDK's retries are off so that every
       // attempt, retries included, passes the pacing and our backoff.
       const created: CloudTrailClient = new sdk.CloudTrailClient({
+        requestHandler: this.#requestHandler,
         ...this.#options.clientConfig,
         region,
         maxAttempts: 1,

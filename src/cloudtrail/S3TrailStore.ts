@@ -1,5 +1,6 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { awsRequestHandler } from '../aws/clientConfig.js';
 import { CloudTrailErrorKind, TrailObjectMissingError, TrailSourceError } from './errors.js';
 import type { TrailListing, TrailObject, TrailStore } from './trailStore.js';
 
@@ -41,7 +42,7 @@ export class S3TrailStore implements TrailStore {
   async #init(): Promise<{ client: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> {
     // Loaded on first use so `inventag` commands that never touch S3 start fast.
     this.#sdk ??= await import('@aws-sdk/client-s3');
-    this.#client ??= new this.#sdk.S3Client({ ...this.#options.clientConfig });
+    this.#client ??= new this.#sdk.S3Client({ requestHandler: awsRequestHandler(), ...this.#options.clientConfig });
     return { client: this.#client, sdk: this.#sdk };
   }
 

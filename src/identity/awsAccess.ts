@@ -1,4 +1,4 @@
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { awsClientConfig, type AwsClientConfig, type AwsClientOptions } from '../aws/clientConfig.js';
 import {
   getInventagPlugin,
   guardClient,
@@ -7,21 +7,8 @@ import {
   type InventagPlugin,
 } from '../guard/index.js';
 
-/** How the identity and permission functions reach AWS. */
-export interface AwsAccessOptions {
-  /**
-   * Region of the clients. STS and IAM answer from any region.
-   * @default `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1`
-   */
-  region?: string;
-  /** @default the SDK's (`AWS_PROFILE`, then `default`) */
-  profile?: string;
-  /** Endpoint URL for every client, e.g. a VPC endpoint or a local test server. @default AWS's */
-  endpoint?: string;
-  /** @default the SDK's default credential chain */
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  /** @default the SDK's (3) */
-  maxAttempts?: number;
+/** How the identity and permission functions reach AWS (region, profile, endpoint, credentials, timeouts). */
+export interface AwsAccessOptions extends AwsClientOptions {
   /**
    * The guard every client gets, or a plugin shared with other clients (one
    * audit trail, one set of breakers). A client passed in that already has a
@@ -31,24 +18,11 @@ export interface AwsAccessOptions {
   guard?: GuardOptions | InventagPlugin;
 }
 
-export interface ClientConfig {
-  region: string;
-  profile?: string;
-  endpoint?: string;
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  maxAttempts?: number;
-}
+export type ClientConfig = AwsClientConfig;
 
-/** The SDK client configuration the options describe. */
+/** The SDK client configuration the options describe (timeouts and proxy included). */
 export function clientConfigOf(options: AwsAccessOptions): ClientConfig {
-  const config: ClientConfig = {
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-  };
-  if (options.profile !== undefined) config.profile = options.profile;
-  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
-  if (options.credentials !== undefined) config.credentials = options.credentials;
-  if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
-  return config;
+  return awsClientConfig(options);
 }
 
 const isPlugin = (value: unknown): value is InventagPlugin =>

@@ -8,6 +8,7 @@ import {
   type CollectPoliciesOptions,
 } from './collectPrincipalPolicies.js';
 import { getIdentity } from './getIdentity.js';
+import { isAwsNetworkErrorInstance } from '../aws/errors.js';
 import { isCredentialsError } from './IdentityError.js';
 import type { CallerIdentity } from './types.js';
 import {
@@ -71,6 +72,8 @@ export async function gatherPermissionEvidence(options: GatherEvidenceOptions = 
   } catch (error) {
     // Without working credentials there is nothing to show; say what to run instead.
     if (isCredentialsError(error)) throw error;
+    // AWS does not answer: every probe and policy read would wait out the same timeout.
+    if (isAwsNetworkErrorInstance(error)) throw error;
     identityError = error;
   }
   const probeOptions = { ...shared, suggestPolicyCheck: false };

@@ -1,5 +1,7 @@
 import type { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { clientConfigOf, ensureGuarded, sharedGuard, type AwsAccessOptions } from './awsAccess.js';
+import { AWS_TIMEOUT_DEFAULTS } from '../aws/clientConfig.js';
+import { toAwsNetworkError } from '../aws/errors.js';
 import { toCredentialsError } from './credentialErrors.js';
 import { identityFindings } from './identityFindings.js';
 import { credentialKindOf, maskAccessKeyId, parsePrincipalArn } from './parsePrincipalArn.js';
@@ -27,7 +29,7 @@ export async function getIdentity(options: GetIdentityOptions = {}): Promise<Cal
   const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   const client = ensureGuarded(options.client ?? new STSClient(clientConfigOf(options)), sharedGuard(options));
   try {
-    return await callerIdentity(client, new GetCallerIdentityCommand({}), options.profile);
+    return await callerIdentity(client, new GetCallerIdentityCommand({}), options);
   } finally {
     if (!options.client) client.destroy();
   }
@@ -36,13 +38,21 @@ export async function getIdentity(options: GetIdentityOptions = {}): Promise<Cal
 async function callerIdentity(
   client: STSClient,
   command: GetCallerIdentityCommand,
-  profile: string | undefined,
+  options: GetIdentityOptions,
 ): Promise<CallerIdentity> {
   let answer: { Account?: string; Arn?: string; UserId?: string };
   try {
     answer = await client.send(command);
   } catch (error) {
-    throw toCredentialsError(error, profile) ?? error;
+    throw (
+      toCredentialsError(error, options.profile) ??
+      toAwsNetworkError(
+        error,
+        'sts:GetCallerIdentity',
+        options.timeoutSeconds ?? AWS_TIMEOUT_DEFAULTS.requestSeconds,
+      ) ??
+      error
+    );
   }
   const arn = answer.Arn ?? '';
   const principal = parsePrincipalArn(arn);

@@ -68,6 +68,10 @@ export const complianceConfigurationSchema = z.object({
         .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'expected an AWS region such as "us-east-1"' }))
         .default([]),
       endpoint: z.string().url().optional(),
+      /** Seconds an AWS request may wait for an answer (and between bytes of one). @default 30 */
+      timeoutSeconds: z.number().positive().optional(),
+      /** Seconds to establish a connection to AWS. @default 5 */
+      connectTimeoutSeconds: z.number().positive().optional(),
     })
     .strict()
     .default({ regions: [] }),

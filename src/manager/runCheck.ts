@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditStore } from '../audit/AuditStore.js';
+import { awsClientConfig, createAwsClient } from '../aws/clientConfig.js';
 import type { AuditEntry } from '../audit/types.js';
 import type { CloudTrailEvent } from '../cloudtrail/CloudTrailEvent.js';
 import { LocalTrailStore } from '../cloudtrail/LocalTrailStore.js';
@@ -246,6 +247,8 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
     ...(config.aws.profile ? { profile: config.aws.profile } : {}),
     ...(region ? { region } : {}),
     ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
+    ...(config.aws.timeoutSeconds ? { timeoutSeconds: config.aws.timeoutSeconds } : {}),
+    ...(config.aws.connectTimeoutSeconds ? { connectTimeoutSeconds: config.aws.connectTimeoutSeconds } : {}),
   };
   const { gatherPermissionEvidence } = await import('../identity/gatherPermissionEvidence.js');
   progress('asking STS who we are, probing read permissions, collecting identity policies');
@@ -299,7 +302,10 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
           ? new LocalTrailStore(location.path)
           : new S3TrailStore(location.bucket, location.prefix, {
               client: manager.guard(
-                new S3Client({ ...access, ...(config.aws.endpoint ? { forcePathStyle: true } : {}) }),
+                createAwsClient(S3Client, access, {
+                  followRegionRedirects: true,
+                  ...(config.aws.endpoint ? { forcePathStyle: true } : {}),
+                }),
               ),
             });
       facts = await scanTrail(trailStore, analyzer, { start, end });
@@ -311,7 +317,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
       const reader = new LookupEventsReader({
         regions,
         ratePerSecond: config.cloudtrail.requestsPerSecond,
-        clientConfig: { ...access },
+        clientConfig: awsClientConfig(access),
         prepareClient: (client) => manager.guard(client),
       });
       const result = await reader.read(start, end);

@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { COMPLIANCE_STANDARDS, ExitCode } from '../../constants.js';
+import { addAwsFlags, awsOptionsOf, regionsOf, type AwsFlags } from '../awsFlags.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { printErr, printJson, printLine } from '../output.js';
+import type { ComplianceConfiguration } from '../../manager/config.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
 
-interface CheckOptions {
+interface CheckOptions extends AwsFlags {
   config?: string;
   standard?: string;
   minScore?: string;
@@ -43,12 +45,15 @@ function parseFormats(value: string): ('json' | 'md' | 'html')[] {
 }
 
 /** Maps errors of an assessment to CLI exit codes: bad evidence 2, AWS problems 6. */
-export async function toCheckError(err: unknown): Promise<unknown> {
+export async function toCheckError(err: unknown, timeoutSeconds?: number): Promise<unknown> {
   const { isCredentialsError, isIdentityError } = await import('../../identity/IdentityError.js');
   const { isCloudTrailError } = await import('../../cloudtrail/errors.js');
   const { isPolicyAnalysisError } = await import('../../policy/analysis/PolicyAnalysisError.js');
   const { isAuditStoreError } = await import('../../audit/errors.js');
+  const { toAwsNetworkError } = await import('../../aws/errors.js');
   const e = err as Error;
+  const network = toAwsNetworkError(err, 'AWS did not answer', timeoutSeconds);
+  if (network) return new CliError(network.message, ExitCode.AWS_ERROR, { cause: err });
   if ((err as { isEvidenceError?: boolean })?.isEvidenceError || isPolicyAnalysisError(err))
     return new UsageError(e.message, { cause: err });
   if (isCredentialsError(err) || isIdentityError(err) || isCloudTrailError(err))
@@ -67,6 +72,16 @@ export async function toCheckError(err: unknown): Promise<unknown> {
   return err;
 }
 
+/** `--profile`, `--region` (repeatable), `--endpoint-url` and `--timeout` win over the configuration's `aws`. */
+function applyAwsFlags(aws: ComplianceConfiguration['aws'], flags: AwsFlags): void {
+  const given = awsOptionsOf(flags);
+  if (given.profile) aws.profile = given.profile;
+  const regions = regionsOf(flags);
+  if (regions.length) aws.regions = regions;
+  if (given.endpoint) aws.endpoint = given.endpoint;
+  if (given.timeoutSeconds) aws.timeoutSeconds = given.timeoutSeconds;
+}
+
 async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined) {
   const minScore = parseMinScore(opts.minScore);
   const formats = parseFormats(opts.format);
@@ -74,6 +89,7 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
     complianceStandard: opts.standard,
     ...(minScore !== undefined ? { minComplianceScore: minScore } : {}),
   });
+  applyAwsFlags(config.aws, opts);
   let window: { start: Date; end: Date } | undefined;
   if (opts.since) {
     const { parseDuration } = await import('../../cloudtrail/window.js');
@@ -93,7 +109,8 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
       ...(progress ? { onProgress: progress } : {}),
     });
   } catch (err) {
-    throw await toCheckError(err);
+    const { AWS_TIMEOUT_DEFAULTS } = await import('../../aws/clientConfig.js');
+    throw await toCheckError(err, config.aws.timeoutSeconds ?? AWS_TIMEOUT_DEFAULTS.requestSeconds);
   }
   const { saveReports } = await import('../../report/saveReport.js');
   let saved: { path: string }[];
@@ -133,7 +150,7 @@ const sharedOptions = (cmd: Command): Command =>
     .option('--quiet', 'no progress lines on stderr');
 
 export function registerCheck(program: Command): void {
-  sharedOptions(program.command('check'))
+  addAwsFlags(sharedOptions(program.command('check')), 'many')
     .description(
       'Run the whole assessment (identity, permission probes, policy analysis, CloudTrail for the principal, audit trail) and gate on the result.',
     )

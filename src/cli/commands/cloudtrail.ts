@@ -7,6 +7,9 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ExitCode } from '../../constants.js';
 import type { AuditRecordRef, CloudTrailFinding, PrincipalAnalysis, TimeWindow } from '../../cloudtrail/index.js';
+import type { AwsClientOptions } from '../../aws/clientConfig.js';
+import { AWS_TIMEOUT_DEFAULTS } from '../../aws/defaults.js';
+import { addAwsFlags, awsOptionsOf, type AwsFlags } from '../awsFlags.js';
 import { CliError, UsageError } from '../errors.js';
 import { colour, printErr, printJson, printLine } from '../output.js';
 import { terminalText as safeText } from '../terminalText.js';
@@ -46,7 +49,7 @@ interface CommonOpts extends WindowOpts {
   progress?: boolean;
 }
 
-interface LookupOpts extends CommonOpts {
+interface LookupOpts extends CommonOpts, Omit<AwsFlags, 'region'> {
   rate?: string;
   attribute?: string[];
 }
@@ -74,7 +77,18 @@ async function cloudtrail(): Promise<typeof import('../../cloudtrail/index.js')>
   return import('../../cloudtrail/index.js');
 }
 
-function toCliError(err: unknown, ct: typeof import('../../cloudtrail/index.js')): unknown {
+async function toCliError(
+  err: unknown,
+  ct: typeof import('../../cloudtrail/index.js'),
+  timeoutSeconds?: number,
+): Promise<unknown> {
+  if (err instanceof CliError) return err;
+  const { toAwsNetworkError } = await import('../../aws/errors.js');
+  const network = toAwsNetworkError(err, 'AWS did not answer', timeoutSeconds);
+  if (network) {
+    const context = ct.isCloudTrailError(err) ? `${err.message.split(':')[0]}: ` : '';
+    return new CliError(`${context}${network.message}`, ExitCode.AWS_ERROR, { cause: err });
+  }
   if (!ct.isCloudTrailError(err)) return err;
   return err.kind === ct.CloudTrailErrorKind.AWS
     ? new CliError(err.message, ExitCode.AWS_ERROR, { cause: err })
@@ -170,16 +184,18 @@ async function guarded<C extends { middlewareStack: { use(plugin: never): void }
   return guardClient(client as never) as C;
 }
 
-async function callerArn(region: string): Promise<string> {
+async function callerArn(access: AwsClientOptions): Promise<string> {
   const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-  const sts = await guarded(new STSClient({ region }));
+  const { createAwsClient } = await import('../../aws/clientConfig.js');
+  const sts = await guarded(createAwsClient(STSClient, access));
   try {
     const id = await sts.send(new GetCallerIdentityCommand({}));
     if (!id.Arn) throw new Error('GetCallerIdentity returned no Arn');
     return id.Arn;
   } catch (err) {
+    const { describeAwsNetworkError } = await import('../../aws/errors.js');
     throw new CliError(
-      `cannot find the principal with sts:GetCallerIdentity (give --principal instead): ${(err as Error).message}`,
+      `cannot find the principal with sts:GetCallerIdentity (give --principal instead): ${describeAwsNetworkError(err, access.timeoutSeconds ?? AWS_TIMEOUT_DEFAULTS.requestSeconds) ?? (err as Error).message}`,
       ExitCode.AWS_ERROR,
       { cause: err },
     );
@@ -274,10 +290,13 @@ async function runLookup(opts: LookupOpts): Promise<void> {
   const filter = parseAttributes(opts.attribute);
   const audit = opts.audit ? await readAudit(opts.audit) : undefined;
   const progress = progressWriter(opts);
+  const access = awsOptionsOf(opts);
   try {
     const { guardClient } = await import('../../guard/plugin.js');
+    const { awsClientConfig } = await import('../../aws/clientConfig.js');
     const reader = new ct.LookupEventsReader({
       regions: opts.region,
+      clientConfig: awsClientConfig(access),
       ratePerSecond: rate,
       prepareClient: (client) => guardClient(client),
       onProgress: (p) =>
@@ -287,7 +306,7 @@ async function runLookup(opts: LookupOpts): Promise<void> {
     });
     const result = await reader.read(window.start, window.end, filter as never);
     progress.done();
-    const who = principal ?? (await callerArn(reader.regions[0]!));
+    const who = principal ?? (await callerArn({ ...access, region: reader.regions[0]! }));
     const analyzer = new ct.PrincipalAnalyzer(who);
     for (const e of result.events) analyzer.add(e);
     const analysis = analyzer.result({ audit });
@@ -314,7 +333,7 @@ async function runLookup(opts: LookupOpts): Promise<void> {
     exitFor(analysis);
   } catch (err) {
     progress.done();
-    throw toCliError(err, ct);
+    throw await toCliError(err, ct, access.timeoutSeconds ?? AWS_TIMEOUT_DEFAULTS.requestSeconds);
   }
 }
 
@@ -394,7 +413,7 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
     exitFor(analysis);
   } catch (err) {
     progress.done();
-    throw toCliError(err, ct);
+    throw await toCliError(err, ct);
   }
 }
 
@@ -407,11 +426,14 @@ async function openStore(
   if (parsed.kind === 'local') return new ct.LocalTrailStore(parsed.path);
   return new ct.S3TrailStore(parsed.bucket, parsed.prefix, {
     client: await guarded(
-      new (await import('@aws-sdk/client-s3')).S3Client({
-        ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
-        ...(opts.pathStyle ? { forcePathStyle: true } : {}),
-        ...(opts.region?.[0] ? { region: opts.region[0] } : {}),
-      }),
+      (await import('../../aws/clientConfig.js')).createAwsClient(
+        (await import('@aws-sdk/client-s3')).S3Client,
+        {
+          ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+          ...(opts.region?.[0] ? { region: opts.region[0] } : {}),
+        },
+        { followRegionRedirects: true, ...(opts.pathStyle ? { forcePathStyle: true } : {}) },
+      ),
     ),
   });
 }
@@ -453,13 +475,14 @@ async function runVerify(location: string, opts: VerifyOpts): Promise<void> {
     try {
       ring.add(ct.parsePublicKeyFile(text, opts.publicKeys), opts.publicKeys);
     } catch (err) {
-      throw toCliError(err, ct);
+      throw await toCliError(err, ct);
     }
     publicKeys = ring;
   } else {
     publicKeys = async (homeRegion, start, end) => {
       const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');
-      const client = await guarded(new CloudTrailClient({ region: homeRegion }));
+      const { createAwsClient } = await import('../../aws/clientConfig.js');
+      const client = await guarded(createAwsClient(CloudTrailClient, { region: homeRegion }));
       clients.push(client);
       try {
         return await ct.listPublicKeys(client, start, end);
@@ -499,7 +522,7 @@ async function runVerify(location: string, opts: VerifyOpts): Promise<void> {
     else if (report.result === ct.IntegrityResult.NOT_VERIFIED) process.exitCode = ExitCode.NON_COMPLIANT;
   } catch (err) {
     progress.done();
-    throw toCliError(err, ct);
+    throw await toCliError(err, ct);
   } finally {
     for (const c of clients) c.destroy();
   }
@@ -554,13 +577,16 @@ export function registerCloudtrail(program: Command): void {
     .description('CloudTrail evidence: did the guarded principal change anything?')
     .addHelpText('after', EXIT_HELP);
 
-  windowOptions(
-    ct
-      .command('lookup')
-      .description(
-        'read management events with LookupEvents (last 90 days), paced to 2 requests/s per region, and check the principal made no write',
-      ),
-    'how far back to read: 30m, 1h, 7d (default 1h)',
+  addAwsFlags(
+    windowOptions(
+      ct
+        .command('lookup')
+        .description(
+          'read management events with LookupEvents (last 90 days), paced to 2 requests/s per region, and check the principal made no write',
+        ),
+      'how far back to read: 30m, 1h, 7d (default 1h)',
+    ),
+    false,
   )
     .option('--region <region>', 'a region to read (repeat for several; default AWS_REGION or us-east-1)', collect)
     .option(

@@ -9,22 +9,17 @@ import { ExitCode } from '../../constants.js';
 import type { AwsAccessOptions, CallerIdentity, PermissionEvidence } from '../../identity/index.js';
 import type { PolicyAnalysisReport, PolicyDocument } from '../../policy/analysis/index.js';
 import { withAuditedGuard } from '../auditedGuard.js';
+import { addAwsFlags, awsOptionsOf, type AwsFlags } from '../awsFlags.js';
 import { CliError, UsageError } from '../errors.js';
 import { colour, printJson, printLine } from '../output.js';
 
-interface AwsFlags {
+interface IdentityFlags extends AwsFlags {
   config?: string;
-  profile?: string;
-  region?: string;
-  endpointUrl?: string;
   json?: boolean;
 }
 
-function addAwsFlags(command: Command): Command {
-  return command
-    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE, then "default")')
-    .option('--region <region>', 'AWS region (default: AWS_REGION, then us-east-1; STS and IAM answer from any)')
-    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (a VPC endpoint or a local test server)')
+function addIdentityFlags(command: Command): Command {
+  return addAwsFlags(command)
     .option(
       '--config <file>',
       'configuration file (audit store, standard and overrides of the guard these calls run under)',
@@ -32,31 +27,20 @@ function addAwsFlags(command: Command): Command {
     .option('--json', 'print the result as JSON');
 }
 
-function accessOf(flags: AwsFlags): AwsAccessOptions {
-  const access: AwsAccessOptions = {};
-  if (flags.profile) access.profile = flags.profile;
-  if (flags.region) access.region = flags.region;
-  if (flags.endpointUrl) {
-    try {
-      new URL(flags.endpointUrl);
-    } catch {
-      throw new UsageError(
-        `--endpoint-url: ${JSON.stringify(flags.endpointUrl)} is not a URL; expected e.g. https://sts.eu-west-1.amazonaws.com`,
-      );
-    }
-    access.endpoint = flags.endpointUrl;
-  }
-  return access;
-}
+const accessOf = (flags: IdentityFlags): AwsAccessOptions => awsOptionsOf(flags);
 
 /** AWS and credential failures become exit 6 with the message (which says what to run). */
-async function awsErrors<T>(work: () => Promise<T>): Promise<T> {
+async function awsErrors<T>(work: () => Promise<T>, timeoutSeconds?: number): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof CliError) throw error;
     const { isIdentityError } = await import('../../identity/index.js');
     if (isIdentityError(error)) throw new CliError(error.message, ExitCode.AWS_ERROR, { cause: error });
+    const { toAwsNetworkError } = await import('../../aws/errors.js');
+    const { AWS_TIMEOUT_DEFAULTS } = await import('../../aws/clientConfig.js');
+    const network = toAwsNetworkError(error, 'AWS call failed', timeoutSeconds ?? AWS_TIMEOUT_DEFAULTS.requestSeconds);
+    if (network) throw new CliError(network.message, ExitCode.AWS_ERROR, { cause: error });
     const message =
       error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
     throw new CliError(`AWS call failed: ${message}`, ExitCode.AWS_ERROR, { cause: error });
@@ -84,7 +68,7 @@ function identityLines(me: CallerIdentity): string[] {
 }
 
 export function registerIdentity(program: Command): void {
-  addAwsFlags(
+  addIdentityFlags(
     program
       .command('identity')
       .description(
@@ -103,10 +87,12 @@ Examples:
 
 Exit codes: 0 identity shown, 2 bad usage, 6 credentials missing, expired or refused (the message says what to run).`,
     )
-    .action(async (flags: AwsFlags) => {
+    .action(async (flags: IdentityFlags) => {
       const access = accessOf(flags);
       const { getIdentity } = await import('../../identity/index.js');
-      const me = await withAuditedGuard(flags.config, (guard) => awsErrors(() => getIdentity({ ...access, guard })));
+      const me = await withAuditedGuard(flags.config, (guard) =>
+        awsErrors(() => getIdentity({ ...access, guard }), access.timeoutSeconds),
+      );
       if (flags.json) printJson(me);
       else for (const line of identityLines(me)) printLine(line);
     });
@@ -148,7 +134,7 @@ function evidenceLines(evidence: PermissionEvidence, formatReport: (r: PolicyAna
 }
 
 export function registerPermissions(program: Command): void {
-  addAwsFlags(
+  addIdentityFlags(
     program
       .command('permissions')
       .description(
@@ -176,13 +162,16 @@ Exit codes: 0 probes passed and the policies allow nothing outside Read/List,
 5 the policies allow writes, 6 a probe did not pass or the policies could not be read,
 2 bad usage.`,
     )
-    .action(async (flags: AwsFlags & { probe?: string[] }) => {
+    .action(async (flags: IdentityFlags & { probe?: string[] }) => {
       const access = accessOf(flags);
       const probes = flags.probe?.map(probeOf);
       const { gatherPermissionEvidence } = await import('../../identity/index.js');
       const { formatPolicyReport } = await import('../../policy/analysis/index.js');
       const evidence = await withAuditedGuard(flags.config, (guard) =>
-        awsErrors(() => gatherPermissionEvidence({ ...access, guard, ...(probes ? { probes } : {}) })),
+        awsErrors(
+          () => gatherPermissionEvidence({ ...access, guard, ...(probes ? { probes } : {}) }),
+          access.timeoutSeconds,
+        ),
       );
       if (flags.json) printJson(evidence);
       else for (const line of evidenceLines(evidence, (r) => formatPolicyReport(r, colour))) printLine(line);
