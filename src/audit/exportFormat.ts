@@ -52,9 +52,7 @@ export function* rowsToCsv(rows: Iterable<AuditEntry | AuditRow>, raw: boolean):
   let chunk: string[] = [];
   for (const row of rows) {
     const values = raw ? RAW_COLUMNS.map((c) => (row as AuditRow)[c]) : mergedValues(row as AuditEntry);
-    // Raw rows are for re-verification, so their bytes must stay exact; the
-    // merged view is for spreadsheets, where a leading = or @ would run as a formula.
-    chunk.push(`${values.map((v) => csvCell(v, !raw)).join(',')}\n`);
+    chunk.push(`${values.map((v) => csvCell(v, raw)).join(',')}\n`);
     if (chunk.length >= CHUNK_LINES) {
       yield chunk.join('');
       chunk = [];
@@ -92,9 +90,19 @@ function mergedValues(e: AuditEntry): unknown[] {
   ];
 }
 
-function csvCell(value: unknown, guardFormulas: boolean): string {
+/** Text a spreadsheet would run as a formula (or a cell already starting with the escape). */
+const FORMULA_START = /^[=+\-@\t\r']/;
+
+/**
+ * One CSV cell. A text cell starting with `=`, `+`, `-`, `@`, tab or CR gets
+ * a leading `'`, so a spreadsheet shows it as text instead of running it.
+ * In the raw view (kept for re-verification) the escape is reversible: a cell
+ * starting with `'` gets one too, so removing exactly one leading `'` from
+ * every cell that starts with one gives back the stored bytes.
+ */
+function csvCell(value: unknown, raw: boolean): string {
   if (value === undefined || value === null) return '';
   let text = String(value);
-  if (guardFormulas && typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (typeof value === 'string' && FORMULA_START.test(text) && (raw || text[0] !== "'")) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -5,6 +5,7 @@ import type { AuditSink, IdentityRef, Verdict } from '../contracts.js';
 import { ControlTopic, controlIdsFor } from '../policy/controls.js';
 import type { CustomRulesInput } from '../policy/engineOptions.js';
 import { VerdictEngine } from '../policy/VerdictEngine.js';
+import { BoundedLog } from '../monitor/BoundedLog.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 
 /** The seed's ValidationResult, plus the IAM action and access level it was decided on. */
@@ -112,10 +113,12 @@ export const COMPLIANCE_SCORE_FORMULA =
 export class ReadOnlyAccessValidator {
   readonly complianceStandard: ComplianceStandard;
   readonly engine: VerdictEngine;
-  private readonly maxAuditEntries: number;
   private readonly audit: AuditSink | undefined;
   private identity: IdentityRef | undefined;
-  private readonly entries: ValidatorAuditEntry[] = [];
+  /** The newest `maxAuditEntries` entries: a ring buffer, so a full buffer costs nothing extra per call. */
+  private readonly entries: BoundedLog<ValidatorAuditEntry>;
+  private lastMs = Number.NaN;
+  private lastIso = '';
   private readonly totals = {
     total: 0,
     readOnly: 0,
@@ -139,7 +142,7 @@ export class ReadOnlyAccessValidator {
     const max = opts.maxAuditEntries ?? 10_000;
     if (!Number.isInteger(max) || max < 1)
       throw new RangeError(`maxAuditEntries must be a positive integer, got ${String(max)}`);
-    this.maxAuditEntries = max;
+    this.entries = new BoundedLog(max);
     this.audit = opts.audit;
     this.identity = opts.identity;
   }
@@ -164,10 +167,12 @@ export class ReadOnlyAccessValidator {
     verdict: Verdict,
     resourceArn?: string,
     requestParameters?: unknown,
-    options: { writeAudit?: boolean } = {},
+    options?: { writeAudit?: boolean },
   ): ValidationResult {
-    const timestamp = new Date().toISOString();
+    const timestamp = this.now();
     this.count(verdict);
+    const decision = verdict.isValid ? 'allowed' : 'blocked';
+    // One fixed shape for every entry; optional fields are added only when present.
     const entry: ValidatorAuditEntry = {
       timestamp,
       service: verdict.service,
@@ -175,21 +180,20 @@ export class ReadOnlyAccessValidator {
       iamAction: verdict.iamAction,
       operationType: verdict.operationType,
       riskLevel: verdict.riskLevel,
-      decision: verdict.isValid ? 'allowed' : 'blocked',
+      decision,
       validationMessage: verdict.validationMessage,
-      ...(resourceArn ? { resourceArn } : {}),
-      ...(requestParameters !== undefined ? { requestParameters: redact(requestParameters) } : {}),
-      ...(verdict.sensitive ? { sensitive: verdict.sensitive.category } : {}),
     };
+    if (resourceArn) entry.resourceArn = resourceArn;
+    if (requestParameters !== undefined) entry.requestParameters = redact(requestParameters);
+    if (verdict.sensitive) entry.sensitive = verdict.sensitive.category;
     this.entries.push(entry);
-    if (this.entries.length > this.maxAuditEntries) this.entries.splice(0, this.entries.length - this.maxAuditEntries);
-    if (this.audit && options.writeAudit !== false) {
+    if (this.audit && options?.writeAudit !== false) {
       this.audit.recordAttempt({
         service: verdict.service,
         operation: verdict.operation,
         iamAction: verdict.iamAction,
         operationType: verdict.operationType,
-        decision: entry.decision,
+        decision,
         riskLevel: verdict.riskLevel,
         complianceStandard: this.complianceStandard,
         validationMessage: verdict.validationMessage,
@@ -198,7 +202,7 @@ export class ReadOnlyAccessValidator {
         ...(requestParameters !== undefined ? { requestParameters } : {}),
       });
     }
-    return {
+    const result: ValidationResult = {
       isValid: verdict.isValid,
       service: verdict.service,
       operation: verdict.operation,
@@ -206,37 +210,42 @@ export class ReadOnlyAccessValidator {
       riskLevel: verdict.riskLevel,
       validationMessage: verdict.validationMessage,
       timestamp,
-      complianceNotes: [...verdict.complianceNotes],
+      complianceNotes: copyOf(verdict.complianceNotes),
       iamAction: verdict.iamAction,
       accessLevel: verdict.accessLevel,
-      controls: [...verdict.controls],
-      ...(resourceArn ? { resourceArn } : {}),
+      controls: copyOf(verdict.controls),
     };
+    if (resourceArn) result.resourceArn = resourceArn;
+    return result;
+  }
+
+  /** ISO time of now, formatted once per millisecond: formatting a date costs more than deciding a verdict. */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 
   private count(verdict: Verdict): void {
     this.totals.total++;
-    const key = verdict.iamAction ?? `${verdict.service}:${verdict.operation}`;
-    const bump = (map: Map<string, { verdict: Verdict; count: number }>) => {
-      const slot = map.get(key);
-      if (slot) slot.count++;
-      else map.set(key, { verdict, count: 1 });
-    };
     if (verdict.isValid) {
       if (verdict.operationType === OperationType.READ_ONLY) this.totals.readOnly++;
       else {
         this.totals.override++;
-        bump(this.overrideCounts);
+        bump(this.overrideCounts, verdict);
       }
       if (verdict.sensitive) {
         this.totals.sensitive++;
-        bump(this.sensitiveCounts);
+        bump(this.sensitiveCounts, verdict);
       }
     } else {
       if (verdict.operationType === OperationType.MUTATING) this.totals.mutatingBlocked++;
       else if (verdict.operationType === OperationType.UNKNOWN) this.totals.unknownBlocked++;
       else this.totals.blockedByRule++;
-      bump(this.blockedCounts);
+      bump(this.blockedCounts, verdict);
     }
   }
 
@@ -317,8 +326,8 @@ export class ReadOnlyAccessValidator {
       sensitiveReads: t.sensitive,
       securityFindings: findings,
       recommendations,
-      auditEntries: this.entries.slice(),
-      auditEntriesTruncated: t.total > this.entries.length,
+      auditEntries: this.entries.all(),
+      auditEntriesTruncated: t.total > this.entries.size,
     };
   }
 
@@ -345,13 +354,13 @@ export class ReadOnlyAccessValidator {
     return {
       totalOperations: this.totals.total,
       allowed,
-      blocked: this.entries.length - allowed,
+      blocked: this.entries.size - allowed,
       byOperationType,
       byRiskLevel,
       byService,
-      firstTimestamp: this.entries[0]?.timestamp,
-      lastTimestamp: this.entries.at(-1)?.timestamp,
-      entriesInMemory: this.entries.length,
+      firstTimestamp: this.entries.first()?.timestamp,
+      lastTimestamp: this.entries.last()?.timestamp,
+      entriesInMemory: this.entries.size,
     };
   }
 
@@ -369,10 +378,24 @@ export class ReadOnlyAccessValidator {
     return validateAwsPermissions(probes ?? DEFAULT_PROBES, { ...options, guard: { verdicts: this.engine } });
   }
 
-  /** Entries kept in memory, oldest first. */
+  /** Entries kept in memory (the newest `maxAuditEntries`), oldest first: a copy. */
   getAuditEntries(): readonly ValidatorAuditEntry[] {
-    return this.entries;
+    return this.entries.all();
   }
+}
+
+/** A mutable copy of a verdict's frozen list; `slice()` of a frozen array takes V8's slow path (5x the whole call). */
+function copyOf(source: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < source.length; i++) out.push(source[i] as string);
+  return out;
+}
+
+function bump(map: Map<string, { verdict: Verdict; count: number }>, verdict: Verdict): void {
+  const key = verdict.iamAction ?? `${verdict.service}:${verdict.operation}`;
+  const slot = map.get(key);
+  if (slot) slot.count++;
+  else map.set(key, { verdict, count: 1 });
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;

@@ -67,6 +67,38 @@ describe('ReadOnlyAccessValidator', () => {
     expect(() => new ReadOnlyAccessValidator({ maxAuditEntries: 0 })).toThrow(/maxAuditEntries/);
   });
 
+  it('keeps exactly the newest maxAuditEntries entries, oldest first, however often the buffer wraps', () => {
+    const max = 7;
+    const v = new ReadOnlyAccessValidator({ maxAuditEntries: max });
+    for (let n = 1; n <= 40; n++) {
+      v.validateOperation('s3', 'ListObjectsV2', `arn:aws:s3:::bucket-${n}`);
+      const want = Array.from(
+        { length: Math.min(n, max) },
+        (_, i) => `arn:aws:s3:::bucket-${n - Math.min(n, max) + i + 1}`,
+      );
+      expect(v.getAuditEntries().map((e) => e.resourceArn)).toEqual(want);
+      expect(v.generateComplianceReport().auditEntries.map((e) => e.resourceArn)).toEqual(want);
+      const summary = v.getAuditSummary();
+      expect(summary).toMatchObject({ totalOperations: n, entriesInMemory: want.length, allowed: want.length });
+    }
+  });
+
+  it("stamps each result and entry with the current time, and result lists are the caller's own", () => {
+    const v = new ReadOnlyAccessValidator();
+    const before = Date.now();
+    const r = v.validateOperation('ec2', 'DescribeInstances');
+    const after = Date.now();
+    const at = Date.parse(r.timestamp);
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(after);
+    expect(v.getAuditEntries()[0]?.timestamp).toBe(r.timestamp);
+    r.controls.push('mine');
+    r.complianceNotes.length = 0;
+    const again = v.validateOperation('ec2', 'DescribeInstances');
+    expect(again.controls).not.toContain('mine');
+    expect(again.complianceNotes.length).toBeGreaterThan(0);
+  });
+
   it('writes each validation to an audit sink, and saves a report without secrets', async () => {
     const attempts: AuditAttempt[] = [];
     const sink: AuditSink = {
