@@ -12,13 +12,21 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
-    else cell += c;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
   }
   return rows;
 }
@@ -46,7 +54,10 @@ describe('audit export --format csv', () => {
     const [header, ...rows] = parseCsv(r.stdout);
     expect(rows).toHaveLength(2);
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
-    const stored = sqliteRows<Record<string, string | number | null>>(path, 'SELECT * FROM audit_entries ORDER BY seq;');
+    const stored = sqliteRows<Record<string, string | number | null>>(
+      path,
+      'SELECT * FROM audit_entries ORDER BY seq;',
+    );
     rows.forEach((row, i) => {
       (header as string[]).forEach((column, c) => {
         const cell = row[c] as string;
