@@ -3,9 +3,11 @@ import { registerAudit } from './audit.js';
 import { registerCheck, registerConfig, registerDemo, registerReport, registerStatus } from './check.js';
 import { registerCloudtrail } from './cloudtrail.js';
 import { registerDashboard } from './dashboard.js';
+import { registerExec, registerGateway } from './gateway.js';
 import { registerIdentity, registerPermissions, registerPolicy } from './identity.js';
 import { registerMetrics } from './metrics.js';
 import { registerMonitor } from './monitor.js';
+import { registerPolicyGenerate } from './policyGenerate.js';
 import { registerValidate } from './validate.js';
 
 /** Every sub-command registers itself on the root program. */
@@ -22,8 +24,11 @@ export const commands: RegisterCommand[] = [
   registerIdentity,
   registerPermissions,
   registerPolicy,
+  registerPolicyGenerate,
   registerMonitor,
   registerMetrics,
   registerDashboard,
   registerConfig,
+  registerGateway,
+  registerExec,
 ];

@@ -18,6 +18,7 @@ import sys
 
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 
 def stub(shape, depth=0):
@@ -110,11 +111,19 @@ def capture(services):
 
 
 def call(services):
+    """Each request carries x-test-operation (signed), so the upstream can attribute what reached it."""
     session = botocore.session.get_session()
     out = []
     for service in services:
         client = client_for(session, service)
+        current = {}
+
+        def tag(request, **_):
+            request.headers['x-test-operation'] = current['name']
+
+        client.meta.events.register_first('before-sign', tag)
         for operation in client.meta.service_model.operation_names:
+            current['name'] = f'{service}:{operation}'
             _, params = params_for(client, operation)
             entry = {'service': service, 'operation': operation}
             try:
@@ -127,6 +136,7 @@ def call(services):
             except Exception as exc:  # noqa: BLE001
                 entry['ok'] = False
                 entry['type'] = type(exc).__name__
+                entry['clientError'] = isinstance(exc, ClientError)
                 response = getattr(exc, 'response', None) or {}
                 entry['code'] = response.get('Error', {}).get('Code')
                 entry['message'] = response.get('Error', {}).get('Message') or str(exc)
