@@ -3,12 +3,19 @@
 // 1,000 gzip trail files, plus peak RSS for 100 files, to show memory does not
 // grow with the number of files. Each scan runs in a fresh child process so
 // its peak RSS is its own; the parent only generates the files.
-import { execFileSync } from 'node:child_process';
+//
+// Digest validation (`cloudtrail verify`): the same 1,000 log files get
+// hourly signed digests (a key pair made here), and the verification's files/s
+// and MB/s hashed are set against `sha256sum` over the same files in the same
+// run (sha256sum hashes the gzip bytes; verify inflates and hashes the JSON,
+// as CloudTrail's digests require).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { backgroundRecords, trailKey } from '../scripts/trailFixtures.mjs';
 
 export const name = 'cloudtrail';
@@ -36,6 +43,7 @@ function generate(root) {
     bodies.push(gzipSync(JSON.stringify({ Records: records })));
   }
   const perDayRegion = FILES / (DAYS * REGIONS.length);
+  const written = [];
   let n = 0;
   for (let d = 0; d < DAYS; d++) {
     for (const region of REGIONS) {
@@ -44,11 +52,101 @@ function generate(root) {
         const path = join(root, ...trailKey({ region, time, uniq: `b${n}` }).split('/'));
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, bodies[n % DISTINCT]);
+        written.push({ key: trailKey({ region, time, uniq: `b${n}` }), region, time, body: n % DISTINCT, path });
         n++;
       }
     }
   }
-  return { compressed: bodies.reduce((s, b) => s + b.length, 0) / DISTINCT };
+  return { compressed: bodies.reduce((s, b) => s + b.length, 0) / DISTINCT, bodies, written };
+}
+
+const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Hourly digests over the written log files, chained and signed as CloudTrail does; returns the key file. */
+function writeDigests(root, bodies, written) {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const der = publicKey.export({ type: 'pkcs1', format: 'der' });
+  const fingerprint = createHash('md5').update(der).digest('hex');
+  const hashes = bodies.map((b) => createHash('sha256').update(gunzipSync(b)).digest('hex'));
+  const account = '123456789012';
+  for (const region of REGIONS) {
+    const byHour = new Map();
+    for (const f of written.filter((w) => w.region === region)) {
+      const hour = Math.floor(f.time.getTime() / 3_600_000);
+      byHour.set(hour, [...(byHour.get(hour) ?? []), f]);
+    }
+    let prev;
+    const first = Math.min(...byHour.keys());
+    const last = Math.max(...byHour.keys());
+    for (let h = first; h <= last + 1; h++) {
+      const end = new Date((h + 1) * 3_600_000);
+      const day = iso(end).slice(0, 10).replaceAll('-', '/');
+      const key = `AWSLogs/${account}/CloudTrail-Digest/${region}/${day}/${account}_CloudTrail-Digest_${region}_bench_us-east-1_${iso(end).replace(/[-:]/g, '')}.json.gz`;
+      const json = {
+        awsAccountId: account,
+        digestStartTime: iso(new Date(h * 3_600_000)),
+        digestEndTime: iso(end),
+        digestS3Bucket: 'bench-bucket',
+        digestS3Object: key,
+        digestPublicKeyFingerprint: fingerprint,
+        digestSignatureAlgorithm: 'SHA256withRSA',
+        previousDigestS3Bucket: prev ? 'bench-bucket' : null,
+        previousDigestS3Object: prev?.key ?? null,
+        previousDigestHashValue: prev?.hash ?? null,
+        previousDigestHashAlgorithm: prev ? 'SHA-256' : null,
+        previousDigestSignature: prev?.signature ?? null,
+        logFiles: (byHour.get(h) ?? []).map((f) => ({
+          s3Bucket: 'bench-bucket',
+          s3Object: f.key,
+          hashValue: hashes[f.body],
+          hashAlgorithm: 'SHA-256',
+        })),
+      };
+      const text = JSON.stringify(json);
+      const hash = createHash('sha256').update(text).digest('hex');
+      const toSign = `${json.digestEndTime}\nbench-bucket/${key}\n${hash}\n${json.previousDigestSignature ?? 'null'}`;
+      const signature = sign('sha256', Buffer.from(toSign), privateKey).toString('hex');
+      const path = join(root, ...key.split('/'));
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, gzipSync(text));
+      prev = { key, hash, signature };
+    }
+  }
+  const keys = join(root, 'keys.json');
+  writeFileSync(keys, JSON.stringify({ PublicKeyList: [{ Fingerprint: fingerprint, Value: der.toString('base64') }] }));
+  return keys;
+}
+
+function verifyInChild(root, keys) {
+  const script = `
+    const ct = await import(${JSON.stringify(dist)});
+    const { readFileSync } = await import('node:fs');
+    const ring = new ct.PublicKeyRing();
+    ring.add(ct.parsePublicKeyFile(readFileSync(${JSON.stringify(keys)}, 'utf8'), 'keys.json'), 'keys.json');
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = await new ct.DigestVerifier(new ct.LocalTrailStore(${JSON.stringify(root)}), { publicKeys: ring }).verify();
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    process.stdout.write(JSON.stringify({ files: r.logFiles.verified + r.issues.filter((i) => i.code === 'LOG_UNVERIFIED').length, tampered: r.issues.filter((i) => ct.TAMPER_CODES.has(i.code)).length, digests: r.digests.total, bytes: r.logFiles.bytesHashed, compressed: r.logFiles.compressedBytes, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKiB: process.resourceUsage().maxRSS }));
+  `;
+  return JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 }),
+  );
+}
+
+/** Wall and CPU time of sha256sum over the same log files, or undefined when it is not installed. */
+function sha256sumTimes(paths) {
+  const t0 = performance.now();
+  // bash's `times` prints the CPU time of its children (sha256sum) on its second line.
+  const r = spawnSync('bash', ['-c', 'sha256sum "$@" > /dev/null && times', '_', ...paths], { encoding: 'utf8' });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) return undefined;
+  const secs = (r.stdout.trim().split('\n')[1] ?? '')
+    .split(/\s+/)
+    .map((t) => /^(\d+)m([\d.]+)s$/.exec(t))
+    .reduce((sum, m) => sum + (m ? Number(m[1]) * 60 + Number(m[2]) : 0), 0);
+  return { wallMs, cpuMs: secs * 1000 };
 }
 
 // Runs one scan in a child and returns its figures. Event times in the files
@@ -77,7 +175,7 @@ function scanInChild(root, walk) {
 export async function run() {
   const root = mkdtempSync(join(tmpdir(), 'inventag-ct-bench-'));
   try {
-    const { compressed } = generate(root);
+    const { compressed, bodies, written } = generate(root);
     // Warm the page cache so the first measured scan does not pay for disk reads.
     scanInChild(root, { regions: ['us-east-1'], start: '2024-05-01T00:00:00Z', end: '2024-05-01T00:00:00Z' });
     const full = scanInChild(root, {});
@@ -86,6 +184,11 @@ export async function run() {
       start: '2024-05-01T00:00:00Z',
       end: '2024-05-01T00:00:00Z',
     });
+    const keys = writeDigests(root, bodies, written);
+    const paths = written.map((w) => w.path);
+    sha256sumTimes(paths);
+    const verified = verifyInChild(root, keys);
+    const sha = sha256sumTimes(paths);
     const mb = full.bytes / 1e6;
     const ratio = (full.bytes / full.files / (compressed || 1)).toFixed(1);
     return [
@@ -122,6 +225,34 @@ export async function run() {
         unit: 'x',
         goal: '~1 (memory does not grow with files)',
       },
+      {
+        figure: 'digest validation, log files verified per second',
+        value: verified.files / (verified.wallMs / 1000),
+        unit: 'files/s',
+        note: `${verified.files} log files, ${verified.digests} digests, ${verified.tampered} tampered, ${(verified.wallMs / 1000).toFixed(1)} s wall, ${(verified.cpuMs / 1000).toFixed(1)} s CPU, peak RSS ${(verified.maxRssKiB / 1024).toFixed(0)} MiB`,
+      },
+      {
+        figure: 'digest validation, MB/s hashed (inflated JSON)',
+        value: verified.bytes / 1e6 / (verified.wallMs / 1000),
+        unit: 'MB/s',
+        note: `${(verified.compressed / 1e6).toFixed(0)} MB of gzip read`,
+      },
+      {
+        figure: 'digest validation, MB/s hashed per CPU-second',
+        value: verified.bytes / 1e6 / (verified.cpuMs / 1000),
+        unit: 'MB/s',
+        note: 'gunzip + SHA-256 of each log file, digest parsing and RSA checks; CPU time, zlib threads included',
+      },
+      ...(sha === undefined
+        ? []
+        : [
+            {
+              figure: 'sha256sum over the same files (gzip bytes), files/s',
+              value: paths.length / (sha.wallMs / 1000),
+              unit: 'files/s',
+              note: `${(sha.wallMs / 1000).toFixed(2)} s wall, ${(sha.cpuMs / 1000).toFixed(2)} s CPU; verify / sha256sum: ${(verified.wallMs / sha.wallMs).toFixed(1)}x wall, ${(verified.cpuMs / Math.max(1, sha.cpuMs)).toFixed(1)}x CPU (verify also inflates ${(verified.bytes / Math.max(1, verified.compressed)).toFixed(0)}x more bytes and hashes those)`,
+            },
+          ]),
     ];
   } finally {
     rmSync(root, { recursive: true, force: true });

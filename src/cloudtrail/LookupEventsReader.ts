@@ -274,6 +274,7 @@ export class LookupEventsReader {
       );
       try {
         let token: string | undefined;
+        const tokens = new Set<string>();
         do {
           const page = await this.#page(client, sdk, st, {
             StartTime: startTime,
@@ -294,6 +295,17 @@ export class LookupEventsReader {
             st.events++;
           }
           token = page.NextToken;
+          if (token !== undefined) {
+            // A server that hands back a token it gave before would have us page forever.
+            if (tokens.has(token))
+              throw new LookupEventsError(
+                `LookupEvents in ${region} returned the same NextToken again after ${st.pages} page(s); stopped instead of paging forever, so the events of the window were not all read`,
+                region,
+                undefined,
+                CloudTrailErrorKind.AWS,
+              );
+            tokens.add(token);
+          }
           fraction[i] = token ? Math.min(0.99, Math.max(fraction[i]!, (end.getTime() - oldestSeen) / span)) : 1;
           report(i);
         } while (token);

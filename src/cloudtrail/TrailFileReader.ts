@@ -6,7 +6,9 @@ import { createGunzip } from 'node:zlib';
 import type { CloudTrailEvent, EventVerdictSource } from './CloudTrailEvent.js';
 import { toCloudTrailEvent } from './CloudTrailEvent.js';
 import { EventClassifier } from './EventClassifier.js';
+import { BudgetExceededError, DecompressionBudget } from './DecompressionBudget.js';
 import { isCloudTrailError, TrailObjectMissingError } from './errors.js';
+import { recoverRecords } from './recordRecovery.js';
 import type { TrailFileRef, TrailWalkOptions } from './trailLayout.js';
 import { findTrailFiles } from './trailLayout.js';
 import type { TrailStore } from './trailStore.js';
@@ -24,6 +26,12 @@ export interface TrailScanOptions extends TrailWalkOptions {
    * @default 256 MiB
    */
   maxFileBytes?: number;
+  /**
+   * Inflated bytes held by all the files being read at once, together: many
+   * gzip bombs read concurrently stay within it (the one holding most is refused).
+   * @default twice `maxFileBytes`
+   */
+  maxTotalBytes?: number;
   /** Gives each event our verdict. @default an EventClassifier on the IAM access levels */
   classifier?: EventVerdictSource;
   /** Called after each file, read or skipped: for progress. */
@@ -32,9 +40,11 @@ export interface TrailScanOptions extends TrailWalkOptions {
 
 export interface TrailFileResult {
   readonly file: string;
+  /** Read completely: every record of the file parsed. */
   readonly ok: boolean;
-  /** Why the file was skipped: bad gzip, bad JSON, no Records array, a malformed record. */
+  /** What kept the file from being read completely: bad gzip, cut short, bad JSON, malformed records. */
   readonly problem: string | undefined;
+  /** Records read from the file (all of them, or those before the damage). */
   readonly events: number;
   readonly bytes: number;
 }
@@ -44,22 +54,53 @@ export interface CorruptTrailFile {
   readonly problem: string;
 }
 
+/**
+ * How a file was not read completely. The kinds are those of the evidence
+ * model: `unreadable` (nothing read: not gzip, not a trail file, too large),
+ * `truncated` (cut short: records before the cut were read), `malformed-records`
+ * (some records did not parse; the others were read).
+ */
+export interface TrailReadProblem {
+  readonly location: string;
+  readonly kind: 'unreadable' | 'truncated' | 'malformed-records';
+  readonly reason: string;
+  /** Records of the file that were read despite the problem. */
+  readonly recordsRead: number;
+  /** Records known to be lost (malformed ones); undefined when the damage hides how many. */
+  readonly records?: number;
+}
+
 export interface TrailScanSummary {
   readonly location: string;
+  /** Files read completely. */
   readonly filesRead: number;
+  /** Files not read completely (their readable records still count). */
   readonly filesCorrupt: number;
   readonly corrupt: CorruptTrailFile[];
-  /** Records read from good files. */
+  /** False when any file could not be read completely: the evidence cannot show the absence of a write. */
+  readonly complete: boolean;
+  /** Why, one entry per file not read completely, sorted by file. */
+  readonly problems: TrailReadProblem[];
+  /** Records read, from complete files and the readable part of the others. */
   readonly records: number;
   /** Records in the time window, passed to the caller. */
   readonly events: number;
   /** Decompressed JSON bytes of good files. */
   readonly bytes: number;
   readonly compressedBytes: number;
+  /** The most inflated bytes held at once across the files being read. */
+  readonly peakBufferedBytes: number;
   readonly durationMs: number;
 }
 
 class FileTooLarge extends Error {}
+
+interface FileRead {
+  records: CloudTrailEvent[];
+  problem: Omit<TrailReadProblem, 'location' | 'recordsRead'> | undefined;
+  bytes: number;
+  compressed: number;
+}
 
 /**
  * Reads trail log files (gzip JSON `{"Records":[...]}`) from a TrailStore,
@@ -89,9 +130,12 @@ export class TrailFileReader {
   async scan(onEvent: (event: CloudTrailEvent, file: TrailFileRef) => void): Promise<TrailScanSummary> {
     const began = performance.now();
     const concurrency = Math.max(1, this.#options.concurrency ?? Math.min(8, Math.max(2, availableParallelism())));
+    const maxFile = this.#options.maxFileBytes ?? 256 * 2 ** 20;
+    const budget = new DecompressionBudget(this.#options.maxTotalBytes ?? 2 * maxFile);
     await this.#store.check();
     const files = findTrailFiles(this.#store, this.#options);
     const corrupt: CorruptTrailFile[] = [];
+    const problems: TrailReadProblem[] = [];
     let filesRead = 0;
     let records = 0;
     let events = 0;
@@ -113,109 +157,167 @@ export class TrailFileReader {
       pulling = p.catch(() => undefined);
       return p;
     };
+    const start = this.#options.start?.getTime() ?? -Infinity;
+    const end = this.#options.end?.getTime() ?? Infinity;
 
     const worker = async (): Promise<void> => {
       for (let file = await pull(); file; file = await pull()) {
-        const result = await this.#readFile(file);
+        const result = await this.#readFile(file, maxFile, budget);
         compressedBytes += result.compressed;
-        if (typeof result.parsed === 'string') {
-          corrupt.push({ file: file.name, problem: result.parsed });
-          this.#options.onFile?.({
-            file: file.name,
-            ok: false,
-            problem: result.parsed,
-            events: 0,
-            bytes: result.bytes,
-          });
-          continue;
-        }
-        filesRead++;
         bytes += result.bytes;
-        records += result.parsed.length;
-        const start = this.#options.start?.getTime() ?? -Infinity;
-        const end = this.#options.end?.getTime() ?? Infinity;
-        for (const event of result.parsed) {
+        records += result.records.length;
+        // Records read before a problem still count: one bad record never hides the others of its file.
+        for (const event of result.records) {
           const t = event.eventTime.getTime();
           if (t < start || t > end) continue;
           events++;
           onEvent(event, file);
         }
+        if (result.problem) {
+          corrupt.push({ file: file.name, problem: result.problem.reason });
+          problems.push({ location: file.name, recordsRead: result.records.length, ...result.problem });
+        } else filesRead++;
         this.#options.onFile?.({
           file: file.name,
-          ok: true,
-          problem: undefined,
-          events: result.parsed.length,
+          ok: !result.problem,
+          problem: result.problem?.reason,
+          events: result.records.length,
           bytes: result.bytes,
         });
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     corrupt.sort((a, b) => (a.file < b.file ? -1 : 1));
+    problems.sort((a, b) => (a.location < b.location ? -1 : 1));
     return {
       location: this.#store.location,
       filesRead,
       filesCorrupt: corrupt.length,
       corrupt,
+      complete: problems.length === 0,
+      problems,
       records,
       events,
       bytes,
       compressedBytes,
+      peakBufferedBytes: budget.peak,
       durationMs: performance.now() - began,
     };
   }
 
-  /** Reads one file; a problem with the file's content comes back as a string, an unreadable store throws. */
-  async #readFile(
-    file: TrailFileRef,
-  ): Promise<{ parsed: CloudTrailEvent[] | string; bytes: number; compressed: number }> {
-    const limit = this.#options.maxFileBytes ?? 256 * 2 ** 20;
+  /** Reads one file: every record that can be read, and what kept the rest from being read. An unreadable store throws. */
+  async #readFile(file: TrailFileRef, limit: number, budget: DecompressionBudget): Promise<FileRead> {
     const chunks: Buffer[] = [];
     let bytes = 0;
     let compressed = 0;
+    const lease = budget.lease();
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        if (bytes > limit) return cb(new FileTooLarge());
-        chunks.push(chunk);
-        cb();
+        if (bytes + chunk.length > limit) return cb(new FileTooLarge());
+        lease.take(chunk.length).then(
+          () => {
+            bytes += chunk.length;
+            chunks.push(chunk);
+            cb();
+          },
+          (err: unknown) => cb(err as Error),
+        );
       },
     });
+    const unreadable = (reason: string): FileRead => ({
+      records: [],
+      problem: { kind: 'unreadable', reason },
+      bytes,
+      compressed,
+    });
     try {
-      const source = await this.#store.open(file);
-      source.on('data', (c: Buffer) => {
-        compressed += c.length;
-      });
-      // Large output chunks: fewer callbacks per file (the default 16 KiB chunks cost a fifth of the scan).
-      if (file.key.endsWith('.gz')) await pipeline(source, createGunzip({ chunkSize: 256 * 1024 }), sink);
-      else await pipeline(source, sink);
-    } catch (err) {
-      if (err instanceof TrailObjectMissingError) return { parsed: 'cannot be read (ENOENT)', bytes, compressed };
-      if (isCloudTrailError(err)) throw err;
-      if (err instanceof FileTooLarge)
-        return { parsed: `larger than ${limit} bytes once decompressed; not a CloudTrail log file`, bytes, compressed };
-      const code = (err as NodeJS.ErrnoException).code;
-      if (typeof code === 'string' && code.startsWith('Z_'))
-        return { parsed: `not a valid gzip file (${(err as Error).message})`, bytes, compressed };
-      if (code === 'EACCES' || code === 'ENOENT') return { parsed: `cannot be read (${code})`, bytes, compressed };
-      throw err;
-    }
-    let doc: unknown;
-    try {
+      let cut: string | undefined;
+      try {
+        const source = await this.#store.open(file);
+        source.on('data', (c: Buffer) => {
+          compressed += c.length;
+        });
+        // Large output chunks: fewer callbacks per file (the default 16 KiB chunks cost a fifth of the scan).
+        if (file.key.endsWith('.gz')) await pipeline(source, createGunzip({ chunkSize: 256 * 1024 }), sink);
+        else await pipeline(source, sink);
+      } catch (err) {
+        if (err instanceof TrailObjectMissingError) return unreadable('cannot be read (ENOENT)');
+        if (isCloudTrailError(err)) throw err;
+        if (err instanceof FileTooLarge)
+          return unreadable(`larger than ${limit} bytes once decompressed; not a CloudTrail log file`);
+        if (err instanceof BudgetExceededError) return unreadable(err.message);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'ENOENT') return unreadable(`cannot be read (${code})`);
+        if (typeof code !== 'string' || !code.startsWith('Z_')) throw err;
+        // What inflated before the damage may still hold whole records.
+        cut =
+          code === 'Z_BUF_ERROR'
+            ? `cut short (${(err as Error).message})`
+            : `not a valid gzip file (${(err as Error).message})`;
+      }
       const raw = Buffer.concat(chunks, bytes);
+      chunks.length = 0;
       // Trail files are nearly always pure ASCII; decoding those as latin1 gives the same string at a third of the cost.
-      doc = JSON.parse(isAscii(raw) ? raw.toString('latin1') : raw.toString('utf8'));
-    } catch (err) {
-      return { parsed: `invalid JSON (${(err as Error).message})`, bytes, compressed };
+      const text = isAscii(raw) ? raw.toString('latin1') : raw.toString('utf8');
+      let recs: unknown[];
+      let problem: FileRead['problem'];
+      if (cut === undefined) {
+        let doc: unknown;
+        let parsed = true;
+        try {
+          doc = JSON.parse(text);
+        } catch {
+          parsed = false;
+        }
+        if (parsed) {
+          const r = typeof doc === 'object' && doc !== null ? (doc as { Records?: unknown }).Records : undefined;
+          if (!Array.isArray(r)) return unreadable('not a CloudTrail log file: no "Records" array at the top level');
+          recs = r;
+        } else {
+          const found = recoverRecords(text);
+          recs = found.records;
+          if (found.end === 'no-records')
+            return unreadable(`invalid JSON, and no "Records" array to read records from`);
+          problem =
+            found.end === 'complete'
+              ? {
+                  kind: 'malformed-records',
+                  reason: `invalid JSON: ${found.malformed} record(s) do not parse; the other ${recs.length} were read`,
+                  records: found.malformed,
+                }
+              : {
+                  kind: 'truncated',
+                  reason: `invalid JSON ${found.end === 'truncated' ? 'cut short' : 'damaged'} at byte ${found.offset}: ${recs.length} record(s) before it were read, the rest of the file is lost`,
+                };
+        }
+      } else {
+        const found = recoverRecords(text);
+        recs = found.records;
+        if (recs.length === 0 && bytes === 0) return unreadable(cut);
+        problem = {
+          kind: 'truncated',
+          reason: `${cut}: ${recs.length} record(s) before the damage were read, the rest of the file is lost`,
+        };
+      }
+      const out: CloudTrailEvent[] = [];
+      let bad = 0;
+      let firstBad: string | undefined;
+      for (let i = 0; i < recs.length; i++) {
+        const e = toCloudTrailEvent(recs[i], this.#classifier);
+        if (typeof e === 'string') {
+          bad++;
+          firstBad ??= `Records[${i}]: ${e}`;
+        } else out.push(e);
+      }
+      if (bad > 0) {
+        const note = `${bad} malformed record(s) skipped (first: ${firstBad}); the other ${out.length} were read`;
+        problem = problem
+          ? { ...problem, reason: `${problem.reason}; ${note}`, records: (problem.records ?? 0) + bad }
+          : { kind: 'malformed-records', reason: note, records: bad };
+      }
+      return { records: out, problem, bytes, compressed };
+    } finally {
+      lease.release();
     }
-    const recs = typeof doc === 'object' && doc !== null ? (doc as { Records?: unknown }).Records : undefined;
-    if (!Array.isArray(recs))
-      return { parsed: 'not a CloudTrail log file: no "Records" array at the top level', bytes, compressed };
-    const out: CloudTrailEvent[] = new Array(recs.length);
-    for (let i = 0; i < recs.length; i++) {
-      const e = toCloudTrailEvent(recs[i], this.#classifier);
-      if (typeof e === 'string') return { parsed: `Records[${i}]: ${e}`, bytes, compressed };
-      out[i] = e;
-    }
-    return { parsed: out, bytes, compressed };
   }
 }

@@ -56,7 +56,13 @@ export type { S3TrailStoreOptions } from './S3TrailStore.js';
 export { findTrailFiles } from './trailLayout.js';
 export type { TrailFileRef, TrailWalkOptions } from './trailLayout.js';
 export { TrailFileReader } from './TrailFileReader.js';
-export type { CorruptTrailFile, TrailFileResult, TrailScanOptions, TrailScanSummary } from './TrailFileReader.js';
+export type {
+  CorruptTrailFile,
+  TrailFileResult,
+  TrailReadProblem,
+  TrailScanOptions,
+  TrailScanSummary,
+} from './TrailFileReader.js';
 export { principalMatcher } from './principal.js';
 export type { PrincipalKind, PrincipalMatcher } from './principal.js';
 export { PrincipalAnalyzer, findWritesByPrincipal, summarizeEvent } from './PrincipalAnalyzer.js';

@@ -202,7 +202,10 @@ describe('trail log files', () => {
     expect(summary.filesRead).toBe(16);
     expect(summary.filesCorrupt).toBe(4);
     const problems = Object.fromEntries(summary.corrupt.map((c) => [c.file.split('_').at(-1), c.problem]));
-    expect(problems['truncated.json.gz']).toMatch(/not a valid gzip file \(unexpected end of file\)/);
+    expect(problems['truncated.json.gz']).toMatch(
+      /cut short \(unexpected end of file\): 1 record\(s\) before the damage were read/,
+    );
+    expect(summary.complete).toBe(false);
     expect(problems['badjson.json.gz']).toMatch(/invalid JSON/);
     expect(problems['norecords.json.gz']).toMatch(/no "Records" array/);
     expect(problems['badrecord.json.gz']).toMatch(/Records\[0\]: record DescribeInstances has no string "eventTime"/);

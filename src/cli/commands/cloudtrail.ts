@@ -17,7 +17,8 @@ import { terminalText as safeText } from '../terminalText.js';
 const EXIT_HELP = `
 Exit codes:
   0   the principal made no write in the window (or, without --principal, the scan finished)
-  1   read-only guarantee broken: the principal made a write, or called AWS outside the audit trail (--audit)
+  1   read-only guarantee broken: the principal made a write, or called AWS outside the audit trail (--audit);
+      or INCONCLUSIVE (scan --principal): a trail file could not be read completely, so no write cannot be shown
   2   bad usage or input: --since not a duration, end before start, a window older than 90 days
       (lookup), bad principal, unreadable --audit file, no trail files at the location
   6   AWS error: bucket does not exist, access denied (s3:ListBucket, s3:GetObject,
@@ -220,7 +221,20 @@ function printFinding(f: CloudTrailFinding): void {
   printLine(`  ${colour.dim(`Recommendation: ${safeText(f.recommendation)}`)}`);
 }
 
-function printAnalysis(a: PrincipalAnalysis): void {
+/**
+ * The answer a read gives: BROKEN when a write (or an unrecorded call) was
+ * found, whatever else; INCONCLUSIVE when nothing was found but some trail
+ * file could not be read completely (its other records may hold a write);
+ * NO_WRITE only on complete evidence.
+ */
+type ScanResult = 'BROKEN' | 'INCONCLUSIVE' | 'NO_WRITE';
+
+function resultOf(a: PrincipalAnalysis, complete: boolean): ScanResult {
+  if (!a.readOnlyGuaranteeHeld || (a.correlation?.unrecorded.length ?? 0) > 0) return 'BROKEN';
+  return complete ? 'NO_WRITE' : 'INCONCLUSIVE';
+}
+
+function printAnalysis(a: PrincipalAnalysis, complete = true, incompleteFiles = 0): void {
   printLine(
     `Principal ${safeText(a.principal)} (${a.principalKind}): ${a.principalEvents} of ${a.eventsSeen} events, ${a.writes.length} write(s)`,
   );
@@ -230,17 +244,20 @@ function printAnalysis(a: PrincipalAnalysis): void {
     );
   }
   for (const f of a.findings) printFinding(f);
-  const broken = !a.readOnlyGuaranteeHeld || (a.correlation?.unrecorded.length ?? 0) > 0;
+  const result = resultOf(a, complete);
   printLine(
-    broken
+    result === 'BROKEN'
       ? colour.red('Result: read-only guarantee BROKEN')
-      : colour.green('Result: no write by the principal in the window'),
+      : result === 'INCONCLUSIVE'
+        ? colour.yellow(
+            `Result: INCONCLUSIVE: no write among the events read, but ${incompleteFiles} trail file(s) could not be read completely, so the absence of a write cannot be shown`,
+          )
+        : colour.green('Result: no write by the principal in the window'),
   );
 }
 
-function exitFor(a: PrincipalAnalysis | undefined): void {
-  if (a && (!a.readOnlyGuaranteeHeld || (a.correlation?.unrecorded.length ?? 0) > 0))
-    process.exitCode = ExitCode.NON_COMPLIANT;
+function exitFor(a: PrincipalAnalysis | undefined, complete = true): void {
+  if (a && resultOf(a, complete) !== 'NO_WRITE') process.exitCode = ExitCode.NON_COMPLIANT;
 }
 
 /** A one-line progress display on a terminal, or a line per update when forced. */
@@ -319,6 +336,7 @@ async function runLookup(opts: LookupOpts): Promise<void> {
         requests: result.requests,
         throttled: result.throttled,
         events: result.events.length,
+        result: resultOf(analysis, true),
         analysis,
       });
     } else {
@@ -393,7 +411,7 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
         source: store.location,
         window: window && { start: window.start.toISOString(), end: window.end.toISOString() },
         summary,
-        ...(analysis ? { analysis } : { writesByPrincipal }),
+        ...(analysis ? { result: resultOf(analysis, summary.complete), analysis } : { writesByPrincipal }),
       });
     } else {
       printLine(
@@ -404,13 +422,13 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
       );
       for (const c of summary.corrupt)
         printErr(`${colour.yellow('corrupt')} ${safeText(c.file)}: ${safeText(c.problem)}`);
-      if (analysis) printAnalysis(analysis);
+      if (analysis) printAnalysis(analysis, summary.complete, summary.filesCorrupt);
       else {
         printLine(`Writes by principal (give --principal to check one):`);
         for (const [who, n] of Object.entries(writesByPrincipal)) printLine(`  ${n}  ${safeText(who)}`);
       }
     }
-    exitFor(analysis);
+    exitFor(analysis, summary.complete);
   } catch (err) {
     progress.done();
     throw await toCliError(err, ct);
