@@ -16,6 +16,7 @@ export {
   AuditStore,
   redact,
   createRedactor,
+  redactText,
   DEFAULT_REDACTED_KEYS,
   AuditStoreError,
   isAuditStoreError,

@@ -456,13 +456,15 @@ export class AuditStore implements AuditSink {
       operation_type: entry.operationType,
       decision: entry.decision,
       risk_level: entry.riskLevel,
-      resource_arn: entry.resourceArn ?? null,
+      resource_arn: entry.resourceArn === undefined ? null : (this.#redact(entry.resourceArn) as string),
       identity_account: optionalString(identity?.account),
       identity_arn: optionalString(identity?.arn),
       identity_type: optionalString(identity?.type),
       request_parameters: params,
       compliance_standard: entry.complianceStandard,
-      validation_message: entry.validationMessage ?? null,
+      // Free text (a fail-closed verdict quotes an error message): secrets in it are removed before hashing.
+      validation_message:
+        entry.validationMessage === undefined ? null : (this.#redact(entry.validationMessage) as string),
       ...outcome,
     };
   }

@@ -21,7 +21,7 @@ export {
   parseAnchor,
 } from './chain.js';
 export type { AuditRow, ChainHead } from './chain.js';
-export { DEFAULT_REDACTED_KEYS, NON_SECRET_KEYS, REDACTED, createRedactor, redact } from './redact.js';
+export { DEFAULT_REDACTED_KEYS, NON_SECRET_KEYS, REDACTED, createRedactor, redact, redactText } from './redact.js';
 export type { Redactor, RedactorOptions } from './redact.js';
 export { CSV_COLUMNS } from './exportFormat.js';
 export type {

@@ -1,4 +1,5 @@
 /** Output helpers shared by the CLI commands: JSON for machines, colour only on a TTY. */
+import { redactText } from '../audit/redact.js';
 
 const useColour = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 
@@ -23,6 +24,7 @@ export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
 
+/** A message for the terminal (errors quote AWS and file contents): secret values are redacted first. */
 export function printErr(text: string): void {
-  process.stderr.write(`${text}\n`);
+  process.stderr.write(`${redactText(text)}\n`);
 }

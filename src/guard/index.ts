@@ -24,6 +24,7 @@ export {
 export type { BlockReason, BlockedCall } from './errors.js';
 export type { GuardOptions, GuardLogger, BlockedEvent, ResolvedGuardOptions } from './options.js';
 export { countsAsBreakerFailure } from '../breaker/breakerFailure.js';
-export { requestParametersOf } from './requestParameters.js';
+export { DATA_PLANE_BODIES, OMITTED_BODY, requestParametersOf } from './requestParameters.js';
+export type { SdkInputMetadata } from './requestParameters.js';
 export { sdkCallOf } from './sdkNames.js';
 export type { SdkCall } from './sdkNames.js';

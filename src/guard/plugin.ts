@@ -20,7 +20,7 @@ import { GuardInstallError } from './errors.js';
 import { OperationGuard, type GuardedCall } from './OperationGuard.js';
 import type { GuardLogger, GuardOptions } from './options.js';
 import { requestParametersOf } from './requestParameters.js';
-import { sdkCallOf, serviceOfInput } from './sdkNames.js';
+import { operationSchemaOf, sdkCallOf, serviceOfInput } from './sdkNames.js';
 
 export const INVENTAG_GUARD_MIDDLEWARE_NAME = 'inventagGuardMiddleware';
 
@@ -57,6 +57,7 @@ export function inventagGuardMiddleware(guard: OperationGuard): InitializeMiddle
               requestParameters: requestParametersOf(
                 args.input,
                 context.inputFilterSensitiveLog as ((input: unknown) => unknown) | undefined,
+                { operation: names.operation, operationSchema: operationSchemaOf(context) },
               ),
             }
           : {}),

@@ -59,3 +59,13 @@ function readNames(context: HandlerExecutionContext): SdkCall {
   const service = clientName ?? text(smithy?.service) ?? 'unknown';
   return { clientName, commandName, service, operation };
 }
+
+/** The smithy operation schema of a schema-based client's command, when there is one; never throws. */
+export function operationSchemaOf(context: HandlerExecutionContext): unknown {
+  try {
+    const smithy = (context as Record<string, unknown>)[SMITHY_CONTEXT_KEY] as Record<string, unknown> | undefined;
+    return smithy?.operationSchema;
+  } catch {
+    return undefined;
+  }
+}

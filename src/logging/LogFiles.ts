@@ -4,13 +4,14 @@
  * production logger's error and fatal lines are copied there too),
  * `inventag_metrics.log` (performance figures) and
  * `inventag_security_audit.log` (every audit entry, blocked operations,
- * session ends with the chain head). Every logged object passes through the
- * audit redactor first, so no secret reaches a file.
+ * session ends with the chain head). Every logged object and message passes
+ * through the audit redactor first (secret keys, and secret values in any
+ * string: error messages too), so no secret reaches a file.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
-import { createRedactor } from '../audit/redact.js';
+import { type Redactor, createRedactor } from '../audit/redact.js';
 import { RotatingFileDestination } from './RotatingFileDestination.js';
 
 export const LOG_FILE_NAMES = {
@@ -76,10 +77,35 @@ export class LogFilesError extends Error {
 export const isLogFilesError = (value: unknown): value is LogFilesError =>
   typeof value === 'object' && value !== null && (value as { isLogFilesError?: unknown }).isLogFilesError === true;
 
+/** A message argument as written: strings lose their secret values, objects go through the redactor. */
+function redactArgs(args: unknown[], redactor: Redactor): unknown[] {
+  return args.map((arg) => (typeof arg === 'string' ? (redactor(arg) as string) : redactor(arg)));
+}
+
+/**
+ * pino takes the message of `log.error(err)` and of `log.error({ err })` from
+ * the error itself, after every hook; name it here so it is redacted too.
+ */
+function messageArgs(args: unknown[], redactor: Redactor): unknown[] {
+  const [first, ...rest] = args;
+  if (typeof first === 'string') return redactArgs(args, redactor);
+  if (rest.length === 0 && typeof first === 'object' && first !== null) {
+    const err = first instanceof Error ? first : (first as { err?: unknown; msg?: unknown }).err;
+    if (err instanceof Error && (first instanceof Error || (first as { msg?: unknown }).msg === undefined))
+      return [first, redactor(err.message)];
+  }
+  return [first, ...redactArgs(rest, redactor)];
+}
+
 function loggerOptions(level: Level, redactKeys: readonly string[], channel: LogChannel): pino.LoggerOptions {
   const redactor = createRedactor({ extraKeys: redactKeys });
   return {
     level,
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, messageArgs(args, redactor) as Parameters<typeof method>);
+      },
+    },
     base: { pid: process.pid, log: channel },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {

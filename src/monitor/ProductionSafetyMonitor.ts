@@ -20,6 +20,7 @@ import { isGuardBlock, readErrorFacts, safeGet } from '../breaker/errorFacts.js'
 import { MonitorConfigError, MonitorStateError } from './errors.js';
 import type { MonitorEvents, PerformanceThresholdBreach } from './events.js';
 import { readJsonFile, writeJsonFile } from './jsonFile.js';
+import { redact } from '../audit/redact.js';
 import {
   resolveMonitorOptions,
   type MonitorLogger,
@@ -546,7 +547,8 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
 
   /** Write a report as JSON (atomically; parent directories are created). Returns the absolute path. */
   async saveSecurityReport(report: SecurityValidationReport, path: string): Promise<string> {
-    const written = await writeJsonFile(path, report);
+    // Reports quote error messages and security events: secrets are redacted as in every file InvenTag writes.
+    const written = await writeJsonFile(path, redact(report));
     this.log(
       'security',
       'info',

@@ -1,26 +1,14 @@
 /**
  * Masks credential material that AWS or a proxy may echo in an error message
- * or stack (access key IDs, presigned URL signatures, session tokens), so the
- * monitor's logs and reports can be shared with an auditor.
+ * or stack (access key IDs, presigned URL signatures, session tokens, URL
+ * passwords, `Bearer` tokens), so the monitor's logs and reports can be shared
+ * with an auditor. The rules are the audit trail's (`redactText`): one set of
+ * patterns for everything InvenTag writes.
  */
-const PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  [/\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b/g, '$1****'],
-  [/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi, '$1****'],
-  [
-    /((?:aws_)?(?:secret_access_key|session_token|secretAccessKey|sessionToken|accessToken|password)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
-    '$1****',
-  ],
-  [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1****'],
-];
-
-// One cheap test first: almost no error message holds any of these words.
-const MAYBE_SECRET = /AKIA|ASIA|AROA|AIDA|X-Amz-|secret|token|password|Bearer/i;
+import { redactText } from '../audit/redact.js';
 
 export function redactSecrets(text: string): string {
-  if (!MAYBE_SECRET.test(text)) return text;
-  let out = text;
-  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
-  return out;
+  return redactText(text);
 }
 
 /**

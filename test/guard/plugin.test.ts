@@ -90,7 +90,7 @@ describe('guard inside real SDK clients', () => {
     expect(put?.outcome).toBeUndefined();
     expect(put?.complianceStandard).toBe('soc2');
     expect(put?.identity?.account).toBe('123456789012');
-    expect(put?.requestParameters).toMatchObject({ Bucket: 'inventag-logs', Key: 'x', Body: '[binary]' });
+    expect(put?.requestParameters).toMatchObject({ Bucket: 'inventag-logs', Key: 'x', Body: '[body omitted]' });
     expect(JSON.stringify(audit.entries)).not.toContain('super-secret-key-material');
     expect(server.count({ operation: 'PutObject' })).toBe(0);
   });

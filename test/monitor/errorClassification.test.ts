@@ -375,7 +375,7 @@ describe('handleError with anything thrown', () => {
     );
     expect(context.errorMessage).not.toContain('IOSFODNN7EXAMPLE');
     expect(context.errorMessage).not.toContain('abcdef0123');
-    expect(context.errorMessage).toContain('AKIA****');
+    expect(context.errorMessage).toContain('AKIA[REDACTED]');
   });
 
   it('a listener or logger that throws does not escape handleError', () => {
