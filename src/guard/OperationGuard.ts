@@ -117,6 +117,28 @@ export class OperationGuard {
     return { verdict, auditId, serviceKey: verdict.iamAction?.split(':')[0] ?? call.service };
   }
 
+  /**
+   * Records and returns the refusal of something no verdict admitted as it
+   * is: credentials asked for outside an admitted command, a request that
+   * is not the admitted read. The audit trail gets a blocked attempt naming
+   * what was really asked for (`base`, the verdict of the true operation,
+   * when it is known); the caller throws the error.
+   */
+  refuse(
+    call: BlockedCall,
+    why: string,
+    reason: BlockReason,
+    base?: Verdict,
+    logger?: GuardLogger,
+  ): OperationBlockedError {
+    try {
+      this.block(call, this.failClosedVerdict(call.service, call.operation, why, base), reason, undefined, logger);
+    } catch (error) {
+      if (error instanceof OperationBlockedError) return error;
+      throw error;
+    }
+  }
+
   /** Runs an admitted call through its circuit breaker and records how it went; never throws. */
   async run<T>(
     call: GuardedCall,

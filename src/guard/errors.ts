@@ -19,10 +19,16 @@ export class GuardError extends Error {
 
 /**
  * Why a call was blocked: the verdict said no (`verdict`), deciding failed
- * (`fail-closed`), or the audit trail could not record the attempt
- * (`audit-unavailable`: an unrecorded call cannot be proved harmless).
+ * (`fail-closed`), the audit trail could not record the attempt
+ * (`audit-unavailable`: an unrecorded call cannot be proved harmless),
+ * credentials or a request were asked for outside any command the guard
+ * admitted (`no-admitted-command`), the request that reached the transport
+ * is not the admitted read (`transport-mismatch`), or an admitted call used
+ * its credentials without sending its request through the guard, as a
+ * presigner does (`not-sent`).
  */
-export type BlockReason = 'verdict' | 'fail-closed' | 'audit-unavailable';
+export type BlockReason =
+  'verdict' | 'fail-closed' | 'audit-unavailable' | 'no-admitted-command' | 'transport-mismatch' | 'not-sent';
 
 /** What the guard knows of a blocked call. */
 export interface BlockedCall {
@@ -33,8 +39,11 @@ export interface BlockedCall {
 }
 
 /**
- * Thrown instead of sending a call the guard refused. Nothing was serialized,
- * no credentials were resolved and no byte reached the network.
+ * Thrown instead of sending a call the guard refused. Blocked by its verdict
+ * (at `initialize`), nothing was serialized, no credentials were resolved
+ * and no byte reached the network; refused by a later layer (`reason`
+ * `no-admitted-command`, `transport-mismatch`, `not-sent`), no byte reached
+ * the network either.
  */
 export class OperationBlockedError extends GuardError {
   readonly isOperationBlockedError = true;

@@ -41,6 +41,19 @@ async function callerIdentity(
   options: GetIdentityOptions,
 ): Promise<CallerIdentity> {
   let answer: { Account?: string; Arn?: string; UserId?: string };
+  let accessKeyId: string | undefined;
+  // Read inside the call: a guarded client hands out its credentials only within a command the guard admitted.
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        accessKeyId = (await client.config.credentials()).accessKeyId;
+      } catch {
+        accessKeyId = undefined;
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'inventagReadAccessKeyId' },
+  );
   try {
     answer = await client.send(command);
   } catch (error) {
@@ -56,13 +69,6 @@ async function callerIdentity(
   }
   const arn = answer.Arn ?? '';
   const principal = parsePrincipalArn(arn);
-  let accessKeyId: string | undefined;
-  try {
-    // Resolved (and cached) by the call above; asking again costs nothing.
-    accessKeyId = (await client.config.credentials()).accessKeyId;
-  } catch {
-    accessKeyId = undefined;
-  }
   const credentialKind = credentialKindOf(accessKeyId, principal.type);
   return {
     ...principal,
