@@ -8,6 +8,7 @@
  * region, for pacing checks.
  */
 import { cloudTrailHandler, type CloudTrailRecord } from './cloudtrail.js';
+import { describeRegionsHandler } from './ec2.js';
 import { iamHandler, type IamHandlerOptions } from './iam.js';
 import { errorResponse, HandlerError, jsonResult, page, queryResult, xmlText } from './protocol.js';
 import type { AwsRequest, ServiceHandler } from './types.js';
@@ -225,17 +226,7 @@ export function organizationWorld(options: OrgWorldOptions): OrgWorld {
     },
   };
 
-  const ec2Regions: ServiceHandler = {
-    name: 'ec2-regions',
-    matches: (req) => req.service === 'ec2' && req.operation === 'DescribeRegions',
-    handle: (req) =>
-      queryResult(
-        req,
-        `<regionInfo><item>${xmlText('regionName', 'us-east-1')}${xmlText('regionEndpoint', 'ec2.us-east-1.amazonaws.com')}</item></regionInfo>`,
-      ),
-  };
-
-  return { handlers: [organizations, sts, iam, cloudtrail, ec2Regions], lookups, sessions, accountOf };
+  return { handlers: [organizations, sts, iam, cloudtrail, describeRegionsHandler()], lookups, sessions, accountOf };
 }
 
 /** The most LookupEvents requests seen in any one-second window, per account and region. */
