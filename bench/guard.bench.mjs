@@ -2,48 +2,15 @@
 // loopback AWS server, guarded and unguarded clients interleaved call by call
 // in one run, so drift in machine load hits both sides alike. Also the
 // middleware alone (fake next), in microseconds per call.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import ts from 'typescript';
 import { guardClient, inventagGuardMiddleware, OperationGuard } from '../dist/guard/index.js';
+import { loadAwsServer } from './awsServer.mjs';
 
 export const name = 'guard';
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
-}
-
-/**
- * The loopback server is test code (TypeScript); transpile it into a
- * temporary folder under bench/out/ (inside the project, so any package a
- * handler imports resolves from node_modules) and import it from there.
- */
-async function loadAwsServer() {
-  mkdirSync(join(root, 'bench', 'out'), { recursive: true });
-  const out = mkdtempSync(join(root, 'bench', 'out', 'aws-server-'));
-  const support = join(root, 'test', 'support');
-  const files = [
-    'awsServer.ts',
-    ...readdirSync(join(support, 'aws'))
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => join('aws', f)),
-  ];
-  for (const file of files) {
-    const { outputText } = ts.transpileModule(readFileSync(join(support, file), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-      fileName: file,
-    });
-    const target = join(out, file.replace(/\.ts$/, '.js'));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, outputText);
-  }
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}');
-  const mod = await import(pathToFileURL(join(out, 'awsServer.js')).href);
-  return { mod, cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }
 
 /** An audit sink that keeps entries in memory: the guard's bookkeeping without a store's disk writes. */

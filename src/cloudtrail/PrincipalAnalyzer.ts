@@ -70,6 +70,17 @@ export interface CorrelationResult {
   skippedServiceEvents: number;
 }
 
+/** The roles the principal may assume (`sessions.assumeRoles`): an AssumeRole into one is a session, not a write. */
+export interface SessionRoles {
+  isSanctioned(roleArn: string): boolean;
+}
+
+/** An AssumeRole by the principal into a sanctioned role: listed, INFO, never a write. */
+export interface SessionEstablishment extends EventSummary {
+  readonly severity: 'INFO';
+  readonly roleArn: string;
+}
+
 export interface PrincipalAnalysis {
   principal: string;
   principalKind: PrincipalMatcher['kind'];
@@ -80,6 +91,8 @@ export interface PrincipalAnalysis {
   /** The principal's events neither CloudTrail nor the catalog can call read or write. */
   unclassified: EventSummary[];
   disagreements: FlagDisagreement[];
+  /** AssumeRole events of the principal into sanctioned roles (empty without `sessionRoles`). */
+  sessions: SessionEstablishment[];
   /** True when the principal made no write in the events seen. */
   readOnlyGuaranteeHeld: boolean;
   correlation: CorrelationResult | undefined;
@@ -158,15 +171,28 @@ export class PrincipalAnalyzer {
   readonly #disagreements = new Map<string, FlagDisagreement>();
   readonly #events: Compact[] = [];
   readonly #keepEvents: boolean;
+  readonly #sessionRoles: SessionRoles | undefined;
+  readonly #sessions: SessionEstablishment[] = [];
   #seen = 0;
   #principalEvents = 0;
 
   /** Throws a TypeError naming the accepted forms when `principal` is not one. */
-  constructor(principal: string | PrincipalMatcher, options: { keepEventsForCorrelation?: boolean } = {}) {
+  constructor(
+    principal: string | PrincipalMatcher,
+    options: { keepEventsForCorrelation?: boolean; sessionRoles?: SessionRoles } = {},
+  ) {
     const m = typeof principal === 'string' ? principalMatcher(principal) : principal;
     if (typeof m === 'string') throw new TypeError(m);
     this.#matcher = m;
     this.#keepEvents = options.keepEventsForCorrelation ?? true;
+    this.#sessionRoles = options.sessionRoles;
+  }
+
+  /** The target role of a successful AssumeRole into a sanctioned role, or undefined. */
+  #sessionTarget(event: CloudTrailEvent): string | undefined {
+    if (!this.#sessionRoles || event.verdict.iamAction !== 'sts:AssumeRole' || event.errorCode !== undefined) return;
+    const roleArn = event.requestParameters?.roleArn;
+    return typeof roleArn === 'string' && this.#sessionRoles.isSanctioned(roleArn) ? roleArn : undefined;
   }
 
   add(event: CloudTrailEvent): void {
@@ -193,7 +219,9 @@ export class PrincipalAnalyzer {
     const unclassified = !v.isWrite && event.readOnly === undefined && v.operationType === OperationType.UNKNOWN;
     if (!v.isWrite && !unclassified && !this.#keepEvents) return;
     const summary = summarizeEvent(event);
-    if (v.isWrite) this.#writes.push(summary);
+    const sessionRole = v.isWrite ? this.#sessionTarget(event) : undefined;
+    if (sessionRole) this.#sessions.push({ ...summary, severity: 'INFO', roleArn: sessionRole });
+    else if (v.isWrite) this.#writes.push(summary);
     else if (unclassified) this.#unclassified.push(summary);
     if (this.#keepEvents) {
       this.#events.push({
@@ -277,6 +305,7 @@ export class PrincipalAnalyzer {
       writes,
       unclassified,
       disagreements,
+      sessions: [...this.#sessions].sort(byTime),
       readOnlyGuaranteeHeld: writes.length === 0,
       correlation,
       findings,

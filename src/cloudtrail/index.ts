@@ -74,6 +74,8 @@ export type {
   EventSummary,
   FlagDisagreement,
   PrincipalAnalysis,
+  SessionEstablishment,
+  SessionRoles,
 } from './PrincipalAnalyzer.js';
 export { parseDuration, resolveWindow } from './window.js';
 export type { TimeWindow } from './window.js';

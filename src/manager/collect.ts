@@ -76,6 +76,7 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
         eventsRead: facts.eventsRead,
         principalEvents: analysis.principalEvents,
         writesByPrincipal: writesFound,
+        sessionsEstablished: analysis.sessions.length,
         readOnlyFlagDisagreements: analysis.disagreements.length,
         ...(facts.filesRead !== undefined ? { filesRead: facts.filesRead, filesCorrupt: facts.filesCorrupt ?? 0 } : {}),
         ...(unrecorded !== undefined ? { callsNotInAuditTrail: unrecorded } : {}),
@@ -94,6 +95,8 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
         writesFound,
         writesByPrincipal: analysis.writes.slice(0, 200).map((e) => ({ ...e, principal: e.principalArn })),
         disagreements: analysis.disagreements,
+        // AssumeRole into sanctioned roles: INFO, listed, never a write.
+        sessions: analysis.sessions.slice(0, 200),
         correlation: analysis.correlation,
         corrupt: facts.corrupt ?? [],
       },

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { COMPLIANCE_STANDARDS, ComplianceStandard } from '../constants.js';
 import { InvalidOptionsError } from '../policy/errors.js';
 import { actionPatternSchema, customRulesSchema, describeIssues } from '../policy/options.js';
+import { DEFAULT_SESSIONS_CONFIG, sessionsConfigSchema } from '../sessions/config.js';
 
 const pct = (dflt: number) => z.number().min(0).max(100).default(dflt);
 const positiveInt = (dflt: number) => z.number().int().positive().default(dflt);
@@ -89,6 +90,7 @@ export const complianceConfigurationSchema = z.object({
     .strict()
     .default({ lookbackHours: 24, requestsPerSecond: 2 }),
   /** Permission probes for `inventag check` and `inventag permissions`: `{ service, operation }`. */
+  sessions: sessionsConfigSchema.default(DEFAULT_SESSIONS_CONFIG),
   probes: z.array(z.object({ service: z.string().min(1), operation: z.string().min(1) }).strict()).optional(),
   /** Identity policy documents to analyse offline (paths). */
   policyFiles: z.array(z.string().min(1)).default([]),

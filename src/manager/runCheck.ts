@@ -17,6 +17,7 @@ import { analyzePolicies } from '../policy/analysis/PolicyAnalyzer.js';
 import { parsePolicyText } from '../policy/analysis/parsePolicy.js';
 import type { PolicyDocument } from '../policy/analysis/types.js';
 import type { ComprehensiveComplianceReport } from '../report/types.js';
+import type { AccountSession } from '../sessions/AccountSession.js';
 import { ComplianceManager } from './ComplianceManager.js';
 import {
   auditEvidence,
@@ -55,6 +56,8 @@ export interface CheckRunOptions {
   window?: { start: Date; end: Date };
   /** Progress lines for a human (stderr). */
   onProgress?: (line: string) => void;
+  /** Run in one account through a sanctioned session (`check --org`): its credentials, its audit attribution. */
+  session?: AccountSession;
 }
 
 export interface CheckRunResult {
@@ -234,21 +237,30 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
   }
 
   // Against AWS: every call below goes through this manager's guard.
-  const manager = new ComplianceManager(config, { subject: { mode: 'aws' } });
+  const session = options.session;
+  const manager = new ComplianceManager(config, {
+    subject: { mode: 'aws' },
+    ...(session ? { audit: session.auditStore, identity: session.identity, loggers: session.loggers } : {}),
+  });
   // InvenTag's own AWS calls are guarded and audited like any other automation's.
   const ownAudit = manager.auditStore();
   const guard = {
     verdicts: manager.verdicts,
     monitor: manager.operationMonitor,
     ...(ownAudit ? { audit: ownAudit } : {}),
+    ...(session ? { identity: session.identity } : {}),
   };
   const region = config.aws.regions[0];
+  // A profile with role_arn assumes its role through the sanctioned provider, never the SDK's own STS client.
+  const { baseCredentialsFor } = await import('../sessions/profileCredentials.js');
+  const credentials = session?.credentials ?? (await baseCredentialsFor(config, ownAudit ? { audit: ownAudit } : {}));
   const access = {
-    ...(config.aws.profile ? { profile: config.aws.profile } : {}),
+    ...(config.aws.profile && !credentials ? { profile: config.aws.profile } : {}),
     ...(region ? { region } : {}),
     ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
     ...(config.aws.timeoutSeconds ? { timeoutSeconds: config.aws.timeoutSeconds } : {}),
     ...(config.aws.connectTimeoutSeconds ? { connectTimeoutSeconds: config.aws.connectTimeoutSeconds } : {}),
+    ...(credentials ? { credentials } : {}),
   };
   const { gatherPermissionEvidence } = await import('../identity/gatherPermissionEvidence.js');
   progress('asking STS who we are, probing read permissions, collecting identity policies');
@@ -256,6 +268,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
     ...access,
     guard,
     ...(config.probes ? { probes: config.probes } : {}),
+    ...(session?.analyzer ? { analyzer: session.analyzer } : {}),
   });
   identity = evidence.identity ?? undefined;
   if (identity) {
@@ -283,14 +296,18 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
     progress(`verifying the audit trail ${config.auditStore}`);
     manager.addEvidence(auditEvidence(store.verify(), config.auditStore!));
     entries = [...store.entries({ since: new Date(Date.now() - config.cloudtrail.lookbackHours * 3_600_000) })];
-    manager.ingestAuditEntries(entries.filter((e) => e.sessionId !== manager.sessionId));
+    if (session) entries = entries.filter((e) => session.owns(e));
+    manager.ingestAuditEntries(entries.filter((e) => e.sessionId !== store.sessionId));
   }
 
   const principal = config.cloudtrail.principal ?? identity?.arn;
   if (config.enableCloudtrailIntegration && principal) {
     const end = options.window?.end ?? new Date();
     const start = options.window?.start ?? new Date(end.getTime() - config.cloudtrail.lookbackHours * 3_600_000);
-    const analyzer = new PrincipalAnalyzer(principal, { keepEventsForCorrelation: true });
+    const analyzer = new PrincipalAnalyzer(principal, {
+      keepEventsForCorrelation: true,
+      ...(session ? { sessionRoles: session.sanctioned } : {}),
+    });
     let facts: CloudtrailScanFacts;
     if (config.cloudtrail.trailSource) {
       const location = parseTrailLocation(config.cloudtrail.trailSource);

@@ -4,15 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDENTITIES, makeRecord } from '../../scripts/trailFixtures.mjs';
 import { cloudTrailHandler, type CloudTrailRecord } from '../support/aws/cloudtrail.js';
+import { describeRegionsHandler } from '../support/aws/ec2.js';
 import { iamHandler } from '../support/aws/iam.js';
-import {
-  queryResult,
-  startAwsServer,
-  stsHandler,
-  xmlText,
-  type AwsTestServer,
-  type ServiceHandler,
-} from '../support/awsServer.js';
+import { startAwsServer, stsHandler, type AwsTestServer } from '../support/awsServer.js';
 import { runCli } from '../support/cli.js';
 
 // `inventag check` against AWS, as a user runs it, with every AWS answer from the loopback server.
@@ -31,15 +25,7 @@ const stray = {
   Version: '2012-10-17',
   Statement: [{ Sid: 'Stray', Effect: 'Allow', Action: ['ec2:CreateTags'], Resource: '*' }],
 };
-const describeRegions: ServiceHandler = {
-  name: 'ec2-regions',
-  matches: (req) => req.service === 'ec2' && req.operation === 'DescribeRegions',
-  handle: (req) =>
-    queryResult(
-      req,
-      `<regionInfo><item>${xmlText('regionName', 'us-east-1')}${xmlText('regionEndpoint', 'ec2.us-east-1.amazonaws.com')}</item></regionInfo>`,
-    ),
-};
+const describeRegions = describeRegionsHandler('us-east-1');
 const READS = new Set([
   'GetCallerIdentity',
   'DescribeRegions',

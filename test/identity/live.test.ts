@@ -17,13 +17,12 @@ import {
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzePolicies, parsePolicyDocument, parsePolicyText } from '../../src/policy/analysis/index.js';
+import { describeRegionsHandler } from '../support/aws/ec2.js';
 import { iamHandler } from '../support/aws/iam.js';
 import {
   errorResponse,
-  queryResult,
   startAwsServer,
   stsHandler,
-  xmlText,
   type AwsTestServer,
   type ServiceHandler,
 } from '../support/awsServer.js';
@@ -39,15 +38,7 @@ const stray = {
   Statement: [{ Sid: 'Stray', Effect: 'Allow', Action: ['s3:PutObject', 'iam:PassRole'], Resource: '*' }],
 };
 
-const describeRegions: ServiceHandler = {
-  name: 'ec2-regions',
-  matches: (req) => req.service === 'ec2' && req.operation === 'DescribeRegions',
-  handle: (req) =>
-    queryResult(
-      req,
-      `<regionInfo><item>${xmlText('regionName', 'eu-west-1')}${xmlText('regionEndpoint', 'ec2.eu-west-1.amazonaws.com')}</item></regionInfo>`,
-    ),
-};
+const describeRegions = describeRegionsHandler('eu-west-1');
 
 const iam = iamHandler({
   pageSize: 1,

@@ -8,6 +8,7 @@ import { CliError, UsageError } from '../errors.js';
 import { printErr, printJson, printLine } from '../output.js';
 import type { ComplianceConfiguration } from '../../manager/config.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
+import type { OrgFlags } from './checkOrg.js';
 
 interface CheckOptions extends AwsFlags {
   config?: string;
@@ -51,7 +52,9 @@ export async function toCheckError(err: unknown, timeoutSeconds?: number): Promi
   const { isPolicyAnalysisError } = await import('../../policy/analysis/PolicyAnalysisError.js');
   const { isAuditStoreError } = await import('../../audit/errors.js');
   const { toAwsNetworkError } = await import('../../aws/errors.js');
+  const { isSessionRefusedError } = await import('../../sessions/errors.js');
   const e = err as Error;
+  if (isSessionRefusedError(err)) return new UsageError(e.message, { cause: err });
   const network = toAwsNetworkError(err, 'AWS did not answer', timeoutSeconds);
   if (network) return new CliError(network.message, ExitCode.AWS_ERROR, { cause: err });
   if ((err as { isEvidenceError?: boolean })?.isEvidenceError || isPolicyAnalysisError(err))
@@ -80,6 +83,13 @@ function applyAwsFlags(aws: ComplianceConfiguration['aws'], flags: AwsFlags): vo
   if (regions.length) aws.regions = regions;
   if (given.endpoint) aws.endpoint = given.endpoint;
   if (given.timeoutSeconds) aws.timeoutSeconds = given.timeoutSeconds;
+}
+
+async function windowOf(since: string): Promise<{ start: Date; end: Date }> {
+  const { parseDuration } = await import('../../cloudtrail/window.js');
+  const ms = parseDuration(since);
+  if (typeof ms === 'string') throw new UsageError(`--since: ${ms}`);
+  return { start: new Date(Date.now() - ms), end: new Date() };
 }
 
 async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined) {
@@ -158,6 +168,11 @@ export function registerCheck(program: Command): void {
       '--evidence <dir>',
       'read evidence from a directory (identity.json, policies/, cloudtrail/, audit.db) instead of AWS',
     )
+    .option('--org', 'check every account of the organization through a sanctioned session (see docs/ORG.md)')
+    .option('--accounts <ids>', 'with --org: only these accounts, comma-separated 12-digit ids')
+    .option('--role-name <name>', 'with --org: role assumed in each account (default: sessions.roleName)')
+    .option('--concurrency <n>', 'with --org: accounts checked at a time (default 4)')
+    .option('--allow-partial', 'with --org: accept a verdict over the evaluated accounts when some are NOT_EVALUATED')
     .addHelpText(
       'after',
       `
@@ -167,7 +182,20 @@ and AWS_ENDPOINT_URL for a different endpoint. Every AWS call it makes goes thro
 Exit codes: 0 compliant, 1 non-compliant, 2 bad usage, configuration or evidence, 6 AWS error
 (credentials, permissions, network), 70 internal error.`,
     )
-    .action(async (opts: CheckOptions & { evidence?: string }) => {
+    .action(async (opts: CheckOptions & OrgFlags & { evidence?: string }) => {
+      const { checkOrgFlags, runOrgCommand } = await import('./checkOrg.js');
+      checkOrgFlags(opts);
+      if (opts.org) {
+        const { minScore: minScoreText, ...rest } = opts;
+        const minScore = parseMinScore(minScoreText);
+        await runOrgCommand({
+          ...rest,
+          formats: parseFormats(opts.format),
+          ...(minScore !== undefined ? { minScore } : {}),
+          ...(opts.since ? { window: await windowOf(opts.since) } : {}),
+        });
+        return;
+      }
       const { report, saved } = await runAssessment(opts, opts.evidence);
       if (opts.json) printJson(report);
       else await printSummary(report, saved);

@@ -13,6 +13,7 @@ import {
   type PolicyDocument,
   type PolicyStatement,
   type SensitiveReadEntry,
+  type SessionGrant,
   type UnrecognisedPattern,
 } from './types.js';
 
@@ -42,7 +43,16 @@ export interface PolicyAnalyzerOptions {
    * @default 3
    */
   maxAllowedBy?: number;
+  /**
+   * The sanctioned session roles (`sessions.assumeRoles`). `sts:AssumeRole`
+   * allowed only on such roles is an expected session grant, not a write;
+   * on `*` or any other role it stays a write.
+   * @default none: sts:AssumeRole is a write like any other
+   */
+  sessionRoles?: { covers(resource: string): boolean };
 }
+
+const ASSUME_ROLE = 'sts:AssumeRole';
 
 interface StatementMarks {
   readonly label: string;
@@ -91,11 +101,32 @@ export class PolicyAnalyzer {
   private readonly index: ActionIndex;
   private readonly notEvaluated: readonly string[];
   private readonly maxAllowedBy: number;
+  private readonly sessionRoles: PolicyAnalyzerOptions['sessionRoles'];
+  private readonly assumeRole: number;
 
   constructor(options: PolicyAnalyzerOptions = {}) {
     this.index = options.index ?? defaultActionIndex();
     this.notEvaluated = options.notEvaluated ?? NOT_EVALUATED;
     this.maxAllowedBy = options.maxAllowedBy ?? 3;
+    this.sessionRoles = options.sessionRoles;
+    const mask = new Uint8Array(this.index.size);
+    this.index.mark(ASSUME_ROLE, mask);
+    this.assumeRole = mask.indexOf(1);
+  }
+
+  /** Judges a statement's sts:AssumeRole against the session roles; an expected grant leaves the statement's marks. */
+  private sessionGrant(label: string, statement: PolicyStatement, marks: Uint8Array): SessionGrant | undefined {
+    if (!this.sessionRoles || this.assumeRole < 0 || !marks[this.assumeRole]) return undefined;
+    const roles = statement.resources ?? [];
+    const sessionRoles = this.sessionRoles;
+    const expected =
+      statement.resources !== undefined && roles.length > 0 && roles.every((r) => sessionRoles.covers(r));
+    if (expected) marks[this.assumeRole] = 0;
+    return {
+      statement: label,
+      roles: statement.resources ?? (statement.notResources ?? []).map((r) => `NotResource ${r}`),
+      expected,
+    };
   }
 
   analyze(documents: readonly PolicyDocument[]): PolicyAnalysisReport {
@@ -106,6 +137,7 @@ export class PolicyAnalyzer {
     const deniedPartly = new Uint8Array(size);
     const allowing: StatementMarks[] = [];
     const unrecognised: UnrecognisedPattern[] = [];
+    const sessionGrants: SessionGrant[] = [];
 
     for (const doc of documents) {
       for (const statement of doc.statements) {
@@ -113,6 +145,8 @@ export class PolicyAnalyzer {
         const marks = this.expand(statement, label, unrecognised);
         const allResources = statement.resources?.includes('*') ?? false;
         if (statement.effect === 'Allow') {
+          const grant = this.sessionGrant(label, statement, marks);
+          if (grant) sessionGrants.push(grant);
           merge(statement.condition ? allowedConditional : allowed, marks);
           allowing.push({ label, statement, marks, allResources });
         } else if (!statement.condition && allResources) {
@@ -175,6 +209,7 @@ export class PolicyAnalyzer {
       conditionalWrites: groups(conditionalWrites),
       sensitiveReads,
       unrecognised,
+      ...(this.sessionRoles ? { sessionGrants } : {}),
       notEvaluated: this.notEvaluated,
     };
   }

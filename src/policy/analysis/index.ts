@@ -18,6 +18,7 @@ export type {
   ActionGroup,
   AllowedActionEntry,
   PolicyAnalysisReport,
+  SessionGrant,
   PolicyDocument,
   PolicyEffect,
   PolicyStatement,

@@ -76,6 +76,15 @@ export interface UnrecognisedPattern {
 
 export type AccessLevelCounts = Record<AccessLevel, number>;
 
+/** A statement that lets the principal assume roles, judged against the sanctioned session roles. */
+export interface SessionGrant {
+  readonly statement: string;
+  /** The statement's `Resource` list (`NotResource` is never sanctioned). */
+  readonly roles: readonly string[];
+  /** True when every role is sanctioned: a session grant, expected and not counted as a write. */
+  readonly expected: boolean;
+}
+
 /** The result of analysing a set of identity policies. JSON-ready. */
 export interface PolicyAnalysisReport {
   /** The IAM action catalog the patterns were expanded against. */
@@ -98,6 +107,8 @@ export interface PolicyAnalysisReport {
   /** Read actions that return secrets, credentials or data. */
   readonly sensitiveReads: readonly SensitiveReadEntry[];
   readonly unrecognised: readonly UnrecognisedPattern[];
+  /** With `sessionRoles`: every statement that allows sts:AssumeRole; the expected ones are not in `writes`. */
+  readonly sessionGrants?: readonly SessionGrant[];
   /** Policy types that can further limit these permissions but were not part of this analysis. */
   readonly notEvaluated: readonly string[];
 }

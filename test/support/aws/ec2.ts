@@ -70,3 +70,16 @@ export function ec2Handler(options: Ec2HandlerOptions = {}): ServiceHandler {
     },
   };
 }
+
+/** EC2 DescribeRegions answering one region: the read probe every check sends. */
+export function describeRegionsHandler(region = 'us-east-1'): ServiceHandler {
+  return {
+    name: 'ec2-regions',
+    matches: (req) => req.service === 'ec2' && req.operation === 'DescribeRegions',
+    handle: (req) =>
+      queryResult(
+        req,
+        `<regionInfo><item>${xmlText('regionName', region)}${xmlText('regionEndpoint', `ec2.${region}.amazonaws.com`)}</item></regionInfo>`,
+      ),
+  };
+}

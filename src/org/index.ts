@@ -1,0 +1,12 @@
+export { runOrgCheck, DEFAULT_ORG_CONCURRENCY } from './runOrgCheck.js';
+export type { OrgCheckOptions } from './runOrgCheck.js';
+export { evaluateAccount } from './evaluateAccount.js';
+export type { EvaluateAccountOptions } from './evaluateAccount.js';
+export { listOrganizationAccounts, parseAccountIds, selectAccounts } from './accounts.js';
+export { orgVerdict } from './orgVerdict.js';
+export { runPool } from './pool.js';
+export { renderOrgHtml, renderOrgJson, renderOrgMarkdown } from './renderOrgReport.js';
+export { saveOrgReport, ORG_REPORT_BASENAME } from './saveOrgReport.js';
+export { OrgInputError, isOrgInputError } from './errors.js';
+export { AccountVerdict, ORG_REPORT_SCHEMA_VERSION } from './types.js';
+export type { AccountRow, FindingCounts, OrgAccount, OrgReport, OrgVerdict } from './types.js';
