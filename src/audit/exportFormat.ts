@@ -94,6 +94,7 @@ function mergedValues(e: AuditEntry): unknown[] {
 
 function csvCell(value: unknown, guardFormulas: boolean): string {
   if (value === undefined || value === null) return '';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- cells are primitives; objects are never passed
   let text = String(value);
   if (guardFormulas && typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -210,7 +210,7 @@ export class TrailFileReader {
     const recs = typeof doc === 'object' && doc !== null ? (doc as { Records?: unknown }).Records : undefined;
     if (!Array.isArray(recs))
       return { parsed: 'not a CloudTrail log file: no "Records" array at the top level', bytes, compressed };
-    const out: CloudTrailEvent[] = new Array(recs.length);
+    const out = new Array<CloudTrailEvent>(recs.length);
     for (let i = 0; i < recs.length; i++) {
       const e = toCloudTrailEvent(recs[i], this.#classifier);
       if (typeof e === 'string') return { parsed: `Records[${i}]: ${e}`, bytes, compressed };

@@ -113,7 +113,7 @@ export class ComplianceManager {
     config: ComplianceConfigurationInput | ComplianceConfiguration = {},
     options: ComplianceManagerOptions = {},
   ) {
-    this.config = parseConfiguration(config as ComplianceConfigurationInput);
+    this.config = parseConfiguration(config);
     const c = this.config;
     this.engine = new VerdictEngine({
       standard: c.complianceStandard,
@@ -261,7 +261,7 @@ export class ComplianceManager {
       monitor: this.operationMonitor,
       ...(audit ? { audit } : {}),
       ...(this.identity ? { identity: this.identity } : {}),
-    }) as C;
+    });
   }
 
   /** The one-minute bucket of the operations timeline holding `at`; at most a day of buckets is kept. */
@@ -392,7 +392,7 @@ export class ComplianceManager {
         if (/blocked|Mutating operations were attempted|Security events recorded/i.test(f.title)) continue;
         out.push({
           id: '',
-          severity: f.severity as RiskLevel,
+          severity: f.severity,
           source: 'monitor',
           title: f.title,
           description: f.description,

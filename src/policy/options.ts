@@ -53,10 +53,7 @@ export function describeIssues(error: z.ZodError, input: unknown): string[] {
         .replace(/^\./, '') || '(root)';
     let value: unknown = input;
     for (const p of issue.path)
-      value =
-        value !== null && typeof value === 'object'
-          ? (value as Record<PropertyKey, unknown>)[p as PropertyKey]
-          : undefined;
+      value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[p] : undefined;
     const got = issue.code === 'unrecognized_keys' ? '' : ` (got ${JSON.stringify(value) ?? 'undefined'})`;
     return `${path}: ${issue.message}${got}`;
   });

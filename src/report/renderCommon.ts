@@ -53,7 +53,7 @@ export function formatCell(value: CellValue | undefined): string {
 export function formatEvidence(evidence: Record<string, unknown> | undefined, maxChars = 400): string {
   if (evidence === undefined) return '';
   const parts = Object.entries(evidence).map(([k, v]) => {
-    const text = typeof v === 'string' ? v : v === undefined ? '' : (JSON.stringify(v) ?? String(v));
+    const text = typeof v === 'string' ? v : v === undefined ? '' : (JSON.stringify(v) ?? typeof v);
     return `${k}: ${text}`;
   });
   const line = parts.join('; ');

@@ -65,7 +65,7 @@ beforeAll(async () => {
         identity: principal,
         eventSource: 'ec2.amazonaws.com',
         eventName: 'DescribeInstances',
-      }) as CloudTrailRecord,
+      }),
     );
   events.push(
     makeRecord({
@@ -75,7 +75,7 @@ beforeAll(async () => {
       eventSource: 'ec2.amazonaws.com',
       eventName: 'CreateTags',
       readOnly: false,
-    }) as CloudTrailRecord,
+    }),
   );
   events.push(
     makeRecord({
@@ -85,7 +85,7 @@ beforeAll(async () => {
       eventSource: 'ec2.amazonaws.com',
       eventName: 'StopInstances',
       readOnly: false,
-    }) as CloudTrailRecord,
+    }),
   );
   server = await startAwsServer({
     handlers: [
