@@ -146,6 +146,11 @@ export class VerdictEngine implements VerdictSource {
     this.controlMappings = custom?.controlMappings;
   }
 
+  /** The CUSTOM standard's control mappings (undefined under other standards). */
+  get customControlMappings(): CustomControlMappings | undefined {
+    return this.controlMappings;
+  }
+
   get standard(): ComplianceStandard {
     return this.options.standard;
   }

@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AuditStore } from '../audit/AuditStore.js';
-import type { ComplianceSnapshot, SnapshotSource } from '../metrics/snapshot.js';
-import type { ComprehensiveComplianceReport } from '../report/types.js';
-import { ComplianceManager } from './ComplianceManager.js';
-import { loadConfiguration } from './config.js';
-import { lastReportPath } from './paths.js';
-import { runCheck } from './runCheck.js';
+import type { ComplianceSnapshot, SnapshotSource } from '../../metrics/snapshot.js';
+import type { ComprehensiveComplianceReport } from '../../report/types.js';
+import { ComplianceManager } from '../ComplianceManager.js';
+import { loadConfiguration } from '../config.js';
+import { lastReportPath } from '../paths.js';
+import { runCheck } from '../check/runCheck.js';
+import { openAuditStore } from '../openAuditStore.js';
+import { isToolSession } from '../session/toolSession.js';
 
 export interface SnapshotSourceOptions {
   config?: string | undefined;
@@ -41,10 +42,10 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
   let head: string | undefined;
   const follow = (): void => {
     if (!existsSync(storePath)) return;
-    const store = AuditStore.open({ path: storePath, readonly: true });
+    const store = openAuditStore(config, { path: storePath, readonly: true });
     try {
       const fresh = [...store.entries()].filter((e) => e.sequence > lastSequence);
-      manager.ingestAuditEntries(fresh);
+      manager.ingestAuditEntries(fresh.filter((e) => !isToolSession(e.sessionId)));
       for (const e of fresh) lastSequence = Math.max(lastSequence, e.sequence);
       length = store.count();
       const h = store.head();
