@@ -147,8 +147,17 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   return { host, port, url: baseUrl(host, port), close: () => closeServer(server) };
 }
 
-/** The JSON API and `/metrics` take the bearer header only; `?token=` is for what a browser loads by URL. */
-function isApiPath(raw: string | undefined): boolean {
-  const path = (raw ?? '/').split('?')[0] ?? '/';
+/**
+ * The JSON API and `/metrics` take the bearer header only; `?token=` is for what a browser loads by URL. The
+ * path is normalised first, as the router sees it (`/./api/...`, `/x/../api/...`, `%2e` segments), so no
+ * spelling of an API path is taken for a page.
+ */
+export function isApiPath(raw: string | undefined): boolean {
+  let path: string;
+  try {
+    path = new URL(raw ?? '/', 'http://localhost').pathname;
+  } catch {
+    return true;
+  }
   return path.startsWith('/api/') || path === '/metrics';
 }

@@ -54,12 +54,16 @@ export function renderPage(options: PageOptions): string {
 </header>
 <main>
   <section class="cards">
-    <div class="card"><h2>Compliance score</h2><p class="big" id="compliance-score">–</p></div>
+    <div class="card"><h2>Compliance score</h2><p class="big" id="compliance-score">–</p><p id="gate" class="muted"></p></div>
     <div class="card"><h2>Risk score</h2><p class="big" id="risk-score">–</p></div>
     <div class="card"><h2>Operations</h2><p class="big" id="total-operations">–</p><p id="rates" class="muted"></p></div>
     <div class="card"><h2>Blocked operations</h2><p class="big" id="blocked-operations">–</p></div>
   </section>
   <section class="indicators" id="status-indicators" aria-label="Status indicators"></section>
+  <section class="grid">
+    <div class="panel"><h2>Findings by severity</h2><p id="findings-by-severity"></p><h2>Key findings</h2><ul id="key-findings"></ul></div>
+    <div class="panel"><h2>Immediate actions</h2><ul id="immediate-actions"></ul></div>
+  </section>
   <section class="grid">
     <div class="panel"><h2>Operations over time</h2><div class="chart-box"><canvas id="timeline-chart" aria-label="Operations over time: allowed, blocked, failed"></canvas></div></div>
     <div class="panel"><h2>Errors by severity</h2><div class="chart-box"><canvas id="errors-chart" aria-label="Errors by severity"></canvas></div></div>

@@ -189,7 +189,8 @@ export function registerDemo(program: Command): void {
       }
       await printSummary(report, saved);
       printLine('');
-      const verdict = report.complianceStatus.isCompliant ? 'COMPLIANT' : 'NON-COMPLIANT';
+      const v = report.complianceStatus.verdict;
+      const verdict = v === 'COMPLIANT' ? 'COMPLIANT' : v === 'INCONCLUSIVE' ? 'INCONCLUSIVE' : 'NON-COMPLIANT';
       printLine(`The demo ran to completion (exit 0). On this evidence the verdict is ${verdict}:`);
       printLine(
         `in a pipeline, \`inventag check --evidence ${dir}\` exits ${report.complianceStatus.isCompliant ? 0 : 1}, and \`inventag check\` against your account gates the same way.`,

@@ -10,7 +10,14 @@
   var token = new URLSearchParams(window.location.search).get('token');
   var headers = token ? { Authorization: 'Bearer ' + token } : {};
   var SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
-  var STATUS_CLASS = { COMPLIANT: 'ok', NON_COMPLIANT: 'bad', PARTIALLY_COMPLIANT: 'warn', AT_RISK: 'warn' };
+  var STATUS_CLASS = {
+    COMPLIANT: 'ok',
+    NON_COMPLIANT: 'bad',
+    INCONCLUSIVE: 'warn',
+    NO_EVIDENCE: 'off',
+    PARTIALLY_COMPLIANT: 'warn',
+    AT_RISK: 'warn',
+  };
   var INDICATOR_CLASS = {
     active: 'ok',
     enabled: 'ok',
@@ -70,25 +77,41 @@
     });
     tbody.replaceWith(fresh);
   }
-  function scoreClass(score, higherIsBetter) {
-    var good = higherIsBetter ? score >= 90 : score < 25;
-    var bad = higherIsBetter ? score < 70 : score >= 60;
-    return 'big ' + (good ? 'ok' : bad ? 'bad' : 'warn');
+  // The score's colour follows the gate: green only at or above minComplianceScore, and never next to a verdict
+  // that is not COMPLIANT.
+  function complianceClass(d) {
+    if (d.overallStatus === 'NO_EVIDENCE') return 'big off';
+    var min = typeof d.minComplianceScore === 'number' ? d.minComplianceScore : 95;
+    var score = num(d.complianceScore);
+    if (score < min) return 'big bad';
+    return 'big ' + (d.overallStatus === 'COMPLIANT' ? 'ok' : 'warn');
+  }
+  function riskClass(d) {
+    if (d.overallStatus === 'NO_EVIDENCE') return 'big off';
+    var risk = num(d.riskScore);
+    return 'big ' + (risk >= 60 ? 'bad' : risk >= 25 || d.overallStatus !== 'COMPLIANT' ? 'warn' : 'ok');
   }
 
   function renderHeader(s) {
     var d = s.dashboard;
     var badge = $('overall-status');
-    badge.textContent = text(d.overallStatus);
+    var none = d.overallStatus === 'NO_EVIDENCE';
+    badge.textContent = none ? 'NO EVIDENCE YET' : text(d.overallStatus).replace('_', '-');
     badge.className = 'badge ' + (STATUS_CLASS[d.overallStatus] || 'warn');
     setText('standard', 'standard: ' + text(s.standard));
     setText('updated', 'snapshot ' + when(s.generatedAt));
     var score = $('compliance-score');
-    score.textContent = num(d.complianceScore).toFixed(1) + '%';
-    score.className = scoreClass(num(d.complianceScore), true);
+    score.textContent = none ? 'no evidence yet' : num(d.complianceScore).toFixed(1) + '%';
+    score.className = complianceClass(d);
+    setText(
+      'gate',
+      none
+        ? 'Nothing has been recorded or assessed yet.'
+        : 'gate: ' + num(typeof d.minComplianceScore === 'number' ? d.minComplianceScore : 95).toFixed(0) + '%',
+    );
     var risk = $('risk-score');
-    risk.textContent = num(d.riskScore).toFixed(1) + '/100';
-    risk.className = scoreClass(num(d.riskScore), false);
+    risk.textContent = none ? '–' : num(d.riskScore).toFixed(1) + '/100';
+    risk.className = riskClass(d);
     setText('total-operations', String(num(d.metrics.totalOperations)));
     setText(
       'rates',
@@ -174,7 +197,10 @@
     var latest = s.resources.latest;
     var t = s.resources.thresholds;
     if (!latest) {
-      box.replaceChildren(el('p', 'No resource samples (performance monitoring is off).', 'muted'));
+      var off = s.dashboard.statusIndicators.productionMonitoring === 'disabled';
+      box.replaceChildren(
+        el('p', off ? 'Production monitoring is off: no resource samples.' : 'No resource sample yet.', 'muted'),
+      );
       return;
     }
     var rows = [
@@ -207,14 +233,18 @@
   function renderTables(s) {
     var audit = s.audit;
     var verified =
-      audit.verified === undefined ? 'not verified yet' : audit.verified ? 'verified intact' : 'VERIFICATION FAILED';
-    setText(
-      'audit',
+      audit.verified === undefined
+        ? 'not verified yet'
+        : audit.verified
+          ? 'verified intact (' + num(audit.checked) + ' checked)'
+          : 'VERIFICATION FAILED' + (audit.problem ? ': ' + text(audit.problem) : '');
+    var auditBox = $('audit');
+    auditBox.textContent =
       num(audit.length) +
-        ' entries in the hash chain · ' +
-        verified +
-        (audit.head ? ' · head ' + text(audit.head).slice(0, 16) + '…' : ''),
-    );
+      ' entries in the hash chain · ' +
+      verified +
+      (audit.head ? ' · head ' + text(audit.head).slice(0, 16) + '…' : '');
+    auditBox.className = audit.verified === false ? 'badge bad' : '';
     var breakers = s.breakers.slice().sort(function (a, b) {
       return (BREAKER_ORDER[a.state] || 0) - (BREAKER_ORDER[b.state] || 0);
     });
@@ -266,8 +296,35 @@
     );
   }
 
+  // Why the verdict is what it is: findings by severity, key findings, immediate actions.
+  function renderWhy(s) {
+    var d = s.dashboard;
+    var counts = d.findingsBySeverity || {};
+    setText(
+      'findings-by-severity',
+      ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']
+        .map(function (sev) {
+          return sev + ' ' + num(counts[sev]);
+        })
+        .join(' · '),
+    );
+    var reasons = d.inconclusiveReasons || [];
+    var list = function (id, items, emptyText) {
+      var ul = $(id);
+      var fresh = items.length
+        ? items.map(function (t) {
+            return el('li', t);
+          })
+        : [el('li', emptyText, 'muted')];
+      ul.replaceChildren.apply(ul, fresh);
+    };
+    list('key-findings', reasons.concat(d.keyFindings || []), 'No findings.');
+    list('immediate-actions', d.immediateActions || [], 'Nothing to do now.');
+  }
+
   function render(s) {
     renderHeader(s);
+    renderWhy(s);
     renderCharts(s);
     renderResources(s);
     renderTables(s);

@@ -3,7 +3,14 @@ import type { TrailScanSummary } from '../../cloudtrail/TrailFileReader.js';
 import { RiskLevel } from '../../constants.js';
 import { ControlTopic } from '../../policy/controls.js';
 import { FindingCode } from '../../report/findingCodes.js';
-import type { EvidenceFinding, EvidenceIncompleteness, EvidenceProblem, EvidenceSection } from './types.js';
+import type { ReportSection } from '../../report/types.js';
+import type {
+  EvidenceFacts,
+  EvidenceFinding,
+  EvidenceIncompleteness,
+  EvidenceProblem,
+  EvidenceSection,
+} from './types.js';
 
 /** What a CloudTrail read covered: where from, which window, how much, and what could not be read. */
 export interface CloudtrailScanFacts {
@@ -159,11 +166,16 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
     },
     ...(incomplete ? { incomplete } : {}),
     checks: [
-      {
-        topic: ControlTopic.EVIDENCE_COLLECTION,
-        passed: !incomplete,
-        evidence: `CloudTrail events for the principal were read from ${facts.source} (${facts.eventsRead} events).`,
-      },
+      // Incomplete evidence decides nothing about its collection: its controls are NOT_EVALUATED instead.
+      ...(incomplete
+        ? []
+        : [
+            {
+              topic: ControlTopic.EVIDENCE_COLLECTION,
+              passed: true,
+              evidence: `CloudTrail events for the principal were read from ${facts.source} (${facts.eventsRead} events).`,
+            },
+          ]),
       {
         topic: ControlTopic.READ_ONLY_ACCESS,
         passed: held,
@@ -207,5 +219,45 @@ export function trailScanFacts(scan: TrailScanSummary, window: { start: Date; en
     filesRead: scan.filesRead,
     filesCorrupt: scan.filesCorrupt,
     corrupt: scan.corrupt.map((c) => ({ file: c.file, reason: c.problem })),
+  };
+}
+
+/**
+ * The CloudTrail facts of a saved report's section (`inventag check` keeps its last report): what the dashboard
+ * and metrics of the local history show until the next check. Fields that are missing or of another type are
+ * left out, never guessed.
+ */
+export function cloudtrailFactsFromSection(section: ReportSection): EvidenceFacts {
+  const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const detail = (section.detail ?? {}) as { writesByPrincipal?: unknown };
+  const writes = Array.isArray(detail.writesByPrincipal) ? (detail.writesByPrincipal as Record<string, unknown>[]) : [];
+  return {
+    kind: 'cloudtrail',
+    source: str(section.facts.source) ?? 'last check',
+    principal: str(section.facts.principal) ?? '',
+    eventsRead: num(section.facts.eventsRead),
+    writesFound: num(section.facts.writesByPrincipal),
+    writes: writes.flatMap((w) => {
+      const eventTime = str(w.eventTime);
+      const eventName = str(w.eventName);
+      const eventSource = str(w.eventSource);
+      if (!eventTime || !eventName || !eventSource) return [];
+      const optional = (k: string, v: unknown) => (str(v) ? { [k]: str(v) } : {});
+      return [
+        {
+          eventTime,
+          eventName,
+          eventSource,
+          eventId: str(w.eventId) ?? '',
+          ...optional('iamAction', w.iamAction),
+          ...optional('awsRegion', w.awsRegion),
+          ...optional('principal', w.principal ?? w.principalArn),
+          ...optional('userAgent', w.userAgent),
+          ...optional('sourceIpAddress', w.sourceIpAddress),
+          ...optional('errorCode', w.errorCode),
+        },
+      ];
+    }),
   };
 }

@@ -65,11 +65,7 @@ export function dashboardData(
         : status.securityValidationPassed
           ? 'active'
           : 'failing',
-      productionMonitoring: !config.enableProductionMonitoring
-        ? 'disabled'
-        : summary?.performanceMonitoringActive || summary?.latestResourceSample
-          ? 'active'
-          : 'active (no resource samples yet)',
+      productionMonitoring: config.enableProductionMonitoring ? 'active' : 'disabled',
       cloudtrailIntegration: !config.enableCloudtrailIntegration
         ? 'disabled'
         : !cloudtrail

@@ -6,6 +6,7 @@ import { ComplianceManager } from '../ComplianceManager.js';
 import { loadConfiguration } from '../config.js';
 import { lastReportPath } from '../paths.js';
 import { runCheck } from '../check/runCheck.js';
+import { cloudtrailFactsFromSection } from '../evidence/cloudtrailEvidence.js';
 import { openAuditStore } from '../openAuditStore.js';
 import { isToolSession } from '../session/toolSession.js';
 
@@ -35,11 +36,23 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
   if (existsSync(last)) {
     const report = JSON.parse(readFileSync(last, 'utf8')) as ComprehensiveComplianceReport;
     const section = report.sections.cloudtrail;
-    if (section) manager.addEvidence({ key: 'cloudtrail', source: 'cloudtrail', section, findings: [], checks: [] });
+    if (section)
+      manager.addEvidence({
+        key: 'cloudtrail',
+        source: 'cloudtrail',
+        section,
+        findings: [],
+        checks: [],
+        facts: cloudtrailFactsFromSection(section),
+      });
   }
   let lastSequence = 0;
   let length = 0;
   let head: string | undefined;
+  // The chain is verified whenever its head moved (anchored at the last verified head, so a rewrite of what
+  // was already verified is caught too): InvenTagAuditChainVerificationFailed can fire.
+  let verification: { head: string | undefined; ok: boolean; checked: number; problem?: string } | undefined;
+  let anchor: { sequence: number; hash: string } | undefined;
   const follow = (): void => {
     if (!existsSync(storePath)) return;
     const store = openAuditStore(config, { path: storePath, readonly: true });
@@ -50,6 +63,18 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
       length = store.count();
       const h = store.head();
       head = h ? `${h.sequence}:${h.hash}` : undefined;
+      if (verification === undefined || verification.head !== head || !verification.ok) {
+        const v = store.verify(anchor ? { anchor } : {});
+        verification = {
+          head,
+          ok: v.ok,
+          checked: v.checked,
+          ...(v.firstBad
+            ? { problem: `entry ${v.firstBad.sequence} ${v.firstBad.reason}: ${v.firstBad.message}` }
+            : {}),
+        };
+        if (v.ok && v.head) anchor = { sequence: v.head.sequence, hash: v.head.hash };
+      }
     } finally {
       store.closeSync();
     }
@@ -59,7 +84,20 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
     async getSnapshot(): Promise<ComplianceSnapshot> {
       follow();
       const snapshot = await manager.getSnapshot();
-      return { ...snapshot, audit: { length, ...(head ? { head } : {}) } };
+      return {
+        ...snapshot,
+        audit: {
+          length,
+          ...(head ? { head } : {}),
+          ...(verification
+            ? {
+                verified: verification.ok,
+                checked: verification.checked,
+                ...(verification.problem ? { problem: verification.problem } : {}),
+              }
+            : {}),
+        },
+      };
     },
   };
 }
