@@ -96,7 +96,7 @@
     var d = s.dashboard;
     var badge = $('overall-status');
     var none = d.overallStatus === 'NO_EVIDENCE';
-    badge.textContent = none ? 'NO EVIDENCE YET' : text(d.overallStatus).replace('_', '-');
+    badge.textContent = none ? 'NO EVIDENCE YET' : text(d.overallStatus);
     badge.className = 'badge ' + (STATUS_CLASS[d.overallStatus] || 'warn');
     setText('standard', 'standard: ' + text(s.standard));
     setText('updated', 'snapshot ' + when(s.generatedAt));
