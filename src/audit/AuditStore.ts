@@ -287,6 +287,7 @@ export class AuditStore implements AuditSink {
     try {
       row = this.#toRow(entry);
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the input error, unchanged
       return Promise.reject(err);
     }
     return new Promise<AuditReceipt>((resolvePromise, reject) => {
@@ -518,7 +519,7 @@ export class AuditStore implements AuditSink {
    * the store may run between items.
    */
   *entries(options: { since?: Date | string } = {}): Generator<AuditEntry> {
-    for (const row of this.#pages(MERGED_SELECT, "a.kind != 'outcome'", options.since)) yield toEntry(row as MergedRow);
+    for (const row of this.#pages(MERGED_SELECT, "a.kind != 'outcome'", options.since)) yield toEntry(row);
   }
 
   /** The newest `n` entries (merged view), oldest first. */
@@ -774,7 +775,7 @@ export class AuditStore implements AuditSink {
         data: canonicalJson(data),
       };
       const seq = head.seq + 1;
-      const full = { ...row, seq, prev_hash: head.hash, hash: '' } as AuditRow;
+      const full = { ...row, seq, prev_hash: head.hash, hash: '' };
       full.hash = entryHash(full, this.#key);
       stmts.insert.run([...hashedValues(full), full.hash]);
       checkpoint = { sequence: seq, auditId: full.audit_id, data };

@@ -102,6 +102,7 @@ const FORMULA_START = /^[=+\-@\t\r']/;
  */
 function csvCell(value: unknown, raw: boolean): string {
   if (value === undefined || value === null) return '';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- cells are primitives; objects are never passed
   let text = String(value);
   if (typeof value === 'string' && FORMULA_START.test(text) && (raw || text[0] !== "'")) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

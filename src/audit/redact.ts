@@ -467,7 +467,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       default:
         break;
     }
-    const obj = value as object;
+    const obj = value;
     if (depth >= MAX_DEPTH) return '[Truncated]';
     if (seen.has(obj)) return '[Circular]';
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();

@@ -23,7 +23,7 @@ function chain(error: unknown): ErrorLike[] {
   const out: ErrorLike[] = [];
   let current: unknown = error;
   while (typeof current === 'object' && current !== null && out.length < 8) {
-    out.push(current as ErrorLike);
+    out.push(current);
     current = (current as ErrorLike).cause;
   }
   return out;

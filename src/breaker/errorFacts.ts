@@ -48,7 +48,7 @@ const previewOf = (value: unknown): string => {
     if (value === undefined) return 'undefined';
     if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') return String(value);
     const json = JSON.stringify(value);
-    return json === undefined ? String(value) : json;
+    return json ?? Object.prototype.toString.call(value);
   } catch {
     return Object.prototype.toString.call(value);
   }

@@ -12,12 +12,15 @@ export async function withAuditedGuard<T>(
   work: (guard: GuardOptions) => Promise<T>,
 ): Promise<T> {
   const config = await configFromFlags(configFile);
-  const { AuditStore } = await import('../audit/AuditStore.js');
+  const { openAuditStore, isAuditStoreTrustError } = await import('../manager/openAuditStore.js');
+  const { newToolSessionId } = await import('../manager/session/toolSession.js');
   const { VerdictEngine } = await import('../policy/VerdictEngine.js');
-  let store: ReturnType<typeof AuditStore.open>;
+  let store: ReturnType<typeof openAuditStore>;
   try {
-    store = AuditStore.open({ path: config.auditStore! });
+    // InvenTag's own calls: on record under a tool session, never scored as the automation's.
+    store = openAuditStore(config, { sessionId: newToolSessionId() });
   } catch (err) {
+    if (isAuditStoreTrustError(err)) throw err;
     throw new UsageError(`cannot open the audit store: ${(err as Error).message}`, { cause: err });
   }
   try {

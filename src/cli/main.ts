@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../constants.js';
+import { isAuditKeyMissingError, isAuditStoreTrustError } from '../manager/auditStoreErrors.js';
 import { CliError } from './errors.js';
 import { printErr } from './output.js';
 import { commands } from './commands/index.js';
@@ -26,7 +27,7 @@ Exit codes:
   1   non-compliant (check)
   2   bad usage or unreadable input (message names the argument, file or field)
   3   an operation was blocked (validate)
-  4   audit trail tampered (audit verify)
+  4   audit trail tampered (audit verify; any command whose audit store's keyed-ness differs from the configuration)
   5   a policy allows writes (policy check, permissions)
   6   AWS error (credentials, permissions, bucket not found, network)
   70  internal error`;
@@ -59,6 +60,15 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CliError) {
       printErr(`inventag: ${err.message}`);
       return err.exitCode;
+    }
+    // The configured audit store is not the store the configuration describes (keyed vs plain): tampered.
+    if (isAuditStoreTrustError(err)) {
+      printErr(`inventag: ${err.message}`);
+      return ExitCode.TAMPERED;
+    }
+    if (isAuditKeyMissingError(err)) {
+      printErr(`inventag: ${err.message}`);
+      return ExitCode.USAGE;
     }
     printErr(`inventag: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return ExitCode.INTERNAL;

@@ -19,6 +19,7 @@ export interface EventSummary {
   operationType: OperationType;
   errorCode: string | undefined;
   sourceIpAddress: string | undefined;
+  userAgent: string | undefined;
 }
 
 /** A finding in the seed's shape (severity, title, description, recommendation) with the events behind it. */
@@ -114,6 +115,7 @@ export function summarizeEvent(e: CloudTrailEvent): EventSummary {
     operationType: e.verdict.operationType,
     errorCode: e.errorCode,
     sourceIpAddress: e.sourceIpAddress,
+    userAgent: e.userAgent,
   };
 }
 

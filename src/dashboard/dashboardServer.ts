@@ -8,8 +8,7 @@ import { MetricsError } from '../metrics/errors.js';
 import { admitRequest, assertBindAllowed, baseUrl, closeServer, listen, sendText } from '../metrics/httpAccess.js';
 import type { RunningServer } from '../metrics/httpAccess.js';
 import type { SnapshotSource } from '../metrics/snapshot.js';
-import { CLIENT_SCRIPT } from './clientScript.js';
-import { CONTENT_SECURITY_POLICY, FAVICON_SVG, PAGE_CSS, renderPage } from './page.js';
+import { CONTENT_SECURITY_POLICY, FAVICON_SVG, renderPage } from './page.js';
 
 export interface DashboardOptions {
   source: SnapshotSource;
@@ -29,6 +28,24 @@ export interface DashboardOptions {
   refreshSeconds?: number;
   /** Told about snapshot failures (the request gets a 503). */
   onError?: (err: unknown) => void;
+}
+
+/**
+ * The page's own script and style sheet: real files next to this module (`assets/`), linted and
+ * formatted like the rest of the source, copied into the build by `scripts/copy-assets.mjs`.
+ */
+function loadAsset(name: string): Buffer {
+  try {
+    return readFileSync(new URL(`./assets/${name}`, import.meta.url));
+  } catch (err) {
+    throw new MetricsError(
+      'LISTEN_FAILED',
+      `the dashboard asset ${name} is missing from the installation; reinstall inventag`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
 
 /** The installed chart.js package's UMD build: served by us, so the page needs no CDN. */
@@ -75,14 +92,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const { source, token } = options;
   assertBindAllowed(host, requested, token);
   const chartJs = loadChartJs();
+  const clientScript = loadAsset('dashboard.js');
+  const styleSheet = loadAsset('dashboard.css');
   const page = renderPage({ token, refreshMs: (options.refreshSeconds ?? 5) * 1000 });
   const metrics = new ComplianceMetrics();
 
   const assets: Record<string, [string, string | Buffer]> = {
     '/': ['text/html; charset=utf-8', page],
     '/index.html': ['text/html; charset=utf-8', page],
-    '/assets/dashboard.js': ['text/javascript; charset=utf-8', CLIENT_SCRIPT],
-    '/assets/dashboard.css': ['text/css; charset=utf-8', PAGE_CSS],
+    '/assets/dashboard.js': ['text/javascript; charset=utf-8', clientScript],
+    '/assets/dashboard.css': ['text/css; charset=utf-8', styleSheet],
     '/assets/chart.umd.min.js': ['text/javascript; charset=utf-8', chartJs],
     '/assets/favicon.svg': ['image/svg+xml', FAVICON_SVG],
   };
@@ -128,8 +147,17 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   return { host, port, url: baseUrl(host, port), close: () => closeServer(server) };
 }
 
-/** The JSON API and `/metrics` take the bearer header only; `?token=` is for what a browser loads by URL. */
-function isApiPath(raw: string | undefined): boolean {
-  const path = (raw ?? '/').split('?')[0] ?? '/';
+/**
+ * The JSON API and `/metrics` take the bearer header only; `?token=` is for what a browser loads by URL. The
+ * path is normalised first, as the router sees it (`/./api/...`, `/x/../api/...`, `%2e` segments), so no
+ * spelling of an API path is taken for a page.
+ */
+export function isApiPath(raw: string | undefined): boolean {
+  let path: string;
+  try {
+    path = new URL(raw ?? '/', 'http://localhost').pathname;
+  } catch {
+    return true;
+  }
   return path.startsWith('/api/') || path === '/metrics';
 }

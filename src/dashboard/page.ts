@@ -54,12 +54,16 @@ export function renderPage(options: PageOptions): string {
 </header>
 <main>
   <section class="cards">
-    <div class="card"><h2>Compliance score</h2><p class="big" id="compliance-score">–</p></div>
+    <div class="card"><h2>Compliance score</h2><p class="big" id="compliance-score">–</p><p id="gate" class="muted"></p></div>
     <div class="card"><h2>Risk score</h2><p class="big" id="risk-score">–</p></div>
     <div class="card"><h2>Operations</h2><p class="big" id="total-operations">–</p><p id="rates" class="muted"></p></div>
     <div class="card"><h2>Blocked operations</h2><p class="big" id="blocked-operations">–</p></div>
   </section>
   <section class="indicators" id="status-indicators" aria-label="Status indicators"></section>
+  <section class="grid">
+    <div class="panel"><h2>Findings by severity</h2><p id="findings-by-severity"></p><h2>Key findings</h2><ul id="key-findings"></ul></div>
+    <div class="panel"><h2>Immediate actions</h2><ul id="immediate-actions"></ul></div>
+  </section>
   <section class="grid">
     <div class="panel"><h2>Operations over time</h2><div class="chart-box"><canvas id="timeline-chart" aria-label="Operations over time: allowed, blocked, failed"></canvas></div></div>
     <div class="panel"><h2>Errors by severity</h2><div class="chart-box"><canvas id="errors-chart" aria-label="Errors by severity"></canvas></div></div>
@@ -77,33 +81,4 @@ export function renderPage(options: PageOptions): string {
 }
 
 export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f6f43"/><path d="M4 8.5l2.5 2.5L12 5" stroke="#fff" stroke-width="2" fill="none"/></svg>
-`;
-
-export const PAGE_CSS = `
-:root { color-scheme: light dark; --ok: #1f8a4c; --warn: #b7791f; --bad: #c53030; --off: #718096; --line: #d0d7de; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
-header { display: flex; gap: 12px; align-items: center; padding: 12px 20px; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
-header h1 { font-size: 18px; margin: 0; }
-.spacer { flex: 1; }
-main { padding: 16px 20px; display: flex; flex-direction: column; gap: 16px; }
-h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; margin: 0 0 8px; opacity: .75; }
-.muted { opacity: .7; }
-.badge, .pill { display: inline-block; padding: 2px 10px; border-radius: 999px; color: #fff; background: var(--off); font-weight: 600; }
-.ok { background: var(--ok); } .warn { background: var(--warn); } .bad { background: var(--bad); } .off { background: var(--off); }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 12px; }
-.card, .panel { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; min-width: 0; }
-.big { font-size: 32px; font-weight: 700; margin: 0; }
-.big.ok, .big.warn, .big.bad { background: none; }
-.big.ok { color: var(--ok); } .big.warn { color: var(--warn); } .big.bad { color: var(--bad); }
-.indicators { display: flex; gap: 8px; flex-wrap: wrap; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 16px; }
-.chart-box { position: relative; height: 240px; }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
-th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; vertical-align: top; }
-td.empty { opacity: .6; font-style: italic; }
-.resource { display: grid; grid-template-columns: 70px 1fr 190px; gap: 8px; align-items: center; margin: 6px 0; }
-.resource meter { width: 100%; height: 16px; }
-.resource.over .value { color: var(--bad); font-weight: 700; }
-.state-OPEN { color: var(--bad); font-weight: 700; } .state-HALF_OPEN { color: var(--warn); font-weight: 700; } .state-CLOSED { color: var(--ok); }
 `;

@@ -92,7 +92,8 @@ export function guardTransport(client: LayeredClient, binding: ClientBinding): v
   const handle = async (request: unknown, options?: unknown): Promise<unknown> => {
     const decoded = decodeRequest(request as WireRequest, signingNameOf(config));
     const admitted = currentAdmission(binding);
-    const method = String((request as { method?: unknown }).method ?? '').toUpperCase();
+    const rawMethod = (request as { method?: unknown }).method;
+    const method = typeof rawMethod === 'string' ? rawMethod.toUpperCase() : '';
     // A REST read newer than the route table (GET/HEAD only) is sent as the admitted read it is.
     if (
       !decoded.ok &&
@@ -171,6 +172,7 @@ function signingNameOf(config: Record<string, unknown>): { signingName?: string 
 export function layerBinding(client: LayeredClient): ClientBinding | undefined {
   try {
     const credentials = client.config.credentials;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- compared by identity, never called here
     const handle = (client.config.requestHandler as RequestHandlerLike | undefined)?.handle;
     const a = typeof credentials === 'function' ? bindings.get(credentials) : undefined;
     const b = typeof handle === 'function' ? bindings.get(handle) : undefined;

@@ -131,6 +131,7 @@ const stackBindings = new WeakMap<object, ClientBinding>();
  */
 function watchReplacement(stack: AnyStack, binding: ClientBinding): void {
   for (const method of ['add', 'addRelativeTo'] as const) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the stack as `this`
     const original = stack[method] as (middleware: unknown, options?: { name?: unknown; aliases?: unknown }) => void;
     stack[method] = ((middleware: unknown, options?: { name?: unknown; aliases?: unknown }) => {
       const aliases = Array.isArray(options?.aliases) ? (options.aliases as unknown[]) : [];

@@ -55,6 +55,13 @@ export const complianceConfigurationSchema = z.object({
   dataDirectory: z.string().min(1).default('.inventag'),
   /** @default '<dataDirectory>/audit.db' */
   auditStore: z.string().min(1).optional(),
+  /**
+   * The audit store is keyed (HMAC-SHA-256): its key must be set (INVENTAG_AUDIT_KEY or auditKeyFile), and a
+   * plain store found in its place is reported as tampered. A key being set implies it too. @default false
+   */
+  auditKeyed: z.boolean().default(false),
+  /** A file holding the audit store's HMAC key (a mounted secret); INVENTAG_AUDIT_KEY wins over it. */
+  auditKeyFile: z.string().min(1).optional(),
   /** @default '<dataDirectory>/logs' */
   logDirectory: z.string().min(1).optional(),
   overrides: z
@@ -285,6 +292,7 @@ export function loadConfiguration(options: LoadConfigurationOptions = {}): Loade
   // Paths are relative to the working directory, resolved once.
   config.dataDirectory = resolve(cwd, config.dataDirectory);
   config.auditStore = resolve(cwd, config.auditStore ?? resolve(config.dataDirectory, 'audit.db'));
+  if (config.auditKeyFile) config.auditKeyFile = resolve(cwd, config.auditKeyFile);
   config.logDirectory = resolve(cwd, config.logDirectory ?? resolve(config.dataDirectory, 'logs'));
   return { config, sources, file, warnings };
 }

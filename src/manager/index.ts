@@ -16,10 +16,33 @@ export type {
   LoadedConfiguration,
   LoadConfigurationOptions,
 } from './config.js';
-export { runCheck, EvidenceError, EVIDENCE_LAYOUT } from './runCheck.js';
-export type { CheckRunOptions, CheckRunResult } from './runCheck.js';
-export { cloudtrailEvidence, identityEvidence, permissionsEvidence, auditEvidence } from './collect.js';
-export type { EvidenceSection, EvidenceFinding, TopicCheck } from './evidence.js';
+export { runCheck, EvidenceError, EVIDENCE_LAYOUT } from './check/index.js';
+export type { CheckRunOptions, CheckRunResult } from './check/index.js';
+export {
+  auditEvidence,
+  cloudtrailEvidence,
+  identityEvidence,
+  permissionsEvidence,
+  trailScanFacts,
+} from './evidence/index.js';
+export type {
+  CloudtrailScanFacts,
+  CloudtrailWriteFact,
+  EvidenceFacts,
+  EvidenceFinding,
+  EvidenceIncompleteness,
+  EvidenceProblem,
+  EvidenceSection,
+  TopicCheck,
+} from './evidence/index.js';
+export { assess, buildReport, collectFindings, controlTable } from './assessment/index.js';
+export type {
+  Assessment,
+  AssessmentConfig,
+  AssessmentInputs,
+  MonitoringFacts,
+  ValidatorFacts,
+} from './assessment/index.js';
 export {
   COMPLIANCE_SCORE_FORMULA,
   RISK_SCORE_FORMULA,
@@ -27,6 +50,19 @@ export {
   complianceScore,
   riskScore,
   riskLevelOf,
-} from './scoring.js';
-export { loadSnapshotSource } from './snapshotSource.js';
+} from './assessment/index.js';
+export { buildSnapshot } from './snapshot/buildSnapshot.js';
+export type { LedgerView, SnapshotInputs } from './snapshot/buildSnapshot.js';
+export { loadSnapshotSource } from './snapshot/snapshotSource.js';
+export type { SnapshotSourceOptions } from './snapshot/snapshotSource.js';
+export { SessionLedger } from './session/SessionLedger.js';
+export { TOOL_SESSION_PREFIX, isToolSession, newToolSessionId } from './session/toolSession.js';
+export {
+  AuditKeyMissingError,
+  AuditStoreTrustError,
+  auditKeyOf,
+  isAuditStoreTrustError,
+  openAuditStore,
+} from './openAuditStore.js';
+export type { OpenAuditStoreOptions } from './openAuditStore.js';
 export { demoEvidenceDir } from './paths.js';

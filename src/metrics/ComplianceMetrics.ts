@@ -25,6 +25,9 @@ export const MetricName = {
   CLOUDTRAIL_WRITES_FOUND: 'inventag_cloudtrail_writes_found',
   SNAPSHOT_TIMESTAMP: 'inventag_snapshot_timestamp_seconds',
   INFO: 'inventag_info',
+  COMPLIANT: 'inventag_compliant',
+  FINDINGS: 'inventag_findings',
+  MIN_COMPLIANCE_SCORE: 'inventag_min_compliance_score',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -96,6 +99,9 @@ export class ComplianceMetrics {
   private readonly cloudtrailWritesFound: Gauge<'principal'>;
   private readonly snapshotTimestamp: Gauge;
   private readonly info: Gauge<'standard'>;
+  private readonly compliant: Gauge;
+  private readonly findings: Gauge<'severity'>;
+  private readonly minComplianceScore: Gauge;
 
   constructor(options: ComplianceMetricsOptions = {}) {
     this.operationsFrom = options.operationsFrom ?? 'snapshot';
@@ -106,6 +112,20 @@ export class ComplianceMetrics {
 
     this.complianceScore = gauge(MetricName.COMPLIANCE_SCORE, 'Compliance score, 0 to 100.');
     this.riskScore = gauge(MetricName.RISK_SCORE, 'Risk score, 0 to 100 (higher is riskier).');
+    this.compliant = gauge(
+      MetricName.COMPLIANT,
+      'The verdict the CI gate takes: 1 when COMPLIANT, 0 when NON_COMPLIANT, INCONCLUSIVE or without evidence.',
+    );
+    this.findings = new Gauge({
+      name: MetricName.FINDINGS,
+      help: 'Findings of the assessment by severity.',
+      labelNames: ['severity'],
+      registers,
+    });
+    this.minComplianceScore = gauge(
+      MetricName.MIN_COMPLIANCE_SCORE,
+      'The gate: the lowest compliance score that passes (minComplianceScore of the configuration).',
+    );
     this.totalOperations = gauge(MetricName.TOTAL_OPERATIONS, 'Operations attempted in the history.');
     this.errorRate = gauge(MetricName.ERROR_RATE, 'Percent of operations that failed.');
     this.successRate = gauge(MetricName.SUCCESS_RATE, 'Percent of operations that succeeded.');
@@ -181,6 +201,10 @@ export class ComplianceMetrics {
     const { dashboard } = snapshot;
     this.complianceScore.set(dashboard.complianceScore);
     this.riskScore.set(dashboard.riskScore);
+    this.compliant.set(dashboard.overallStatus === 'COMPLIANT' ? 1 : 0);
+    for (const severity of ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const)
+      this.findings.set({ severity }, dashboard.findingsBySeverity?.[severity] ?? 0);
+    if (dashboard.minComplianceScore !== undefined) this.minComplianceScore.set(dashboard.minComplianceScore);
     this.totalOperations.set(dashboard.metrics.totalOperations);
     this.errorRate.set(dashboard.metrics.errorRate);
     this.successRate.set(dashboard.metrics.successRate);

@@ -24,7 +24,7 @@ export const OPERATION_DECISIONS = Object.values(OperationDecision);
 
 /** The seed's `get_compliance_dashboard_data()` result, in camelCase. */
 export interface DashboardData {
-  /** `COMPLIANT`, `NON_COMPLIANT`, ... as the manager reports it. */
+  /** COMPLIANT, NON_COMPLIANT, INCONCLUSIVE, or NO_EVIDENCE before anything was seen. */
   overallStatus: string;
   /** 0 to 100. */
   complianceScore: number;
@@ -44,6 +44,17 @@ export interface DashboardData {
     cloudtrailIntegration: string;
   };
   timestamp?: string;
+  /** The gate's minimum compliance score: the page colours the score by it. */
+  minComplianceScore?: number;
+  /** Findings by severity, and what the report's executive summary says. */
+  findingsBySeverity?: Partial<Record<RiskLevel, number>>;
+  keyFindings?: string[];
+  immediateActions?: string[];
+  recommendations?: string[];
+  /** Why the verdict is INCONCLUSIVE. */
+  inconclusiveReasons?: string[];
+  /** The newest operations, newest first. */
+  recentActivity?: { time: string; service: string; operation: string; decision: 'allowed' | 'blocked' }[];
 }
 
 /** How many attempts of one service operation ended one way. */
@@ -103,6 +114,10 @@ export interface AuditChainStatus {
   head?: string;
   /** Result of the last verification, when one ran. */
   verified?: boolean;
+  /** Entries whose hash and link that verification checked. */
+  checked?: number;
+  /** Why verification failed. */
+  problem?: string;
 }
 
 export interface BlockedOperation {
@@ -175,7 +190,7 @@ export function emptySnapshot(now: Date = new Date()): ComplianceSnapshot {
     generatedAt: now.toISOString(),
     standard: 'general',
     dashboard: {
-      overallStatus: 'COMPLIANT',
+      overallStatus: 'NO_EVIDENCE',
       complianceScore: 100,
       riskScore: 0,
       metrics: { successRate: 100, totalOperations: 0, errorRate: 0, blockedOperations: 0 },

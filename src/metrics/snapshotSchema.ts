@@ -28,6 +28,22 @@ export const complianceSnapshotSchema = z.object({
       cloudtrailIntegration: z.string(),
     }),
     timestamp: z.string().optional(),
+    minComplianceScore: percent.optional(),
+    findingsBySeverity: z.partialRecord(z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']), count).optional(),
+    keyFindings: z.array(z.string()).optional(),
+    immediateActions: z.array(z.string()).optional(),
+    recommendations: z.array(z.string()).optional(),
+    inconclusiveReasons: z.array(z.string()).optional(),
+    recentActivity: z
+      .array(
+        z.object({
+          time: z.string(),
+          service: z.string(),
+          operation: z.string(),
+          decision: z.enum(OperationDecision),
+        }),
+      )
+      .optional(),
   }),
   operations: z.array(
     z.object({
@@ -60,7 +76,13 @@ export const complianceSnapshotSchema = z.object({
     }),
   ),
   resources: z.object({ latest: resources.extend({ time }).optional(), thresholds: resources }),
-  audit: z.object({ length: count, head: z.string().optional(), verified: z.boolean().optional() }),
+  audit: z.object({
+    length: count,
+    head: z.string().optional(),
+    verified: z.boolean().optional(),
+    checked: count.optional(),
+    problem: z.string().optional(),
+  }),
   recentBlocked: z.array(
     z.object({
       time,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { FindingCode } from '../report/findingCodes.js';
 import { ErrorSeverity, RISK_ORDER, RiskLevel } from '../constants.js';
 import type { BreakerStatus } from '../breaker/BreakerRegistry.js';
 import { ErrorCategory } from './ErrorClassifier.js';
@@ -6,6 +7,8 @@ import type { BusinessHours } from './options.js';
 import type { ErrorRecord, OperationRecord, PerformanceBreachRecord, SecurityEventRecord } from './records.js';
 
 export interface SecurityFinding {
+  /** What kind of finding: merged and capped by this, never by title. */
+  code: FindingCode;
   severity: RiskLevel;
   title: string;
   description: string;
@@ -339,6 +342,7 @@ export class SecurityReportBuilder {
     if (credentialErrors.length > 0) {
       out.push({
         severity: RiskLevel.CRITICAL,
+        code: FindingCode.CREDENTIAL_ERRORS,
         title: 'Critical errors: credentials missing, expired or rejected',
         description: `${credentialErrors.length} operation(s) failed with a critical error (${[...new Set(credentialErrors.map((e) => e.errorType))].join(', ')}); the automation could not run as intended.`,
         recommendation:
@@ -354,6 +358,7 @@ export class SecurityReportBuilder {
       const names = [...new Set(f.blocks.map((e) => `${e.service}:${e.operation}`))];
       out.push({
         severity: worst,
+        code: FindingCode.BLOCKED_ATTEMPTS,
         title: 'Mutating operations were attempted',
         description: `The read-only guard blocked ${f.blocks.length} attempt(s) to run a non-read-only operation (${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}). None reached AWS.`,
         recommendation:
@@ -365,6 +370,7 @@ export class SecurityReportBuilder {
     if (denied.length > 0) {
       out.push({
         severity: RiskLevel.MEDIUM,
+        code: FindingCode.ACCESS_DENIED,
         title: 'Access denied by AWS',
         description: `${denied.length} call(s) were refused by IAM (${[...new Set(denied.map((e) => `${e.service}:${e.operation}`))].slice(0, 10).join(', ')}); the inventory may be incomplete.`,
         recommendation:
@@ -379,6 +385,7 @@ export class SecurityReportBuilder {
       );
       out.push({
         severity: worst,
+        code: FindingCode.SECURITY_EVENTS,
         title: 'Security events recorded',
         description: `${f.otherEvents.length} security event(s): ${[...new Set(f.otherEvents.map((e) => e.kind))].join(', ')}.`,
         recommendation: 'Review the security log for these events and confirm each was expected.',
@@ -389,6 +396,7 @@ export class SecurityReportBuilder {
     if (ran > 0 && f.failedOperations / ran > 0.1) {
       out.push({
         severity: RiskLevel.MEDIUM,
+        code: FindingCode.HIGH_FAILURE_RATE,
         title: 'High failure rate',
         description: `${f.failedOperations} of ${ran} operations failed (${pct(f.failedOperations, ran)}), above the 10% the report tolerates.`,
         recommendation: 'Look at the top error kinds in the errors log and fix the most frequent cause first.',
@@ -398,6 +406,7 @@ export class SecurityReportBuilder {
     if (f.openBreakers.length > 0) {
       out.push({
         severity: RiskLevel.MEDIUM,
+        code: FindingCode.BREAKERS_OPEN,
         title: 'Circuit breakers open',
         description: `${f.openBreakers.length} service operation(s) are cut off after repeated failures: ${f.openBreakers.map((b) => `${b.service}:${b.operation} (${b.state})`).join(', ')}.`,
         recommendation:
@@ -408,6 +417,7 @@ export class SecurityReportBuilder {
     if (f.offHours > 0) {
       out.push({
         severity: RiskLevel.LOW,
+        code: FindingCode.OFF_HOURS,
         title: 'Operations outside business hours',
         description: `${f.offHours} of ${f.totalOperations} operations ran outside business hours.`,
         recommendation:
@@ -418,6 +428,7 @@ export class SecurityReportBuilder {
     if (f.breaches.length > 0) {
       out.push({
         severity: RiskLevel.LOW,
+        code: FindingCode.RESOURCE_THRESHOLDS,
         title: 'Resource thresholds exceeded',
         description: `${f.breaches.length} resource threshold breach(es): ${[...new Set(f.breaches.map((b) => b.metric))].join(', ')}.`,
         recommendation:
@@ -428,6 +439,7 @@ export class SecurityReportBuilder {
     if (f.slow.length > 0) {
       out.push({
         severity: RiskLevel.LOW,
+        code: FindingCode.SLOW_OPERATIONS,
         title: 'Slow operations',
         description: `${f.slow.length} operation(s) exceeded the slow-operation threshold.`,
         recommendation: 'Paginate or filter the slow calls, or check network latency to AWS.',

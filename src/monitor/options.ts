@@ -190,9 +190,9 @@ const ALLOWED_KEYS: Record<string, readonly string[]> = {
 
 const describe = (value: unknown): string => {
   try {
-    return value === undefined || typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+    return value === undefined || typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? typeof value);
   } catch {
-    return String(value);
+    return typeof value === 'bigint' ? value.toString() : Object.prototype.toString.call(value);
   }
 };
 

@@ -119,7 +119,7 @@ export async function evaluateAccount(account: OrgAccount, options: EvaluateAcco
   };
   let report: ComprehensiveComplianceReport;
   try {
-    const { runCheck } = await import('../manager/runCheck.js');
+    const { runCheck } = await import('../manager/check/runCheck.js');
     const result = await runCheck({
       config: accountConfig,
       session,

@@ -143,7 +143,12 @@ export class VerdictEngine implements VerdictSource {
       deny: compile([...this.options.overrides.deny, ...(custom?.deny ?? [])]),
       sensitive: custom ? this.options.extraSensitive.map(([p, read]) => [compileWildcard(p), read] as const) : [],
     };
-    this.controlMappings = custom?.controlMappings as CustomControlMappings | undefined;
+    this.controlMappings = custom?.controlMappings;
+  }
+
+  /** The CUSTOM standard's control mappings (undefined under other standards). */
+  get customControlMappings(): CustomControlMappings | undefined {
+    return this.controlMappings;
   }
 
   get standard(): ComplianceStandard {

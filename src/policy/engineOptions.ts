@@ -1,6 +1,6 @@
 import { COMPLIANCE_STANDARDS, ComplianceStandard } from '../constants.js';
 import type { SensitiveRead } from '../contracts.js';
-import type { ControlDefinition } from './controls.js';
+import { ControlTopic, type ControlDefinition } from './controls.js';
 import { InvalidOptionsError } from './errors.js';
 
 /*
@@ -28,7 +28,7 @@ export interface CustomRules {
   /** Thresholds that decide compliant / non-compliant under CUSTOM. */
   thresholds: { minComplianceScore: number; maxRiskScore: number; maxBlockedOperations?: number };
   /** Extra controls per evidence topic, e.g. `{ read_only_access: [{ id: "SEC-1", title: "..." }] }`. */
-  controlMappings: Record<string, ControlDefinition[]>;
+  controlMappings: Partial<Record<ControlTopic, ControlDefinition[]>>;
 }
 export type CustomRulesInput = Partial<CustomRules>;
 
@@ -115,6 +115,10 @@ export function resolveEngineOptions(input: unknown): ResolvedVerdictEngineOptio
           `custom.sensitiveReads[${i}].category: expected one of ${SENSITIVE_CATEGORIES.join(', ')} (got ${show(s?.category)})`,
         );
     });
+    const topics = Object.values(ControlTopic) as string[];
+    for (const topic of Object.keys(c.controlMappings ?? {}))
+      if (!topics.includes(topic))
+        issues.push(`custom.controlMappings.${topic}: not a control topic; expected one of ${topics.join(', ')}`);
     const t = (c.thresholds ?? {}) as Record<string, unknown>;
     const pct = (v: unknown, field: string, dflt: number): number => {
       if (v === undefined) return dflt;
@@ -132,7 +136,7 @@ export function resolveEngineOptions(input: unknown): ResolvedVerdictEngineOptio
         maxRiskScore: pct(t.maxRiskScore, 'maxRiskScore', 50),
         ...(typeof t.maxBlockedOperations === 'number' ? { maxBlockedOperations: t.maxBlockedOperations } : {}),
       },
-      controlMappings: (c.controlMappings ?? {}) as CustomRules['controlMappings'],
+      controlMappings: c.controlMappings ?? {},
     };
   }
   if (issues.length) throw new InvalidOptionsError('verdict engine options', issues);

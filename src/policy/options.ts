@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ControlTopic } from './controls.js';
 import { ACTION_PATTERN, ACTION_PATTERN_HINT, SENSITIVE_CATEGORIES, type CustomRules } from './engineOptions.js';
 import { InvalidOptionsError } from './errors.js';
 
@@ -36,7 +37,9 @@ export const customRulesSchema = z
       .strict()
       .default({ minComplianceScore: 95, maxRiskScore: 50 }),
     /** Extra controls per evidence topic, e.g. `{ read_only_access: [{ id: "SEC-1", title: "..." }] }`. */
-    controlMappings: z.record(z.string(), z.array(controlSchema)).default({}),
+    controlMappings: z
+      .partialRecord(z.enum(Object.values(ControlTopic) as [ControlTopic, ...ControlTopic[]]), z.array(controlSchema))
+      .default({}),
   })
   .strict();
 // The schema's output must be usable as the engine's CustomRules.
@@ -53,10 +56,7 @@ export function describeIssues(error: z.ZodError, input: unknown): string[] {
         .replace(/^\./, '') || '(root)';
     let value: unknown = input;
     for (const p of issue.path)
-      value =
-        value !== null && typeof value === 'object'
-          ? (value as Record<PropertyKey, unknown>)[p as PropertyKey]
-          : undefined;
+      value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[p] : undefined;
     const got = issue.code === 'unrecognized_keys' ? '' : ` (got ${JSON.stringify(value) ?? 'undefined'})`;
     return `${path}: ${issue.message}${got}`;
   });

@@ -53,7 +53,7 @@ export function formatCell(value: CellValue | undefined): string {
 export function formatEvidence(evidence: Record<string, unknown> | undefined, maxChars = 400): string {
   if (evidence === undefined) return '';
   const parts = Object.entries(evidence).map(([k, v]) => {
-    const text = typeof v === 'string' ? v : v === undefined ? '' : (JSON.stringify(v) ?? String(v));
+    const text = typeof v === 'string' ? v : v === undefined ? '' : (JSON.stringify(v) ?? typeof v);
     return `${k}: ${text}`;
   });
   const line = parts.join('; ');
@@ -84,10 +84,26 @@ export function rowColumns(rows: readonly Record<string, CellValue>[]): string[]
   return [...seen];
 }
 
+/**
+ * Evidence text (trail-file fields, user agents, error messages) is attacker-controlled: every control character
+ * but line breaks and tabs (ESC and OSC sequences that recolour a terminal or forge a hyperlink, C1 controls),
+ * and every bidi override, becomes a visible `\uXXXX` escape in every human-facing output.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function neutraliseControls(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A verdict as people read it: COMPLIANT, NON-COMPLIANT, INCONCLUSIVE (evidence could not be read completely). */
+export const verdictLabel = (verdict: string): string =>
+  verdict === 'COMPLIANT' ? 'COMPLIANT' : verdict === 'INCONCLUSIVE' ? 'INCONCLUSIVE' : 'NON-COMPLIANT';
+
 /** The headline every format opens with. */
 export interface Headline {
   compliant: boolean;
-  /** `COMPLIANT` or `NON-COMPLIANT`, as people read it. */
+  /** `COMPLIANT`, `NON-COMPLIANT` or `INCONCLUSIVE`, as people read it. */
   label: string;
   complianceScore: number;
   riskScore: number;
@@ -110,7 +126,7 @@ export function headlineOf(report: ComprehensiveComplianceReport): Headline {
     const compliant = es.overallCompliance === 'COMPLIANT';
     return {
       compliant,
-      label: compliant ? 'COMPLIANT' : 'NON-COMPLIANT',
+      label: verdictLabel(es.overallCompliance),
       complianceScore: es.complianceScore,
       riskScore: es.riskScore,
       riskLevel: es.riskLevel,
@@ -122,7 +138,7 @@ export function headlineOf(report: ComprehensiveComplianceReport): Headline {
   const status = report.complianceStatus;
   return {
     compliant: status.isCompliant,
-    label: status.isCompliant ? 'COMPLIANT' : 'NON-COMPLIANT',
+    label: verdictLabel(status.verdict ?? (status.isCompliant ? 'COMPLIANT' : 'NON_COMPLIANT')),
     complianceScore: status.complianceScore,
     riskScore: status.riskScore,
     keyFindings: sortFindings(report.findings)

@@ -37,6 +37,8 @@ const ORDER = {
   ],
   complianceStatus: [
     'isCompliant',
+    'verdict',
+    'inconclusiveReasons',
     'complianceScore',
     'riskScore',
     'securityValidationPassed',
@@ -48,7 +50,7 @@ const ORDER = {
     'recommendations',
   ],
   scoring: ['complianceScoreFormula', 'riskScoreFormula', 'inputs'],
-  finding: ['id', 'severity', 'source', 'title', 'description', 'recommendation', 'controls', 'evidence'],
+  finding: ['id', 'code', 'severity', 'source', 'title', 'description', 'recommendation', 'controls', 'evidence'],
   section: ['title', 'status', 'summary', 'facts', 'rows', 'detail'],
   control: ['id', 'title', 'evidence', 'status', 'findingIds'],
   chainHead: ['sequence', 'hash'],

@@ -10,6 +10,7 @@ import {
   sortFindings,
   statusFacts,
   subjectFacts,
+  neutraliseControls,
 } from './renderCommon.js';
 import type { CellValue } from './renderCommon.js';
 import type { ComprehensiveComplianceReport } from './types.js';
@@ -22,7 +23,7 @@ import type { ComprehensiveComplianceReport } from './types.js';
  * heading, list, quote or rule.
  */
 export function escapeMarkdown(text: string, options: { block?: boolean } = {}): string {
-  const inline = text
+  const inline = neutraliseControls(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -46,7 +47,7 @@ function table(header: string[], rows: string[][]): string {
 function fenced(text: string): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
-  return `${fence}text\n${text}\n${fence}`;
+  return `${fence}text\n${neutraliseControls(text)}\n${fence}`;
 }
 
 const list = (items: readonly string[], ordered = false): string =>

@@ -47,7 +47,7 @@ export function renderSummaryText(report: ComprehensiveComplianceReport, options
     .join(' · ');
 
   const lines: string[] = [];
-  lines.push(`${bold('InvenTag compliance')} ${dim(`(${standard}; ${subject})`)}`);
+  lines.push(`${bold('InvenTag compliance')} ${dim(`(${standard}; ${clean(subject)})`)}`);
   lines.push(`Overall: ${bold(paint(h.compliant ? '32' : '31')(h.label))}`);
   const risk = `${formatNumber(h.riskScore)}/100${h.riskLevel === undefined ? '' : ` (${h.riskLevel})`}`;
   lines.push(`Compliance score: ${bold(`${formatNumber(h.complianceScore)}%`)}   Risk score: ${bold(risk)}`);

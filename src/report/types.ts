@@ -1,4 +1,5 @@
 import type { ComplianceStandard, RiskLevel } from '../constants.js';
+import type { FindingCode } from './findingCodes.js';
 
 /** Version of the report's JSON shape; bumped on any incompatible change. Published as schemas/compliance-report.schema.json. */
 export const REPORT_SCHEMA_VERSION = '1.0';
@@ -9,6 +10,8 @@ export type FindingSource =
 /** One finding, from whichever part found it, with the controls it bears on. */
 export interface ReportFinding {
   id: string;
+  /** What kind of finding this is: stable across releases (titles are for people). */
+  code: FindingCode;
   severity: RiskLevel;
   source: FindingSource;
   title: string;
@@ -20,8 +23,20 @@ export interface ReportFinding {
   evidence?: Record<string, unknown>;
 }
 
+/**
+ * The overall verdict. COMPLIANT only on complete evidence; INCONCLUSIVE when some evidence could not be read
+ * completely and nothing else failed (its controls are NOT_EVALUATED with the reason); the gate fails on both
+ * NON_COMPLIANT and INCONCLUSIVE.
+ */
+export const ComplianceVerdict = {
+  COMPLIANT: 'COMPLIANT',
+  NON_COMPLIANT: 'NON_COMPLIANT',
+  INCONCLUSIVE: 'INCONCLUSIVE',
+} as const;
+export type ComplianceVerdict = (typeof ComplianceVerdict)[keyof typeof ComplianceVerdict];
+
 export interface ExecutiveSummary {
-  overallCompliance: 'COMPLIANT' | 'NON_COMPLIANT';
+  overallCompliance: ComplianceVerdict;
   complianceScore: number;
   riskScore: number;
   riskLevel: RiskLevel;
@@ -31,7 +46,11 @@ export interface ExecutiveSummary {
 
 /** The seed's ComplianceStatus (assessComplianceStatus). */
 export interface ComplianceStatus {
+  /** True only when the verdict is COMPLIANT. */
   isCompliant: boolean;
+  verdict: ComplianceVerdict;
+  /** Why evidence is incomplete (set when some evidence could not be read completely). */
+  inconclusiveReasons?: string[];
   complianceScore: number;
   riskScore: number;
   securityValidationPassed: boolean;

@@ -157,7 +157,7 @@ export function sessionCredentials(roleArn: string, options: SessionCredentialsO
       },
       ...(options.masterCredentials ? { masterCredentials: options.masterCredentials } : {}),
       clientConfig: { region: 'us-east-1', ...options.clientConfig },
-      clientPlugins: [installOnce(plugin as Pluggable<object, object>)],
+      clientPlugins: [installOnce(plugin)],
     });
   }
 

@@ -1,4 +1,5 @@
 import { redact } from '../audit/redact.js';
+import { FindingCode } from '../report/findingCodes.js';
 import type { AccessLevel } from '../catalog/data.js';
 import { ComplianceStandard, OperationType, RiskLevel, RISK_ORDER } from '../constants.js';
 import type { AuditSink, IdentityRef, Verdict } from '../contracts.js';
@@ -40,6 +41,8 @@ export interface ValidatorAuditEntry {
 }
 
 export interface SecurityFinding {
+  /** What kind of finding: merged and capped by this, never by title. */
+  code: FindingCode;
   severity: RiskLevel;
   title: string;
   description: string;
@@ -254,11 +257,17 @@ export class ReadOnlyAccessValidator {
     const t = this.totals;
     const complianceScore = t.total === 0 ? 100 : round1((100 * t.readOnly) / t.total);
     const std = this.complianceStandard;
+    const custom = this.engine.customControlMappings;
     const findings: SecurityFinding[] = [];
     for (const { verdict, count } of this.blockedCounts.values()) {
       const name = verdict.iamAction ?? `${verdict.service}:${verdict.operation}`;
       const unknown = verdict.operationType === OperationType.UNKNOWN;
       findings.push({
+        code: unknown
+          ? FindingCode.UNCLASSIFIED_ATTEMPT
+          : verdict.operationType === OperationType.READ_ONLY
+            ? FindingCode.DENIED_BY_RULE
+            : FindingCode.MUTATING_ATTEMPT,
         severity: verdict.riskLevel,
         title: unknown
           ? `Unclassified operation attempted: ${name}`
@@ -269,29 +278,31 @@ export class ReadOnlyAccessValidator {
         recommendation: unknown
           ? 'Check the service and operation names; if the operation only reads, add an allow override for it.'
           : 'Remove this call from the automation, or run it from a separate, approved change process.',
-        controls: controlIdsFor(std, [ControlTopic.READ_ONLY_ACCESS, ControlTopic.CHANGE_PREVENTED]),
+        controls: controlIdsFor(std, [ControlTopic.READ_ONLY_ACCESS, ControlTopic.CHANGE_PREVENTED], custom),
         count,
       });
     }
     for (const { verdict, count } of this.sensitiveCounts.values()) {
       findings.push({
+        code: FindingCode.SENSITIVE_READ,
         severity: verdict.riskLevel,
         title: `Sensitive read: ${verdict.iamAction}`,
         description:
           `${verdict.iamAction} ${verdict.sensitive?.reason ?? ''} (${count} call${count === 1 ? '' : 's'})`.trim(),
         recommendation:
           'Confirm the automation needs this data; otherwise deny it (CUSTOM allowSensitiveReads or a deny override) and remove it from the role.',
-        controls: controlIdsFor(std, [ControlTopic.SENSITIVE_ACCESS]),
+        controls: controlIdsFor(std, [ControlTopic.SENSITIVE_ACCESS], custom),
         count,
       });
     }
     for (const { verdict, count } of this.overrideCounts.values()) {
       findings.push({
+        code: FindingCode.WRITE_ALLOWED_BY_OVERRIDE,
         severity: RiskLevel.HIGH,
         title: `Write allowed by override: ${verdict.iamAction ?? `${verdict.service}:${verdict.operation}`}`,
         description: `An allow override let a ${verdict.operationType} operation run (${count} call${count === 1 ? '' : 's'}).`,
         recommendation: 'Review the allow override; a read-only automation should not need it.',
-        controls: controlIdsFor(std, [ControlTopic.READ_ONLY_ACCESS]),
+        controls: controlIdsFor(std, [ControlTopic.READ_ONLY_ACCESS], custom),
         count,
       });
     }

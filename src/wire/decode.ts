@@ -92,7 +92,7 @@ function lowerHeaders(headers: WireHeaders): Map<string, string> {
   const map = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(',') : String(value as string | number);
+    const text = Array.isArray(value) ? value.join(',') : String(value);
     const key = name.toLowerCase();
     const prev = map.get(key);
     map.set(key, prev === undefined ? text : `${prev},${text}`);

@@ -111,9 +111,9 @@ describe('a log file that cannot be written', () => {
     async () => {
       const { RotatingFileDestination } = await import('../../src/logging/index.js');
       const dest = new RotatingFileDestination({ file: '/dev/full' });
-      const stderr = process.stderr.write;
+      const stderr = process.stderr.write.bind(process.stderr);
       const warnings: string[] = [];
-      process.stderr.write = ((text: string) => warnings.push(String(text)) > 0) as typeof process.stderr.write;
+      process.stderr.write = (text: string) => warnings.push(String(text)) > 0;
       try {
         expect(() => dest.write('{"msg":"one"}\n')).not.toThrow();
         dest.write('{"msg":"two"}\n');

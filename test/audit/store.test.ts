@@ -99,7 +99,7 @@ describe('AuditStore', () => {
     for (const [bad, message] of cases) {
       let caught: unknown;
       try {
-        store.append({ ...attempt(0), ...bad } as never);
+        store.append({ ...attempt(0), ...bad });
       } catch (err) {
         caught = err;
       }

@@ -8,7 +8,11 @@ import { attempt, sqlite, sqliteRows, tempDir } from './helpers.js';
 const DROP_TRIGGERS = 'DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete;';
 
 const literal = (v: unknown): string =>
-  v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
+  v === null || v === undefined
+    ? 'NULL'
+    : typeof v === 'number'
+      ? String(v)
+      : `'${(typeof v === 'string' ? v : JSON.stringify(v)).replace(/'/g, "''")}'`;
 
 describe('verify detects tampering and names the first bad entry', () => {
   let dir: string;

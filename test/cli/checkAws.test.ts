@@ -51,7 +51,7 @@ beforeAll(async () => {
         identity: principal,
         eventSource: 'ec2.amazonaws.com',
         eventName: 'DescribeInstances',
-      }) as CloudTrailRecord,
+      }),
     );
   events.push(
     makeRecord({
@@ -61,7 +61,7 @@ beforeAll(async () => {
       eventSource: 'ec2.amazonaws.com',
       eventName: 'CreateTags',
       readOnly: false,
-    }) as CloudTrailRecord,
+    }),
   );
   events.push(
     makeRecord({
@@ -71,7 +71,7 @@ beforeAll(async () => {
       eventSource: 'ec2.amazonaws.com',
       eventName: 'StopInstances',
       readOnly: false,
-    }) as CloudTrailRecord,
+    }),
   );
   server = await startAwsServer({
     handlers: [

@@ -19,7 +19,7 @@ function regionEvents(region: string, count: number, seed: number): CloudTrailRe
     end: new Date(NOW.getTime() - 60_000),
     region,
     seed,
-  }) as CloudTrailRecord[];
+  });
 }
 
 const EVENTS: Record<string, CloudTrailRecord[]> = {
@@ -114,7 +114,7 @@ describe('LookupEvents requests and refusals', () => {
     server = await startAwsServer({
       handlers: [
         cloudTrailHandler({
-          events: { 'us-east-1': [...regionEvents('us-east-1', 60, 3), planted as CloudTrailRecord] },
+          events: { 'us-east-1': [...regionEvents('us-east-1', 60, 3), planted] },
         }),
       ],
       defaults: false,

@@ -177,7 +177,7 @@ describe('guard inside real SDK clients', () => {
     const late = new S3Client({ ...clientConfig(server), forcePathStyle: true });
     early.middlewareStack.use(plugin);
     late.middlewareStack.use(plugin);
-    guardClient(new STSClient(clientConfig(server)), plugin).send(new GetCallerIdentityCommand({}));
+    await guardClient(new STSClient(clientConfig(server)), plugin).send(new GetCallerIdentityCommand({}));
     await early.send(new DescribeInstancesCommand({}));
     await late.send(new ListBucketsCommand({}));
     await blocked(early.send(new TerminateInstancesCommand({ InstanceIds: ['i-1'] })));

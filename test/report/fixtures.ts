@@ -13,6 +13,7 @@ const SOC2_FINDINGS: ReportFinding[] = [
   {
     id: 'F-003',
     severity: 'MEDIUM',
+    code: 'high-error-rate',
     source: 'monitor',
     title: 'Error rate above threshold',
     description: '3 of 40 operations failed (7.5%); threshold 5%.',
@@ -23,6 +24,7 @@ const SOC2_FINDINGS: ReportFinding[] = [
   {
     id: 'F-001',
     severity: 'CRITICAL',
+    code: 'cloudtrail-write',
     source: 'cloudtrail',
     title: 'Write by the inventory role: s3:PutBucketPolicy',
     description: `CloudTrail event 7a1b shows PutBucketPolicy on ${PIPE_AND_NEWLINE} from user agent ${HOSTILE}.`,
@@ -33,6 +35,7 @@ const SOC2_FINDINGS: ReportFinding[] = [
   {
     id: 'F-004',
     severity: 'LOW',
+    code: 'policies-not-collected',
     source: 'configuration',
     title: 'Audit retention shorter than a year',
     description: 'auditLogRetentionDays is 90.',
@@ -42,6 +45,7 @@ const SOC2_FINDINGS: ReportFinding[] = [
   {
     id: 'F-002',
     severity: 'HIGH',
+    code: 'mutating-attempt',
     source: 'guard',
     title: 'Blocked mutating call: ec2:TerminateInstances',
     description: 'The guard refused ec2:TerminateInstances 4 times.',
@@ -86,6 +90,7 @@ export function buildReport(overrides: Partial<ComprehensiveComplianceReport> = 
     },
     complianceStatus: {
       isCompliant: false,
+      verdict: 'NON_COMPLIANT',
       complianceScore: 87.5,
       riskScore: 42,
       securityValidationPassed: false,

@@ -124,6 +124,7 @@ describe('JSON report and its schema', () => {
     ]);
     expect(Object.keys(JSON.parse(text).findings[0])).toEqual([
       'id',
+      'code',
       'severity',
       'source',
       'title',

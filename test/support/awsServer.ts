@@ -30,7 +30,6 @@ import type {
   AwsServerView,
   Fault,
   FaultHandle,
-  FaultKind,
   HandlerResponse,
   RequestFilter,
   ServiceHandler,
@@ -281,7 +280,7 @@ class LoopbackAwsServer implements AwsTestServer {
     const base = this.parse(req, body);
     const operation = this.nameOperation(base);
     const fault = this.takeFault(base.service, operation);
-    const record: AwsRequest = Object.freeze({ ...base, operation, fault: fault?.kind as FaultKind | undefined });
+    const record: AwsRequest = Object.freeze({ ...base, operation, fault: fault?.kind });
     this.requests.push(record);
 
     if (fault?.kind === 'drop') {

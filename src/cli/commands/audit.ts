@@ -49,11 +49,11 @@ async function withStore<T>(
   forVerify: boolean,
   use: (store: AuditStore) => Promise<T> | T,
 ): Promise<T> {
-  const { AuditStore } = await import('../../audit/AuditStore.js');
-  const key = process.env[AUDIT_KEY_ENV];
+  const { openAuditStore } = await import('../../manager/openAuditStore.js');
+  const config = await configFromFlags(opts.config);
   let store: AuditStore;
   try {
-    store = AuditStore.open({ path: await storePathOf(opts), ...(key ? { key } : {}), ...extra });
+    store = openAuditStore(config, { path: opts.store ?? config.auditStore ?? DEFAULT_AUDIT_STORE_PATH, ...extra });
   } catch (err) {
     throw toCliError(err, forVerify);
   }

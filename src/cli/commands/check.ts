@@ -107,7 +107,7 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
     if (typeof ms === 'string') throw new UsageError(`--since: ${ms}`);
     window = { start: new Date(Date.now() - ms), end: new Date() };
   }
-  const { runCheck } = await import('../../manager/runCheck.js');
+  const { runCheck } = await import('../../manager/check/runCheck.js');
   const progress = opts.json || opts.quiet ? undefined : (line: string) => printErr(`inventag: ${line}`);
   let result;
   try {
@@ -217,7 +217,8 @@ export function registerDemo(program: Command): void {
       }
       await printSummary(report, saved);
       printLine('');
-      const verdict = report.complianceStatus.isCompliant ? 'COMPLIANT' : 'NON-COMPLIANT';
+      const v = report.complianceStatus.verdict;
+      const verdict = v === 'COMPLIANT' ? 'COMPLIANT' : v === 'INCONCLUSIVE' ? 'INCONCLUSIVE' : 'NON-COMPLIANT';
       printLine(`The demo ran to completion (exit 0). On this evidence the verdict is ${verdict}:`);
       printLine(
         `in a pipeline, \`inventag check --evidence ${dir}\` exits ${report.complianceStatus.isCompliant ? 0 : 1}, and \`inventag check\` against your account gates the same way.`,
@@ -260,7 +261,7 @@ export function registerReport(program: Command): void {
           report = parsed as ComprehensiveComplianceReport;
         } else {
           const config = await configFromFlags(opts.config, {});
-          const { runCheck } = await import('../../manager/runCheck.js');
+          const { runCheck } = await import('../../manager/check/runCheck.js');
           try {
             report = (await runCheck({ config, ...(opts.evidence ? { evidenceDir: opts.evidence } : {}) })).report;
           } catch (err) {
@@ -288,8 +289,8 @@ export function registerStatus(program: Command): void {
       const { lastReportPath } = await import('../../manager/paths.js');
       const status: Record<string, unknown> = { dataDirectory: config.dataDirectory, auditStore: config.auditStore };
       if (existsSync(config.auditStore!)) {
-        const { AuditStore } = await import('../../audit/AuditStore.js');
-        const store = AuditStore.open({ path: config.auditStore!, readonly: true });
+        const { openAuditStore } = await import('../../manager/openAuditStore.js');
+        const store = openAuditStore(config, { readonly: true });
         try {
           const v = store.verify();
           status.audit = {

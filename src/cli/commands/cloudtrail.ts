@@ -182,7 +182,7 @@ function positiveNumber(option: string, value: string | undefined, max = Infinit
 /** InvenTag's own AWS clients run under the read-only guard like any other automation's. */
 async function guarded<C extends { middlewareStack: { use(plugin: never): void } }>(client: C): Promise<C> {
   const { guardClient } = await import('../../guard/plugin.js');
-  return guardClient(client as never) as C;
+  return guardClient(client as never);
 }
 
 async function callerArn(access: AwsClientOptions): Promise<string> {
@@ -321,7 +321,7 @@ async function runLookup(opts: LookupOpts): Promise<void> {
           `${p.events} events, ${p.pages} pages, ${p.eventsPerSecond.toFixed(0)} events/s, ${(p.fractionDone * 100).toFixed(0)}%${p.etaMs === undefined ? '' : `, ETA ${Math.ceil(p.etaMs / 1000)}s`}${p.throttled ? `, throttled ${p.throttled}x` : ''}`,
         ),
     });
-    const result = await reader.read(window.start, window.end, filter as never);
+    const result = await reader.read(window.start, window.end, filter);
     progress.done();
     const who = principal ?? (await callerArn({ ...access, region: reader.regions[0]! }));
     const analyzer = new ct.PrincipalAnalyzer(who);

@@ -61,7 +61,7 @@ export async function openSnapshotSource(opts: SnapshotSourceOptions): Promise<S
     const { FileSnapshotSource } = await import('../../metrics/FileSnapshotSource.js');
     source = new FileSnapshotSource(opts.snapshot);
   } else {
-    const { loadSnapshotSource } = await import('../../manager/snapshotSource.js');
+    const { loadSnapshotSource } = await import('../../manager/snapshot/snapshotSource.js');
     source = await loadSnapshotSource({ config: opts.config, store: opts.store, evidence: opts.evidence });
   }
   await source.getSnapshot().catch((err: unknown) => {

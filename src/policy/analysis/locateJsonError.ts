@@ -13,11 +13,13 @@ export interface JsonErrorLocation {
   readonly expected: string;
 }
 
-class Stop {
+class Stop extends Error {
   constructor(
     readonly offset: number,
     readonly expected: string,
-  ) {}
+  ) {
+    super(expected);
+  }
 }
 
 export function locateJsonError(text: string): JsonErrorLocation | undefined {

@@ -1,6 +1,6 @@
 import { locateJsonError } from './locateJsonError.js';
 import { PolicyDocumentError, type PolicyLocation } from './PolicyAnalysisError.js';
-import type { PolicyDocument, PolicyEffect, PolicyStatement } from './types.js';
+import type { PolicyDocument, PolicyStatement } from './types.js';
 
 /** The two policy language versions IAM accepts. */
 export const POLICY_VERSIONS = ['2012-10-17', '2008-10-17'] as const;
@@ -31,6 +31,7 @@ const describe = (value: unknown): string => {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (typeof value === 'object') return 'an object';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects and arrays were described above
   return `${typeof value} ${String(value)}`;
 };
 
@@ -213,8 +214,8 @@ function parseStatement(raw: unknown, index: number, source: string): PolicyStat
   }
   return {
     index,
-    sid: raw.Sid as string | undefined,
-    effect: effect as PolicyEffect,
+    sid: raw.Sid,
+    effect,
     actions: hasAction ? patterns : undefined,
     notActions: hasNotAction ? patterns : undefined,
     resources: hasResource ? resources : undefined,

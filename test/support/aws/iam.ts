@@ -156,7 +156,7 @@ export function iamHandler(options: IamHandlerOptions = {}): ServiceHandler {
         return queryResult(req, `<PolicyVersion>${fields}</PolicyVersion>`);
       }
       case 'ListGroupsForUser': {
-        const groups = (entity(options.users, 'user', need(req, 'UserName')) as IamUser).groups ?? [];
+        const groups = entity<IamUser>(options.users, 'user', need(req, 'UserName')).groups ?? [];
         const items = groups.map((g) =>
           member(
             `${xmlText('Path', '/')}${xmlText('GroupName', g)}${xmlText('GroupId', `AGPA${g.toUpperCase().padEnd(17, '0').slice(0, 17)}`)}${xmlText('Arn', `arn:aws:iam::123456789012:group/${g}`)}${xmlText('CreateDate', '2024-01-01T00:00:00Z')}`,

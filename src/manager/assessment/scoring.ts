@@ -1,6 +1,6 @@
-import { ComplianceStandard, RiskLevel, RISK_ORDER } from '../constants.js';
-import type { ReportFinding } from '../report/types.js';
-import type { ComplianceConfiguration } from './config.js';
+import { ComplianceStandard, RiskLevel, RISK_ORDER } from '../../constants.js';
+import type { ReportFinding } from '../../report/types.js';
+import type { ComplianceConfiguration } from '../config.js';
 
 /** Points each finding adds to the risk score, by severity. */
 export const RISK_WEIGHTS: Readonly<Record<RiskLevel, number>> = { CRITICAL: 40, HIGH: 15, MEDIUM: 5, LOW: 1 };
@@ -44,7 +44,9 @@ export interface Verdictable {
 }
 
 /** The thresholds that decide compliant / non-compliant under the configured standard. */
-export function thresholdsOf(config: ComplianceConfiguration): {
+export function thresholdsOf(
+  config: Pick<ComplianceConfiguration, 'complianceStandard' | 'custom' | 'minComplianceScore'>,
+): {
   minComplianceScore: number;
   maxRiskScore: number | undefined;
   maxBlockedOperations: number | undefined;
@@ -59,7 +61,11 @@ export function thresholdsOf(config: ComplianceConfiguration): {
   return { minComplianceScore: config.minComplianceScore, maxRiskScore: undefined, maxBlockedOperations: undefined };
 }
 
-export function isCompliant(v: Verdictable, config: ComplianceConfiguration, minScoreOverride?: number): boolean {
+export function isCompliant(
+  v: Verdictable,
+  config: Pick<ComplianceConfiguration, 'complianceStandard' | 'custom' | 'minComplianceScore'>,
+  minScoreOverride?: number,
+): boolean {
   const t = thresholdsOf(config);
   const min = minScoreOverride ?? t.minComplianceScore;
   if (v.complianceScore < min) return false;

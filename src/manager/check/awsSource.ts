@@ -1,0 +1,118 @@
+import { awsClientConfig, createAwsClient } from '../../aws/clientConfig.js';
+import { LocalTrailStore } from '../../cloudtrail/LocalTrailStore.js';
+import { LookupEventsReader } from '../../cloudtrail/LookupEventsReader.js';
+import { S3TrailStore } from '../../cloudtrail/S3TrailStore.js';
+import { parseTrailLocation } from '../../cloudtrail/trailStore.js';
+import { guardClient } from '../../guard/plugin.js';
+import { analyzePolicies } from '../../policy/analysis/PolicyAnalyzer.js';
+import { ComplianceManager } from '../ComplianceManager.js';
+import { permissionsEvidence } from '../evidence/permissionsEvidence.js';
+import { newToolSessionId } from '../session/toolSession.js';
+import { EvidenceError } from './EvidenceError.js';
+import { policyDocumentsIn, scanTrail } from './evidenceFiles.js';
+import type { CheckRunOptions, GatheredEvidence } from './types.js';
+
+/**
+ * Evidence from AWS itself. InvenTag's own calls run under the read-only guard and are recorded in the
+ * configured audit trail under a tool session: reported as the tool's own, never scored as the automation's.
+ */
+export async function gatherFromAws(options: CheckRunOptions): Promise<GatheredEvidence> {
+  const { config } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  const session = options.session;
+  const manager = new ComplianceManager(config, {
+    subject: { mode: 'aws' },
+    sessionId: newToolSessionId(),
+    ...(session ? { audit: session.auditStore, identity: session.identity, loggers: session.loggers } : {}),
+  });
+  const guard = { ...manager.toolGuard(), ...(session ? { identity: session.identity } : {}) };
+  const wrap = <C extends { middlewareStack: { use(plugin: never): void } }>(client: C): C =>
+    guardClient(client as never, guard);
+  const region = config.aws.regions[0];
+  // A profile with role_arn assumes its role through the sanctioned provider, never the SDK's own STS client.
+  const ownAudit = manager.auditStore();
+  const { baseCredentialsFor } = await import('../../sessions/profileCredentials.js');
+  const credentials = session?.credentials ?? (await baseCredentialsFor(config, ownAudit ? { audit: ownAudit } : {}));
+  const access = {
+    ...(config.aws.profile && !credentials ? { profile: config.aws.profile } : {}),
+    ...(region ? { region } : {}),
+    ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
+    ...(config.aws.timeoutSeconds ? { timeoutSeconds: config.aws.timeoutSeconds } : {}),
+    ...(config.aws.connectTimeoutSeconds ? { connectTimeoutSeconds: config.aws.connectTimeoutSeconds } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+  const { gatherPermissionEvidence } = await import('../../identity/gatherPermissionEvidence.js');
+  progress('asking STS who we are, probing read permissions, collecting identity policies');
+  const evidence = await gatherPermissionEvidence({
+    ...access,
+    guard,
+    ...(config.probes ? { probes: config.probes } : {}),
+    ...(session?.analyzer ? { analyzer: session.analyzer } : {}),
+  });
+  // Live policies win; configured policy files stand in when they cannot be collected.
+  const analysis =
+    evidence.analysis ??
+    (config.policyFiles.length ? analyzePolicies(policyDocumentsIn(config.policyFiles)) : undefined);
+  const gathered: GatheredEvidence = {
+    mode: 'aws',
+    manager,
+    identity: evidence.identity ?? undefined,
+    permissions: permissionsEvidence(
+      analysis,
+      evidence.probes,
+      evidence.collectionError ? { collectionError: evidence.collectionError } : {},
+    ),
+    regions: config.aws.regions,
+  };
+
+  const store = manager.auditStore();
+  if (store) {
+    progress(`verifying the audit trail ${config.auditStore}`);
+    const verify = store.verify();
+    const since = new Date(Date.now() - config.cloudtrail.lookbackHours * 3_600_000);
+    let entries = [...store.entries({ since })];
+    // In one account of an organization: only that account's calls.
+    if (session) entries = entries.filter((e) => session.owns(e));
+    gathered.audit = { path: config.auditStore!, verify, entries, anchorsReport: false };
+  }
+
+  gathered.cloudtrail = async (analyzer, _principal, window) => {
+    const end = window?.end ?? new Date();
+    const start = window?.start ?? new Date(end.getTime() - config.cloudtrail.lookbackHours * 3_600_000);
+    if (config.cloudtrail.trailSource) {
+      const location = parseTrailLocation(config.cloudtrail.trailSource);
+      if (typeof location === 'string') throw new EvidenceError(`cloudtrail.trailSource: ${location}`);
+      progress(`scanning CloudTrail files in ${config.cloudtrail.trailSource}`);
+      const { S3Client } = await import('@aws-sdk/client-s3');
+      const trailStore =
+        location.kind === 'local'
+          ? new LocalTrailStore(location.path)
+          : new S3TrailStore(location.bucket, location.prefix, {
+              client: wrap(
+                createAwsClient(S3Client, access, {
+                  followRegionRedirects: true,
+                  ...(config.aws.endpoint ? { forcePathStyle: true } : {}),
+                }),
+              ),
+            });
+      return scanTrail(trailStore, analyzer, { start, end });
+    }
+    const regions = config.aws.regions.length ? config.aws.regions : [region ?? process.env.AWS_REGION ?? 'us-east-1'];
+    progress(`reading CloudTrail LookupEvents in ${regions.join(', ')} (2 requests/s per region)`);
+    const reader = new LookupEventsReader({
+      regions,
+      ratePerSecond: config.cloudtrail.requestsPerSecond,
+      clientConfig: awsClientConfig(access),
+      prepareClient: (client) => wrap(client),
+    });
+    const result = await reader.read(start, end);
+    for (const e of result.events) analyzer.add(e);
+    return {
+      source: `LookupEvents (${regions.join(', ')})`,
+      window: { start, end },
+      eventsRead: result.events.length,
+      pages: result.pages,
+    };
+  };
+  return gathered;
+}

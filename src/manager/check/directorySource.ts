@@ -1,0 +1,50 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalTrailStore } from '../../cloudtrail/LocalTrailStore.js';
+import { analyzePolicies } from '../../policy/analysis/PolicyAnalyzer.js';
+import { ComplianceManager } from '../ComplianceManager.js';
+import { permissionsEvidence } from '../evidence/permissionsEvidence.js';
+import { openAuditStore } from '../openAuditStore.js';
+import { EVIDENCE_LAYOUT, EvidenceError } from './EvidenceError.js';
+import { identityFromCallerIdentity, policyDocumentsIn, readJson, scanTrail } from './evidenceFiles.js';
+import type { CheckRunOptions, GatheredEvidence } from './types.js';
+
+/** Evidence exported from an account (or the bundled demo), laid out as EVIDENCE_LAYOUT says. Reads only. */
+export function gatherFromDirectory(dir: string, options: CheckRunOptions): GatheredEvidence {
+  const { config } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new EvidenceError(
+      `evidence directory ${dir} not found (expected ${Object.values(EVIDENCE_LAYOUT).join(', ')} inside it)`,
+    );
+  // The evidence store is read, never written: this run's own trail stays in the data directory.
+  const manager = new ComplianceManager(config, { audit: false, loggers: false, subject: { mode: 'demo' } });
+  const gathered: GatheredEvidence = { mode: 'demo', manager, identity: undefined, permissions: undefined };
+
+  const auditPath = join(dir, EVIDENCE_LAYOUT.audit);
+  if (existsSync(auditPath)) {
+    progress(`verifying the audit trail ${auditPath}`);
+    const store = openAuditStore(config, { path: auditPath, readonly: true });
+    try {
+      gathered.audit = { path: auditPath, verify: store.verify(), entries: [...store.entries()], anchorsReport: true };
+    } finally {
+      store.closeSync();
+    }
+  }
+  const identityPath = join(dir, EVIDENCE_LAYOUT.identity);
+  if (existsSync(identityPath))
+    gathered.identity = identityFromCallerIdentity(readJson(identityPath) as Record<string, string>, identityPath);
+  const policyDir = join(dir, EVIDENCE_LAYOUT.policies);
+  const policyPaths = [...(existsSync(policyDir) ? [policyDir] : []), ...config.policyFiles];
+  if (policyPaths.length) {
+    progress(`analysing policies in ${policyPaths.join(', ')}`);
+    gathered.permissions = permissionsEvidence(analyzePolicies(policyDocumentsIn(policyPaths)));
+  }
+  const trailDir = join(dir, EVIDENCE_LAYOUT.cloudtrail);
+  if (existsSync(trailDir))
+    gathered.cloudtrail = (analyzer, principal) => {
+      progress(`scanning CloudTrail files in ${trailDir} for ${principal}`);
+      return scanTrail(new LocalTrailStore(trailDir), analyzer, options.window ?? {});
+    };
+  return gathered;
+}

@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CloudTrailEvent } from '../../cloudtrail/CloudTrailEvent.js';
+import type { PrincipalAnalyzer } from '../../cloudtrail/PrincipalAnalyzer.js';
+import { TrailFileReader } from '../../cloudtrail/TrailFileReader.js';
+import type { TrailStore } from '../../cloudtrail/trailStore.js';
+import { identityFindings } from '../../identity/identityFindings.js';
+import { credentialKindOf, parsePrincipalArn } from '../../identity/parsePrincipalArn.js';
+import type { CallerIdentity } from '../../identity/types.js';
+import { parsePolicyText } from '../../policy/analysis/parsePolicy.js';
+import type { PolicyDocument } from '../../policy/analysis/types.js';
+import { trailScanFacts, type CloudtrailScanFacts } from '../evidence/cloudtrailEvidence.js';
+import { EvidenceError } from './EvidenceError.js';
+
+/** A saved GetCallerIdentity response as the identity it names. */
+export function identityFromCallerIdentity(
+  data: { Arn?: string; UserId?: string; Account?: string; AccessKeyId?: string },
+  source: string,
+): CallerIdentity {
+  if (typeof data.Arn !== 'string')
+    throw new EvidenceError(`${source}: expected a GetCallerIdentity response with an "Arn" string`);
+  const parsed = parsePrincipalArn(data.Arn);
+  const credentialKind = credentialKindOf(data.AccessKeyId, parsed.type);
+  return {
+    ...parsed,
+    arn: data.Arn,
+    userId: data.UserId ?? '',
+    accessKeyId: undefined,
+    credentialKind,
+    findings: identityFindings(parsed, credentialKind),
+  };
+}
+
+export function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new EvidenceError(
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message}`,
+      { cause: err },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new EvidenceError(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+}
+
+/** Every policy document in the given files and directories (`*.json`, sorted). */
+export function policyDocumentsIn(paths: readonly string[]): PolicyDocument[] {
+  const docs: PolicyDocument[] = [];
+  for (const path of paths) {
+    let files: string[];
+    try {
+      files = statSync(path).isDirectory()
+        ? readdirSync(path)
+            .filter((f) => f.endsWith('.json'))
+            .sort()
+            .map((f) => join(path, f))
+        : [path];
+    } catch (err) {
+      throw new EvidenceError(
+        `cannot read policy location ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message}`,
+        { cause: err },
+      );
+    }
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new EvidenceError(`cannot read policy file ${file}: ${(err as Error).message}`, { cause: err });
+      }
+      docs.push(parsePolicyText(text, file));
+    }
+  }
+  return docs;
+}
+
+/** Reads trail files into the analyzer; the window defaults to the events' own first and last times. */
+export async function scanTrail(
+  store: TrailStore,
+  analyzer: PrincipalAnalyzer,
+  window: { start?: Date; end?: Date },
+): Promise<CloudtrailScanFacts> {
+  const reader = new TrailFileReader(store, {
+    ...(window.start ? { start: window.start } : {}),
+    ...(window.end ? { end: window.end } : {}),
+  });
+  let first: Date | undefined;
+  let last: Date | undefined;
+  const summary = await reader.scan((event: CloudTrailEvent) => {
+    analyzer.add(event);
+    if (!first || event.eventTime < first) first = event.eventTime;
+    if (!last || event.eventTime > last) last = event.eventTime;
+  });
+  return trailScanFacts(summary, {
+    start: window.start ?? first ?? new Date(0),
+    end: window.end ?? last ?? new Date(),
+  });
+}

@@ -1,0 +1,49 @@
+import type { AuditEntry, VerifyResult } from '../../audit/types.js';
+import type { PrincipalAnalyzer } from '../../cloudtrail/PrincipalAnalyzer.js';
+import type { CallerIdentity } from '../../identity/types.js';
+import type { AccountSession } from '../../sessions/AccountSession.js';
+import type { ComprehensiveComplianceReport } from '../../report/types.js';
+import type { ComplianceManager } from '../ComplianceManager.js';
+import type { ComplianceConfiguration } from '../config.js';
+import type { CloudtrailScanFacts } from '../evidence/cloudtrailEvidence.js';
+import type { EvidenceSection } from '../evidence/types.js';
+
+export interface CheckRunOptions {
+  config: ComplianceConfiguration;
+  /** Read evidence from this directory instead of AWS (see EVIDENCE_LAYOUT). */
+  evidenceDir?: string;
+  /** Override the configured minimum compliance score. */
+  minScore?: number;
+  /** CloudTrail window; default: the last `cloudtrail.lookbackHours` (AWS), every file (evidence directory). */
+  window?: { start: Date; end: Date };
+  /** Progress lines for a human (stderr). */
+  onProgress?: (line: string) => void;
+  /** Run in one account through a sanctioned session (`check --org`): its credentials, its audit attribution. */
+  session?: AccountSession;
+}
+
+export interface CheckRunResult {
+  manager: ComplianceManager;
+  report: ComprehensiveComplianceReport;
+  identity: CallerIdentity | undefined;
+}
+
+/**
+ * What an evidence source (a directory of exported evidence, or AWS itself) gathered. Both sources end the
+ * same way: {@link finishCheck} turns this into evidence sections, counts the audit trail and reads CloudTrail.
+ */
+export interface GatheredEvidence {
+  mode: 'aws' | 'demo';
+  manager: ComplianceManager;
+  identity: CallerIdentity | undefined;
+  permissions: EvidenceSection | undefined;
+  /** The audit trail read as evidence: its verification and the automation's entries in the window. */
+  audit?: { path: string; verify: VerifyResult; entries: AuditEntry[]; anchorsReport: boolean };
+  /** Reads CloudTrail for the principal into the analyzer, when a trail is available. */
+  cloudtrail?: (
+    analyzer: PrincipalAnalyzer,
+    principal: string,
+    window?: { start: Date; end: Date },
+  ) => Promise<CloudtrailScanFacts>;
+  regions?: string[];
+}

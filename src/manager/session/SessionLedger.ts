@@ -1,0 +1,161 @@
+import type { Verdict } from '../../contracts.js';
+import type { OperationCount, OperationDurations, TimelineBucket } from '../../metrics/snapshot.js';
+
+/** One recent blocked attempt, newest first in {@link SessionLedger.recentBlocked}. */
+export interface BlockedAttempt {
+  readonly time: string;
+  readonly verdict: Verdict;
+}
+
+interface OutcomeSlot {
+  service: string;
+  operation: string;
+  iamAction: string | undefined;
+  success: number;
+  failure: number;
+  durations: number[];
+}
+
+interface Bucket {
+  allowed: number;
+  blocked: number;
+  failed: number;
+}
+
+/** How many one-minute buckets the timeline keeps: a day. */
+const MAX_BUCKETS = 24 * 60;
+/** Durations kept per action: enough for percentiles, bounded for a long-running process. */
+const MAX_DURATIONS = 1000;
+/** Blocked attempts kept for the dashboard. */
+const MAX_RECENT_BLOCKED = 50;
+
+/**
+ * The one place a verdict or an outcome is counted. The guard's verdict is fed in once
+ * ({@link noteVerdict}); an outcome is filed under the IAM action of the verdict that admitted it, so nothing
+ * decides a second time. Read back by the snapshot (operations, durations, timeline, recent blocks).
+ */
+export class SessionLedger {
+  readonly #outcomes = new Map<string, OutcomeSlot>();
+  readonly #timeline = new Map<number, Bucket>();
+  readonly #recentBlocked: BlockedAttempt[] = [];
+  /** service:operation as the SDK names it -> the IAM action its verdict named. */
+  readonly #actionOf = new Map<string, string>();
+  readonly #allowed = new Map<
+    string,
+    { service: string; operation: string; iamAction: string | undefined; n: number }
+  >();
+  readonly #blocked = new Map<
+    string,
+    { service: string; operation: string; iamAction: string | undefined; n: number }
+  >();
+
+  /** Counts one verdict, live from a guard or read back from an audit trail. */
+  noteVerdict(verdict: Verdict, at = Date.now()): void {
+    if (verdict.iamAction) this.#actionOf.set(`${verdict.service}:${verdict.operation}`, verdict.iamAction);
+    const [service, operation] = splitAction(verdict.iamAction, verdict.service, verdict.operation);
+    const key = `${service}:${operation}`;
+    const table = verdict.isValid ? this.#allowed : this.#blocked;
+    const slot = table.get(key) ?? { service, operation, iamAction: verdict.iamAction, n: 0 };
+    slot.n++;
+    table.set(key, slot);
+    const bucket = this.#bucketAt(at);
+    if (verdict.isValid) bucket.allowed++;
+    else {
+      bucket.blocked++;
+      this.#recentBlocked.unshift({ time: new Date(at).toISOString(), verdict });
+      if (this.#recentBlocked.length > MAX_RECENT_BLOCKED) this.#recentBlocked.pop();
+    }
+  }
+
+  /** Counts the outcome of an admitted call, filed under the IAM action its verdict named. */
+  noteOutcome(service: string, operation: string, durationSeconds: number, success: boolean, at = Date.now()): void {
+    const iamAction = this.#actionOf.get(`${service}:${operation}`);
+    const [svc, op] = splitAction(iamAction, service, operation);
+    const key = `${svc}:${op}`;
+    const slot = this.#outcomes.get(key) ?? {
+      service: svc,
+      operation: op,
+      iamAction,
+      success: 0,
+      failure: 0,
+      durations: [],
+    };
+    if (success) slot.success++;
+    else {
+      slot.failure++;
+      this.#bucketAt(at).failed++;
+    }
+    slot.durations.push(durationSeconds);
+    if (slot.durations.length > MAX_DURATIONS) slot.durations.shift();
+    this.#outcomes.set(key, slot);
+  }
+
+  /** Allowed and blocked counts from the verdicts; success and failure from the outcomes the guard reported. */
+  operations(): OperationCount[] {
+    const out: OperationCount[] = [];
+    const push = (
+      a: { service: string; operation: string; iamAction: string | undefined },
+      decision: OperationCount['decision'],
+      outcome: OperationCount['outcome'],
+      count: number,
+    ): void => {
+      if (count <= 0) return;
+      out.push({
+        service: a.service,
+        operation: a.operation,
+        ...(a.iamAction ? { iamAction: a.iamAction } : {}),
+        decision,
+        outcome,
+        count,
+      });
+    };
+    for (const b of this.#blocked.values()) push(b, 'blocked', 'not_run', b.n);
+    for (const [key, a] of this.#allowed) {
+      const o = this.#outcomes.get(key);
+      const success = o?.success ?? 0;
+      const failure = o?.failure ?? 0;
+      push(a, 'allowed', 'success', success);
+      push(a, 'allowed', 'failure', failure);
+      push(a, 'allowed', 'not_run', a.n - success - failure);
+    }
+    return out;
+  }
+
+  durations(): OperationDurations[] {
+    return [...this.#outcomes.values()].map((o) => ({
+      service: o.service,
+      operation: o.operation,
+      ...(o.iamAction ? { iamAction: o.iamAction } : {}),
+      seconds: o.durations.slice(),
+    }));
+  }
+
+  /** The newest `limit` one-minute buckets, oldest first. */
+  timeline(limit = 120): TimelineBucket[] {
+    return [...this.#timeline.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .slice(-limit)
+      .map(([start, b]) => ({ start: new Date(start).toISOString(), ...b }));
+  }
+
+  recentBlocked(limit = 20): BlockedAttempt[] {
+    return this.#recentBlocked.slice(0, limit);
+  }
+
+  #bucketAt(at: number): Bucket {
+    const minute = Math.floor(at / 60_000) * 60_000;
+    let bucket = this.#timeline.get(minute);
+    if (!bucket) {
+      bucket = { allowed: 0, blocked: 0, failed: 0 };
+      this.#timeline.set(minute, bucket);
+      if (this.#timeline.size > MAX_BUCKETS) this.#timeline.delete(Math.min(...this.#timeline.keys()));
+    }
+    return bucket;
+  }
+}
+
+function splitAction(iamAction: string | undefined, service: string, operation: string): [string, string] {
+  if (!iamAction) return [service, operation];
+  const i = iamAction.indexOf(':');
+  return i < 0 ? [service, operation] : [iamAction.slice(0, i), iamAction.slice(i + 1)];
+}

@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ComplianceSnapshot, SnapshotSource } from '../../metrics/snapshot.js';
+import type { ComprehensiveComplianceReport } from '../../report/types.js';
+import { ComplianceManager } from '../ComplianceManager.js';
+import { loadConfiguration } from '../config.js';
+import { lastReportPath } from '../paths.js';
+import { runCheck } from '../check/runCheck.js';
+import { cloudtrailFactsFromSection } from '../evidence/cloudtrailEvidence.js';
+import { openAuditStore } from '../openAuditStore.js';
+import { isToolSession } from '../session/toolSession.js';
+
+export interface SnapshotSourceOptions {
+  config?: string | undefined;
+  /** Audit store to follow (default: the configured one). */
+  store?: string | undefined;
+  /** An evidence directory to assess once (the bundled demo, exported evidence). */
+  evidence?: string | undefined;
+}
+
+/**
+ * A snapshot source for `inventag metrics` and `inventag dashboard`: either
+ * an evidence directory assessed once, or the local history, which is the
+ * audit store (followed as it grows: new entries are counted on each
+ * snapshot) plus the CloudTrail section of the last `inventag check`.
+ */
+export async function loadSnapshotSource(options: SnapshotSourceOptions): Promise<SnapshotSource> {
+  const { config } = loadConfiguration(options.config ? { file: options.config } : {});
+  if (options.evidence) {
+    const { manager } = await runCheck({ config, evidenceDir: resolve(options.evidence) });
+    return manager;
+  }
+  const storePath = resolve(options.store ?? config.auditStore!);
+  const manager = new ComplianceManager(config, { audit: false, loggers: false });
+  const last = lastReportPath(config.dataDirectory);
+  if (existsSync(last)) {
+    const report = JSON.parse(readFileSync(last, 'utf8')) as ComprehensiveComplianceReport;
+    const section = report.sections.cloudtrail;
+    if (section)
+      manager.addEvidence({
+        key: 'cloudtrail',
+        source: 'cloudtrail',
+        section,
+        findings: [],
+        checks: [],
+        facts: cloudtrailFactsFromSection(section),
+      });
+  }
+  let lastSequence = 0;
+  let length = 0;
+  let head: string | undefined;
+  // The chain is verified whenever its head moved (anchored at the last verified head, so a rewrite of what
+  // was already verified is caught too): InvenTagAuditChainVerificationFailed can fire.
+  let verification: { head: string | undefined; ok: boolean; checked: number; problem?: string } | undefined;
+  let anchor: { sequence: number; hash: string } | undefined;
+  const follow = (): void => {
+    if (!existsSync(storePath)) return;
+    const store = openAuditStore(config, { path: storePath, readonly: true });
+    try {
+      const fresh = [...store.entries()].filter((e) => e.sequence > lastSequence);
+      manager.ingestAuditEntries(fresh.filter((e) => !isToolSession(e.sessionId)));
+      for (const e of fresh) lastSequence = Math.max(lastSequence, e.sequence);
+      length = store.count();
+      const h = store.head();
+      head = h ? `${h.sequence}:${h.hash}` : undefined;
+      if (verification === undefined || verification.head !== head || !verification.ok) {
+        const v = store.verify(anchor ? { anchor } : {});
+        verification = {
+          head,
+          ok: v.ok,
+          checked: v.checked,
+          ...(v.firstBad
+            ? { problem: `entry ${v.firstBad.sequence} ${v.firstBad.reason}: ${v.firstBad.message}` }
+            : {}),
+        };
+        if (v.ok && v.head) anchor = { sequence: v.head.sequence, hash: v.head.hash };
+      }
+    } finally {
+      store.closeSync();
+    }
+  };
+  follow();
+  return {
+    async getSnapshot(): Promise<ComplianceSnapshot> {
+      follow();
+      const snapshot = await manager.getSnapshot();
+      return {
+        ...snapshot,
+        audit: {
+          length,
+          ...(head ? { head } : {}),
+          ...(verification
+            ? {
+                verified: verification.ok,
+                checked: verification.checked,
+                ...(verification.problem ? { problem: verification.problem } : {}),
+              }
+            : {}),
+        },
+      };
+    },
+  };
+}
