@@ -222,6 +222,8 @@ export function trailScanFacts(scan: TrailScanSummary, window: { start: Date; en
     filesRead: scan.filesRead,
     filesCorrupt: scan.filesCorrupt,
     corrupt: scan.corrupt.map((c) => ({ file: c.file, reason: c.problem })),
+    // The reader's own account of what it could not read completely (cut short, malformed records).
+    problems: scan.problems.map((p) => ({ location: p.location, reason: p.reason, kind: p.kind })),
   };
 }
 
