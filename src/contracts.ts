@@ -40,6 +40,11 @@ export interface Verdict {
 
 export interface VerdictSource {
   decide(service: string, operation: string): Verdict;
+  /**
+   * The same verdict without counting it as a decision: what the guard's transport check uses to classify
+   * the request it is about to send, which the guard already decided once. @default `decide`
+   */
+  classify?(service: string, operation: string): Verdict;
 }
 
 export interface IdentityRef {

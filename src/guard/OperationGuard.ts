@@ -76,9 +76,12 @@ export class OperationGuard {
   }
 
   /** The verdict for a call; a verdict source that throws or answers nonsense yields a blocking verdict. */
-  decide(service: string, operation: string): { verdict: Verdict; failure: unknown } {
+  decide(service: string, operation: string, counted = true): { verdict: Verdict; failure: unknown } {
     try {
-      const verdict = this.verdicts.decide(service, operation);
+      const verdict =
+        !counted && this.verdicts.classify
+          ? this.verdicts.classify(service, operation)
+          : this.verdicts.decide(service, operation);
       if (typeof verdict !== 'object' || verdict === null || typeof verdict.isValid !== 'boolean') {
         throw new TypeError(
           `the verdict source returned ${verdict === null ? 'null' : typeof verdict} instead of a Verdict`,

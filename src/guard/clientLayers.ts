@@ -112,7 +112,8 @@ export function guardTransport(client: LayeredClient, binding: ClientBinding): v
         'transport-mismatch',
       );
     const sent = { service: decoded.signingName, operation: decoded.operation, clientName };
-    const truth = guard.decide(decoded.signingName, decoded.operation).verdict;
+    // Classified, not counted: the call was decided (and counted) once, at initialize.
+    const truth = guard.decide(decoded.signingName, decoded.operation, false).verdict;
     const what = truth.iamAction ?? `${decoded.signingName}:${decoded.operation}`;
     if (admitted === undefined)
       throw guard.refuse(

@@ -116,7 +116,10 @@ export class ComplianceManager {
       ...(c.businessHours ? { businessHours: c.businessHours } : {}),
       ...(options.loggers === false ? {} : { loggers: this.lazyLoggers() }),
     });
-    this.verdicts = { decide: (service, operation) => this.countVerdict(this.engine.decide(service, operation)) };
+    this.verdicts = {
+      decide: (service, operation) => this.countVerdict(this.engine.decide(service, operation)),
+      classify: (service, operation) => this.engine.decide(service, operation),
+    };
     const monitor = this.monitor;
     const monitoring = c.enableProductionMonitoring;
     this.operationMonitor = {
