@@ -288,6 +288,23 @@ export class GatewayServer {
         unread,
       );
     };
+    /** Reads the body within the limit; over it, refuses with 413 (after `onTooLarge`, which audits): undefined. */
+    const readBodyOrRefuse = async (onTooLarge?: () => void): Promise<Buffer | undefined> => {
+      try {
+        if (expectsContinue) res.writeContinue();
+        return await readBody(req, this.maxBodyBytes);
+      } catch (error) {
+        if (!(error instanceof BodyTooLarge)) throw error;
+        onTooLarge?.();
+        refuse(
+          413,
+          'RequestEntityTooLarge',
+          `the request body is over the gateway's limit of ${this.maxBodyBytes} bytes`,
+          true,
+        );
+        return undefined;
+      }
+    };
 
     const host = parsed.headers.get('host') ?? '';
     if (!this.allowedHosts.has(host.toLowerCase()))
@@ -324,19 +341,8 @@ export class GatewayServer {
           'streaming (aws-chunked) SigV4 payloads are refused: they only carry writes',
         );
       }
-      try {
-        if (expectsContinue) res.writeContinue();
-        body = await readBody(req, this.maxBodyBytes);
-      } catch (error) {
-        if (error instanceof BodyTooLarge)
-          return refuse(
-            413,
-            'RequestEntityTooLarge',
-            `the request body is over the gateway's limit of ${this.maxBodyBytes} bytes`,
-            true,
-          );
-        throw error;
-      }
+      body = await readBodyOrRefuse();
+      if (body === undefined) return;
       decision = decodeRequest({ ...wire, body });
     }
 
@@ -354,9 +360,9 @@ export class GatewayServer {
     if (!decision.ok) {
       // Unidentified: blocked (fail closed), audited and monitored like any refusal.
       const why = `${decision.message} (${decision.reason})`;
-      this.auditRefusal(decision, parsed, accessDeniedCode(guessProtocol(decision, parsed.headers)), why, started);
-      this.stats.blocked += 1;
       const protocol = guessProtocol(decision, parsed.headers);
+      this.auditRefusal(decision, parsed, accessDeniedCode(protocol), why, started);
+      this.stats.blocked += 1;
       return this.send(
         req,
         res,
@@ -388,21 +394,10 @@ export class GatewayServer {
     }
 
     if (body === undefined) {
-      try {
-        if (expectsContinue) res.writeContinue();
-        body = await readBody(req, this.maxBodyBytes);
-      } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          this.auditRefusal(decision, parsed, 'RequestEntityTooLarge', 'body over the limit', started, verdict);
-          return refuse(
-            413,
-            'RequestEntityTooLarge',
-            `the request body is over the gateway's limit of ${this.maxBodyBytes} bytes`,
-            true,
-          );
-        }
-        throw error;
-      }
+      body = await readBodyOrRefuse(() =>
+        this.auditRefusal(decision, parsed, 'RequestEntityTooLarge', 'body over the limit', started, verdict),
+      );
+      if (body === undefined) return;
     }
     const check = await verifySignature(
       {
