@@ -97,18 +97,21 @@ export interface ErrorContext {
   retryable: boolean;
 }
 
+/** A security event the guard reports to the monitor, such as a blocked operation. */
+export interface SecurityEvent {
+  kind: string;
+  service: string;
+  operation: string;
+  message: string;
+  riskLevel: RiskLevel;
+}
+
 /** What the guard needs of the production monitor. */
 export interface OperationMonitor {
   recordOperation(operation: string, service: string, durationSeconds: number, success: boolean): void;
   handleError(error: unknown, context: { operation: string; service: string; resourceArn?: string }): ErrorContext;
   /** A security event, such as a blocked operation. */
-  recordSecurityEvent(event: {
-    kind: string;
-    service: string;
-    operation: string;
-    message: string;
-    riskLevel: RiskLevel;
-  }): void;
+  recordSecurityEvent(event: SecurityEvent): void;
   /** The shared cockatiel breaker for `service:operation`. */
   breakerFor(service: string, operation: string): CircuitBreakerPolicy;
 }

@@ -5,7 +5,7 @@ import { ErrorSeverity, RiskLevel } from '../constants.js';
 import type { CloudTrailEvent } from '../cloudtrail/CloudTrailEvent.js';
 import type { LookupEventsReader } from '../cloudtrail/LookupEventsReader.js';
 import type { LookupFilter } from '../cloudtrail/lookupFilter.js';
-import type { OperationMonitor } from '../contracts.js';
+import type { OperationMonitor, SecurityEvent } from '../contracts.js';
 import { BoundedLog } from './BoundedLog.js';
 import {
   BreakerRegistry,
@@ -330,13 +330,7 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
   }
 
   /** Record a security event, such as a blocked operation; logged to the security log. Never throws. */
-  recordSecurityEvent(event: {
-    kind: string;
-    service: string;
-    operation: string;
-    message: string;
-    riskLevel: RiskLevel;
-  }): void {
+  recordSecurityEvent(event: SecurityEvent): void {
     try {
       const kind = text(safeGet(event, 'kind'), 'unspecified');
       const service = text(safeGet(event, 'service'), 'unknown');

@@ -1,7 +1,13 @@
 /** Small real implementations of the guard's collaborators, for the guard tests. */
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
-import type { AuditAttempt, AuditOutcome, AuditSink, ErrorContext, OperationMonitor } from '../../src/contracts.js';
-import type { RiskLevel } from '../../src/constants.js';
+import type {
+  AuditAttempt,
+  AuditOutcome,
+  AuditSink,
+  ErrorContext,
+  OperationMonitor,
+  SecurityEvent,
+} from '../../src/contracts.js';
 import { countsAsBreakerFailure } from '../../src/breaker/breakerFailure.js';
 import { isOperationBlockedError, type OperationBlockedError } from '../../src/guard/errors.js';
 import { ErrorSeverity } from '../../src/constants.js';
@@ -37,13 +43,7 @@ export class MemoryAudit implements AuditSink {
 export class RecordingMonitor implements OperationMonitor {
   readonly operations: { operation: string; service: string; durationSeconds: number; success: boolean }[] = [];
   readonly errors: { error: unknown; operation: string; service: string }[] = [];
-  readonly securityEvents: {
-    kind: string;
-    service: string;
-    operation: string;
-    message: string;
-    riskLevel: RiskLevel;
-  }[] = [];
+  readonly securityEvents: SecurityEvent[] = [];
   readonly breakers = new Map<string, CircuitBreakerPolicy>();
 
   constructor(
@@ -69,13 +69,7 @@ export class RecordingMonitor implements OperationMonitor {
       retryable: false,
     };
   }
-  recordSecurityEvent(event: {
-    kind: string;
-    service: string;
-    operation: string;
-    message: string;
-    riskLevel: RiskLevel;
-  }): void {
+  recordSecurityEvent(event: SecurityEvent): void {
     this.securityEvents.push(event);
   }
   breakerFor(service: string, operation: string): CircuitBreakerPolicy {
