@@ -138,3 +138,31 @@ export function createAwsClient<C, Config extends object>(
 ): C {
   return new Client({ ...awsClientConfig(options), ...extra } as unknown as Config);
 }
+
+/** The `aws` section of InvenTag's configuration, as far as clients need it. */
+export interface AwsConnectionSettings {
+  profile?: string | undefined;
+  regions: readonly string[];
+  endpoint?: string | undefined;
+  timeoutSeconds?: number | undefined;
+  connectTimeoutSeconds?: number | undefined;
+}
+
+/**
+ * The client options of a configuration's `aws` section (profile, first region, endpoint, timeouts), with
+ * `credentials` when InvenTag resolved them itself; then the profile is not passed (the credentials win).
+ */
+export function awsOptionsFromConfig(
+  aws: AwsConnectionSettings,
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+): AwsClientOptions {
+  const region = aws.regions[0];
+  return {
+    ...(aws.profile && !credentials ? { profile: aws.profile } : {}),
+    ...(region ? { region } : {}),
+    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    ...(aws.timeoutSeconds ? { timeoutSeconds: aws.timeoutSeconds } : {}),
+    ...(aws.connectTimeoutSeconds ? { connectTimeoutSeconds: aws.connectTimeoutSeconds } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+}

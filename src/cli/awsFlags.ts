@@ -4,7 +4,7 @@
  * `check`, `cloudtrail lookup`, `identity` and `permissions` read them alike.
  */
 import type { Command } from 'commander';
-import type { AwsClientOptions } from '../aws/clientConfig.js';
+import type { AwsClientOptions, AwsConnectionSettings } from '../aws/clientConfig.js';
 import { UsageError } from './errors.js';
 
 export interface AwsFlags {
@@ -84,4 +84,14 @@ export function awsOptionsOf(flags: AwsFlags): AwsClientOptions {
   const timeout = timeoutOf(flags);
   if (timeout !== undefined) options.timeoutSeconds = timeout;
   return options;
+}
+
+/** `--profile`, `--region` (repeatable), `--endpoint-url` and `--timeout` win over the configuration's `aws`. */
+export function applyAwsFlags(aws: AwsConnectionSettings & { regions: string[] }, flags: AwsFlags): void {
+  const given = awsOptionsOf(flags);
+  if (given.profile) aws.profile = given.profile;
+  const regions = regionsOf(flags);
+  if (regions.length) aws.regions = regions;
+  if (given.endpoint) aws.endpoint = given.endpoint;
+  if (given.timeoutSeconds) aws.timeoutSeconds = given.timeoutSeconds;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AuditStore } from '../audit/AuditStore.js';
+import { awsClientConfig, awsOptionsFromConfig } from '../aws/clientConfig.js';
 import { RISK_ORDER } from '../constants.js';
 import { isAccessDenied } from '../identity/awsAccess.js';
 import type { InventagLoggers } from '../logging/LogFiles.js';
@@ -93,11 +94,10 @@ export async function evaluateAccount(account: OrgAccount, options: EvaluateAcco
   const started = performance.now();
   const { config } = options;
   const roleArn = `arn:${options.partition ?? 'aws'}:iam::${account.id}:role/${options.roleName}`;
-  const region = config.aws.regions[0] ?? process.env.AWS_REGION ?? 'us-east-1';
   const provider = sessionCredentials(roleArn, {
     sanctioned: options.sanctioned,
     ...(options.baseCredentials ? { masterCredentials: options.baseCredentials } : {}),
-    clientConfig: { region, ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}) },
+    clientConfig: awsClientConfig(awsOptionsFromConfig(config.aws)),
     audit: options.auditStore,
     standard: config.complianceStandard,
   });

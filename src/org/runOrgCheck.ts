@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { awsOptionsFromConfig, createAwsClient } from '../aws/clientConfig.js';
 import { RiskLevel } from '../constants.js';
 import { gatherPermissionEvidence } from '../identity/gatherPermissionEvidence.js';
 import { NOT_COLLECTED } from '../identity/collectPrincipalPolicies.js';
@@ -69,16 +70,10 @@ export async function runOrgCheck(
   if (!auditStore) throw new Error('inventag: check --org needs an audit trail (auditStore)');
   const guard = { verdicts: manager.verdicts, monitor: manager.operationMonitor, audit: auditStore };
   const baseCredentials = options.baseCredentials ?? (await baseCredentialsFor(config, { audit: auditStore }));
-  const region = config.aws.regions[0] ?? process.env.AWS_REGION ?? 'us-east-1';
-  const access = {
-    region,
-    ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
-    ...(baseCredentials ? { credentials: baseCredentials } : {}),
-    ...(config.aws.profile && !baseCredentials ? { profile: config.aws.profile } : {}),
-  };
+  const access = awsOptionsFromConfig(config.aws, baseCredentials);
 
   progress('listing the organization accounts');
-  const organizations = manager.guard(new OrganizationsClient(access));
+  const organizations = manager.guard(createAwsClient(OrganizationsClient, access));
   const { accounts, source } = await selectAccounts(organizations, options.accounts);
 
   progress('checking the base principal and the roles its policies let it assume');

@@ -7,11 +7,12 @@
 import { fromContainerMetadata, fromEnv, fromIni, fromInstanceMetadata } from '@aws-sdk/credential-providers';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { awsClientConfig, awsOptionsFromConfig, type AwsConnectionSettings } from '../aws/clientConfig.js';
 import type { ComplianceStandard } from '../constants.js';
 import type { AuditSink } from '../contracts.js';
 import { SessionRefusedError } from './errors.js';
 import { SanctionedRoles } from './SanctionedRoles.js';
-import { sessionCredentials } from './sessionCredentials.js';
+import { sessionCredentials, type StsClientSettings } from './sessionCredentials.js';
 import type { SanctionedRoleConfig } from './config.js';
 
 export interface ProfileCredentialsOptions {
@@ -20,7 +21,7 @@ export interface ProfileCredentialsOptions {
   assumeRoles: readonly SanctionedRoleConfig[];
   audit?: AuditSink;
   standard?: ComplianceStandard;
-  clientConfig?: { region?: string; endpoint?: string };
+  clientConfig?: StsClientSettings;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -97,24 +98,22 @@ export async function profileCredentials(
   return resolve(named ?? 'default', 0);
 }
 
-/** The base credentials of a configuration (its `aws.profile`, sessions and endpoint). */
+/** The base credentials of a configuration (its `aws.profile`, sessions, endpoint and timeouts). */
 export function baseCredentialsFor(
   config: {
-    aws: { profile?: string | undefined; regions: readonly string[]; endpoint?: string | undefined };
+    aws: AwsConnectionSettings;
     sessions: { assumeRoles: readonly SanctionedRoleConfig[] };
     complianceStandard: ComplianceStandard;
   },
   options: { audit?: AuditSink } = {},
 ): Promise<AwsCredentialIdentityProvider | undefined> {
-  const region = config.aws.regions[0];
+  // The STS client that assumes a profile's role gets the configuration's region, endpoint, timeouts and proxy.
+  const sts: StsClientSettings = awsClientConfig(awsOptionsFromConfig({ ...config.aws, profile: undefined }));
   return profileCredentials({
     ...(config.aws.profile ? { profile: config.aws.profile } : {}),
     assumeRoles: config.sessions.assumeRoles,
     standard: config.complianceStandard,
     ...(options.audit ? { audit: options.audit } : {}),
-    clientConfig: {
-      ...(region ? { region } : {}),
-      ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
-    },
+    clientConfig: sts,
   });
 }

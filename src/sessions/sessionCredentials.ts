@@ -7,6 +7,7 @@
  */
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
+import type { AwsRequestHandlerOptions } from '../aws/clientConfig.js';
 import { ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
 import type { AuditAttempt, AuditSink, IdentityRef, OperationMonitor, Verdict, VerdictSource } from '../contracts.js';
 import { getInventagPlugin, isGuardInstalled } from '../guard/plugin.js';
@@ -19,13 +20,21 @@ import type { SanctionedMatch, SanctionedRoles } from './SanctionedRoles.js';
 export const SESSION_DECISION_PREFIX = 'session:';
 export const ASSUME_ROLE_ACTION = 'sts:AssumeRole';
 
+/** Settings of the STS client that assumes the role (`awsClientConfig` returns them). */
+export interface StsClientSettings {
+  region?: string;
+  endpoint?: string;
+  maxAttempts?: number;
+  requestHandler?: AwsRequestHandlerOptions;
+}
+
 export interface SessionCredentialsOptions {
   /** The sanctioned roles (`sessions.assumeRoles`). */
   sanctioned: SanctionedRoles;
   /** Who assumes the role: base credentials, or another session's provider (role chaining). @default the SDK's default chain */
   masterCredentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** STS client settings. */
-  clientConfig?: { region?: string; endpoint?: string; maxAttempts?: number };
+  clientConfig?: StsClientSettings;
   /** Where session decisions and refusals are recorded. @default none */
   audit?: AuditSink;
   /** The production monitor of the run (timings, breakers). @default the guard's own */

@@ -12,6 +12,7 @@ import {
   peakLookupsPerSecond,
   type OrgWorld,
 } from '../support/aws/organization.js';
+import { startHungServer } from '../support/aws/hungServer.js';
 import { startAwsServer, type AwsTestServer } from '../support/awsServer.js';
 import { ROOT, runCli } from '../support/cli.js';
 
@@ -202,6 +203,56 @@ describe('inventag check --org', () => {
     expect(report).toMatchObject({ verdict: 'COMPLIANT', accountSource: 'accounts-flag' });
     expect(report.accounts.map((a: { accountId: string }) => a.accountId)).toEqual([memberId(3), memberId(4)]);
   }, 120_000);
+
+  it('takes --endpoint-url, --region and --timeout like check: the flags win over the configuration', async () => {
+    // Prepare: a configuration without an endpoint, and an endpoint that accepts connections and never answers
+    const flagsDir = join(dir, 'flags');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(flagsDir, { recursive: true });
+    writeFileSync(
+      join(flagsDir, 'inventag.config.yaml'),
+      `complianceStandard: soc2
+sessions:
+  assumeRoles:
+    - roleArn: "arn:aws:iam::*:role/InventoryReadOnly"
+`,
+    );
+    const hung = await startHungServer();
+    try {
+      // Act
+      const two = await runCli(
+        [
+          'check',
+          '--org',
+          '--accounts',
+          `${memberId(5)},${memberId(6)}`,
+          '--endpoint-url',
+          server.url,
+          '--region',
+          'eu-west-1',
+          '--quiet',
+          '--out',
+          'out',
+        ],
+        { cwd: flagsDir, env: env({ INVENTAG_DATA_DIRECTORY: join(flagsDir, 'data') }) },
+      );
+      const stalled = await runCli(
+        ['check', '--org', '--endpoint-url', hung.url, '--timeout', '1', '--quiet', '--out', 'stalled'],
+        { cwd: flagsDir, env: env({ INVENTAG_DATA_DIRECTORY: join(flagsDir, 'data-hung') }), timeoutMs: 90_000 },
+      );
+
+      // Assess: the loopback server answered for both accounts, in the region of the flag
+      expect(two.code, two.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(join(flagsDir, 'out', 'inventag-org-report.json'), 'utf8'));
+      expect(report.accounts.map((a: { verdict: string }) => a.verdict)).toEqual(['COMPLIANT', 'COMPLIANT']);
+      expect(report.accounts[0].reports.length).toBeGreaterThan(0);
+      // ListAccounts on an endpoint that never answers: an AWS error (exit 6) after the timeout, not a hang
+      expect(stalled.code, stalled.stderr).toBe(6);
+      expect(hung.connections).toBeGreaterThan(0);
+    } finally {
+      await hung.close();
+    }
+  }, 150_000);
 
   it('an account that cannot be evaluated keeps the org from COMPLIANT; --allow-partial accepts the rest and says so', async () => {
     // Act: account 12 denies AssumeRole

@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { COMPLIANCE_STANDARDS, ExitCode } from '../../constants.js';
-import { addAwsFlags, awsOptionsOf, regionsOf, type AwsFlags } from '../awsFlags.js';
+import { addAwsFlags, applyAwsFlags, type AwsFlags } from '../awsFlags.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { printErr, printJson, printLine } from '../output.js';
-import type { ComplianceConfiguration } from '../../manager/config.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
 import type { OrgFlags } from './checkOrg.js';
 
@@ -73,16 +72,6 @@ export async function toCheckError(err: unknown, timeoutSeconds?: number): Promi
     return new CliError(`AWS: ${e.message}`, ExitCode.AWS_ERROR, { cause: err });
   }
   return err;
-}
-
-/** `--profile`, `--region` (repeatable), `--endpoint-url` and `--timeout` win over the configuration's `aws`. */
-function applyAwsFlags(aws: ComplianceConfiguration['aws'], flags: AwsFlags): void {
-  const given = awsOptionsOf(flags);
-  if (given.profile) aws.profile = given.profile;
-  const regions = regionsOf(flags);
-  if (regions.length) aws.regions = regions;
-  if (given.endpoint) aws.endpoint = given.endpoint;
-  if (given.timeoutSeconds) aws.timeoutSeconds = given.timeoutSeconds;
 }
 
 async function windowOf(since: string): Promise<{ start: Date; end: Date }> {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ExitCode } from '../../constants.js';
+import { applyAwsFlags, type AwsFlags } from '../awsFlags.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { printErr, printJson, printLine } from '../output.js';
@@ -40,16 +41,17 @@ export function parseConcurrency(value: string | undefined): number | undefined 
 
 /** `inventag check --org`: every account of the organization (or `--accounts`), one org report; exit 0 only when COMPLIANT. */
 export async function runOrgCommand(
-  opts: OrgFlags & {
-    config?: string;
-    standard?: string;
-    minScore?: number;
-    out: string;
-    formats: ('json' | 'md' | 'html')[];
-    window?: { start: Date; end: Date };
-    json?: boolean;
-    quiet?: boolean;
-  },
+  opts: OrgFlags &
+    AwsFlags & {
+      config?: string;
+      standard?: string;
+      minScore?: number;
+      out: string;
+      formats: ('json' | 'md' | 'html')[];
+      window?: { start: Date; end: Date };
+      json?: boolean;
+      quiet?: boolean;
+    },
 ): Promise<void> {
   const concurrency = parseConcurrency(opts.concurrency);
   const { parseAccountIds, runOrgCheck, saveOrgReport, isOrgInputError } = await import('../../org/index.js');
@@ -63,6 +65,7 @@ export async function runOrgCommand(
     complianceStandard: opts.standard,
     ...(opts.minScore !== undefined ? { minComplianceScore: opts.minScore } : {}),
   });
+  applyAwsFlags(config.aws, opts);
   const { isSessionRefusedError } = await import('../../sessions/errors.js');
   const progress = opts.json || opts.quiet ? undefined : (line: string) => printErr(`inventag: ${line}`);
   const out = resolve(opts.out);

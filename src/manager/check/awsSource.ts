@@ -1,4 +1,4 @@
-import { awsClientConfig, createAwsClient } from '../../aws/clientConfig.js';
+import { awsClientConfig, awsOptionsFromConfig, createAwsClient } from '../../aws/clientConfig.js';
 import { LocalTrailStore } from '../../cloudtrail/LocalTrailStore.js';
 import { LookupEventsReader } from '../../cloudtrail/LookupEventsReader.js';
 import { S3TrailStore } from '../../cloudtrail/S3TrailStore.js';
@@ -33,14 +33,7 @@ export async function gatherFromAws(options: CheckRunOptions): Promise<GatheredE
   const ownAudit = manager.auditStore();
   const { baseCredentialsFor } = await import('../../sessions/profileCredentials.js');
   const credentials = session?.credentials ?? (await baseCredentialsFor(config, ownAudit ? { audit: ownAudit } : {}));
-  const access = {
-    ...(config.aws.profile && !credentials ? { profile: config.aws.profile } : {}),
-    ...(region ? { region } : {}),
-    ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
-    ...(config.aws.timeoutSeconds ? { timeoutSeconds: config.aws.timeoutSeconds } : {}),
-    ...(config.aws.connectTimeoutSeconds ? { connectTimeoutSeconds: config.aws.connectTimeoutSeconds } : {}),
-    ...(credentials ? { credentials } : {}),
-  };
+  const access = awsOptionsFromConfig(config.aws, credentials);
   const { gatherPermissionEvidence } = await import('../../identity/gatherPermissionEvidence.js');
   progress('asking STS who we are, probing read permissions, collecting identity policies');
   const evidence = await gatherPermissionEvidence({
