@@ -13,7 +13,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
 import type { Verdict } from '../contracts.js';
-import { isOperationBlockedError, type OperationGuard } from '../guard/index.js';
+import { isOperationBlockedError, type OperationBlockedError, type OperationGuard } from '../guard/index.js';
 import {
   decodeRequest,
   WireProtocol,
@@ -172,6 +172,8 @@ export class GatewayServer {
   private readonly sockets = new Set<Socket>();
   private allowedHosts = new Set<string>();
   private address: AddressInfo | undefined;
+  private readonly failureList: string[] = [];
+  private failedListeners: ((reason: string) => void)[] = [];
 
   constructor(options: GatewayOptions) {
     this.options = options;
@@ -195,7 +197,7 @@ export class GatewayServer {
     });
     const onRequest = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
       this.handle(req, res, expectsContinue).catch((error: unknown) => {
-        this.warn(`internal error: ${messageOf(error)}`);
+        this.fail(`internal error: ${messageOf(error)}`);
         if (!res.headersSent)
           this.send(
             req,
@@ -233,6 +235,11 @@ export class GatewayServer {
       this.server.once('error', fail);
       this.server.listen(this.options.port ?? 0, host, () => {
         this.server.off('error', fail);
+        // After listening, a server error (EMFILE, a closed handle) ends the gateway: it is reported, not swallowed.
+        this.server.on('error', (error: Error) => {
+          this.fail(`the server failed: ${error.message}`);
+          for (const listener of this.failedListeners.splice(0)) listener(error.message);
+        });
         resolve();
       });
     });
@@ -250,8 +257,32 @@ export class GatewayServer {
     await closed;
   }
 
+  /**
+   * What went wrong while serving: internal errors (a request answered 500, never forwarded) and audit
+   * records that could not be written. Empty when every request was decided and recorded; `inventag exec`
+   * and `inventag gateway` exit 70 when it is not.
+   */
+  get failures(): readonly string[] {
+    return this.failureList;
+  }
+
+  /** Resolves with the reason when the server itself fails after listening (it no longer accepts requests). */
+  whenServerFails(): Promise<string> {
+    return new Promise((resolve) => this.failedListeners.push(resolve));
+  }
+
   private warn(message: string): void {
     this.options.logger?.warn(`inventag gateway: ${message}`);
+  }
+
+  /** A call refused because its attempt could not be recorded is a failure of the gateway, not a verdict. */
+  private noteAuditFailure(error: OperationBlockedError): void {
+    if (error.reason === 'audit-unavailable') this.fail(error.message);
+  }
+
+  private fail(message: string): void {
+    this.warn(message);
+    if (this.failureList.length < 100) this.failureList.push(message);
   }
 
   private send(req: IncomingMessage, res: ServerResponse, answer: ProtocolResponse, bodyUnread: boolean): void {
@@ -421,8 +452,10 @@ export class GatewayServer {
     try {
       admission = this.options.guard.admit(call);
     } catch (error) {
-      if (isOperationBlockedError(error))
+      if (isOperationBlockedError(error)) {
+        this.noteAuditFailure(error);
         return this.answerBlocked(req, res, decision.protocol, error.verdict, error.message, false);
+      }
       throw error;
     }
     const region = authorization.region;
@@ -513,7 +546,8 @@ export class GatewayServer {
     try {
       this.options.guard.admit({ ...call, requestParameters: this.facts(parsed, decision) });
     } catch (error) {
-      if (isOperationBlockedError(error))
+      if (isOperationBlockedError(error)) {
+        this.noteAuditFailure(error);
         return this.answerBlocked(
           req,
           res,
@@ -524,6 +558,7 @@ export class GatewayServer {
           error.auditId,
           started,
         );
+      }
       throw error;
     }
     // decide() refused and admit() allowed: the verdict source changed its mind; stay closed.
@@ -569,7 +604,7 @@ export class GatewayServer {
           durationMs: performance.now() - started,
         });
       } catch (error) {
-        this.warn(`the audit trail could not record a blocked outcome: ${messageOf(error)}`);
+        this.fail(`the audit trail could not record a blocked outcome: ${messageOf(error)}`);
       }
     }
     const message = `InvenTag blocked ${action} (read-only gateway): ${why.startsWith('inventag guard blocked') ? verdict.validationMessage : why}`;
@@ -604,7 +639,7 @@ export class GatewayServer {
       });
       audit.recordOutcome(auditId, { success: false, errorCode: code, durationMs: performance.now() - started });
     } catch (error) {
-      this.warn(`the audit trail could not record a refused request: ${messageOf(error)}`);
+      this.fail(`the audit trail could not record a refused request: ${messageOf(error)}`);
     }
     try {
       this.options.guard.options.monitor?.recordSecurityEvent({

@@ -77,11 +77,23 @@ async function withGateway<T>(
       throw error;
     }
     try {
-      return await work(gateway, region);
+      const result = await work(gateway, region);
+      failIfTheGatewayFailed(gateway);
+      return result;
     } finally {
       await gateway.close();
     }
   });
+}
+
+/** Exit 70 when the gateway could not decide or record some request: its audit trail is not the whole story. */
+function failIfTheGatewayFailed(gateway: import('../../gateway/index.js').GatewayServer): void {
+  const failures = gateway.failures;
+  if (failures.length === 0) return;
+  throw new CliError(
+    `the gateway failed ${failures.length === 100 ? '100 or more times' : `${failures.length} time(s)`} while serving (those requests were refused, not forwarded; the audit trail may miss them): ${failures[0]!}`,
+    ExitCode.INTERNAL,
+  );
 }
 
 const GATEWAY_OPTIONS = (cmd: Command): Command =>
@@ -109,7 +121,7 @@ Examples:
   eval "$(inventag gateway --port 8787 --print-env)" &   # in one shell
   inventag gateway --upstream http://127.0.0.1:4566      # in front of an emulator
 
-Exit codes: 0 stopped by a signal, 2 bad usage, 70 the gateway failed.`,
+Exit codes: 0 stopped by a signal, 2 bad usage, 70 the gateway failed (it could not start, its server\nstopped, or some request could not be decided or recorded).`,
     )
     .action(async (flags: GatewayFlags) => {
       if (!['127.0.0.1', 'localhost', '::1'].includes(flags.host))
@@ -133,10 +145,13 @@ Exit codes: 0 stopped by a signal, 2 bad usage, 70 the gateway failed.`,
         printErr(
           `inventag gateway: listening on ${gateway.url} (session key ${gateway.session.accessKeyId}); Ctrl-C stops`,
         );
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
+        const serverFailure = await new Promise<string | undefined>((resolve) => {
+          process.once('SIGINT', () => resolve(undefined));
+          process.once('SIGTERM', () => resolve(undefined));
+          void gateway.whenServerFails().then(resolve);
         });
+        if (serverFailure !== undefined)
+          throw new CliError(`gateway: the server stopped: ${serverFailure}`, ExitCode.INTERNAL);
         const s = gateway.stats;
         printErr(
           `inventag gateway: stopped after ${s.requests} requests (${s.forwarded} forwarded, ${s.blocked} blocked, ${s.refused} refused)`,
@@ -163,7 +178,7 @@ Examples:
   inventag exec -- python3 inventory.py
   inventag exec -- terraform plan
 
-Exit codes: the command's own exit code; 2 bad usage; 70 the gateway failed.`,
+Exit codes: the command's own exit code; 2 bad usage; 70 the gateway failed (some request could not\nbe decided or recorded in the audit trail: it was refused, and the run's evidence is incomplete).`,
     )
     .action(async (command: string, args: string[], flags: GatewayFlags) => {
       const code = await withGateway({ ...flags, host: '127.0.0.1', port: '0' }, async (gateway, region) => {
