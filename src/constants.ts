@@ -55,5 +55,7 @@ export const ExitCode = {
   WRITES_ALLOWED: 5,
   AWS_ERROR: 6,
   INTERNAL: 70,
+  /** Writing output failed for lack of space or a device error (sysexits EX_IOERR). */
+  IO_ERROR: 74,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../constants.js';
 import { isAuditKeyMissingError, isAuditStoreTrustError } from '../manager/auditStoreErrors.js';
+import { TOOL_VERSION } from '../manager/version.js';
 import { CliError } from './errors.js';
 import { printErr } from './output.js';
 import { commands } from './commands/index.js';
@@ -29,15 +30,17 @@ Exit codes:
   3   an operation was blocked (validate)
   4   audit trail tampered (audit verify; any command whose audit store's keyed-ness differs from the configuration)
   5   a policy allows writes (policy check, permissions)
-  6   AWS error (credentials, permissions, bucket not found, network)
-  70  internal error`;
+  6   AWS error (credentials, permissions, bucket not found, network, timeout)
+  70  internal error
+  74  I/O error writing output (disk full, device error, read-only filesystem)`;
 
 export function buildProgram(): Command {
   const program = new Command('inventag')
     .description(
       'Prove your AWS automation only read: read-only guard, audit trail, CloudTrail and IAM evidence, compliance reports.',
     )
-    .version(process.env.npm_package_version ?? '0.1.0')
+    // The package's own version: npm_package_version would be the version of the app that runs `npx inventag`.
+    .version(TOOL_VERSION)
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -121,6 +121,9 @@ export interface ValidatePermissionsOptions extends AwsAccessOptions {
  * for (const c of result.permissionChecks) console.log(`${c.service}:${c.operation} - ${c.status}`);
  * ```
  */
+/** SDK clients that are optional peer dependencies of the package: a default probe needing one is skipped when it is absent. */
+const OPTIONAL_PROBE_SDKS = new Set(['ec2']);
+
 export async function validateAwsPermissions(
   probes: readonly PermissionProbe[] = DEFAULT_PROBES,
   options: ValidatePermissionsOptions = {},
@@ -167,6 +170,13 @@ export async function validateAwsPermissions(
       const clientName =
         sdk &&
         Object.keys(sdk).find((key) => key.endsWith('Client') && key !== '__Client' && typeof sdk[key] === 'function');
+      if (!sdk && probes === DEFAULT_PROBES && OPTIONAL_PROBE_SDKS.has(service)) {
+        // An optional peer dependency the user did not install: the default probe is left out, and said so.
+        recommendations.push(
+          `The default ${probe.service}:${probe.operation} probe was not run: npm i @aws-sdk/client-${service} to run it.`,
+        );
+        continue;
+      }
       if (!sdk || !Command || !clientName) {
         const what = sdk
           ? `the SDK client for "${service}" has no ${operation}Command`

@@ -205,7 +205,14 @@ function readConfigFile(file: string): Record<string, unknown> {
         doc.errors.map((e) => `not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
       );
     }
-    data = doc.toJS();
+    try {
+      // The yaml library refuses a document whose aliases expand past maxAliasCount (a "billion laughs" bomb).
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      throw new ConfigError(file, [
+        `YAML aliases expand too far (${(err as Error).message}); expected a configuration without nested alias expansion`,
+      ]);
+    }
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data))

@@ -22,6 +22,11 @@ interface CheckOptions extends AwsFlags {
 }
 
 const FORMATS = ['json', 'md', 'html'];
+const CI_FORMATS = ['sarif', 'junit', 'csv'];
+type BaseFormat = 'json' | 'md' | 'html';
+type CiFormat = 'sarif' | 'junit' | 'csv';
+/** Errors of a full or failing device: exit 74, not bad usage. */
+const IO_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG']);
 
 function parseMinScore(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -31,17 +36,20 @@ function parseMinScore(value: string | undefined): number | undefined {
   return n;
 }
 
-function parseFormats(value: string): ('json' | 'md' | 'html')[] {
+function parseFormats(value: string): { base: BaseFormat[]; ci: CiFormat[] } {
   const list = value
     .split(',')
     .map((f) => f.trim())
     .filter(Boolean);
-  const bad = list.filter((f) => !FORMATS.includes(f));
+  const bad = list.filter((f) => !FORMATS.includes(f) && !CI_FORMATS.includes(f));
   if (bad.length || list.length === 0)
     throw new UsageError(
-      `--format takes a comma-separated list of ${FORMATS.join(', ')}; got ${JSON.stringify(value)}`,
+      `--format takes a comma-separated list of ${[...FORMATS, ...CI_FORMATS].join(', ')}; got ${JSON.stringify(value)}`,
     );
-  return list as ('json' | 'md' | 'html')[];
+  return {
+    base: list.filter((f) => FORMATS.includes(f)) as BaseFormat[],
+    ci: list.filter((f) => CI_FORMATS.includes(f)) as CiFormat[],
+  };
 }
 
 /** Maps errors of an assessment to CLI exit codes: bad evidence 2, AWS problems 6. */
@@ -61,6 +69,9 @@ export async function toCheckError(err: unknown, timeoutSeconds?: number): Promi
   if (isCredentialsError(err) || isIdentityError(err) || isCloudTrailError(err))
     return new CliError(e.message, ExitCode.AWS_ERROR, { cause: err });
   if (isAuditStoreError(err)) return new CliError(e.message, ExitCode.USAGE, { cause: err });
+  const ioCode = ((err as { cause?: NodeJS.ErrnoException })?.cause ?? (err as NodeJS.ErrnoException))?.code;
+  if ((err as { isFileWriteError?: boolean })?.isFileWriteError && ioCode && IO_CODES.has(ioCode))
+    return new CliError(e.message, ExitCode.IO_ERROR, { cause: err });
   if ((err as { isFileWriteError?: boolean })?.isFileWriteError || (err as { name?: string })?.name === 'ReportError')
     return new UsageError(e.message, { cause: err });
   const name = (err as { name?: string })?.name ?? '';
@@ -114,7 +125,12 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
   const { saveReports } = await import('../../report/saveReport.js');
   let saved: { path: string }[];
   try {
-    saved = await saveReports(result.report, resolve(opts.out), formats);
+    saved = formats.base.length ? await saveReports(result.report, resolve(opts.out), formats.base) : [];
+    if (formats.ci.length) {
+      const { saveCiReports } = await import('../../report/saveCiReports.js');
+      saved.push(...(await saveCiReports(result.report, resolve(opts.out), formats.ci)));
+    }
+    await writeGithubOutputs(result.report, !opts.json);
   } catch (err) {
     throw await toCheckError(err);
   }
@@ -127,6 +143,22 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
   }
   await result.manager.close();
   return { report: result.report, saved: saved.map((s) => s.path) };
+}
+
+/** On GitHub Actions: the job summary and annotations for CRITICAL/HIGH findings. */
+async function writeGithubOutputs(report: ComprehensiveComplianceReport, annotate: boolean): Promise<void> {
+  if (process.env.GITHUB_ACTIONS !== 'true') return;
+  const { githubAnnotations, githubStepSummary } = await import('../../report/renderGithub.js');
+  // Workflow commands go to stdout, where the runner reads them (not with --json: stdout is the report).
+  if (annotate) for (const line of githubAnnotations(report)) process.stdout.write(`${line}\n`);
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (file) {
+    const { appendFile } = await import('node:fs/promises');
+    const { FileWriteError } = await import('../../util/atomicWrite.js');
+    await appendFile(file, githubStepSummary(report)).catch((err: unknown) => {
+      throw new FileWriteError(file, err);
+    });
+  }
 }
 
 async function printSummary(report: ComprehensiveComplianceReport, saved: string[]): Promise<void> {
@@ -143,7 +175,11 @@ const sharedOptions = (cmd: Command): Command =>
     .addOption(new Option('--standard <standard>', 'compliance standard').choices(COMPLIANCE_STANDARDS))
     .option('--min-score <n>', 'lowest compliance score that passes (default: minComplianceScore, 95)')
     .option('--out <dir>', 'directory for the reports', 'inventag-reports')
-    .option('--format <list>', 'report formats, comma-separated: json,md,html', 'json,md,html')
+    .option(
+      '--format <list>',
+      'report formats, comma-separated: json,md,html and the CI formats sarif,junit,csv (findings)',
+      'json,md,html',
+    )
     .option('--since <duration>', 'CloudTrail window, e.g. 1h, 24h, 7d (default: cloudtrail.lookbackHours)')
     .option('--json', 'print the report as JSON instead of the summary')
     .option('--quiet', 'no progress lines on stderr');
