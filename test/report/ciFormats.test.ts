@@ -1,12 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { parse as parseJunit } from 'junit2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubAnnotations, githubStepSummary } from '../../src/report/renderGithub.js';
 import type { ComprehensiveComplianceReport } from '../../src/report/types.js';
 import { ROOT, runCli } from '../support/cli.js';
+
+// Node's CommonJS interop gives the module object, vitest's the class: take whichever is the class.
+const Ajv = ((AjvDraft04 as { default?: unknown }).default ?? AjvDraft04) as typeof AjvDraft04.default;
 
 // `inventag check --format sarif,junit,csv` and the GitHub Actions outputs, on the bundled demo evidence.
 const dir = mkdtempSync(join(tmpdir(), 'inventag-ci-formats-'));
