@@ -1,10 +1,9 @@
 /** What the CI renderers (SARIF, JUnit, CSV, GitHub) share: a finding's rule id, its file, its section. */
 import type { ComprehensiveComplianceReport, ReportFinding } from './types.js';
 
-/** The finding's stable code when the report carries one, else its source: SARIF rule ids and CSV keys. */
+/** The finding's stable code: SARIF rule ids and CSV keys. */
 export function ruleIdOf(finding: ReportFinding): string {
-  const code = (finding as ReportFinding & { code?: unknown }).code;
-  return typeof code === 'string' && code !== '' ? code : `inventag/${finding.source}`;
+  return finding.code;
 }
 
 const FILE_KEYS = ['file', 'path', 'policyFile', 'trailFile', 'source'] as const;

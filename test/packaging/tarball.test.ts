@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/cli.js';
+import { writeConsumerApp } from '../support/consumerLock.js';
 
 // The package as a user gets it: `npm pack`, then `npm install <tgz>` into a fresh app, then every kind of consumer.
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -51,13 +52,18 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
 let files: string[] = [];
 let tarball = '';
 beforeAll(async () => {
-  // Prepare: the tarball from the built dist/ (the suite builds first), then a consumer app that installs it.
+  // The tarball from the built dist/ (the suite builds first), then a consumer app that installs it once.
   const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', app], { cwd: ROOT });
   expect(packed.code, packed.stderr).toBe(0);
-  const info = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+  const info = JSON.parse(packed.stdout) as {
+    filename: string;
+    integrity: string;
+    files: { path: string }[];
+  }[];
   tarball = join(app, info[0]!.filename);
   files = info[0]!.files.map((f) => f.path);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '9.9.9', private: true }));
+  // The app's lock pins this repository's locked versions, so the install needs only the npm cache.
+  writeConsumerApp(ROOT, app, info[0]!.filename, info[0]!.integrity);
   // --ignore-scripts: better-sqlite3 would compile from source (no prebuilt binaries are reachable here); the
   // addon this repository built for the same better-sqlite3 version and Node is copied in instead.
   const installed = await run('npm', [
@@ -73,7 +79,7 @@ beforeAll(async () => {
   const addon = join('node_modules', 'better-sqlite3', 'build', 'Release');
   mkdirSync(join(app, addon), { recursive: true });
   copyFileSync(join(ROOT, addon, 'better_sqlite3.node'), join(app, addon, 'better_sqlite3.node'));
-}, 240_000);
+}, 300_000);
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 describe('the tarball', () => {
@@ -88,6 +94,13 @@ describe('the tarball', () => {
     expect(files.filter((f) => /-(wal|shm|journal)$/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+    expect(files).not.toContain('scripts/build-catalog.mjs');
+    // The subpaths of issue 14/15 ship with their declarations.
+    for (const sub of ['wire', 'gateway', 'sessions', 'org']) {
+      expect(pkg.exports, sub).toHaveProperty(`./${sub}`);
+      expect(files).toContain(`dist/${sub}/index.js`);
+      expect(files).toContain(`dist/${sub}/index.d.ts`);
+    }
     // Every docs link of the README resolves inside the package.
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const [, link] of readme.matchAll(/\]\((docs\/[^)#]+)/g)) expect(files, link).toContain(link);
@@ -105,6 +118,25 @@ describe('a consumer app', () => {
     expect(r.stdout.trim()).toBe('function function');
   });
 
+  it('ESM and CommonJS: the wire, gateway, sessions and org subpaths', async () => {
+    const names =
+      "[['wire','decodeRequest'],['gateway','GatewayServer'],['sessions','SanctionedRoles'],['org','runOrgCheck']]";
+    const esm = await run(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `for (const [s, n] of ${names}) console.log(s, typeof (await import('inventag/' + s))[n]);`,
+    ]);
+    const cjs = await run(process.execPath, [
+      '-e',
+      `for (const [s, n] of ${names}) console.log(s, typeof require('inventag/' + s)[n]);`,
+    ]);
+    const expected = 'wire function\ngateway function\nsessions function\norg function';
+    expect(esm.stderr).toBe('');
+    expect(esm.stdout.trim()).toBe(expected);
+    expect(cjs.stderr).toBe('');
+    expect(cjs.stdout.trim()).toBe(expected);
+  });
+
   it('CommonJS: require() of the root and of a subpath (Node 20.19+ loads the ES module)', async () => {
     const r = await run(process.execPath, [
       '-e',
@@ -117,77 +149,86 @@ describe('a consumer app', () => {
   const consumer = `import { guardClient, isOperationBlockedError } from 'inventag';
 import { ComplianceManager } from 'inventag/compliance';
 import type { ComprehensiveComplianceReport } from 'inventag/report';
+import { GatewayServer, type GatewayOptions } from 'inventag/gateway';
+import type { RouteTable } from 'inventag/wire';
+import type { SessionsConfig } from 'inventag/sessions';
+import type { OrgCheckOptions } from 'inventag/org';
 const manager: ComplianceManager | undefined = undefined;
 const report: ComprehensiveComplianceReport | undefined = undefined;
-export const used = [guardClient, isOperationBlockedError, manager, report];
+type Subpaths = [GatewayOptions, RouteTable, SessionsConfig, OrgCheckOptions];
+const subpaths: Subpaths | undefined = undefined;
+export const used = [guardClient, isOperationBlockedError, manager, report, GatewayServer, subpaths];
 `;
-  it.each([
-    // Checking the package's own declarations too (skipLibCheck false) once: a type it names must resolve from its dependencies.
-    ['node16', { module: 'node16', moduleResolution: 'node16', skipLibCheck: true }, 'consumer.mts'],
-    [
-      'nodenext (a CommonJS file)',
-      { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false },
-      'consumer.cts',
-    ],
-    ['bundler', { module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true }, 'consumer.ts'],
-  ])('TypeScript %s: tsc --noEmit --strict passes', { timeout: 240_000 }, async (name, options, file) => {
-    const dir = join(app, `ts-${name.split(' ')[0]}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, file), consumer);
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          ...options,
-          target: 'es2022',
-          strict: true,
-          noEmit: true,
-          types: ['node'],
-          typeRoots: [NODE_TYPES],
-        },
-        files: [file],
-      }),
-    );
-    const r = await run(process.execPath, [TSC, '-p', dir]);
-    expect(r.stdout + r.stderr).toBe('');
-    expect(r.code).toBe(0);
-  });
-
-  it(
-    "the README's library examples type-check against the installed package (checkJs, strict)",
-    { timeout: 240_000 },
-    async () => {
-      const dir = join(app, 'readme-examples');
+  // Two at a time on two cores: each tsc is one process on one core.
+  describe.concurrent('type-checks against the installed package', () => {
+    it.each([
+      // Checking the package's own declarations too (skipLibCheck false) once: a type it names must resolve from its dependencies.
+      ['node16', { module: 'node16', moduleResolution: 'node16', skipLibCheck: true }, 'consumer.mts'],
+      [
+        'nodenext (a CommonJS file)',
+        { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false },
+        'consumer.cts',
+      ],
+      ['bundler', { module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true }, 'consumer.ts'],
+    ])('TypeScript %s: tsc --noEmit --strict passes', { timeout: 240_000 }, async (name, options, file) => {
+      const dir = join(app, `ts-${name.split(' ')[0]}`);
       mkdirSync(dir, { recursive: true });
-      const examples = ['validate.mjs', 'guard-a-client.mjs', 'ci-gate.mjs'];
-      for (const f of examples) copyFileSync(join(ROOT, 'examples', 'library', f), join(dir, f));
+      writeFileSync(join(dir, file), consumer);
       writeFileSync(
         join(dir, 'tsconfig.json'),
         JSON.stringify({
           compilerOptions: {
-            module: 'nodenext',
-            moduleResolution: 'nodenext',
+            ...options,
             target: 'es2022',
-            allowJs: true,
-            checkJs: true,
             strict: true,
             noEmit: true,
-            skipLibCheck: true,
             types: ['node'],
             typeRoots: [NODE_TYPES],
           },
-          files: examples,
+          files: [file],
         }),
       );
       const r = await run(process.execPath, [TSC, '-p', dir]);
       expect(r.stdout + r.stderr).toBe('');
       expect(r.code).toBe(0);
-    },
-  );
+    });
+
+    it(
+      "the README's library examples type-check against the installed package (checkJs, strict)",
+      { timeout: 240_000 },
+      async () => {
+        const dir = join(app, 'readme-examples');
+        mkdirSync(dir, { recursive: true });
+        const examples = ['validate.mjs', 'guard-a-client.mjs', 'ci-gate.mjs'];
+        for (const f of examples) copyFileSync(join(ROOT, 'examples', 'library', f), join(dir, f));
+        writeFileSync(
+          join(dir, 'tsconfig.json'),
+          JSON.stringify({
+            compilerOptions: {
+              module: 'nodenext',
+              moduleResolution: 'nodenext',
+              target: 'es2022',
+              allowJs: true,
+              checkJs: true,
+              strict: true,
+              noEmit: true,
+              skipLibCheck: true,
+              types: ['node'],
+              typeRoots: [NODE_TYPES],
+            },
+            files: examples,
+          }),
+        );
+        const r = await run(process.execPath, [TSC, '-p', dir]);
+        expect(r.stdout + r.stderr).toBe('');
+        expect(r.code).toBe(0);
+      },
+    );
+  });
 
   it(
     "npx --no-install inventag --version prints the package's version, not the app's",
-    { timeout: 60_000 },
+    { timeout: 180_000 },
     async () => {
       const r = await run('npx', ['--no-install', 'inventag', '--version']);
       expect(r.code).toBe(0);
@@ -195,7 +236,7 @@ export const used = [guardClient, isOperationBlockedError, manager, report];
     },
   );
 
-  it('inventag demo runs from the installed package and writes its reports', { timeout: 120_000 }, async () => {
+  it('inventag demo runs from the installed package and writes its reports', { timeout: 240_000 }, async () => {
     const out = join(app, 'reports');
     const r = await run('npx', ['--no-install', 'inventag', 'demo', '--out', out]);
     expect(r.stderr).toMatch(

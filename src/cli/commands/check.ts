@@ -213,9 +213,14 @@ Exit codes: 0 compliant, 1 non-compliant, 2 bad usage, configuration or evidence
       if (opts.org) {
         const { minScore: minScoreText, ...rest } = opts;
         const minScore = parseMinScore(minScoreText);
+        const formats = parseFormats(opts.format);
+        if (formats.ci.length)
+          throw new UsageError(
+            `--format ${formats.ci.join(',')} is for one account's findings; with --org use json, md or html`,
+          );
         await runOrgCommand({
           ...rest,
-          formats: parseFormats(opts.format),
+          formats: formats.base,
           ...(minScore !== undefined ? { minScore } : {}),
           ...(opts.since ? { window: await windowOf(opts.since) } : {}),
         });
