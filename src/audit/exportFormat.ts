@@ -100,7 +100,7 @@ const FORMULA_START = /^[=+\-@\t\r']/;
  * starting with `'` gets one too, so removing exactly one leading `'` from
  * every cell that starts with one gives back the stored bytes.
  */
-function csvCell(value: unknown, raw: boolean): string {
+export function csvCell(value: unknown, raw: boolean): string {
   if (value === undefined || value === null) return '';
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- cells are primitives; objects are never passed
   let text = String(value);

@@ -1,4 +1,5 @@
 /** The findings as CSV, one row each, for spreadsheets and ticket imports. */
+import { csvCell } from '../audit/exportFormat.js';
 import { ruleIdOf } from './ciCommon.js';
 import type { ComprehensiveComplianceReport } from './types.js';
 
@@ -15,10 +16,7 @@ export const FINDINGS_CSV_COLUMNS = [
 ] as const;
 
 /** A cell: quoted when it must be, and a leading = + - @ (a spreadsheet formula) made text with a `'`. */
-function cell(value: string): string {
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+const cell = (value: string): string => csvCell(value, false);
 
 /** The report's findings as CSV text (header first, CRLF line ends as RFC 4180 has them). */
 export function renderFindingsCsv(report: ComprehensiveComplianceReport): string {

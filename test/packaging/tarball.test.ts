@@ -49,6 +49,22 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
   });
 }
 
+/** `tsc --noEmit --strict` of `files` in `dir` with `options`: no output and exit 0 when they type-check. */
+async function typeCheck(dir: string, fileNames: string[], options: Record<string, unknown>): Promise<void> {
+  const compilerOptions = {
+    ...options,
+    target: 'es2022',
+    strict: true,
+    noEmit: true,
+    types: ['node'],
+    typeRoots: [NODE_TYPES],
+  };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: fileNames }));
+  const r = await run(process.execPath, [TSC, '-p', dir]);
+  expect(r.stdout + r.stderr).toBe('');
+  expect(r.code).toBe(0);
+}
+
 let files: string[] = [];
 let tarball = '';
 beforeAll(async () => {
@@ -159,7 +175,7 @@ type Subpaths = [GatewayOptions, RouteTable, SessionsConfig, OrgCheckOptions];
 const subpaths: Subpaths | undefined = undefined;
 export const used = [guardClient, isOperationBlockedError, manager, report, GatewayServer, subpaths];
 `;
-  // Two at a time on two cores: each tsc is one process on one core.
+  // Concurrently: each tsc is one process on one core, and a CI machine has two.
   describe.concurrent('type-checks against the installed package', () => {
     it.each([
       // Checking the package's own declarations too (skipLibCheck false) once: a type it names must resolve from its dependencies.
@@ -174,23 +190,7 @@ export const used = [guardClient, isOperationBlockedError, manager, report, Gate
       const dir = join(app, `ts-${name.split(' ')[0]}`);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, file), consumer);
-      writeFileSync(
-        join(dir, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: {
-            ...options,
-            target: 'es2022',
-            strict: true,
-            noEmit: true,
-            types: ['node'],
-            typeRoots: [NODE_TYPES],
-          },
-          files: [file],
-        }),
-      );
-      const r = await run(process.execPath, [TSC, '-p', dir]);
-      expect(r.stdout + r.stderr).toBe('');
-      expect(r.code).toBe(0);
+      await typeCheck(dir, [file], options);
     });
 
     it(
@@ -201,27 +201,13 @@ export const used = [guardClient, isOperationBlockedError, manager, report, Gate
         mkdirSync(dir, { recursive: true });
         const examples = ['validate.mjs', 'guard-a-client.mjs', 'ci-gate.mjs'];
         for (const f of examples) copyFileSync(join(ROOT, 'examples', 'library', f), join(dir, f));
-        writeFileSync(
-          join(dir, 'tsconfig.json'),
-          JSON.stringify({
-            compilerOptions: {
-              module: 'nodenext',
-              moduleResolution: 'nodenext',
-              target: 'es2022',
-              allowJs: true,
-              checkJs: true,
-              strict: true,
-              noEmit: true,
-              skipLibCheck: true,
-              types: ['node'],
-              typeRoots: [NODE_TYPES],
-            },
-            files: examples,
-          }),
-        );
-        const r = await run(process.execPath, [TSC, '-p', dir]);
-        expect(r.stdout + r.stderr).toBe('');
-        expect(r.code).toBe(0);
+        await typeCheck(dir, examples, {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          allowJs: true,
+          checkJs: true,
+          skipLibCheck: true,
+        });
       },
     );
   });
