@@ -15,6 +15,7 @@ import { createLogFiles, createNoopLogFiles, type InventagLoggers } from '../log
 import type { ComplianceMetrics } from '../metrics/ComplianceMetrics.js';
 import type { AuditChainStatus, ComplianceSnapshot, DashboardData } from '../metrics/snapshot.js';
 import { ProductionSafetyMonitor } from '../monitor/ProductionSafetyMonitor.js';
+import { ResourceSampler, type ResourceSample } from '../monitor/ResourceSampler.js';
 import { VerdictEngine } from '../policy/VerdictEngine.js';
 import { saveReport } from '../report/saveReport.js';
 import type { ComplianceStatus, ComprehensiveComplianceReport } from '../report/types.js';
@@ -46,6 +47,12 @@ export interface ComplianceManagerOptions {
   subject?: ComprehensiveComplianceReport['subject'];
   /** Id written on this manager's audit entries. @default a random UUID */
   sessionId?: string;
+  /**
+   * The manager observes evidence recorded elsewhere (an evidence directory, another process's audit trail):
+   * snapshots still show this host's resources, but a threshold breach here is no finding about the automation,
+   * so the report and the snapshot of the same evidence assess the same findings. @default false
+   */
+  observer?: boolean;
 }
 
 /**
@@ -82,6 +89,8 @@ export class ComplianceManager {
   private evidenceChainHead: ChainHead | undefined;
   private toolCalls: number | undefined;
   private metricsInstance: ComplianceMetrics | undefined;
+  private readonly observer: boolean;
+  private hostSampler: ResourceSampler | undefined;
 
   constructor(
     config: ComplianceConfigurationInput | ComplianceConfiguration = {},
@@ -100,6 +109,7 @@ export class ComplianceManager {
     this.loggersOption = options.loggers;
     this.identity = options.identity;
     this.subject = options.subject ?? { mode: 'library' };
+    this.observer = options.observer ?? false;
     this.monitor = new ProductionSafetyMonitor({
       enableCloudtrail: c.enableCloudtrailIntegration,
       enablePerformanceMonitoring: c.enableProductionMonitoring,
@@ -372,7 +382,7 @@ export class ComplianceManager {
     const trail = this.evidence.get('auditTrail')?.facts;
     const verified = trail?.kind === 'auditTrail' ? trail : undefined;
     return {
-      length: verified && length === 0 ? verified.checked : length,
+      length: verified && length === 0 ? (verified.entries ?? verified.checked) : length,
       ...(head ? { head: `${head.sequence}:${head.hash}` } : {}),
       ...(verified
         ? {
@@ -384,16 +394,24 @@ export class ComplianceManager {
     };
   }
 
-  /** Everything the metrics exporters and the dashboard show; takes a resource sample when monitoring is on. */
+  /**
+   * Everything the metrics exporters and the dashboard show; takes a resource sample when monitoring is on
+   * (an observer's sample is shown, never assessed).
+   */
   async getSnapshot(): Promise<ComplianceSnapshot> {
+    let hostSample: ResourceSample | undefined;
     if (this.config.enableProductionMonitoring) {
       try {
-        await this.monitor.samplePerformance();
+        if (this.observer) {
+          this.hostSampler ??= new ResourceSampler({ dataDirectory: this.config.dataDirectory });
+          hostSample = await this.hostSampler.sample();
+        } else await this.monitor.samplePerformance();
       } catch {
         // A host that cannot be sampled still gets a snapshot; the resources section says no sample.
       }
     }
     return buildSnapshot({
+      ...(hostSample ? { hostSample } : {}),
       assessment: this.assessmentInputs(),
       ledger: {
         operations: this.ledger.operations(),
@@ -435,6 +453,7 @@ export class ComplianceManager {
   /** Stops timers and closes the audit store and log files. */
   async close(): Promise<void> {
     this.monitor.stopPerformanceMonitoring();
+    this.hostSampler?.stop();
     this.auditStoreInstance?.closeSync();
     await this.loggersInstance?.close();
   }

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../src/dashboard/index.js';
 import { isMetricsError, parseSnapshot } from '../../src/metrics/index.js';
 import type { RunningServer } from '../../src/metrics/index.js';
+import { launchChromium, watchedPage as watchedPageOf } from '../support/browser.js';
 import { HOSTILE_USER_AGENT, MutableSource, knownSnapshot, parsePrometheus, valueOf } from '../metrics/fixtures.js';
 
 const TOKEN = 'dashboard-token-0123456789';
@@ -16,19 +16,7 @@ const running: RunningServer[] = [];
 
 beforeAll(async () => {
   mkdirSync(OUTPUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -44,23 +32,7 @@ async function start(options: { token?: string } = {}): Promise<{ server: Runnin
   return { server, source };
 }
 
-/** A page that records what a user would not see: console errors, dialogs, every request. */
-async function watchedPage(): Promise<{ page: Page; consoleErrors: string[]; dialogs: string[]; requests: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-  const consoleErrors: string[] = [];
-  const dialogs: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') consoleErrors.push(msg.text());
-  });
-  page.on('pageerror', (err) => consoleErrors.push(err.message));
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  page.on('request', (req) => requests.push(req.url()));
-  return { page, consoleErrors, dialogs, requests };
-}
+const watchedPage = () => watchedPageOf(browser);
 
 describe('dashboard in a browser', () => {
   it('shows a known history, updates itself, renders hostile CloudTrail text as text, and stays on localhost', async () => {

@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveReport } from '../../src/report/index.js';
 import type { ComprehensiveComplianceReport } from '../../src/report/index.js';
+import { launchChromium, watchedPage } from '../support/browser.js';
 import { HOSTILE, buildGeneralReport, buildReport } from './fixtures.js';
 
 const OUTPUT = join(process.cwd(), 'test-output', 'report');
@@ -17,19 +17,7 @@ let dir: string;
 beforeAll(async () => {
   mkdirSync(OUTPUT, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'inventag-html-'));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -40,18 +28,11 @@ afterAll(async () => {
 async function open(report: ComprehensiveComplianceReport, name: string) {
   const path = await saveReport(report, join(dir, `${name}.html`), 'html');
   const url = pathToFileURL(path).href;
-  const context = await browser.newContext({ offline: true, viewport: { width: 1280, height: 1200 } });
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const dialogs: string[] = [];
-  const consoleMessages: string[] = [];
-  page.on('request', (req) => requests.push(req.url()));
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
+  const { page, requests, dialogs, consoleMessages } = await watchedPage(browser, {
+    offline: true,
+    viewport: { width: 1280, height: 1200 },
   });
-  page.on('console', (msg) => consoleMessages.push(`${msg.type()}: ${msg.text()}`));
-  page.on('pageerror', (err) => consoleMessages.push(`pageerror: ${err.message}`));
+  const context = page.context();
   await page.goto(url, { waitUntil: 'load' });
   return { page, context, url, requests, dialogs, consoleMessages };
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,3 +45,43 @@ export function runNode(args: string[], options: RunOptions = {}): Promise<CliRe
 /** Runs the built `inventag` CLI as a user would. */
 export const runCli = (args: string[], options: RunOptions = {}): Promise<CliResult> =>
   runNode([CLI, ...args], options);
+
+/** A long-running CLI command (a server) and the first line it printed. */
+export interface ServingCli {
+  child: ChildProcess;
+  /** The first line on stdout, where a server says where it listens. */
+  line: string;
+  /** What it wrote to stderr so far. */
+  stderr: () => string;
+  /** Stops it (SIGTERM, then SIGKILL) and waits for it to exit. */
+  stop: () => Promise<void>;
+}
+
+/** Starts a long-running `inventag` command and resolves with its first stdout line; rejects if it exits first. */
+export function startCli(args: string[], options: RunOptions = {}): Promise<ServingCli> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const stop = async (): Promise<void> => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    };
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const end = stdout.indexOf('\n');
+      if (end >= 0) resolve({ child, line: stdout.slice(0, end).trim(), stderr: () => stderr, stop });
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`inventag ${args.join(' ')} exited ${code} first: ${stderr}`)));
+  });
+}

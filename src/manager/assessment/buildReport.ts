@@ -125,7 +125,11 @@ export function buildReport(inputs: AssessmentInputs): ComprehensiveComplianceRe
 export function executiveSummary(status: ComplianceStatus, findings: readonly ReportFinding[]): ExecutiveSummary {
   const keyFindings = findings.slice(0, 8).map((f) => `${f.severity}: ${f.title}`);
   if (keyFindings.length === 0)
-    keyFindings.push(`All ${status.totalOperations} operation(s) were read-only; no findings.`);
+    keyFindings.push(
+      status.inconclusiveReasons
+        ? `No findings in what was read, but no verdict: ${status.inconclusiveReasons.join(' ')}`
+        : `All ${status.totalOperations} operation(s) were read-only; no findings.`,
+    );
   const immediateActions = [
     ...new Set(
       findings

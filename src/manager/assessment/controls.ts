@@ -3,6 +3,7 @@ import { ControlTopic, controlsFor } from '../../policy/controls.js';
 import type { ControlResult, ReportFinding } from '../../report/types.js';
 import type { TopicCheck } from '../evidence/types.js';
 import type { AssessmentInputs } from './inputs.js';
+import { NO_EVIDENCE_REASON, hasEvidence } from './status.js';
 
 /** The guard's own checks: what it decided, whether a durable trail records it, whether it was monitored. */
 function guardChecks(inputs: AssessmentInputs): TopicCheck[] {
@@ -52,7 +53,9 @@ export function controlTable(inputs: AssessmentInputs, findings: readonly Report
   const std = inputs.config.complianceStandard;
   if (std === ComplianceStandard.GENERAL) return [];
   const custom = inputs.config.custom?.controlMappings;
-  const checks = [...guardChecks(inputs), ...inputs.evidence.flatMap((e) => e.checks)];
+  // Nothing seen and nothing read: every control is NOT_EVALUATED, none passes on an empty run.
+  const evidenced = hasEvidence(inputs);
+  const checks = evidenced ? [...guardChecks(inputs), ...inputs.evidence.flatMap((e) => e.checks)] : [];
 
   const byId = new Map<string, ControlResult>();
   for (const check of checks) {
@@ -97,7 +100,9 @@ export function controlTable(inputs: AssessmentInputs, findings: readonly Report
         byId.set(control.id, {
           id: control.id,
           title: control.title,
-          evidence: `No evidence collected for ${topic.replace(/_/g, ' ')} in this run.`,
+          evidence: evidenced
+            ? `No evidence collected for ${topic.replace(/_/g, ' ')} in this run.`
+            : `Not evaluated: ${NO_EVIDENCE_REASON}`,
           status: 'NOT_EVALUATED',
           findingIds: [],
         });

@@ -11,4 +11,4 @@ export {
   riskLevelOf,
   riskScore,
 } from './scoring.js';
-export { assessStatus, blockedOperationsOf, inconclusiveReasonsOf } from './status.js';
+export { NO_EVIDENCE_REASON, assessStatus, blockedOperationsOf, hasEvidence, inconclusiveReasonsOf } from './status.js';

@@ -7,14 +7,23 @@ import { complianceScore, isCompliant, riskScore } from './scoring.js';
 export const blockedOperationsOf = (inputs: AssessmentInputs): number =>
   inputs.validator.totalOperations - inputs.validator.readOnlyOperations - inputs.validator.allowedByOverride;
 
-/** Why the evidence is incomplete, one line per evidence source that could not be read completely. */
+/** No operation and no evidence at all: nothing to judge, so never COMPLIANT (the page says "no evidence yet"). */
+export const hasEvidence = (inputs: AssessmentInputs): boolean =>
+  inputs.validator.totalOperations > 0 || inputs.evidence.length > 0;
+
+export const NO_EVIDENCE_REASON =
+  'No evidence: no operation was recorded and no evidence (audit trail, identity, policies, CloudTrail) was read.';
+
+/** Why the evidence is incomplete (one line per source that could not be read completely), or that there is none. */
 export const inconclusiveReasonsOf = (inputs: AssessmentInputs): string[] =>
-  inputs.evidence.flatMap((e) => (e.incomplete ? [e.incomplete.reason] : []));
+  hasEvidence(inputs)
+    ? inputs.evidence.flatMap((e) => (e.incomplete ? [e.incomplete.reason] : []))
+    : [NO_EVIDENCE_REASON];
 
 /**
  * The seed's ComplianceStatus, with the verdict: NON_COMPLIANT when a threshold is missed or a CRITICAL
  * finding stands (even on incomplete evidence: what was read already fails); otherwise INCONCLUSIVE when some
- * evidence could not be read completely; COMPLIANT only on complete evidence.
+ * evidence could not be read completely, or there is none at all; COMPLIANT only on complete evidence.
  */
 export function assessStatus(inputs: AssessmentInputs, findings: readonly ReportFinding[]): ComplianceStatus {
   const vr = inputs.validator;

@@ -66,7 +66,7 @@ export async function gatherFromAws(options: CheckRunOptions): Promise<GatheredE
     let entries = [...store.entries({ since })];
     // In one account of an organization: only that account's calls.
     if (session) entries = entries.filter((e) => session.owns(e));
-    gathered.audit = { path: config.auditStore!, verify, entries, anchorsReport: false };
+    gathered.audit = { path: config.auditStore!, verify, entries, stored: store.count(), anchorsReport: false };
   }
 
   gathered.cloudtrail = async (analyzer, _principal, window) => {

@@ -18,7 +18,12 @@ export function gatherFromDirectory(dir: string, options: CheckRunOptions): Gath
       `evidence directory ${dir} not found (expected ${Object.values(EVIDENCE_LAYOUT).join(', ')} inside it)`,
     );
   // The evidence store is read, never written: this run's own trail stays in the data directory.
-  const manager = new ComplianceManager(config, { audit: false, loggers: false, subject: { mode: 'demo' } });
+  const manager = new ComplianceManager(config, {
+    audit: false,
+    loggers: false,
+    subject: { mode: 'demo' },
+    observer: true,
+  });
   const gathered: GatheredEvidence = { mode: 'demo', manager, identity: undefined, permissions: undefined };
 
   const auditPath = join(dir, EVIDENCE_LAYOUT.audit);
@@ -26,7 +31,13 @@ export function gatherFromDirectory(dir: string, options: CheckRunOptions): Gath
     progress(`verifying the audit trail ${auditPath}`);
     const store = openAuditStore(config, { path: auditPath, readonly: true });
     try {
-      gathered.audit = { path: auditPath, verify: store.verify(), entries: [...store.entries()], anchorsReport: true };
+      gathered.audit = {
+        path: auditPath,
+        verify: store.verify(),
+        entries: [...store.entries()],
+        stored: store.count(),
+        anchorsReport: true,
+      };
     } finally {
       store.closeSync();
     }

@@ -26,8 +26,8 @@ export async function finishCheck(gathered: GatheredEvidence, options: CheckRunO
   const { config } = options;
   const { manager, identity } = gathered;
   if (gathered.audit) {
-    const { verify, path, entries, anchorsReport } = gathered.audit;
-    manager.addEvidence(auditEvidence(verify, path));
+    const { verify, path, entries, stored, anchorsReport } = gathered.audit;
+    manager.addEvidence(auditEvidence(verify, path, stored));
     if (anchorsReport) manager.setEvidenceChainHead(verify.head);
     manager.ingestAuditEntries(entries.filter((e) => !isToolSession(e.sessionId)));
     manager.noteToolCalls(entries.filter((e) => e.kind === 'attempt' && isToolSession(e.sessionId)).length);

@@ -37,8 +37,8 @@ export interface GatheredEvidence {
   manager: ComplianceManager;
   identity: CallerIdentity | undefined;
   permissions: EvidenceSection | undefined;
-  /** The audit trail read as evidence: its verification and the automation's entries in the window. */
-  audit?: { path: string; verify: VerifyResult; entries: AuditEntry[]; anchorsReport: boolean };
+  /** The audit trail read as evidence: its verification, the automation's entries in the window, the store's size. */
+  audit?: { path: string; verify: VerifyResult; entries: AuditEntry[]; stored: number; anchorsReport: boolean };
   /** Reads CloudTrail for the principal into the analyzer, when a trail is available. */
   cloudtrail?: (
     analyzer: PrincipalAnalyzer,

@@ -4,7 +4,8 @@ import { ControlTopic } from '../../policy/controls.js';
 import { FindingCode } from '../../report/findingCodes.js';
 import type { EvidenceFinding, EvidenceSection } from './types.js';
 
-export function auditEvidence(verify: VerifyResult, path: string): EvidenceSection {
+/** The audit trail as evidence: its verification, and (when known) how many entries the store holds. */
+export function auditEvidence(verify: VerifyResult, path: string, entries?: number): EvidenceSection {
   const findings: EvidenceFinding[] = [];
   if (!verify.ok && verify.firstBad) {
     findings.push({
@@ -41,6 +42,7 @@ export function auditEvidence(verify: VerifyResult, path: string): EvidenceSecti
         : `The hash chain is broken: ${verify.firstBad?.message ?? 'unknown reason'}.`,
       facts: {
         store: path,
+        ...(entries !== undefined ? { entries } : {}),
         checked: verify.checked,
         intact: verify.ok,
         headSequence: verify.head?.sequence ?? null,
@@ -54,6 +56,7 @@ export function auditEvidence(verify: VerifyResult, path: string): EvidenceSecti
       store: path,
       intact: verify.ok,
       checked: verify.checked,
+      ...(entries !== undefined ? { entries } : {}),
       ...(verify.head ? { head: { sequence: verify.head.sequence, hash: verify.head.hash } } : {}),
     },
     checks: [

@@ -70,6 +70,8 @@ export type EvidenceFacts =
       readonly store: string;
       readonly intact: boolean;
       readonly checked: number;
+      /** Entries in the store (a broken chain is verified only up to its first bad entry). */
+      readonly entries?: number;
       readonly head?: { readonly sequence: number; readonly hash: string };
     };
 

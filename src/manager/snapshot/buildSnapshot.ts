@@ -9,10 +9,12 @@ import type {
   ResourceUsage,
   TimelineBucket,
 } from '../../metrics/snapshot.js';
+import type { ResourceSample } from '../../monitor/ResourceSampler.js';
 import type { ComplianceStatus, ReportFinding } from '../../report/types.js';
 import { assess, executiveSummary } from '../assessment/buildReport.js';
 import type { AssessmentInputs } from '../assessment/inputs.js';
 import { thresholdsOf } from '../assessment/scoring.js';
+import { hasEvidence } from '../assessment/status.js';
 import type { BlockedAttempt } from '../session/SessionLedger.js';
 
 /** What the session ledger counted, as the snapshot shows it. */
@@ -30,11 +32,9 @@ export interface SnapshotInputs {
   /** The audit chain: length, head and the result of its verification. */
   audit: AuditChainStatus;
   resourceThresholds: ResourceUsage;
+  /** This host's resources, sampled by an observer: shown, never assessed (else the monitor's latest sample). */
+  hostSample?: ResourceSample;
 }
-
-/** No operation and no evidence at all: the page says "no evidence yet", never COMPLIANT 100 %. */
-export const hasEvidence = (inputs: AssessmentInputs): boolean =>
-  inputs.validator.totalOperations > 0 || inputs.evidence.length > 0;
 
 /** The seed's dashboard data, plus why: findings by severity, key findings, immediate actions, the gate. */
 export function dashboardData(
@@ -95,7 +95,7 @@ export function buildSnapshot(inputs: SnapshotInputs): ComplianceSnapshot {
   const a = inputs.assessment;
   const { findings, status } = assess(a);
   const summary = a.monitoring?.summary;
-  const latest = summary?.latestResourceSample;
+  const latest = inputs.hostSample ?? summary?.latestResourceSample;
   const ct = a.evidence.find((e) => e.facts?.kind === 'cloudtrail')?.facts;
   const cloudtrail = ct?.kind === 'cloudtrail' ? ct : undefined;
   return {

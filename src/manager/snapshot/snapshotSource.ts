@@ -31,7 +31,7 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
     return manager;
   }
   const storePath = resolve(options.store ?? config.auditStore!);
-  const manager = new ComplianceManager(config, { audit: false, loggers: false });
+  const manager = new ComplianceManager(config, { audit: false, loggers: false, observer: true });
   const last = lastReportPath(config.dataDirectory);
   if (existsSync(last)) {
     const report = JSON.parse(readFileSync(last, 'utf8')) as ComprehensiveComplianceReport;
