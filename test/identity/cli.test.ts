@@ -84,6 +84,30 @@ describe('inventag policy check', () => {
     expect(report.counts.Write).toBeGreaterThan(300);
   });
 
+  it('counts reads that change state (sqs:ReceiveMessage, logs:StartQuery) as writes, as the guard does: exit 5', async () => {
+    const path = file(
+      'consumer.json',
+      doc({ Effect: 'Allow', Action: ['sqs:Get*', 'sqs:ReceiveMessage', 'logs:StartQuery'], Resource: '*' }),
+    );
+    const text = await run(['policy', 'check', path]);
+    expect(text.code, text.stdout).toBe(5);
+    expect(text.stdout).toMatch(
+      /Result: WRITES ALLOWED: 2 write actions allowed \(2 of them reads that change state\)/,
+    );
+    expect(text.stdout).toMatch(/Read with side effects \(the guard blocks it\) \(2\)/);
+    expect(text.stdout).toMatch(/sqs \(1\): ReceiveMessage/);
+    const json = await run(['policy', 'check', '--json', path]);
+    const report = JSON.parse(json.stdout) as { readOnly: boolean; counts: { Read: number; sideEffectReads: number } };
+    expect(report).toMatchObject({ readOnly: false, counts: { sideEffectReads: 2 } });
+    // The plain reads stay reads.
+    const reads = await run([
+      'policy',
+      'check',
+      file('reads.json', doc({ Effect: 'Allow', Action: 'sqs:Get*', Resource: '*' })),
+    ]);
+    expect(reads.code, reads.stdout).toBe(0);
+  });
+
   it('reads several files as one principal, and the GetPolicyVersion form from standard input', async () => {
     const allowAll = file('all.json', doc({ Effect: 'Allow', Action: '*', Resource: '*' }));
     const denyWrites = {

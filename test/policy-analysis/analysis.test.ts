@@ -4,6 +4,7 @@ import { sensitiveRead } from '../../src/catalog/sensitiveReads.js';
 import {
   DangerRank,
   analyzePolicies,
+  isSideEffectRead,
   parsePolicyDocument,
   type PolicyAnalysisReport,
 } from '../../src/policy/analysis/index.js';
@@ -57,7 +58,11 @@ describe('policy analysis', () => {
       .sort();
     const listedWrites = report.writes
       .filter(
-        (g) => g.service === 'ec2' && g.rank !== DangerRank.TAGGING && g.rank !== DangerRank.PERMISSIONS_MANAGEMENT,
+        (g) =>
+          g.service === 'ec2' &&
+          g.rank !== DangerRank.TAGGING &&
+          g.rank !== DangerRank.PERMISSIONS_MANAGEMENT &&
+          g.rank !== DangerRank.SIDE_EFFECT_READ,
       )
       .flatMap((g) => g.actions.map((a) => a.action))
       .sort();
@@ -158,14 +163,27 @@ describe('policy analysis', () => {
 
   it('reports sensitive reads of the managed ReadOnlyAccess kind', () => {
     const report = analyzePolicies([
-      policy(allow(['s3:Get*', 'sqs:ReceiveMessage', 'secretsmanager:GetSecretValue', 'ec2:Describe*'])),
+      policy(allow(['s3:Get*', 'dynamodb:GetItem', 'secretsmanager:GetSecretValue', 'ec2:Describe*'])),
     ]);
     expect(report.readOnly).toBe(true);
     const byAction = new Map(report.sensitiveReads.map((r) => [r.action, r.category]));
     expect(byAction.get('s3:GetObject')).toBe('data');
-    expect(byAction.get('sqs:ReceiveMessage')).toBe('data');
+    expect(byAction.get('dynamodb:GetItem')).toBe('data');
     expect(byAction.get('secretsmanager:GetSecretValue')).toBe('secret');
     expect(report.sensitiveReads.every((r) => levelOf(r.action) === 'Read' || levelOf(r.action) === 'List')).toBe(true);
+  });
+
+  it('counts the reads that change state (the guard blocks them) as writes: never read-only', () => {
+    const report = analyzePolicies([policy(allow(['sqs:Get*', 'sqs:ReceiveMessage', 's3-object-lambda:Get*']))]);
+    expect(report.readOnly).toBe(false);
+    const sideEffects = report.writes.filter((g) => g.rank === DangerRank.SIDE_EFFECT_READ);
+    expect(sideEffects.flatMap((g) => g.actions.map((a) => a.action)).sort()).toEqual([
+      's3-object-lambda:GetObject',
+      's3-object-lambda:GetObjectVersion',
+      'sqs:ReceiveMessage',
+    ]);
+    expect(report.counts).toMatchObject({ sideEffectReads: 3, writeLike: 3, Write: 0 });
+    expect(report.sensitiveReads.map((r) => r.action)).not.toContain('sqs:ReceiveMessage');
   });
 
   it('does not prove read-only when an allowed pattern matches no known action', () => {
@@ -195,7 +213,12 @@ describe('policy analysis', () => {
     const report = analyzePolicies([policy(allow('*'))]);
     const expected = [...catalog.services.values()]
       .flatMap((svc) => [...svc.actions.values()])
-      .filter((a) => (a.accessLevel === 'Read' || a.accessLevel === 'List') && sensitiveRead(a.iamAction) !== undefined)
+      .filter(
+        (a) =>
+          (a.accessLevel === 'Read' || a.accessLevel === 'List') &&
+          !isSideEffectRead(a.iamAction) &&
+          sensitiveRead(a.iamAction) !== undefined,
+      )
       .map((a) => `${a.iamAction} ${sensitiveRead(a.iamAction)?.category}`)
       .sort();
     expect(expected.length).toBeGreaterThan(20);
@@ -222,7 +245,12 @@ describe('policy analysis', () => {
       );
     const caught = all.filter((a) => a.accessLevel !== 'Read' && a.accessLevel !== 'List' && covered(a));
     expect(caught.map((a) => a.iamAction)).toContain('managedblockchain:GET');
-    expect(writeActions(report).sort()).toEqual(caught.map((a) => a.iamAction).sort());
+    // Every Read and List action is allowed, so the reads that change state are among the writes too.
+    const sideEffects = all.filter(
+      (a) => (a.accessLevel === 'Read' || a.accessLevel === 'List') && isSideEffectRead(a.iamAction),
+    );
+    expect(sideEffects.length).toBeGreaterThan(20);
+    expect(writeActions(report).sort()).toEqual([...caught, ...sideEffects].map((a) => a.iamAction).sort());
     expect(caught.length).toBeGreaterThan(10);
     expect(report.counts.Read + report.counts.List).toBe(
       all.filter((a) => a.accessLevel === 'Read' || a.accessLevel === 'List').length,

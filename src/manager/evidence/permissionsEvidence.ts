@@ -91,7 +91,7 @@ export function permissionsEvidence(
       title: 'Permissions (identity policies)',
       status: !analysis ? 'NOT_EVALUATED' : analysis.readOnly ? 'PASS' : 'FAIL',
       summary: analysis
-        ? `${analysis.policies.length} policy document(s) allow ${analysis.counts.total} action(s): ${writeLike} of them Write, Permissions management or Tagging${analysis.conditionalCounts.writeLike ? `, ${analysis.conditionalCounts.writeLike} more under conditions` : ''}. Not evaluated: ${analysis.notEvaluated.join(', ')}.`
+        ? `${analysis.policies.length} policy document(s) allow ${analysis.counts.total} action(s): ${writeLike} of them Write, Permissions management, Tagging or reads that change state${analysis.conditionalCounts.writeLike ? `, ${analysis.conditionalCounts.writeLike} more under conditions` : ''}. Not evaluated: ${analysis.notEvaluated.join(', ')}.`
         : `Policies were not analysed${options.collectionError ? `: ${options.collectionError}` : ''}.`,
       facts: analysis
         ? {

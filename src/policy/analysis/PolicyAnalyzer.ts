@@ -6,9 +6,10 @@ import { dangerRank } from './dangerRank.js';
 import {
   DANGER_ORDER,
   type AccessLevelCounts,
+  type ActionCounts,
   type ActionGroup,
   type AllowedActionEntry,
-  type DangerRank,
+  DangerRank,
   type PolicyAnalysisReport,
   type PolicyDocument,
   type PolicyStatement,
@@ -63,7 +64,6 @@ interface StatementMarks {
 }
 
 const LEVELS = Object.values(AccessLevel);
-const WRITE_LIKE = new Set<string>([AccessLevel.WRITE, AccessLevel.PERMISSIONS_MANAGEMENT, AccessLevel.TAGGING]);
 
 const sensitiveTables = new WeakMap<ActionIndex, ReadonlyArray<SensitiveRead | undefined>>();
 
@@ -160,6 +160,8 @@ export class PolicyAnalyzer {
 
     const counts = emptyCounts();
     const conditionalCounts = emptyCounts();
+    const sideEffects = { n: 0 };
+    const conditionalSideEffects = { n: 0 };
     const writes = new Map<string, AllowedActionEntry[]>();
     const conditionalWrites = new Map<string, AllowedActionEntry[]>();
     const sensitiveReads: SensitiveReadEntry[] = [];
@@ -172,8 +174,9 @@ export class PolicyAnalyzer {
       if (!action) continue;
       const conditional = !allowed[i];
       (conditional ? conditionalCounts : counts)[action.accessLevel]++;
-      if (WRITE_LIKE.has(action.accessLevel)) {
-        const rank = dangerRank(action, sensitiveOf[i]) as DangerRank;
+      const rank = dangerRank(action, sensitiveOf[i]);
+      if (rank !== undefined) {
+        if (rank === DangerRank.SIDE_EFFECT_READ) (conditional ? conditionalSideEffects : sideEffects).n++;
         const key = `${rank}\u0000${action.service}`;
         const target = conditional ? conditionalWrites : writes;
         let list = target.get(key);
@@ -186,12 +189,17 @@ export class PolicyAnalyzer {
       }
     }
 
-    const finishCounts = (c: AccessLevelCounts) => {
-      const writeLike = c[AccessLevel.WRITE] + c[AccessLevel.PERMISSIONS_MANAGEMENT] + c[AccessLevel.TAGGING];
-      return { ...c, total: writeLike + c[AccessLevel.READ] + c[AccessLevel.LIST], writeLike };
+    const finishCounts = (c: AccessLevelCounts, sideEffectReads: number): ActionCounts => {
+      const writes = c[AccessLevel.WRITE] + c[AccessLevel.PERMISSIONS_MANAGEMENT] + c[AccessLevel.TAGGING];
+      return {
+        ...c,
+        total: writes + c[AccessLevel.READ] + c[AccessLevel.LIST],
+        writeLike: writes + sideEffectReads,
+        sideEffectReads,
+      };
     };
-    const finalCounts = finishCounts(counts);
-    const finalConditional = finishCounts(conditionalCounts);
+    const finalCounts = finishCounts(counts, sideEffects.n);
+    const finalConditional = finishCounts(conditionalCounts, conditionalSideEffects.n);
     const categoryOrder = { credentials: 0, secret: 1, data: 2 } as const;
     sensitiveReads.sort(
       (a, b) =>

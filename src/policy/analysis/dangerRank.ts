@@ -1,6 +1,7 @@
 import { AccessLevel, type CatalogAction } from '../../catalog/data.js';
 import { sensitiveRead } from '../../catalog/sensitiveReads.js';
 import type { SensitiveRead } from '../../contracts.js';
+import { DELIBERATE_OVERRIDES } from '../deliberateOverrides.js';
 import { DangerRank } from './types.js';
 
 /**
@@ -32,9 +33,13 @@ export const CREDENTIAL_MINTING_ACTIONS: readonly string[] = [
 ];
 
 const MINTING = new Set(CREDENTIAL_MINTING_ACTIONS.map((a) => a.toLowerCase()));
+const SIDE_EFFECT_READS = new Set(Object.keys(DELIBERATE_OVERRIDES).map((a) => a.toLowerCase()));
+
+/** True for a Read/List action the guard treats as mutating (it changes state; see `DELIBERATE_OVERRIDES`). */
+export const isSideEffectRead = (iamAction: string): boolean => SIDE_EFFECT_READS.has(iamAction.toLowerCase());
 
 /**
- * The danger rank of a non-read action, or undefined for Read and List.
+ * The danger rank of a non-read action (including a side-effect read), or undefined for a plain Read or List.
  * @param sensitive - the action's sensitive-read entry, when the caller has it already
  */
 export function dangerRank(
@@ -44,7 +49,7 @@ export function dangerRank(
   switch (action.accessLevel) {
     case AccessLevel.READ:
     case AccessLevel.LIST:
-      return undefined;
+      return isSideEffectRead(action.iamAction) ? DangerRank.SIDE_EFFECT_READ : undefined;
     case AccessLevel.PERMISSIONS_MANAGEMENT:
       return DangerRank.PERMISSIONS_MANAGEMENT;
     default:

@@ -17,6 +17,7 @@ const RANK_TITLE: Record<DangerRank, string> = {
   [DangerRank.PERMISSIONS_MANAGEMENT]: 'Permissions management',
   [DangerRank.CREDENTIAL_MINTING]: 'Credential-minting',
   [DangerRank.WRITE]: 'Write',
+  [DangerRank.SIDE_EFFECT_READ]: 'Read with side effects (the guard blocks it)',
   [DangerRank.TAGGING]: 'Tagging',
 };
 
@@ -54,7 +55,8 @@ export function formatPolicyReport(report: PolicyAnalysisReport, style: ReportSt
   const c = report.counts;
   lines.push(
     `Allowed actions: ${n(c.total)} (Read ${n(c[AccessLevel.READ])}, List ${n(c[AccessLevel.LIST])}, Write ${n(c[AccessLevel.WRITE])}, ` +
-      `Permissions management ${n(c[AccessLevel.PERMISSIONS_MANAGEMENT])}, Tagging ${n(c[AccessLevel.TAGGING])})`,
+      `Permissions management ${n(c[AccessLevel.PERMISSIONS_MANAGEMENT])}, Tagging ${n(c[AccessLevel.TAGGING])})` +
+      (c.sideEffectReads ? `; ${n(c.sideEffectReads)} of the reads change state` : ''),
   );
   const cc = report.conditionalCounts;
   if (cc.total > 0) {
@@ -67,7 +69,11 @@ export function formatPolicyReport(report: PolicyAnalysisReport, style: ReportSt
     lines.push(style.green('Result: READ-ONLY: nothing outside Read and List is allowed'));
   } else {
     const reasons: string[] = [];
-    if (c.writeLike > 0) reasons.push(`${n(c.writeLike)} write action${c.writeLike === 1 ? '' : 's'} allowed`);
+    if (c.writeLike > 0)
+      reasons.push(
+        `${n(c.writeLike)} write action${c.writeLike === 1 ? '' : 's'} allowed` +
+          (c.sideEffectReads ? ` (${n(c.sideEffectReads)} of them reads that change state)` : ''),
+      );
     if (cc.writeLike > 0) reasons.push(`${n(cc.writeLike)} more under conditions`);
     if (report.unrecognised.length > 0)
       reasons.push(`${report.unrecognised.length} allowed pattern(s) match no known action`);

@@ -1,5 +1,5 @@
 export { ActionIndex, defaultActionIndex } from './ActionIndex.js';
-export { CREDENTIAL_MINTING_ACTIONS, dangerRank } from './dangerRank.js';
+export { CREDENTIAL_MINTING_ACTIONS, dangerRank, isSideEffectRead } from './dangerRank.js';
 export { formatPolicyReport } from './formatPolicyReport.js';
 export type { ReportStyle } from './formatPolicyReport.js';
 export { POLICY_VERSIONS, parsePolicyDocument, parsePolicyText } from './parsePolicy.js';

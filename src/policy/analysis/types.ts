@@ -32,6 +32,8 @@ export const DangerRank = {
   PERMISSIONS_MANAGEMENT: 'permissions-management',
   CREDENTIAL_MINTING: 'credential-minting',
   WRITE: 'write',
+  /** IAM calls it Read or List, but the call changes state (the guard's deliberate overrides, with reasons). */
+  SIDE_EFFECT_READ: 'side-effect-read',
   TAGGING: 'tagging',
 } as const;
 export type DangerRank = (typeof DangerRank)[keyof typeof DangerRank];
@@ -39,6 +41,7 @@ export const DANGER_ORDER: readonly DangerRank[] = [
   DangerRank.PERMISSIONS_MANAGEMENT,
   DangerRank.CREDENTIAL_MINTING,
   DangerRank.WRITE,
+  DangerRank.SIDE_EFFECT_READ,
   DangerRank.TAGGING,
 ];
 
@@ -76,6 +79,16 @@ export interface UnrecognisedPattern {
 
 export type AccessLevelCounts = Record<AccessLevel, number>;
 
+/**
+ * Counts by IAM access level, plus `sideEffectReads` (Read/List actions that change state, counted in their
+ * level too) and `writeLike`: Write + Permissions management + Tagging + side-effect reads.
+ */
+export type ActionCounts = AccessLevelCounts & {
+  readonly total: number;
+  readonly writeLike: number;
+  readonly sideEffectReads: number;
+};
+
 /** A statement that lets the principal assume roles, judged against the sanctioned session roles. */
 export interface SessionGrant {
   readonly statement: string;
@@ -97,10 +110,13 @@ export interface PolicyAnalysisReport {
    */
   readonly readOnly: boolean;
   /** Actions allowed without conditions, by access level. */
-  readonly counts: AccessLevelCounts & { readonly total: number; readonly writeLike: number };
+  readonly counts: ActionCounts;
   /** Actions allowed only under conditions, by access level. */
-  readonly conditionalCounts: AccessLevelCounts & { readonly total: number; readonly writeLike: number };
-  /** Write, Permissions management and Tagging actions allowed without conditions, most dangerous first. */
+  readonly conditionalCounts: ActionCounts;
+  /**
+   * Write, Permissions management and Tagging actions allowed without conditions, and the Read/List actions
+   * that change state (side-effect reads, which the guard blocks), most dangerous first.
+   */
   readonly writes: readonly ActionGroup[];
   /** The same for actions allowed only under conditions: listed apart. */
   readonly conditionalWrites: readonly ActionGroup[];
