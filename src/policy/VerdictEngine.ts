@@ -190,8 +190,9 @@ export class VerdictEngine implements VerdictSource {
     const notes: string[] = [];
     const topics: ControlTopic[] = [ControlTopic.AUDIT_LOGGING];
 
-    if (resolved.problem) {
-      return this.build({
+    /** A call the engine cannot classify: blocked (fail closed), with why. */
+    const unclassified = (message: string, note: string): Verdict =>
+      this.build({
         service: svcText,
         operation: opText,
         operationType: OperationType.UNKNOWN,
@@ -201,27 +202,17 @@ export class VerdictEngine implements VerdictSource {
         iamActions: [],
         accessLevel: undefined,
         sensitive: undefined,
-        message: `Operation blocked: ${resolved.problem}`,
-        notes: ['Input could not be classified; blocked (fail closed)'],
+        message: `Operation blocked: ${message}`,
+        notes: [note],
         topics: [...topics, ControlTopic.READ_ONLY_ACCESS],
       });
-    }
+    if (resolved.problem) return unclassified(resolved.problem, 'Input could not be classified; blocked (fail closed)');
     if (!resolved.servicePrefix) {
       const { version } = catalogInfo();
-      return this.build({
-        service: svcText,
-        operation: opText,
-        operationType: OperationType.UNKNOWN,
-        isValid: false,
-        riskLevel: RiskLevel.MEDIUM,
-        evidence: 'none',
-        iamActions: [],
-        accessLevel: undefined,
-        sensitive: undefined,
-        message: `Operation blocked: unknown service ${JSON.stringify(svcText)} (not an IAM service prefix, SDK client or boto3 client name known to the IAM data ${version}); unknown operations are blocked`,
-        notes: ['Unknown service: blocked (fail closed)'],
-        topics: [...topics, ControlTopic.READ_ONLY_ACCESS],
-      });
+      return unclassified(
+        `unknown service ${JSON.stringify(svcText)} (not an IAM service prefix, SDK client or boto3 client name known to the IAM data ${version}); unknown operations are blocked`,
+        'Unknown service: blocked (fail closed)',
+      );
     }
 
     const prefix = resolved.servicePrefix;
