@@ -134,6 +134,8 @@ export interface DigestVerifyOptions extends Omit<TrailWalkOptions, 'records'> {
   maxDigestBytes?: number;
   /** Called after each file hashed or digest read, for progress. */
   onProgress?: (done: { digests: number; logFiles: number; bytes: number }) => void;
+  /** Called with the name (as `TrailFileRef.name` gives it) of each log file that verified. */
+  onVerifiedLogFile?: (name: string) => void;
 }
 
 interface DigestEntry {
@@ -530,7 +532,10 @@ export class DigestVerifier {
         issue(IntegrityCode.LOG_MODIFIED, `SHA-256 of the content is ${got.sha256}; the digest lists ${hash}`);
       else if (!digest.verified)
         issue(IntegrityCode.LOG_UNVERIFIED, 'the hash matches, but the digest listing it could not be verified');
-      else verifiedLogFiles.push(tail);
+      else {
+        verifiedLogFiles.push(tail);
+        opts.onVerifiedLogFile?.(file);
+      }
     });
 
     // 6. Log files of the window no digest lists, inside the time the chains cover.

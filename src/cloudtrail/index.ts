@@ -79,3 +79,10 @@ export type {
 } from './PrincipalAnalyzer.js';
 export { parseDuration, resolveWindow } from './window.js';
 export type { TimeWindow } from './window.js';
+export { checkTrailIntegrity, TrailIntegrityStatus, validationStatesOf } from './trailIntegrity.js';
+export type {
+  TrailIntegrity,
+  TrailIntegrityOptions,
+  TrailValidationState,
+  UnverifiedTrailFile,
+} from './trailIntegrity.js';

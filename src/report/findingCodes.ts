@@ -25,6 +25,10 @@ export const FindingCode = {
   CLOUDTRAIL_WRITE: 'cloudtrail-write',
   CLOUDTRAIL_FINDING: 'cloudtrail-finding',
   EVIDENCE_INCOMPLETE: 'evidence-incomplete',
+  /** Log file validation found a trail file modified, deleted or planted, or a digest missing or forged. */
+  CLOUDTRAIL_TAMPERED: 'cloudtrail-tampered',
+  /** The trail files read could not be verified: no digests, no public keys, or files no digest covers yet. */
+  CLOUDTRAIL_UNVERIFIED: 'cloudtrail-unverified',
   // Identity and permissions.
   IDENTITY: 'identity',
   POLICY_ALLOWS_WRITES: 'policy-allows-writes',

@@ -59,6 +59,8 @@ export interface DigestTrailOptions {
   trail?: string;
   /** @default 'us-east-1' */
   homeRegion?: string;
+  /** Hours from this one on deliver no log file: their digests list none (CloudTrail still delivers them). @default hours */
+  logHours?: number;
   /** Signs one digest with another key (a forged digest). */
   signer?: (region: string, hour: number) => SigningKey | undefined;
 }
@@ -119,7 +121,8 @@ export function makeDigestTrail(options: DigestTrailOptions): DigestTrail {
       const text = JSON.stringify({
         Records: backgroundRecords(4, { start: from, end: delivered, region, seed: seed++ }),
       });
-      logs.set(logKey, gzipSync(text));
+      const delivers = h < (options.logHours ?? options.hours);
+      if (delivers) logs.set(logKey, gzipSync(text));
       const key = digestKeyOf({ prefix, account, region, trail, home, end });
       const signer = options.signer?.(region, h) ?? options.key;
       const json: Record<string, unknown> = {
@@ -137,16 +140,18 @@ export function makeDigestTrail(options: DigestTrailOptions): DigestTrail {
         previousDigestHashValue: previous ? sha256(previousText) : null,
         previousDigestHashAlgorithm: previous ? 'SHA-256' : null,
         previousDigestSignature: previous ? previous.signature : null,
-        logFiles: [
-          {
-            s3Bucket: options.bucket,
-            s3Object: logKey,
-            hashValue: sha256(text),
-            hashAlgorithm: 'SHA-256',
-            newestEventTime: iso(delivered),
-            oldestEventTime: iso(from),
-          },
-        ],
+        logFiles: delivers
+          ? [
+              {
+                s3Bucket: options.bucket,
+                s3Object: logKey,
+                hashValue: sha256(text),
+                hashAlgorithm: 'SHA-256',
+                newestEventTime: iso(delivered),
+                oldestEventTime: iso(from),
+              },
+            ]
+          : [],
       };
       const digestText = JSON.stringify(json);
       const record: DigestRecord = {
@@ -155,7 +160,7 @@ export function makeDigestTrail(options: DigestTrailOptions): DigestTrail {
         hour: h,
         json,
         signature: signDigest(json, digestText, signer),
-        logKeys: [logKey],
+        logKeys: delivers ? [logKey] : [],
       };
       digests.push(record);
       previous = record;

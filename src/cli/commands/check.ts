@@ -17,6 +17,7 @@ interface CheckOptions extends AwsFlags {
   format: string;
   evidence?: string;
   since?: string;
+  publicKeys?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -109,10 +110,14 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
   }
   const { runCheck } = await import('../../manager/check/runCheck.js');
   const progress = opts.json || opts.quiet ? undefined : (line: string) => printErr(`inventag: ${line}`);
+  const publicKeys = opts.publicKeys
+    ? await (await import('./cloudtrail.js')).readPublicKeyFile(opts.publicKeys)
+    : undefined;
   let result;
   try {
     result = await runCheck({
       config,
+      ...(publicKeys ? { publicKeys } : {}),
       ...(evidenceDir ? { evidenceDir } : {}),
       ...(minScore !== undefined ? { minScore } : {}),
       ...(window ? { window } : {}),
@@ -181,6 +186,10 @@ const sharedOptions = (cmd: Command): Command =>
       'json,md,html',
     )
     .option('--since <duration>', 'CloudTrail window, e.g. 1h, 24h, 7d (default: cloudtrail.lookbackHours)')
+    .option(
+      '--public-keys <file>',
+      'CloudTrail public keys to verify trail files offline (aws cloudtrail list-public-keys output); default against AWS: cloudtrail:ListPublicKeys',
+    )
     .option('--json', 'print the report as JSON instead of the summary')
     .option('--quiet', 'no progress lines on stderr');
 

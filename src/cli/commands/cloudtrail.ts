@@ -469,6 +469,29 @@ const ISSUE_LABEL: Record<string, string> = {
   DIGEST_UNCHECKED: 'unchecked',
 };
 
+/** A `--public-keys` file (the output of `aws cloudtrail list-public-keys`) as a key ring; bad input is a usage error. */
+export async function readPublicKeyFile(path: string): Promise<import('../../cloudtrail/index.js').PublicKeyRing> {
+  const ct = await cloudtrail();
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `cannot read the public key file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const ring = new ct.PublicKeyRing();
+  try {
+    ring.add(ct.parsePublicKeyFile(text, path), path);
+  } catch (err) {
+    throw await toCliError(err, ct);
+  }
+  return ring;
+}
+
 async function runVerify(location: string, opts: VerifyOpts): Promise<void> {
   const ct = await cloudtrail();
   const window = windowOf(opts, ct, undefined);
@@ -480,22 +503,7 @@ async function runVerify(location: string, opts: VerifyOpts): Promise<void> {
   let publicKeys: InstanceType<typeof ct.PublicKeyRing> | import('../../cloudtrail/index.js').PublicKeySource;
   const clients: Array<{ destroy(): void }> = [];
   if (opts.publicKeys !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(opts.publicKeys, 'utf8');
-    } catch (err) {
-      throw new UsageError(
-        `cannot read the public key file ${opts.publicKeys}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-        { cause: err },
-      );
-    }
-    const ring = new ct.PublicKeyRing();
-    try {
-      ring.add(ct.parsePublicKeyFile(text, opts.publicKeys), opts.publicKeys);
-    } catch (err) {
-      throw await toCliError(err, ct);
-    }
-    publicKeys = ring;
+    publicKeys = await readPublicKeyFile(opts.publicKeys);
   } else {
     publicKeys = async (homeRegion, start, end) => {
       const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');

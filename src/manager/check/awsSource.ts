@@ -2,7 +2,10 @@ import { awsClientConfig, awsOptionsFromConfig, createAwsClient } from '../../aw
 import { LocalTrailStore } from '../../cloudtrail/LocalTrailStore.js';
 import { LookupEventsReader } from '../../cloudtrail/LookupEventsReader.js';
 import { S3TrailStore } from '../../cloudtrail/S3TrailStore.js';
-import { parseTrailLocation } from '../../cloudtrail/trailStore.js';
+import { parseTrailLocation, type TrailLocation } from '../../cloudtrail/trailStore.js';
+import { listPublicKeys } from '../../cloudtrail/PublicKeyRing.js';
+import { validationStatesOf, type TrailIntegrityOptions } from '../../cloudtrail/trailIntegrity.js';
+import type { AwsClientOptions } from '../../aws/clientConfig.js';
 import { guardClient } from '../../guard/plugin.js';
 import { analyzePolicies } from '../../policy/analysis/PolicyAnalyzer.js';
 import { ComplianceManager } from '../ComplianceManager.js';
@@ -88,7 +91,7 @@ export async function gatherFromAws(options: CheckRunOptions): Promise<GatheredE
                 }),
               ),
             });
-      return scanTrail(trailStore, analyzer, { start, end });
+      return scanTrail(trailStore, analyzer, { start, end }, trailIntegritySources(location, access, wrap, options));
     }
     const regions = config.aws.regions.length ? config.aws.regions : [region ?? process.env.AWS_REGION ?? 'us-east-1'];
     progress(`reading CloudTrail LookupEvents in ${regions.join(', ')} (2 requests/s per region)`);
@@ -108,4 +111,48 @@ export async function gatherFromAws(options: CheckRunOptions): Promise<GatheredE
     };
   };
   return gathered;
+}
+
+/**
+ * Where `check` gets what log file validation needs, through the read-only guard: CloudTrail's public keys
+ * (`--public-keys` offline, else `cloudtrail:ListPublicKeys` in each trail's home region) and, when no digest is
+ * found, whether validation is on (`cloudtrail:DescribeTrails`).
+ */
+function trailIntegritySources(
+  location: TrailLocation,
+  access: AwsClientOptions,
+  wrap: <C extends { middlewareStack: { use(plugin: never): void } }>(client: C) => C,
+  options: CheckRunOptions,
+): Pick<TrailIntegrityOptions, 'publicKeys' | 'validation'> {
+  const cloudtrail = async <T>(
+    region: string | undefined,
+    use: (client: import('@aws-sdk/client-cloudtrail').CloudTrailClient) => Promise<T>,
+  ): Promise<T> => {
+    const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');
+    const client = wrap(createAwsClient(CloudTrailClient, { ...access, ...(region ? { region } : {}) }));
+    try {
+      return await use(client);
+    } finally {
+      client.destroy();
+    }
+  };
+  return {
+    publicKeys:
+      options.publicKeys ?? ((homeRegion, start, end) => cloudtrail(homeRegion, (c) => listPublicKeys(c, start, end))),
+    ...(location.kind === 's3'
+      ? {
+          validation: async () => {
+            try {
+              const { DescribeTrailsCommand } = await import('@aws-sdk/client-cloudtrail');
+              const answer = await cloudtrail(undefined, (c) =>
+                c.send(new DescribeTrailsCommand({ includeShadowTrails: true })),
+              );
+              return validationStatesOf(answer.trailList ?? [], location.bucket, location.prefix);
+            } catch (err) {
+              return `cloudtrail:DescribeTrails failed: ${(err as Error).message}`;
+            }
+          },
+        }
+      : {}),
+  };
 }

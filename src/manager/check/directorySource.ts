@@ -55,7 +55,9 @@ export function gatherFromDirectory(dir: string, options: CheckRunOptions): Gath
   if (existsSync(trailDir))
     gathered.cloudtrail = (analyzer, principal) => {
       progress(`scanning CloudTrail files in ${trailDir} for ${principal}`);
-      return scanTrail(new LocalTrailStore(trailDir), analyzer, options.window ?? {});
+      return scanTrail(new LocalTrailStore(trailDir), analyzer, options.window ?? {}, {
+        publicKeys: options.publicKeys,
+      });
     };
   return gathered;
 }

@@ -4,6 +4,7 @@ import type { CloudTrailEvent } from '../../cloudtrail/CloudTrailEvent.js';
 import type { PrincipalAnalyzer } from '../../cloudtrail/PrincipalAnalyzer.js';
 import { TrailFileReader } from '../../cloudtrail/TrailFileReader.js';
 import type { TrailStore } from '../../cloudtrail/trailStore.js';
+import { checkTrailIntegrity, type TrailIntegrityOptions } from '../../cloudtrail/trailIntegrity.js';
 import { identityFindings } from '../../identity/identityFindings.js';
 import { credentialKindOf, parsePrincipalArn } from '../../identity/parsePrincipalArn.js';
 import type { CallerIdentity } from '../../identity/types.js';
@@ -79,15 +80,21 @@ export function policyDocumentsIn(paths: readonly string[]): PolicyDocument[] {
   return docs;
 }
 
-/** Reads trail files into the analyzer; the window defaults to the events' own first and last times. */
+/**
+ * Reads trail files into the analyzer, then verifies the files read against the digests of log file validation;
+ * the window defaults to the events' own first and last times.
+ */
 export async function scanTrail(
   store: TrailStore,
   analyzer: PrincipalAnalyzer,
   window: { start?: Date; end?: Date },
+  integrity: Pick<TrailIntegrityOptions, 'publicKeys' | 'validation'> = {},
 ): Promise<CloudtrailScanFacts> {
+  const filesRead: string[] = [];
   const reader = new TrailFileReader(store, {
     ...(window.start ? { start: window.start } : {}),
     ...(window.end ? { end: window.end } : {}),
+    onFile: (f) => filesRead.push(f.file),
   });
   let first: Date | undefined;
   let last: Date | undefined;
@@ -96,8 +103,16 @@ export async function scanTrail(
     if (!first || event.eventTime < first) first = event.eventTime;
     if (!last || event.eventTime > last) last = event.eventTime;
   });
-  return trailScanFacts(summary, {
-    start: window.start ?? first ?? new Date(0),
-    end: window.end ?? last ?? new Date(),
+  const verified = await checkTrailIntegrity(store, {
+    ...window,
+    ...integrity,
+    filesRead,
   });
+  return {
+    ...trailScanFacts(summary, {
+      start: window.start ?? first ?? new Date(0),
+      end: window.end ?? last ?? new Date(),
+    }),
+    integrity: verified,
+  };
 }

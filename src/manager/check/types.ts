@@ -1,5 +1,6 @@
 import type { AuditEntry, VerifyResult } from '../../audit/types.js';
 import type { PrincipalAnalyzer } from '../../cloudtrail/PrincipalAnalyzer.js';
+import type { PublicKeyRing } from '../../cloudtrail/PublicKeyRing.js';
 import type { CallerIdentity } from '../../identity/types.js';
 import type { AccountSession } from '../../sessions/AccountSession.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
@@ -18,6 +19,11 @@ export interface CheckRunOptions {
   window?: { start: Date; end: Date };
   /** Progress lines for a human (stderr). */
   onProgress?: (line: string) => void;
+  /**
+   * CloudTrail's public keys for verifying trail files offline (`--public-keys`). Without them, an evidence
+   * directory's digests cannot be checked, and against AWS they come from `cloudtrail:ListPublicKeys`.
+   */
+  publicKeys?: PublicKeyRing;
   /** Run in one account through a sanctioned session (`check --org`): its credentials, its audit attribution. */
   session?: AccountSession;
 }

@@ -1,5 +1,6 @@
 import type { PrincipalAnalysis } from '../../cloudtrail/PrincipalAnalyzer.js';
 import type { TrailScanSummary } from '../../cloudtrail/TrailFileReader.js';
+import type { TrailIntegrity } from '../../cloudtrail/trailIntegrity.js';
 import { RiskLevel } from '../../constants.js';
 import { ControlTopic } from '../../policy/controls.js';
 import { FindingCode } from '../../report/findingCodes.js';
@@ -26,6 +27,11 @@ export interface CloudtrailScanFacts {
    * The reader fills it; `corrupt` files are added to it. Any problem makes the CloudTrail evidence incomplete.
    */
   problems?: readonly EvidenceProblem[];
+  /**
+   * Whether the trail files read are the ones CloudTrail delivered (log file validation): set for trail files,
+   * absent for LookupEvents (AWS's own answer, nothing to verify).
+   */
+  integrity?: TrailIntegrity;
 }
 
 /** The topics CloudTrail evidence decides: with an incomplete read, their controls are NOT_EVALUATED. */
@@ -74,17 +80,34 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
     },
   }));
   const problems = problemsOf(facts);
-  const incomplete: EvidenceIncompleteness | undefined = problems.length
-    ? {
-        reason: `the CloudTrail evidence is incomplete: ${problems.length} problem(s) reading ${facts.source} (${problems
-          .slice(0, 3)
-          .map((p) => (p.location ? `${p.location}: ${p.reason}` : p.reason))
-          .join('; ')}${problems.length > 3 ? '; ...' : ''})`,
-        topics: CLOUDTRAIL_TOPICS,
-        problems,
-      }
-    : undefined;
-  if (incomplete) {
+  const integrity = facts.integrity;
+  const tampered = integrity?.status === 'TAMPERED';
+  const unverified = integrity?.status === 'NOT_EVALUATED';
+  const incomplete = incompletenessOf(
+    problems.length
+      ? {
+          reason: `the CloudTrail evidence is incomplete: ${problems.length} problem(s) reading ${facts.source} (${problems
+            .slice(0, 3)
+            .map((p) => (p.location ? `${p.location}: ${p.reason}` : p.reason))
+            .join('; ')}${problems.length > 3 ? '; ...' : ''})`,
+          topics: CLOUDTRAIL_TOPICS,
+          problems,
+        }
+      : undefined,
+    integrity && (tampered || unverified)
+      ? {
+          reason: tampered
+            ? `the CloudTrail files were tampered with, so what they show cannot be relied on (${integrity.reason})`
+            : `the CloudTrail files read are not verified: ${integrity.reason}`,
+          // Tampered: the collection control fails on its own; what the files show decides nothing.
+          topics: tampered ? [ControlTopic.READ_ONLY_ACCESS, ControlTopic.CHANGE_PREVENTED] : INTEGRITY_TOPICS,
+          problems: [],
+        }
+      : undefined,
+  );
+  if (integrity && tampered) findings.push(tamperFinding(integrity));
+  if (integrity && unverified) findings.push(unverifiedFinding(integrity));
+  if (problems.length) {
     findings.push({
       code: FindingCode.EVIDENCE_INCOMPLETE,
       severity: RiskLevel.HIGH,
@@ -107,12 +130,14 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
     source: 'cloudtrail',
     section: {
       title: 'CloudTrail evidence',
-      status: held ? (incomplete ? 'NOT_EVALUATED' : 'PASS') : 'FAIL',
-      summary: held
-        ? incomplete
-          ? `${analysis.principalEvents} event(s) by ${analysis.principal} among ${analysis.eventsSeen} read from ${facts.source} changed nothing, but ${incomplete.reason.replace(/^the CloudTrail evidence is incomplete: /, '')}: the read-only guarantee cannot be shown.`
-          : `${analysis.principalEvents} event(s) by ${analysis.principal} among ${analysis.eventsSeen} read from ${facts.source}: none changed anything.`
-        : `${writesFound} write(s) by ${analysis.principal} among ${analysis.eventsSeen} event(s) read from ${facts.source}: the read-only guarantee is broken.`,
+      status: held && !tampered ? (incomplete ? 'NOT_EVALUATED' : 'PASS') : 'FAIL',
+      summary: `${
+        held
+          ? problems.length
+            ? `${analysis.principalEvents} event(s) by ${analysis.principal} among ${analysis.eventsSeen} read from ${facts.source} changed nothing, but ${incomplete!.reason.replace(/^the CloudTrail evidence is incomplete: /, '')}: the read-only guarantee cannot be shown.`
+            : `${analysis.principalEvents} event(s) by ${analysis.principal} among ${analysis.eventsSeen} read from ${facts.source}: none changed anything.`
+          : `${writesFound} write(s) by ${analysis.principal} among ${analysis.eventsSeen} event(s) read from ${facts.source}: the read-only guarantee is broken.`
+      }${integrity ? ` ${integritySentence(integrity)}` : ''}`,
       facts: {
         source: facts.source,
         windowStart: facts.window.start.toISOString(),
@@ -125,6 +150,14 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
         readOnlyFlagDisagreements: analysis.disagreements.length,
         ...(facts.filesRead !== undefined ? { filesRead: facts.filesRead, filesCorrupt: facts.filesCorrupt ?? 0 } : {}),
         ...(unrecorded !== undefined ? { callsNotInAuditTrail: unrecorded } : {}),
+        ...(integrity
+          ? {
+              integrity: integrity.status,
+              filesVerified: integrity.filesVerified,
+              digests: integrity.digests.total,
+              digestsVerified: integrity.digests.verified,
+            }
+          : {}),
       },
       rows: analysis.writes.slice(0, 100).map((e) => ({
         eventTime: e.eventTime,
@@ -145,6 +178,7 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
         correlation: analysis.correlation,
         corrupt: facts.corrupt ?? [],
         problems,
+        ...(integrity ? { integrity } : {}),
       },
     },
     findings,
@@ -170,15 +204,23 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
     ...(incomplete ? { incomplete } : {}),
     checks: [
       // Incomplete evidence decides nothing about its collection: its controls are NOT_EVALUATED instead.
-      ...(incomplete
-        ? []
-        : [
+      ...(tampered
+        ? [
             {
               topic: ControlTopic.EVIDENCE_COLLECTION,
-              passed: true,
-              evidence: `CloudTrail events for the principal were read from ${facts.source} (${facts.eventsRead} events).`,
+              passed: false,
+              evidence: `The CloudTrail files read from ${facts.source} are not as CloudTrail delivered them: ${integrity.reason}.`,
             },
-          ]),
+          ]
+        : incomplete?.topics.includes(ControlTopic.EVIDENCE_COLLECTION)
+          ? []
+          : [
+              {
+                topic: ControlTopic.EVIDENCE_COLLECTION,
+                passed: true,
+                evidence: `CloudTrail events for the principal were read from ${facts.source} (${facts.eventsRead} events)${integrity ? `; ${integrity.reason}` : ''}.`,
+              },
+            ]),
       {
         topic: ControlTopic.READ_ONLY_ACCESS,
         passed: held,
@@ -201,6 +243,92 @@ export function cloudtrailEvidence(analysis: PrincipalAnalysis, facts: Cloudtrai
           ]
         : []),
     ],
+  };
+}
+
+/** The topic log file validation decides: the CloudTrail evidence is what CloudTrail delivered. */
+const INTEGRITY_TOPICS: readonly ControlTopic[] = [ControlTopic.EVIDENCE_COLLECTION];
+
+/** One incompleteness from several causes: reasons joined, topics and problems merged. */
+function incompletenessOf(...parts: (EvidenceIncompleteness | undefined)[]): EvidenceIncompleteness | undefined {
+  const given = parts.filter((p): p is EvidenceIncompleteness => p !== undefined);
+  if (given.length <= 1) return given[0];
+  return {
+    reason: given.map((p) => p.reason).join('; '),
+    topics: [...new Set(given.flatMap((p) => p.topics))],
+    problems: given.flatMap((p) => p.problems),
+  };
+}
+
+const baseName = (file: string): string => file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+
+const ISSUE_WORDS: Record<string, string> = {
+  LOG_MODIFIED: 'modified',
+  LOG_DELETED: 'deleted',
+  LOG_NOT_COVERED: 'not covered by any digest',
+  CHAIN_GAP: 'digest missing from the chain',
+  DIGEST_BAD_SIGNATURE: 'digest fails its signature',
+  DIGEST_UNKNOWN_KEY: 'digest signed by an unknown key',
+  DIGEST_INVALID: 'invalid digest',
+};
+
+function integritySentence(integrity: TrailIntegrity): string {
+  switch (integrity.status) {
+    case 'VERIFIED':
+      return `Log file validation: all ${integrity.filesRead} file(s) read verified against ${integrity.digests.verified} signed digest(s).`;
+    case 'TAMPERED':
+      return `Log file validation: TAMPERED, ${integrity.tampered.length} problem(s) (${integrity.tampered
+        .slice(0, 3)
+        .map((i) => `${baseName(i.file)} ${ISSUE_WORDS[i.code] ?? i.code}`)
+        .join('; ')}${integrity.tampered.length > 3 ? '; ...' : ''}).`;
+    default:
+      return `Log file validation: not evaluated, ${integrity.reason}.`;
+  }
+}
+
+function tamperFinding(integrity: TrailIntegrity): EvidenceFinding {
+  const list = integrity.tampered;
+  const named = list
+    .slice(0, 3)
+    .map((i) => `${baseName(i.file)} ${ISSUE_WORDS[i.code] ?? i.code}`)
+    .join(', ');
+  return {
+    code: FindingCode.CLOUDTRAIL_TAMPERED,
+    severity: RiskLevel.CRITICAL,
+    title: `CloudTrail log files tampered with: ${named}${list.length > 3 ? ` and ${list.length - 3} more` : ''}`,
+    description: list
+      .slice(0, 10)
+      .map((i) => `${i.code} ${i.file}: ${i.detail}`)
+      .join('; '),
+    recommendation:
+      'Treat the trail bucket as compromised: find who could write to it (bucket policy, S3 server access logs, CloudTrail data events), restore the files from a copy you trust, and run inventag cloudtrail verify on them before relying on them.',
+    topics: [ControlTopic.EVIDENCE_COLLECTION, ControlTopic.INCIDENT_EVALUATION],
+    evidence: {
+      issues: list.slice(0, 50).map((i) => ({ code: i.code, file: i.file, ...(i.digest ? { digest: i.digest } : {}) })),
+      issueCount: list.length,
+    },
+  };
+}
+
+function unverifiedFinding(integrity: TrailIntegrity): EvidenceFinding {
+  const noDigests = integrity.digests.total === 0;
+  return {
+    code: FindingCode.CLOUDTRAIL_UNVERIFIED,
+    severity: RiskLevel.MEDIUM,
+    title: noDigests
+      ? 'CloudTrail log files not verified: no digest files'
+      : `CloudTrail log files not verified: ${integrity.unverifiedCount} of ${integrity.filesRead} file(s)`,
+    description: integrity.reason,
+    recommendation: noDigests
+      ? 'Enable log file validation on the trail (aws cloudtrail update-trail --name <trail> --enable-log-file-validation) and keep the CloudTrail-Digest files with the log files, so each file can be shown to be the one CloudTrail delivered.'
+      : 'Verify against the S3 location (a local copy loses the newest digest signature), give CloudTrail public keys (--public-keys FILE offline), or end the window before the newest digest.',
+    topics: [ControlTopic.EVIDENCE_COLLECTION],
+    evidence: {
+      digests: integrity.digests.total,
+      filesRead: integrity.filesRead,
+      filesVerified: integrity.filesVerified,
+      unverified: integrity.unverified.slice(0, 20).map((u) => u.file),
+    },
   };
 }
 

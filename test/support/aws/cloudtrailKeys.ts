@@ -48,3 +48,35 @@ export function cloudTrailPublicKeysHandler(options: PublicKeysHandlerOptions): 
     },
   };
 }
+
+/** A trail as DescribeTrails returns it. */
+export interface ServedTrail {
+  name: string;
+  homeRegion: string;
+  bucket: string;
+  prefix?: string;
+  logFileValidation: boolean;
+}
+
+/**
+ * CloudTrail DescribeTrails (JSON 1.1): the trails of the account, each with its bucket, prefix and whether
+ * log file validation is enabled (`LogFileValidationEnabled`).
+ */
+export function cloudTrailTrailsHandler(trails: ServedTrail[]): ServiceHandler {
+  return {
+    name: 'cloudtrail-trails',
+    matches: (req) => req.service === 'cloudtrail' && req.operation === 'DescribeTrails',
+    handle: (req) =>
+      jsonResult(req, {
+        trailList: trails.map((t) => ({
+          Name: t.name,
+          HomeRegion: t.homeRegion,
+          S3BucketName: t.bucket,
+          ...(t.prefix ? { S3KeyPrefix: t.prefix } : {}),
+          IsMultiRegionTrail: true,
+          LogFileValidationEnabled: t.logFileValidation,
+          TrailARN: `arn:aws:cloudtrail:${t.homeRegion}:123456789012:trail/${t.name}`,
+        })),
+      }),
+  };
+}
