@@ -318,7 +318,9 @@
         : [el('li', emptyText, 'muted')];
       ul.replaceChildren.apply(ul, fresh);
     };
-    list('key-findings', reasons.concat(d.keyFindings || []), 'No findings.');
+    // The key findings already lead with why there is no verdict; with no evidence at all there are none but the reasons.
+    var key = d.keyFindings || [];
+    list('key-findings', key.length ? key : reasons, 'No findings.');
     list('immediate-actions', d.immediateActions || [], 'Nothing to do now.');
   }
 

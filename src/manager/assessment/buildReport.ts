@@ -1,6 +1,7 @@
 import { redact } from '../../audit/redact.js';
 import { CircuitState, OperationType, RiskLevel } from '../../constants.js';
 import {
+  ComplianceVerdict,
   REPORT_SCHEMA_VERSION,
   type ComplianceStatus,
   type ComprehensiveComplianceReport,
@@ -124,6 +125,9 @@ export function buildReport(inputs: AssessmentInputs): ComprehensiveComplianceRe
 /** Key findings and immediate actions: what the page and the report's first screen say. */
 export function executiveSummary(status: ComplianceStatus, findings: readonly ReportFinding[]): ExecutiveSummary {
   const keyFindings = findings.slice(0, 8).map((f) => `${f.severity}: ${f.title}`);
+  // No verdict: why comes first, on the report's first screen and on the dashboard alike.
+  if (keyFindings.length > 0 && status.verdict === ComplianceVerdict.INCONCLUSIVE && status.inconclusiveReasons)
+    keyFindings.unshift(...status.inconclusiveReasons);
   if (keyFindings.length === 0)
     keyFindings.push(
       status.inconclusiveReasons
