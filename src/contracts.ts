@@ -79,6 +79,16 @@ export interface AuditOutcome {
 export interface AuditSink {
   recordAttempt(attempt: AuditAttempt): { auditId: string };
   recordOutcome(auditId: string, outcome: AuditOutcome): void;
+  /**
+   * Group commit (optional; the AuditStore has it): the attempt is in the
+   * store's write-ahead log when this returns (it survives the process being
+   * killed), and `durable` resolves once it is fsynced. The guard sends the
+   * request only after it returned and hands the result back only after
+   * `durable` resolved.
+   */
+  stageAttempt?(attempt: AuditAttempt): { auditId: string; durable: Promise<void> };
+  /** Group commit (optional): the outcome is checked now and committed with the next write, without waiting. */
+  stageOutcome?(auditId: string, outcome: AuditOutcome): void;
 }
 
 /** The result of classifying one error (the seed's ErrorContext). */

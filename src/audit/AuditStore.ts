@@ -38,7 +38,17 @@ import {
 } from './chain.js';
 import { AuditStoreError, AuditStoreErrorCode, fromSqliteError, isAuditStoreError } from './errors.js';
 import { type Redactor, createRedactor } from './redact.js';
-import { APPLICATION_ID, GUARD_INDEX_NAMES, SCHEMA_SQL, SCHEMA_VERSION, TRIGGER_NAMES } from './schema.js';
+import {
+  APPLICATION_ID,
+  FLAG_TRIGGER_MARK,
+  GUARD_INDEX_NAMES,
+  SCHEMA_SQL_V2,
+  SCHEMA_VERSION,
+  TRIGGER_NAMES,
+  deleteTrigger,
+} from './schema.js';
+import { COLUMNS_2, type StoredRow2, bodyOf, expandRow, hashText, parseBody, payload2, rowHash2 } from './format2.js';
+import { WalSync } from './walSync.js';
 import { DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
 import { uuidv7 } from './uuidv7.js';
 import { rowsToCsv, rowsToJsonl } from './exportFormat.js';
@@ -74,10 +84,12 @@ export interface AuditStoreOptions {
    */
   sessionId?: string;
   /**
-   * `full`: every commit is fsynced (SQLite `synchronous=FULL`); an append that
-   * returned survives `kill -9`, an OS crash and power loss. `normal`
-   * (`synchronous=NORMAL`): survives `kill -9` of the process but the newest
-   * commits may roll back on power loss; several times faster.
+   * `full`: every commit is fsynced; an append that returned (an `enqueue`
+   * promise that resolved) survives `kill -9`, an OS crash and power loss.
+   * The store fsyncs the write-ahead log itself (what SQLite's
+   * `synchronous=FULL` does), so concurrent appends can share one fsync.
+   * `normal` (`synchronous=NORMAL`): survives `kill -9` of the process but the
+   * newest commits may roll back on power loss; several times faster.
    * @default 'full'
    */
   durability?: 'full' | 'normal';
@@ -129,8 +141,29 @@ type PendingRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
 
 interface Pending {
   row: PendingRow;
-  resolve: (receipt: AuditReceipt) => void;
-  reject: (err: unknown) => void;
+  /** Absent for staged outcomes, which nobody waits for. */
+  resolve?: (receipt: AuditReceipt) => void;
+  reject?: (err: unknown) => void;
+}
+
+/** An attempt committed by {@link AuditStore.stageAttempt}. */
+export interface StagedAttempt {
+  readonly auditId: string;
+  readonly sequence: number;
+  /**
+   * Resolves once the attempt is on the disk (fsynced; at once with
+   * `durability: 'normal'`); rejects when the fsync failed.
+   */
+  readonly durable: Promise<void>;
+}
+
+/** Where the chain head stands against a head recorded outside the store (a log line, a report). */
+export interface HeadCheck {
+  /** `same`: the store's head is the known one; `ahead`: it continues it; `behind`: entries the known head covers are missing; `forked`: the entry at the known sequence has another hash. */
+  readonly status: 'same' | 'ahead' | 'behind' | 'forked' | 'pruned';
+  readonly known: ChainHead;
+  readonly head: ChainHead | undefined;
+  readonly message: string;
 }
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
@@ -141,8 +174,11 @@ const STANDARDS = new Set<string>(COMPLIANCE_STANDARDS);
 const KEY_CHECK_LABEL = 'inventag-audit-key-check';
 const EXPORT_PAGE = 1000;
 const INSERT_COLUMNS = [...HASHED_COLUMNS, 'hash'];
+const RECENT_ATTEMPTS = 4096;
 
 const MERGED_SELECT = `SELECT a.*, o.outcome_success AS m_success, o.outcome_error_code AS m_error_code, o.outcome_duration_us AS m_duration_us
+FROM audit_entries a LEFT JOIN audit_entries o ON o.kind = 'outcome' AND o.ref_audit_id = a.audit_id`;
+const MERGED_SELECT_2 = `SELECT a.*, o.body AS m_body
 FROM audit_entries a LEFT JOIN audit_entries o ON o.kind = 'outcome' AND o.ref_audit_id = a.audit_id`;
 
 type MergedRow = AuditRow & { m_success: number | null; m_error_code: string | null; m_duration_us: number | null };
@@ -173,9 +209,16 @@ export class AuditStore implements AuditSink {
   #nowMs: () => number;
   #loggers: AuditStoreLoggers;
   #maxBatchSize: number;
+  /** 1: the 25-column row of stores created before format 2; 2: the narrow row. */
+  readonly format: 1 | 2;
+  /** A random id of this store file (absent in format-1 stores never opened for writing since), logged with every head. */
+  readonly storeId: string | undefined;
+  #wal: WalSync | undefined;
   #queue: Pending[] = [];
-  #flushScheduled = false;
-  #flushing: Promise<void> = Promise.resolve();
+  #drainScheduled = false;
+  #pendingOutcomes = new Set<string>();
+  /** Service and operation of attempts appended in this session, so an outcome need not read them back. */
+  #recentAttempts = new Map<string, { service: string | null; operation: string | null }>();
   #appendedThisSession = 0;
   #closed = false;
   #snapshotDir: string | undefined;
@@ -183,13 +226,25 @@ export class AuditStore implements AuditSink {
     | {
         head: Database.Statement<[], { seq: number; hash: string }>;
         insert: Database.Statement<unknown[]>;
-        attemptById: Database.Statement<[string], { kind: string; service: string | null; operation: string | null }>;
+        attemptById: Database.Statement<
+          [string],
+          { kind: string; service?: string | null; operation?: string | null; body?: string }
+        >;
         outcomeFor: Database.Statement<[string], { seq: number }>;
       }
     | undefined;
 
-  private constructor(path: string, db: Database.Database, options: AuditStoreOptions, key: Buffer | undefined) {
+  private constructor(
+    path: string,
+    db: Database.Database,
+    options: AuditStoreOptions,
+    key: Buffer | undefined,
+    format: 1 | 2,
+    storeId: string | undefined,
+  ) {
     this.path = path;
+    this.format = format;
+    this.storeId = storeId;
     this.#db = db;
     this.#key = key;
     this.readonly = options.readonly ?? false;
@@ -235,11 +290,14 @@ export class AuditStore implements AuditSink {
     }
     try {
       const key = options.key === undefined ? undefined : Buffer.from(options.key);
-      initialise(db, path, readonly, options);
+      const { format, storeId } = initialise(db, path, readonly, options);
       checkKey(db, path, key, readonly);
-      const store = new AuditStore(path, db, options, key);
+      const store = new AuditStore(path, db, options, key, format, storeId);
       store.#snapshotDir = snapshotDir;
-      if (!readonly) store.#prepare();
+      if (!readonly) {
+        if ((options.durability ?? 'full') === 'full') store.#wal = openWalSync(db, path);
+        store.#prepare();
+      }
       return store;
     } catch (err) {
       db.close();
@@ -249,13 +307,18 @@ export class AuditStore implements AuditSink {
   }
 
   #prepare(): void {
+    const columns: readonly string[] = this.format === 2 ? COLUMNS_2 : INSERT_COLUMNS;
     this.#stmts = {
       head: this.#db.prepare('SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1'),
-      // Positional parameters: binding 25 named ones costs more than the rest of the insert.
+      // Positional parameters: binding named ones costs more than the rest of the insert.
       insert: this.#db.prepare(
-        `INSERT INTO audit_entries (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
+        `INSERT INTO audit_entries (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
       ),
-      attemptById: this.#db.prepare('SELECT kind, service, operation FROM audit_entries WHERE audit_id = ?'),
+      attemptById: this.#db.prepare(
+        this.format === 2
+          ? 'SELECT kind, body FROM audit_entries WHERE audit_id = ?'
+          : 'SELECT kind, service, operation FROM audit_entries WHERE audit_id = ?',
+      ),
       outcomeFor: this.#db.prepare("SELECT seq FROM audit_entries WHERE kind = 'outcome' AND ref_audit_id = ?"),
     };
   }
@@ -264,7 +327,7 @@ export class AuditStore implements AuditSink {
 
   /** Appends one entry; when it returns the entry is committed (durable per the `durability` option). */
   append(entry: AuditEntryInput): AuditReceipt {
-    const [receipt] = this.#commit([this.#toRow(entry)], 'appending an audit entry');
+    const [receipt] = this.#commit([this.#toRow(entry)], 'appending an audit entry', true);
     return receipt as AuditReceipt;
   }
 
@@ -274,13 +337,16 @@ export class AuditStore implements AuditSink {
     return this.#commit(
       entries.map((e) => this.#toRow(e)),
       'appending a batch of audit entries',
+      true,
     );
   }
 
   /**
-   * Group commit: entries enqueued in the same tick are committed together.
-   * The promise resolves once the entry's transaction is committed, with the
-   * same durability as {@link append}; input errors reject at once.
+   * Group commit: entries enqueued while the same JavaScript task runs are
+   * committed in one transaction (right after it, before any I/O), and
+   * transactions share fsyncs (see `durability`). The promise resolves once
+   * the entry is durable, as with {@link append}; input errors reject at once.
+   * No timer is involved: an entry waits for its batch and the fsync in flight.
    */
   enqueue(entry: AuditEntryInput): Promise<AuditReceipt> {
     let row: PendingRow;
@@ -292,36 +358,146 @@ export class AuditStore implements AuditSink {
     }
     return new Promise<AuditReceipt>((resolvePromise, reject) => {
       this.#queue.push({ row, resolve: resolvePromise, reject });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => {
-          this.#flushing = this.#flushing.then(() => this.#drain());
-        });
-      }
+      this.#scheduleDrain(true);
     });
   }
 
-  /** Resolves when every enqueued entry has been committed (or rejected). */
-  async flush(): Promise<void> {
-    if (this.#flushScheduled) await new Promise<void>((r) => setImmediate(r));
-    await this.#flushing;
-    if (this.#queue.length > 0) await this.#drain();
+  /**
+   * The guard's path: commits the attempt now, in its own transaction
+   * together with any outcomes staged before it, and returns once it is in
+   * the write-ahead log. From that moment the attempt survives the process
+   * being killed (`kill -9`); `durable` resolves once its fsync (shared with
+   * every commit around it, started at once) has put it on the disk, which
+   * survives an OS crash and power loss. The guard sends the request only
+   * after this returns and hands the response to the caller only after
+   * `durable` resolved.
+   *
+   * @throws AuditStoreError as {@link append}: the call must then not be sent.
+   */
+  stageAttempt(attempt: AuditAttempt): StagedAttempt {
+    const row = this.#toRow(attempt);
+    const staged = this.#queue.splice(0);
+    let receipts: AuditReceipt[];
+    let commit: number;
+    try {
+      [receipts, commit] = this.#write([...staged.map((p) => p.row), row], 'appending an audit entry');
+    } catch (err) {
+      // The attempt must not wait on outcomes that cannot be written: try it alone.
+      this.#failStaged(staged, err);
+      [receipts, commit] = this.#write([row], 'appending an audit entry');
+    }
+    const receipt = receipts[receipts.length - 1] as AuditReceipt;
+    this.#settleStaged(staged, receipts, commit);
+    const durable = this.#durable(commit);
+    durable.catch(() => undefined);
+    return { auditId: receipt.auditId, sequence: receipt.sequence, durable };
   }
 
-  async #drain(): Promise<void> {
-    this.#flushScheduled = false;
+  /**
+   * Records an outcome without waiting: it is checked now (unknown or
+   * duplicate audit ids throw), committed with the next attempt or, at the
+   * latest, once the current task and its I/O callbacks have run
+   * (`setImmediate`), and fsynced with the group. A write failure is logged
+   * to the security and production logs and refuses the next attempt.
+   */
+  stageOutcome(auditId: string, outcome: AuditOutcome): void {
+    const row = this.#outcomeRow(auditId, outcome);
+    this.#pendingOutcomes.add(auditId);
+    this.#queue.push({ row });
+    this.#scheduleDrain(false);
+  }
+
+  /** Resolves when every enqueued or staged entry has been committed (or rejected) and is durable. */
+  async flush(): Promise<void> {
+    this.#drain();
+    if (this.#wal !== undefined && this.#wal.pending > 0 && this.#wal.failure === undefined)
+      await this.#durable(this.#wal.committedCount).catch(() => undefined);
+  }
+
+  #scheduleDrain(urgent: boolean): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    if (urgent) queueMicrotask(() => this.#drain());
+    else setImmediate(() => this.#drain());
+  }
+
+  #drain(): void {
+    this.#drainScheduled = false;
     while (this.#queue.length > 0) {
       const chunk = this.#queue.splice(0, this.#maxBatchSize);
+      let receipts: AuditReceipt[];
+      let commit: number;
       try {
-        const receipts = this.#commit(
+        [receipts, commit] = this.#write(
           chunk.map((p) => p.row),
           'appending a batch of audit entries',
         );
-        chunk.forEach((p, i) => p.resolve(receipts[i] as AuditReceipt));
       } catch (err) {
-        for (const p of chunk) p.reject(err);
+        this.#failStaged(chunk, err);
+        continue;
       }
+      this.#settleStaged(chunk, receipts, commit);
     }
+  }
+
+  /** Resolves the waiters of committed entries once their commit is durable. */
+  #settleStaged(chunk: Pending[], receipts: AuditReceipt[], commit: number): void {
+    for (const p of chunk)
+      if (p.row.kind === 'outcome' && p.row.ref_audit_id) this.#pendingOutcomes.delete(p.row.ref_audit_id);
+    if (!chunk.some((p) => p.resolve !== undefined)) {
+      this.#durable(commit).catch((err: unknown) => this.#logLost(chunk, err));
+      return;
+    }
+    this.#durable(commit).then(
+      () => chunk.forEach((p, i) => p.resolve?.(receipts[i] as AuditReceipt)),
+      (err: unknown) => {
+        for (const p of chunk) p.reject?.(err);
+        this.#logLost(chunk, err);
+      },
+    );
+  }
+
+  #failStaged(chunk: Pending[], err: unknown): void {
+    for (const p of chunk) {
+      if (p.row.kind === 'outcome' && p.row.ref_audit_id) this.#pendingOutcomes.delete(p.row.ref_audit_id);
+      p.reject?.(err);
+    }
+    this.#logLost(
+      chunk.filter((p) => p.reject === undefined),
+      err,
+    );
+  }
+
+  /** Staged outcomes have no caller to tell: a lost one is logged. */
+  #logLost(chunk: Pending[], err: unknown): void {
+    const lost = chunk.filter((p) => p.reject === undefined).map((p) => p.row.ref_audit_id);
+    if (lost.length === 0) return;
+    const line = {
+      event: 'audit_outcome_lost',
+      sessionId: this.sessionId,
+      store: this.storeId,
+      refAuditIds: lost,
+      error: err instanceof Error ? err.message : String(err),
+    };
+    try {
+      this.#loggers.security?.error(line, 'audit outcomes could not be written');
+      this.#loggers.production?.error(line, 'audit outcomes could not be written');
+    } catch {
+      // Logging is best effort here; the next attempt fails on the store itself.
+    }
+  }
+
+  #durable(commit: number): Promise<void> {
+    if (this.#wal === undefined) return Promise.resolve();
+    const failure = this.#wal.failure;
+    if (failure !== undefined) return Promise.reject(this.#walError(failure));
+    return this.#wal.durable(Math.min(commit, Number.MAX_SAFE_INTEGER)).catch((err: unknown) => {
+      throw this.#walError(err as Error);
+    });
+  }
+
+  #walError(err: Error): AuditStoreError {
+    return new AuditStoreError(AuditStoreErrorCode.WRITE_FAILED, this.path, err.message, { cause: err });
   }
 
   /** `AuditSink`: records an attempted operation durably, before it runs. */
@@ -333,36 +509,77 @@ export class AuditStore implements AuditSink {
   /**
    * `AuditSink`: records the outcome of an attempt as its own chained record
    * (the attempt's hash is already sealed). Reads merge it into the attempt.
+   * Committed (and durable per `durability`) when it returns.
    *
    * @throws AuditStoreError UNKNOWN_AUDIT_ID, DUPLICATE_OUTCOME or INVALID_INPUT.
    */
   recordOutcome(auditId: string, outcome: AuditOutcome): void {
-    const stmts = this.#writable();
-    const fields = checkOutcome(this.path, outcome, 'outcome');
-    const row: PendingRow = { ...emptyRow(this.sessionId, this.#now(), 'outcome'), ...fields, ref_audit_id: auditId };
-    this.#commit([row], 'recording an outcome', () => {
-      const attempt = stmts.attemptById.get(auditId);
-      if (attempt?.kind !== 'attempt') {
-        throw new AuditStoreError(
-          AuditStoreErrorCode.UNKNOWN_AUDIT_ID,
-          this.path,
-          `no attempt with audit id ${JSON.stringify(auditId)} is in the store`,
-        );
-      }
-      if (stmts.outcomeFor.get(auditId) !== undefined) {
-        throw new AuditStoreError(
-          AuditStoreErrorCode.DUPLICATE_OUTCOME,
-          this.path,
-          `an outcome for audit id ${auditId} is already recorded`,
-        );
-      }
-      row.service = attempt.service;
-      row.operation = attempt.operation;
+    const row = this.#outcomeRow(auditId, outcome);
+    // Outcomes staged earlier go first, so the chain keeps the order they were recorded in.
+    this.#drain();
+    this.#commit([row], 'recording an outcome', true, () => {
+      if (this.#stmts?.outcomeFor.get(auditId) !== undefined) throw this.#duplicate(auditId);
     });
   }
 
-  #commit(rows: PendingRow[], doing: string, precheck?: () => void): AuditReceipt[] {
+  /** A checked outcome row for `auditId`. */
+  #outcomeRow(auditId: string, outcome: AuditOutcome): PendingRow {
     const stmts = this.#writable();
+    const fields = checkOutcome(this.path, outcome, 'outcome');
+    const row: PendingRow = { ...emptyRow(this.sessionId, this.#now(), 'outcome'), ...fields, ref_audit_id: auditId };
+    let attempt = this.#recentAttempts.get(auditId);
+    if (attempt === undefined) {
+      const found = typeof auditId === 'string' ? stmts.attemptById.get(auditId) : undefined;
+      if (found?.kind === 'attempt') {
+        const body = found.body === undefined ? undefined : parseBody(found.body);
+        attempt = {
+          service: (body ? body.service : found.service) as string | null,
+          operation: (body ? body.operation : found.operation) as string | null,
+        };
+      }
+    }
+    if (attempt === undefined) {
+      throw new AuditStoreError(
+        AuditStoreErrorCode.UNKNOWN_AUDIT_ID,
+        this.path,
+        `no attempt with audit id ${JSON.stringify(auditId)} is in the store`,
+      );
+    }
+    if (this.#pendingOutcomes.has(auditId) || stmts.outcomeFor.get(auditId) !== undefined)
+      throw this.#duplicate(auditId);
+    row.service = attempt.service ?? null;
+    row.operation = attempt.operation ?? null;
+    return row;
+  }
+
+  #duplicate(auditId: string): AuditStoreError {
+    return new AuditStoreError(
+      AuditStoreErrorCode.DUPLICATE_OUTCOME,
+      this.path,
+      `an outcome for audit id ${auditId} is already recorded`,
+    );
+  }
+
+  /** Commits rows in one transaction; with `sync` they are durable when it returns. */
+  #commit(rows: PendingRow[], doing: string, sync: boolean, precheck?: () => void): AuditReceipt[] {
+    const [receipts] = this.#write(rows, doing, precheck);
+    if (sync && this.#wal !== undefined) {
+      try {
+        this.#wal.syncNow();
+      } catch (err) {
+        throw this.#walError(err as Error);
+      }
+    }
+    return receipts;
+  }
+
+  /** Writes rows in one transaction (in the WAL, not yet fsynced); returns their receipts and the commit's number. */
+  #write(rows: PendingRow[], doing: string, precheck?: () => void): [AuditReceipt[], number] {
+    const stmts = this.#writable();
+    const failure = this.#wal?.failure;
+    if (failure !== undefined) throw this.#walError(failure);
+    const key = this.#key;
+    const v2 = this.format === 2;
     const write = this.#db.transaction(() => {
       precheck?.();
       const head = stmts.head.get();
@@ -371,16 +588,35 @@ export class AuditStore implements AuditSink {
       const receipts: AuditReceipt[] = [];
       for (const pending of rows) {
         seq += 1;
-        // The pending row is ours alone, so complete it in place rather than copying 25 fields per entry.
-        const row = pending as AuditRow;
-        row.seq = seq;
-        row.prev_hash = prev;
-        const values: (string | number | null)[] = hashedValues(row);
-        row.hash = hashOfValues(values, this.#key);
-        values.push(row.hash);
-        stmts.insert.run(values);
-        prev = row.hash;
-        receipts.push({ auditId: row.audit_id, sequence: seq, hash: row.hash, timestamp: row.timestamp });
+        let hash: string;
+        if (v2) {
+          const body = bodyOf(pending);
+          hash = hashText(
+            payload2(seq, pending.audit_id, pending.kind, pending.timestamp, pending.ref_audit_id, prev, body),
+            key,
+          );
+          stmts.insert.run(
+            seq,
+            pending.audit_id,
+            pending.kind,
+            pending.timestamp,
+            pending.ref_audit_id,
+            body,
+            prev,
+            hash,
+          );
+        } else {
+          // The pending row is ours alone, so complete it in place rather than copying 25 fields per entry.
+          const row = pending as AuditRow;
+          row.seq = seq;
+          row.prev_hash = prev;
+          const values: (string | number | null)[] = hashedValues(row);
+          hash = hashOfValues(values, key);
+          values.push(hash);
+          stmts.insert.run(values);
+        }
+        prev = hash;
+        receipts.push({ auditId: pending.audit_id, sequence: seq, hash, timestamp: pending.timestamp });
       }
       return receipts;
     });
@@ -390,13 +626,19 @@ export class AuditStore implements AuditSink {
     } catch (err) {
       throw fromSqliteError(err, this.path, doing);
     }
+    const commit = this.#wal?.committed() ?? 0;
     this.#appendedThisSession += receipts.length;
+    for (const row of rows) {
+      if (row.kind !== 'attempt') continue;
+      if (this.#recentAttempts.size >= RECENT_ATTEMPTS) this.#recentAttempts.clear();
+      this.#recentAttempts.set(row.audit_id, { service: row.service, operation: row.operation });
+    }
     try {
       this.#logEntries(rows, receipts);
     } catch {
       // The entries are committed; a failing log must not make the append look failed.
     }
-    return receipts;
+    return [receipts, commit];
   }
 
   #logEntries(rows: PendingRow[], receipts: AuditReceipt[]): void {
@@ -407,6 +649,7 @@ export class AuditStore implements AuditSink {
       const line = {
         event: `audit_${row.kind}`,
         sessionId: this.sessionId,
+        store: this.storeId,
         auditId: receipt.auditId,
         sequence: receipt.sequence,
         hash: receipt.hash,
@@ -518,8 +761,22 @@ export class AuditStore implements AuditSink {
    * records themselves are not listed). Reads page by page, so other calls on
    * the store may run between items.
    */
-  *entries(options: { since?: Date | string } = {}): Generator<AuditEntry> {
-    for (const row of this.#pages(MERGED_SELECT, "a.kind != 'outcome'", options.since)) yield toEntry(row);
+  *entries(options: { since?: Date | string; afterSequence?: number } = {}): Generator<AuditEntry> {
+    const select = this.format === 2 ? MERGED_SELECT_2 : MERGED_SELECT;
+    for (const row of this.#pages(select, "a.kind != 'outcome'", options.since, options.afterSequence))
+      yield toEntry(this.#merged(row));
+  }
+
+  /** A merged row of either format in format 1's shape. */
+  #merged(row: AuditRow | StoredRow2): MergedRow {
+    if (this.format === 1) return row as MergedRow;
+    const { m_body: outcomeBody } = row as StoredRow2 & { m_body?: string | null };
+    const expanded = expandRow(row as StoredRow2) as MergedRow;
+    const outcome = outcomeBody === null || outcomeBody === undefined ? undefined : parseBody(outcomeBody);
+    expanded.m_success = typeof outcome?.outcome_success === 'number' ? outcome.outcome_success : null;
+    expanded.m_error_code = typeof outcome?.outcome_error_code === 'string' ? outcome.outcome_error_code : null;
+    expanded.m_duration_us = typeof outcome?.outcome_duration_us === 'number' ? outcome.outcome_duration_us : null;
+    return expanded;
   }
 
   /** The newest `n` entries (merged view), oldest first. */
@@ -531,10 +788,11 @@ export class AuditStore implements AuditSink {
         `tail count must be a whole number >= 0; got ${describe(n)}`,
       );
     try {
+      const select = this.format === 2 ? MERGED_SELECT_2 : MERGED_SELECT;
       const rows = this.#open()
-        .prepare(`${MERGED_SELECT} WHERE a.kind != 'outcome' ORDER BY a.seq DESC LIMIT ?`)
+        .prepare(`${select} WHERE a.kind != 'outcome' ORDER BY a.seq DESC LIMIT ?`)
         .all(n) as MergedRow[];
-      return rows.reverse().map(toEntry);
+      return rows.reverse().map((r) => toEntry(this.#merged(r)));
     } catch (err) {
       throw fromSqliteError(err, this.path, 'reading the newest entries');
     }
@@ -558,10 +816,18 @@ export class AuditStore implements AuditSink {
     const rows: Iterable<AuditEntry | AuditRow> = raw
       ? this.#pages('SELECT a.* FROM audit_entries a', undefined, since)
       : this.entries(since === undefined ? {} : { since });
-    return Readable.from(format === 'jsonl' ? rowsToJsonl(rows) : rowsToCsv(rows, raw), { objectMode: false });
+    const rawColumns: readonly string[] = this.format === 2 ? COLUMNS_2 : [...HASHED_COLUMNS, 'hash'];
+    return Readable.from(format === 'jsonl' ? rowsToJsonl(rows) : rowsToCsv(rows, raw ? rawColumns : undefined), {
+      objectMode: false,
+    });
   }
 
-  *#pages(select: string, where: string | undefined, since: Date | string | undefined): Generator<AuditRow> {
+  *#pages(
+    select: string,
+    where: string | undefined,
+    since: Date | string | undefined,
+    afterSequence = 0,
+  ): Generator<AuditRow> {
     const db = this.#open();
     const conditions = ['a.seq > @after', 'a.seq <= @last'];
     if (where !== undefined) conditions.push(where);
@@ -569,7 +835,7 @@ export class AuditStore implements AuditSink {
     const stmt = db.prepare(`${select} WHERE ${conditions.join(' AND ')} ORDER BY a.seq LIMIT ${EXPORT_PAGE}`);
     // Pin the end to the head at the start, so a busy writer cannot keep the export running forever.
     const last = this.head()?.sequence ?? 0;
-    let after = 0;
+    let after = afterSequence;
     const params: Record<string, unknown> = { after, last };
     if (since !== undefined) params.since = isoOrThrow(this.path, since);
     for (;;) {
@@ -591,59 +857,74 @@ export class AuditStore implements AuditSink {
   /**
    * Walks the chain and reports the first entry that was edited, deleted,
    * reordered or inserted. With an `anchor` (a head published earlier) it
-   * also detects removal of the newest entries.
+   * also detects removal of the newest entries. With `after` (the head an
+   * earlier verify of this store returned) it checks only the entries
+   * appended since, after checking that head is still in the chain unchanged;
+   * memory stays flat either way (rows are streamed, not collected).
    */
   verify(options: VerifyOptions = {}): VerifyResult {
     const db = this.#open();
     const warnings: string[] = [];
     db.exec('BEGIN');
     try {
-      const integrity = db.pragma('quick_check', { simple: true });
-      if (integrity !== 'ok') {
-        throw new AuditStoreError(
-          AuditStoreErrorCode.CORRUPT,
-          this.path,
-          `the database file is damaged: ${String(integrity)}`,
-        );
+      const from = options.after === undefined ? undefined : this.#resumePoint(db, options.after);
+      if (from !== undefined && 'reason' in from)
+        return {
+          ok: false,
+          checked: 0,
+          head: this.head(),
+          firstSequence: undefined,
+          firstBad: from,
+          warnings,
+          from: options.after,
+        };
+      if (from === undefined) {
+        // A full walk also checks every page of the file; a resumed one trusts the part verified before.
+        const integrity = db.pragma('quick_check', { simple: true });
+        if (integrity !== 'ok') {
+          throw new AuditStoreError(
+            AuditStoreErrorCode.CORRUPT,
+            this.path,
+            `the database file is damaged: ${String(integrity)}`,
+          );
+        }
       }
-      const objects = new Set(
-        (
-          db.prepare("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')").all() as { name: string }[]
-        ).map((t) => t.name),
-      );
-      const missing = TRIGGER_NAMES.filter((t) => !objects.has(t));
-      if (missing.length > 0)
-        warnings.push(`the append-only triggers ${missing.join(', ')} were removed from the store`);
-      const missingIndexes = GUARD_INDEX_NAMES.filter((i) => !objects.has(i));
-      if (missingIndexes.length > 0)
-        warnings.push(`the one-outcome-per-attempt index ${missingIndexes.join(', ')} were removed from the store`);
-      const checkpoints = new Map<number, { sequence: number; data: CheckpointData }>();
-      for (const row of db
-        .prepare("SELECT seq, data FROM audit_entries WHERE kind = 'checkpoint' ORDER BY seq")
-        .iterate() as IterableIterator<{ seq: number; data: string | null }>) {
-        const data = parseJson(row.data) as CheckpointData | undefined;
-        if (data && typeof data.prunedThroughSequence === 'number')
-          checkpoints.set(data.prunedThroughSequence, { sequence: row.seq, data });
-      }
+      warnings.push(...this.#schemaWarnings(db));
+      const checkpoints =
+        from === undefined ? this.#checkpoints(db) : new Map<number, { sequence: number; data: CheckpointData }>();
       if (this.#snapshotDir !== undefined)
         warnings.push('the store directory is read-only, so a private copy of the store was verified');
-      const walk = this.#walk(db, checkpoints, options.anchor);
+      const walk =
+        this.format === 2
+          ? this.#walk2(db, checkpoints, options.anchor, from)
+          : this.#walk(db, checkpoints, options.anchor, from);
       let firstBad = walk.firstBad;
-      if (firstBad === undefined && walk.badRow !== undefined) firstBad = diagnoseBadRow(db, walk.badRow, this.#key);
+      if (firstBad === undefined && walk.badRow !== undefined) {
+        const key = this.#key;
+        const rehash =
+          this.format === 2
+            ? (row: AuditRow | StoredRow2, seq: number) => rowHash2(row as StoredRow2, key, seq)
+            : (row: AuditRow | StoredRow2, seq: number) => entryHash({ ...(row as AuditRow), seq }, key);
+        firstBad = diagnoseBadRow(db, walk.badRow, rehash);
+      }
       let anchor: VerifyResult['anchor'];
       if (firstBad === undefined && options.anchor !== undefined) {
-        const checked = checkAnchor(options.anchor, walk, checkpoints);
+        const checked =
+          from === undefined
+            ? checkAnchor(options.anchor, walk, checkpoints)
+            : this.#anchorAgainst(db, options.anchor, walk);
         if ('reason' in checked) firstBad = checked;
         else anchor = checked.status;
       }
       const result: VerifyResult = {
         ok: firstBad === undefined,
         checked: walk.checked,
-        head: walk.head,
-        firstSequence: walk.firstSequence,
+        head: walk.head ?? (from === undefined ? undefined : from.head),
+        firstSequence: from === undefined ? walk.firstSequence : from.firstSequence,
         warnings,
         ...(firstBad === undefined ? {} : { firstBad }),
         ...(anchor === undefined ? {} : { anchor }),
+        ...(options.after === undefined ? {} : { from: options.after }),
       };
       return result;
     } catch (err) {
@@ -653,45 +934,167 @@ export class AuditStore implements AuditSink {
     }
   }
 
+  /**
+   * Compares the store's head with a head recorded outside it (the security
+   * audit log, a report): a store whose head went backwards lost entries (rows
+   * deleted, or a damaged or deleted write-ahead log).
+   */
+  compareHead(known: ChainHead): HeadCheck {
+    const head = this.head();
+    const at = (seq: number): string | undefined =>
+      (this.#open().prepare('SELECT hash FROM audit_entries WHERE seq = ?').get(seq) as { hash: string } | undefined)
+        ?.hash;
+    const describeKnown = `${known.sequence}:${known.hash.slice(0, 12)}…`;
+    if (head === undefined || head.sequence < known.sequence) {
+      const missing = known.sequence - (head?.sequence ?? 0);
+      return {
+        status: 'behind',
+        known,
+        head,
+        message: `the chain head went backwards: ${describeKnown} was recorded outside the store, but the store ends at ${head?.sequence ?? 0}; the newest ${missing} entries are missing (deleted, or a damaged or deleted write-ahead log)`,
+      };
+    }
+    const hash = at(known.sequence);
+    if (hash === undefined)
+      return { status: 'pruned', known, head, message: `entry ${known.sequence} was removed by a retention cleanup` };
+    if (hash !== known.hash) {
+      return {
+        status: 'forked',
+        known,
+        head,
+        message: `entry ${known.sequence} has another hash than the ${describeKnown} recorded outside the store: entries up to it were replaced`,
+      };
+    }
+    return head.sequence === known.sequence
+      ? { status: 'same', known, head, message: 'the chain head is the one recorded outside the store' }
+      : {
+          status: 'ahead',
+          known,
+          head,
+          message: `the chain continues the head recorded outside the store (${head.sequence - known.sequence} entries since)`,
+        };
+  }
+
+  #schemaWarnings(db: Database.Database): string[] {
+    const warnings: string[] = [];
+    const objects = new Map(
+      (
+        db.prepare("SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'index')").all() as {
+          name: string;
+          sql: string | null;
+        }[]
+      ).map((t) => [t.name, t.sql ?? '']),
+    );
+    const missing = TRIGGER_NAMES.filter((t) => !objects.has(t));
+    if (missing.length > 0) warnings.push(`the append-only triggers ${missing.join(', ')} were removed from the store`);
+    if ((objects.get('audit_entries_no_delete') ?? '').includes(FLAG_TRIGGER_MARK))
+      warnings.push(
+        'the delete trigger of this format-1 store still honours the cleanup_in_progress flag anyone can set; open the store for writing once (any append or cleanup) to replace it',
+      );
+    const missingIndexes = GUARD_INDEX_NAMES.filter((i) => !objects.has(i));
+    if (missingIndexes.length > 0)
+      warnings.push(`the one-outcome-per-attempt index ${missingIndexes.join(', ')} were removed from the store`);
+    const flag = db.prepare("SELECT value FROM audit_meta WHERE key = 'cleanup_in_progress'").get() as
+      { value: string } | undefined;
+    if (flag !== undefined)
+      warnings.push(
+        `audit_meta holds a cleanup_in_progress flag (${JSON.stringify(flag.value)}) outside any cleanup: someone set it by hand`,
+      );
+    return warnings;
+  }
+
+  #checkpoints(db: Database.Database): Map<number, { sequence: number; data: CheckpointData }> {
+    const checkpoints = new Map<number, { sequence: number; data: CheckpointData }>();
+    const column = this.format === 2 ? 'body' : 'data';
+    for (const row of db
+      .prepare(`SELECT seq, ${column} AS d FROM audit_entries WHERE kind = 'checkpoint' ORDER BY seq`)
+      .iterate() as IterableIterator<{ seq: number; d: string | null }>) {
+      const data = (this.format === 2 ? parseBody(row.d).data : parseJson(row.d)) as CheckpointData | undefined;
+      if (data && typeof data.prunedThroughSequence === 'number')
+        checkpoints.set(data.prunedThroughSequence, { sequence: row.seq, data });
+    }
+    return checkpoints;
+  }
+
+  /** Where an incremental verify resumes: the entry `after` names must still be there with that hash. */
+  #resumePoint(db: Database.Database, after: ChainHead): ResumePoint | TamperFinding {
+    const row = db.prepare('SELECT seq, hash FROM audit_entries WHERE seq = ?').get(after.sequence) as
+      { seq: number; hash: string } | undefined;
+    const head = this.head();
+    if (row === undefined) {
+      if (head === undefined || head.sequence < after.sequence) {
+        return {
+          sequence: (head?.sequence ?? 0) + 1,
+          reason: 'truncated',
+          message: `the last verified head was entry ${after.sequence}, but the trail ends at ${head?.sequence ?? 0}: the newest ${after.sequence - (head?.sequence ?? 0)} verified entries are missing`,
+        };
+      }
+      return {
+        sequence: after.sequence,
+        reason: 'deleted',
+        message: `entry ${after.sequence}, the last verified head, is no longer in the trail; verify the whole trail`,
+      };
+    }
+    if (row.hash !== after.hash) {
+      return {
+        sequence: after.sequence,
+        reason: 'edited',
+        message: `entry ${after.sequence}, the last verified head, now has another hash: the verified part of the chain was rewritten`,
+      };
+    }
+    const first = db.prepare('SELECT MIN(seq) AS s FROM audit_entries').get() as { s: number | null };
+    return { head: { sequence: row.seq, hash: row.hash }, firstSequence: first.s ?? undefined };
+  }
+
+  #anchorAgainst(
+    db: Database.Database,
+    anchor: ChainHead,
+    walk: WalkState,
+  ): TamperFinding | { status: 'matched' | 'pruned' } {
+    const headSeq = walk.head?.sequence ?? 0;
+    if (anchor.sequence > headSeq && walk.head !== undefined) {
+      return {
+        sequence: headSeq + 1,
+        reason: 'truncated',
+        message: `the anchor names entry ${anchor.sequence} but the trail ends at ${headSeq}: the newest ${anchor.sequence - headSeq} entries are missing`,
+      };
+    }
+    const row = db.prepare('SELECT hash FROM audit_entries WHERE seq = ?').get(anchor.sequence) as
+      { hash: string } | undefined;
+    if (row === undefined) return { status: 'pruned' };
+    if (row.hash !== anchor.hash)
+      return {
+        sequence: anchor.sequence,
+        reason: 'truncated',
+        message: `entry ${anchor.sequence} has another hash than the anchor: entries up to it were replaced or removed and re-appended`,
+      };
+    return { status: 'matched' };
+  }
+
   #walk(
     db: Database.Database,
     checkpoints: Map<number, { sequence: number; data: CheckpointData }>,
     anchor: ChainHead | undefined,
+    from: ResumePoint | undefined,
   ): WalkState {
-    const state: WalkState = {
-      checked: 0,
-      head: undefined,
-      firstSequence: undefined,
-      firstBad: undefined,
-      badRow: undefined,
-      anchorHash: undefined,
-    };
+    const state = newWalk();
     let prev: AuditRow | undefined;
-    let expectedPrev = GENESIS_HASH;
+    let expectedPrev = from?.head.hash ?? GENESIS_HASH;
     let beforePrev: string | undefined;
-    for (const row of db.prepare('SELECT * FROM audit_entries ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
-      if (prev === undefined) {
+    let lastSeq = from?.head.sequence;
+    for (const row of db
+      .prepare('SELECT * FROM audit_entries WHERE seq > ? ORDER BY seq')
+      .iterate(from?.head.sequence ?? -1) as IterableIterator<AuditRow>) {
+      if (lastSeq === undefined) {
         state.firstSequence = row.seq;
-        if (row.seq !== 1) {
-          const cp = checkpoints.get(row.seq - 1);
-          if (cp === undefined) {
-            state.firstBad = {
-              sequence: 1,
-              auditId: row.audit_id,
-              reason: 'deleted',
-              message: `entries 1..${row.seq - 1} are missing and no retention checkpoint records their removal; the chain starts at ${row.seq} (${row.audit_id})`,
-            };
-            return state;
-          }
-          expectedPrev = cp.data.prunedThroughHash;
+        const start = chainStart(row.seq, row.audit_id, checkpoints);
+        if ('reason' in start) {
+          state.firstBad = start;
+          return state;
         }
-      } else if (row.seq !== prev.seq + 1) {
-        state.firstBad = {
-          sequence: prev.seq + 1,
-          auditId: row.audit_id,
-          reason: 'deleted',
-          message: `entries ${prev.seq + 1}..${row.seq - 1} are missing; the chain resumes at ${row.seq} (${row.audit_id})`,
-        };
+        expectedPrev = start.expectedPrev;
+      } else if (row.seq !== lastSeq + 1) {
+        state.firstBad = gap(lastSeq, row.seq, row.audit_id);
         return state;
       }
       if (entryHash(row, this.#key) !== row.hash || row.prev_hash !== expectedPrev) {
@@ -704,7 +1107,71 @@ export class AuditStore implements AuditSink {
       beforePrev = expectedPrev;
       expectedPrev = row.hash;
       prev = row;
+      lastSeq = row.seq;
     }
+    return state;
+  }
+
+  /** The format-2 walk: rows read as arrays, each hash taken over the stored text (no JSON is built or parsed). */
+  #walk2(
+    db: Database.Database,
+    checkpoints: Map<number, { sequence: number; data: CheckpointData }>,
+    anchor: ChainHead | undefined,
+    from: ResumePoint | undefined,
+  ): WalkState {
+    const state = newWalk();
+    const key = this.#key;
+    let expectedPrev = from?.head.hash ?? GENESIS_HASH;
+    let beforePrev: string | undefined;
+    let lastSeq = from?.head.sequence;
+    let prev: unknown[] | undefined;
+    const anchorSeq = anchor?.sequence ?? -1;
+    const stmt = db.prepare(`SELECT ${COLUMNS_2.join(', ')} FROM audit_entries WHERE seq > ? ORDER BY seq`).raw(true);
+    let checked = 0;
+    for (const r of stmt.iterate(from?.head.sequence ?? -1) as IterableIterator<unknown[]>) {
+      const seq = r[0] as number;
+      if (lastSeq === undefined) {
+        state.firstSequence = seq;
+        const start = chainStart(seq, r[1] as string, checkpoints);
+        if ('reason' in start) {
+          state.firstBad = start;
+          break;
+        }
+        expectedPrev = start.expectedPrev;
+      } else if (seq !== lastSeq + 1) {
+        state.firstBad = gap(lastSeq, seq, r[1] as string);
+        break;
+      }
+      const auditId = r[1] as string;
+      const kind = r[2] as string;
+      const timestamp = r[3] as string;
+      const ref = r[4] as string | null;
+      const prevHash = r[6] as string;
+      const hash = r[7] as string;
+      const ok =
+        typeof r[5] === 'string' &&
+        prevHash === expectedPrev &&
+        hashText(payload2(seq, auditId, kind, timestamp, ref, prevHash, r[5]), key) === hash &&
+        !(lineFeed(auditId) || lineFeed(kind) || lineFeed(timestamp) || lineFeed(ref));
+      if (!ok) {
+        state.badRow = {
+          row: toStored2(r),
+          expectedPrev,
+          beforePrev,
+          prev: prev === undefined ? undefined : toStored2(prev),
+        };
+        break;
+      }
+      if (seq === anchorSeq) state.anchorHash = hash;
+      checked += 1;
+      beforePrev = expectedPrev;
+      expectedPrev = hash;
+      lastSeq = seq;
+      prev = r;
+    }
+    state.checked = checked;
+    if (lastSeq !== undefined && lastSeq !== from?.head.sequence)
+      state.head = { sequence: lastSeq, hash: expectedPrev };
     return state;
   }
 
@@ -741,6 +1208,7 @@ export class AuditStore implements AuditSink {
       );
     }
     const db = this.#db;
+    this.#drain();
     const now = new Date(this.#nowMs());
     let removed = 0;
     let checkpoint: CleanupResult['checkpoint'];
@@ -760,13 +1228,13 @@ export class AuditStore implements AuditSink {
         .prepare('SELECT seq, hash FROM audit_entries WHERE seq <= ? ORDER BY seq DESC LIMIT 1')
         .get(through) as { seq: number; hash: string } | undefined;
       if (last === undefined) return;
-      db.prepare("INSERT OR REPLACE INTO audit_meta (key, value) VALUES ('cleanup_in_progress', '1')").run();
-      removed = db.prepare('DELETE FROM audit_entries WHERE seq <= ?').run(last.seq).changes;
-      db.prepare("DELETE FROM audit_meta WHERE key = 'cleanup_in_progress'").run();
+      const count = (
+        db.prepare('SELECT COUNT(*) AS n FROM audit_entries WHERE seq <= ?').get(last.seq) as { n: number }
+      ).n;
       const data: CheckpointData = {
         prunedThroughSequence: last.seq,
         prunedThroughHash: last.hash,
-        removedCount: removed,
+        removedCount: count,
         retentionDays: retentionDays ?? null,
         maxEntries: maxEntries ?? null,
       };
@@ -774,14 +1242,14 @@ export class AuditStore implements AuditSink {
         ...emptyRow(this.sessionId, now.toISOString(), 'checkpoint'),
         data: canonicalJson(data),
       };
-      const seq = head.seq + 1;
-      const full = { ...row, seq, prev_hash: head.hash, hash: '' };
-      full.hash = entryHash(full, this.#key);
-      stmts.insert.run([...hashedValues(full), full.hash]);
-      checkpoint = { sequence: seq, auditId: full.audit_id, data };
+      // The checkpoint is chained first: the delete trigger lets through only entries the newest checkpoint covers.
+      const [[receipt]] = this.#write([row], 'cleaning up the audit trail');
+      removed = db.prepare('DELETE FROM audit_entries WHERE seq <= ?').run(last.seq).changes;
+      checkpoint = { sequence: (receipt as AuditReceipt).sequence, auditId: row.audit_id, data };
     });
     try {
       run.immediate();
+      this.#wal?.syncNow();
     } catch (err) {
       throw fromSqliteError(err, this.path, 'cleaning up the audit trail');
     }
@@ -811,17 +1279,15 @@ export class AuditStore implements AuditSink {
     this.closeSync();
   }
 
-  /** Closes without waiting for enqueued entries (they are rejected with CLOSED). */
+  /** Closes at once: entries still enqueued or staged are committed and fsynced first, on this thread. */
   closeSync(): void {
     if (this.#closed) return;
-    for (const p of this.#queue.splice(0))
-      p.reject(
-        new AuditStoreError(
-          AuditStoreErrorCode.CLOSED,
-          this.path,
-          'the audit store was closed before this entry was committed',
-        ),
-      );
+    try {
+      this.#drain();
+      if (this.#wal !== undefined && this.#wal.pending > 0 && this.#wal.failure === undefined) this.#wal.syncNow();
+    } catch {
+      // Their promises were rejected by the drain or the failed sync; closing goes on.
+    }
     if (!this.readonly && this.#appendedThisSession > 0) {
       let head: ChainHead | undefined;
       try {
@@ -832,6 +1298,8 @@ export class AuditStore implements AuditSink {
       const line = {
         event: 'audit_session_end',
         sessionId: this.sessionId,
+        store: this.storeId,
+        path: this.path,
         appended: this.#appendedThisSession,
         head,
         anchor: head ? formatAnchor(head) : undefined,
@@ -840,6 +1308,7 @@ export class AuditStore implements AuditSink {
       this.#loggers.production?.info(line, 'audit session end');
     }
     this.#closed = true;
+    this.#wal?.closeSync();
     this.#db.close();
     if (this.#snapshotDir !== undefined) rmSync(this.#snapshotDir, { recursive: true, force: true });
   }
@@ -856,10 +1325,80 @@ interface WalkState {
 
 /** A row whose hash or link failed, with what the walk knew at that point. */
 export interface BadRow {
-  row: AuditRow;
+  row: AuditRow | StoredRow2;
   expectedPrev: string;
   beforePrev: string | undefined;
-  prev: AuditRow | undefined;
+  prev: AuditRow | StoredRow2 | undefined;
+}
+
+/** Where an incremental verify starts: a head verified before, still in the chain. */
+interface ResumePoint {
+  head: ChainHead;
+  firstSequence: number | undefined;
+}
+
+const lineFeed = (v: unknown): boolean => typeof v === 'string' && v.includes('\n');
+
+function newWalk(): WalkState {
+  return {
+    checked: 0,
+    head: undefined,
+    firstSequence: undefined,
+    firstBad: undefined,
+    badRow: undefined,
+    anchorHash: undefined,
+  };
+}
+
+/** The hash the first kept entry must link to: the genesis hash, or the one a retention checkpoint records. */
+function chainStart(
+  seq: number,
+  auditId: string,
+  checkpoints: Map<number, { sequence: number; data: CheckpointData }>,
+): { expectedPrev: string } | TamperFinding {
+  if (seq === 1) return { expectedPrev: GENESIS_HASH };
+  const cp = checkpoints.get(seq - 1);
+  if (cp === undefined) {
+    return {
+      sequence: 1,
+      auditId,
+      reason: 'deleted',
+      message: `entries 1..${seq - 1} are missing and no retention checkpoint records their removal; the chain starts at ${seq} (${auditId})`,
+    };
+  }
+  return { expectedPrev: cp.data.prunedThroughHash };
+}
+
+function gap(lastSeq: number, seq: number, auditId: string): TamperFinding {
+  return {
+    sequence: lastSeq + 1,
+    auditId,
+    reason: 'deleted',
+    message: `entries ${lastSeq + 1}..${seq - 1} are missing; the chain resumes at ${seq} (${auditId})`,
+  };
+}
+
+function toStored2(r: unknown[]): StoredRow2 {
+  return {
+    seq: r[0] as number,
+    audit_id: r[1] as string,
+    kind: r[2] as string,
+    timestamp: r[3] as string,
+    ref_audit_id: r[4] as string | null,
+    body: r[5] as string,
+    prev_hash: r[6] as string,
+    hash: r[7] as string,
+  };
+}
+
+/** Opens the group fsync of the WAL; where the WAL file cannot be opened, SQLite fsyncs every commit itself. */
+function openWalSync(db: Database.Database, path: string): WalSync | undefined {
+  try {
+    return new WalSync(path);
+  } catch {
+    db.pragma('synchronous = FULL');
+    return undefined;
+  }
 }
 
 function checkAnchor(
@@ -1141,7 +1680,12 @@ function prepareDirectory(path: string, exists: boolean): void {
   }
 }
 
-function initialise(db: Database.Database, path: string, readonly: boolean, options: AuditStoreOptions): void {
+function initialise(
+  db: Database.Database,
+  path: string,
+  readonly: boolean,
+  options: AuditStoreOptions,
+): { format: 1 | 2; storeId: string | undefined } {
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
     (t) => t.name,
   );
@@ -1162,9 +1706,12 @@ function initialise(db: Database.Database, path: string, readonly: boolean, opti
       `the store has format ${version}; this InvenTag reads format ${SCHEMA_VERSION} or older`,
     );
   }
+  const format = (): 1 | 2 => ((db.pragma('user_version', { simple: true }) as number) >= 2 ? 2 : 1);
+  const storeId = (): string | undefined =>
+    (db.prepare("SELECT value FROM audit_meta WHERE key = 'store_id'").get() as { value: string } | undefined)?.value;
   if (readonly) {
     if (!ours) throw new AuditStoreError(AuditStoreErrorCode.NOT_FOUND, path, 'the file holds no audit trail yet');
-    return;
+    return { format: format(), storeId: storeId() };
   }
   // auto_vacuum can only be chosen before the first table exists; it lets cleanup give space back.
   if (tables.length === 0) db.pragma('auto_vacuum = INCREMENTAL');
@@ -1175,27 +1722,52 @@ function initialise(db: Database.Database, path: string, readonly: boolean, opti
       path,
       `SQLite refused WAL mode (journal_mode is ${String(mode)})`,
     );
-  db.pragma(`synchronous = ${(options.durability ?? 'full') === 'full' ? 'FULL' : 'NORMAL'}`);
+  // NORMAL: a commit reaches the OS but SQLite does not wait for the disk; with durability 'full' the store
+  // fsyncs the write-ahead log itself (WalSync), once per commit or once per group of them.
+  db.pragma('synchronous = NORMAL');
   if (!ours) {
     db.transaction(() => {
-      db.exec(SCHEMA_SQL);
+      db.exec(SCHEMA_SQL_V2);
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
       const now = new Date().toISOString();
       db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('created_at', ?)").run(now);
       const algorithm = options.key === undefined ? 'sha256' : 'hmac-sha256';
       db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('hash_algorithm', ?)").run(algorithm);
+      db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
       if (options.key !== undefined) {
         db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('key_check', ?)").run(
           keyCheck(Buffer.from(options.key)),
         );
       }
     }).immediate();
-  }
+  } else upgradeFormat1(db);
   if (options.maxSizeBytes !== undefined) {
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSizeBytes / pageSize))}`);
   }
+  return { format: format(), storeId: storeId() };
+}
+
+/**
+ * A format-1 store opened for writing keeps its rows and hash recipe, but
+ * gets a store id and the delete trigger tied to chained checkpoints instead
+ * of the `cleanup_in_progress` flag anyone could set.
+ */
+function upgradeFormat1(db: Database.Database): void {
+  const trigger = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_entries_no_delete'")
+    .get() as { sql: string } | undefined;
+  const hasId = db.prepare("SELECT 1 FROM audit_meta WHERE key = 'store_id'").get() !== undefined;
+  const flagTrigger = trigger?.sql.includes(FLAG_TRIGGER_MARK) === true;
+  if (hasId && !flagTrigger) return;
+  db.transaction(() => {
+    if (!hasId) db.prepare("INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
+    if (flagTrigger) {
+      db.exec('DROP TRIGGER audit_entries_no_delete');
+      db.exec(deleteTrigger((db.pragma('user_version', { simple: true }) as number) >= 2 ? 'body' : 'data'));
+    }
+  }).immediate();
 }
 
 const keyCheck = (key: Buffer): string => createHmac('sha256', key).update(KEY_CHECK_LABEL).digest('hex');

@@ -5,13 +5,17 @@
  * removed and the rest renumbered.
  */
 import type Database from 'better-sqlite3';
-import { entryHash } from './chain.js';
 import type { BadRow } from './AuditStore.js';
 import type { TamperFinding } from './types.js';
 
-export function diagnoseBadRow(db: Database.Database, bad: BadRow, key: Buffer | undefined): TamperFinding {
+/** `rehash(row, seq)`: the hash the row would carry at sequence `seq` (per the store's format and key). */
+export function diagnoseBadRow(
+  db: Database.Database,
+  bad: BadRow,
+  rehash: (row: BadRow['row'], seq: number) => string,
+): TamperFinding {
   const { row, beforePrev, prev } = bad;
-  const validAt = (seq: number): boolean => entryHash({ ...row, seq }, key) === row.hash;
+  const validAt = (seq: number): boolean => rehash(row, seq) === row.hash;
   const at = (
     r: { seq: number; audit_id: string },
     reason: TamperFinding['reason'],
@@ -29,7 +33,7 @@ export function diagnoseBadRow(db: Database.Database, bad: BadRow, key: Buffer |
         { seq: number } | undefined
     )?.seq;
 
-  if (entryHash(row, key) !== row.hash) {
+  if (rehash(row, row.seq) !== row.hash) {
     const wasOneEarlier = validAt(row.seq - 1);
     if (prev !== undefined && wasOneEarlier && row.prev_hash === beforePrev) {
       return at(

@@ -1,5 +1,5 @@
 /** Text encodings of the trail for `export`: JSON lines and CSV, produced lazily in chunks. */
-import { HASHED_COLUMNS, type AuditRow } from './chain.js';
+import type { AuditRow } from './chain.js';
 import type { AuditEntry } from './types.js';
 
 const CHUNK_LINES = 256;
@@ -44,14 +44,19 @@ export const CSV_COLUMNS = [
   'hash',
 ] as const;
 
-const RAW_COLUMNS = [...HASHED_COLUMNS, 'hash'] as const;
-
-export function* rowsToCsv(rows: Iterable<AuditEntry | AuditRow>, raw: boolean): Generator<string> {
-  const columns: readonly string[] = raw ? RAW_COLUMNS : CSV_COLUMNS;
+/** CSV of the merged view, or with `rawColumns` of stored rows (those columns, as stored). */
+export function* rowsToCsv(
+  rows: Iterable<AuditEntry | AuditRow>,
+  rawColumns: readonly string[] | undefined,
+): Generator<string> {
+  const raw = rawColumns !== undefined;
+  const columns: readonly string[] = rawColumns ?? CSV_COLUMNS;
   yield `${columns.join(',')}\n`;
   let chunk: string[] = [];
   for (const row of rows) {
-    const values = raw ? RAW_COLUMNS.map((c) => (row as AuditRow)[c]) : mergedValues(row as AuditEntry);
+    const values = raw
+      ? columns.map((c) => (row as unknown as Record<string, unknown>)[c])
+      : mergedValues(row as AuditEntry);
     chunk.push(`${values.map((v) => csvCell(v, raw)).join(',')}\n`);
     if (chunk.length >= CHUNK_LINES) {
       yield chunk.join('');

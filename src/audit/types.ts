@@ -89,6 +89,12 @@ export interface TamperFinding {
 export interface VerifyOptions {
   /** A head published earlier; the chain must still contain it, unchanged. */
   anchor?: ChainHead;
+  /**
+   * Incremental verification: the `head` an earlier `verify()` of this store
+   * returned. The entry it names must still be there with that hash; only the
+   * entries after it are walked (and the file's page check is skipped).
+   */
+  after?: ChainHead;
 }
 
 export interface VerifyResult {
@@ -104,6 +110,8 @@ export interface VerifyResult {
   readonly anchor?: 'matched' | 'pruned';
   /** Facts that are not tampering but an auditor should know (e.g. the append-only triggers were removed). */
   readonly warnings: readonly string[];
+  /** For an incremental verify: the head it resumed from (`checked` counts the entries after it). */
+  readonly from?: ChainHead;
 }
 
 export interface CleanupOptions {

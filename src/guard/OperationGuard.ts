@@ -21,6 +21,8 @@ export interface Admission {
   readonly auditId: string | undefined;
   /** Breaker and monitor key: the IAM prefix (`ec2`) when the verdict names one. */
   readonly serviceKey: string;
+  /** With a group-commit audit sink: resolves once the attempt is on the disk (the result waits for it). */
+  readonly durable?: Promise<void>;
 }
 
 /** What running an admitted call produced. */
@@ -106,8 +108,12 @@ export class OperationGuard {
       this.block(call, verdict, failure === undefined ? 'verdict' : 'fail-closed', failure, logger);
     }
     let auditId: string | undefined;
+    let durable: Promise<void> | undefined;
     try {
-      auditId = this.audit?.recordAttempt(this.attemptOf(call, verdict, 'allowed')).auditId;
+      const attempt = this.attemptOf(call, verdict, 'allowed');
+      // Group commit: the attempt is in the store's log when stageAttempt returns; its fsync overlaps the call.
+      if (this.audit?.stageAttempt !== undefined) ({ auditId, durable } = this.audit.stageAttempt(attempt));
+      else auditId = this.audit?.recordAttempt(attempt).auditId;
     } catch (error) {
       const blocked = this.failClosedVerdict(
         call.service,
@@ -117,7 +123,8 @@ export class OperationGuard {
       );
       this.block(call, blocked, 'audit-unavailable', error, logger, false);
     }
-    return { verdict, auditId, serviceKey: verdict.iamAction?.split(':')[0] ?? call.service };
+    const serviceKey = verdict.iamAction?.split(':')[0] ?? call.service;
+    return durable === undefined ? { verdict, auditId, serviceKey } : { verdict, auditId, serviceKey, durable };
   }
 
   /**
@@ -183,6 +190,20 @@ export class OperationGuard {
       };
     }
     const durationMs = performance.now() - started;
+    if (admission.durable !== undefined) {
+      try {
+        await admission.durable;
+      } catch (error) {
+        // The request went out, but its attempt record may not survive a crash: the caller gets no result.
+        attempt = {
+          ok: false,
+          error: new GuardError(
+            `inventag guard: the audit trail could not put the attempt of ${admission.serviceKey}:${call.operation} on the disk (${messageOf(error)}); the result was withheld`,
+            { cause: error },
+          ),
+        };
+      }
+    }
     return this.record(call, admission, attempt, durationMs, logger ?? this.options.logger);
   }
 
@@ -218,13 +239,11 @@ export class OperationGuard {
     if (admission.auditId !== undefined) {
       const auditId = admission.auditId;
       const errorCode = attempt.ok ? undefined : errorCodeOf(attempt.error);
-      safely('audit.recordOutcome', () =>
-        this.audit?.recordOutcome(auditId, {
-          success: attempt.ok,
-          durationMs,
-          ...(errorCode === undefined ? {} : { errorCode }),
-        }),
-      );
+      const outcome = { success: attempt.ok, durationMs, ...(errorCode === undefined ? {} : { errorCode }) };
+      safely('audit.recordOutcome', () => {
+        if (this.audit?.stageOutcome !== undefined) this.audit.stageOutcome(auditId, outcome);
+        else this.audit?.recordOutcome(auditId, outcome);
+      });
     }
     return attempt.ok
       ? { ok: true, value: attempt.value, durationMs }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore, formatAnchor, type ChainHead } from '../../src/audit/index.js';
-import { attempt, runAuditCli, sqlite, tempDir } from './helpers.js';
+import { attempt, runAuditCli, setBodyField, sqlite, tempDir } from './helpers.js';
 
 describe('inventag audit', () => {
   let dir: string;
@@ -76,10 +76,7 @@ describe('inventag audit', () => {
   });
 
   it('verify: exit 4 naming the first bad entry when a row was edited', async () => {
-    sqlite(
-      store,
-      "DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET decision = 'allowed' WHERE seq = 11;",
-    );
+    sqlite(store, `DROP TRIGGER audit_entries_no_update; ${setBodyField(11, 'decision', 'allowed')}`);
     const r = await runAuditCli(['audit', 'verify', '--store', store]);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(`TAMPERED: first bad entry #11 (${ids[5]}): edited`);

@@ -45,7 +45,7 @@ describe('durability and concurrency', () => {
   beforeEach(() => ({ dir, cleanup } = tempDir()));
   afterEach(() => cleanup());
 
-  for (const mode of ['single', 'batch', 'enqueue']) {
+  for (const mode of ['single', 'batch', 'enqueue', 'staged', 'durable']) {
     it(`every ${mode} append that returned survives SIGKILL mid-stream, and the chain verifies`, async () => {
       const path = join(dir, `${mode}.db`);
       const { acked, signal } = await appendThenKill(path, mode, 400);
@@ -114,7 +114,10 @@ describe('durability and concurrency', () => {
     } finally {
       store.closeSync();
     }
-    const perSession = sqliteRows<{ n: number }>(path, 'SELECT COUNT(*) AS n FROM audit_entries GROUP BY session_id;');
+    const perSession = sqliteRows<{ n: number }>(
+      path,
+      "SELECT COUNT(*) AS n FROM audit_entries GROUP BY json_extract(body, '$.session_id');",
+    );
     expect(perSession.map((r) => r.n)).toEqual([5000, 5000]);
   }, 180_000);
 });

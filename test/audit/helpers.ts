@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,39 @@ export function attempt(i = 0, overrides: Partial<AuditEntryInput> = {}): AuditE
     ...overrides,
   };
 }
+
+/** A stored row of the current store format (2). */
+export interface Row2 {
+  seq: number;
+  audit_id: string;
+  kind: string;
+  timestamp: string;
+  ref_audit_id: string | null;
+  body: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export const COLUMNS = ['seq', 'audit_id', 'kind', 'timestamp', 'ref_audit_id', 'body', 'prev_hash', 'hash'] as const;
+
+/** The documented format-2 hash recipe, written out independently of the library. */
+export function rowHash(row: Omit<Row2, 'hash'>, key?: string): string {
+  const payload = [
+    'inventag-audit/2',
+    row.seq,
+    row.audit_id,
+    row.kind,
+    row.timestamp,
+    row.ref_audit_id ?? '',
+    row.prev_hash,
+    row.body,
+  ].join('\n');
+  return (key === undefined ? createHash('sha256') : createHmac('sha256', key)).update(payload).digest('hex');
+}
+
+/** SQL that changes one field inside the stored body of row `seq` (e.g. decision allowed -> blocked). */
+export const setBodyField = (seq: number, field: string, value: string): string =>
+  `UPDATE audit_entries SET body = json_set(body, '$.${field}', '${value.replace(/'/g, "''")}') WHERE seq = ${seq};`;
 
 /** Runs SQL through the sqlite3 command-line shell, as an attacker with file access would. */
 export function sqlite(db: string, sql: string, flags: string[] = []): string {

@@ -2,15 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import {
-  AuditStore,
-  AuditStoreErrorCode,
-  HASHED_COLUMNS,
-  entryHash,
-  isAuditStoreError,
-  type AuditRow,
-} from '../../src/audit/index.js';
-import { attempt, sqlite, sqliteRows, tempDir } from './helpers.js';
+import { AuditStore, AuditStoreErrorCode, isAuditStoreError } from '../../src/audit/index.js';
+import { attempt, rowHash, setBodyField, sqlite, sqliteRows, tempDir, type Row2 } from './helpers.js';
 
 describe('AuditStore', () => {
   let dir: string;
@@ -58,11 +51,16 @@ describe('AuditStore', () => {
 
   it('hashes exactly the documented payload, so other tools can re-verify a row', () => {
     store.append(attempt(0));
-    const row = sqliteRows<AuditRow>(store.path, 'SELECT * FROM audit_entries;')[0] as AuditRow;
-    expect(entryHash(row)).toBe(row.hash);
+    const row = sqliteRows<Row2>(store.path, 'SELECT * FROM audit_entries;')[0] as Row2;
     // The documented recipe, written out independently of the library.
-    const payload = JSON.stringify(['inventag-audit/1', ...HASHED_COLUMNS.map((c) => row[c])]);
-    expect(createHash('sha256').update(payload).digest('hex')).toBe(row.hash);
+    expect(rowHash(row)).toBe(row.hash);
+    // And with the sqlite3 shell alone: the payload written to a file, hashed by sha256sum.
+    const file = join(dir, 'row.bin');
+    sqlite(
+      store.path,
+      `SELECT writefile('${file}', 'inventag-audit/2'||char(10)||seq||char(10)||audit_id||char(10)||kind||char(10)||timestamp||char(10)||coalesce(ref_audit_id,'')||char(10)||prev_hash||char(10)||body) FROM audit_entries WHERE seq = 1;`,
+    );
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(row.hash);
   });
 
   it('implements AuditSink: the outcome is its own chained record, merged into the attempt when read', () => {
@@ -157,9 +155,9 @@ describe('AuditStore', () => {
     const raw = (await text(store.export({ format: 'jsonl', raw: true })))
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as AuditRow);
+      .map((l) => JSON.parse(l) as Row2);
     expect(raw).toHaveLength(3);
-    for (const row of raw) expect(entryHash(row)).toBe(row.hash);
+    for (const row of raw) expect(rowHash(row)).toBe(row.hash);
     expect(() => store.export({ format: 'xml' as never })).toThrow(/format must be jsonl or csv/);
     expect(() => store.export({ format: 'csv', since: 'yesterday' })).toThrow(/since must be an ISO 8601/);
   });
@@ -196,7 +194,7 @@ describe('AuditStore', () => {
   it('refuses deletion outside cleanup with the append-only triggers', () => {
     store.append(attempt(0));
     expect(() => sqlite(store.path, 'DELETE FROM audit_entries;')).toThrow(/removed only by a retention cleanup/);
-    expect(() => sqlite(store.path, "UPDATE audit_entries SET decision = 'blocked';")).toThrow(/append-only/);
+    expect(() => sqlite(store.path, setBodyField(1, 'decision', 'blocked'))).toThrow(/append-only/);
     expect(store.verify().ok).toBe(true);
   });
 
@@ -219,12 +217,14 @@ describe('AuditStore', () => {
     );
     expect(() => AuditStore.open({ path, key: 'x'.repeat(32) })).toThrow(/not the key this store was created with/);
     // A forger without the key who edits a row and re-computes a plain SHA-256 is caught.
-    const row = sqliteRows<AuditRow>(path, 'SELECT * FROM audit_entries;')[0] as AuditRow;
-    const forged = { ...row, decision: 'blocked' };
+    const row = sqliteRows<Row2>(path, 'SELECT * FROM audit_entries;')[0] as Row2;
+    const body = JSON.stringify({ ...JSON.parse(row.body), decision: 'blocked' });
     sqlite(
       path,
-      `DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET decision = 'blocked', hash = '${entryHash(forged)}' WHERE seq = 1;`,
+      `DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET body = '${body}', hash = '${rowHash({ ...row, body })}' WHERE seq = 1;`,
     );
+    // The same edit with the right key would verify: the key is what stops the forger.
+    expect(rowHash({ ...row, body }, key)).not.toBe(rowHash({ ...row, body }));
     store = AuditStore.open({ path, key, readonly: true });
     expect(store.verify().firstBad).toMatchObject({ sequence: 1, reason: 'edited' });
   });

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditStore, entryHash, HASHED_COLUMNS, type AuditRow, type ChainHead } from '../../src/audit/index.js';
-import { attempt, sqlite, sqliteRows, tempDir } from './helpers.js';
+import { AuditStore, type ChainHead } from '../../src/audit/index.js';
+import { COLUMNS, attempt, rowHash, setBodyField, sqlite, sqliteRows, tempDir, type Row2 } from './helpers.js';
 
 /** What an attacker with write access to the file does first: remove the append-only triggers. */
 const DROP_TRIGGERS = 'DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete;';
@@ -18,7 +18,7 @@ describe('verify detects tampering and names the first bad entry', () => {
   let dir: string;
   let cleanup: () => void;
   let path: string;
-  let rows: AuditRow[];
+  let rows: Row2[];
   let head: ChainHead;
 
   beforeEach(async () => {
@@ -31,7 +31,7 @@ describe('verify detects tampering and names the first bad entry', () => {
     }
     head = store.head() as ChainHead;
     await store.close();
-    rows = sqliteRows<AuditRow>(path, 'SELECT * FROM audit_entries ORDER BY seq;');
+    rows = sqliteRows<Row2>(path, 'SELECT * FROM audit_entries ORDER BY seq;');
     expect(rows).toHaveLength(11);
   });
   afterEach(() => cleanup());
@@ -44,7 +44,7 @@ describe('verify detects tampering and names the first bad entry', () => {
       store.closeSync();
     }
   };
-  const row = (seq: number) => rows[seq - 1] as AuditRow;
+  const row = (seq: number) => rows[seq - 1] as Row2;
 
   it('an intact store verifies', () => {
     expect(verify(head)).toMatchObject({
@@ -58,7 +58,7 @@ describe('verify detects tampering and names the first bad entry', () => {
   });
 
   it('a field edited with the sqlite3 shell', () => {
-    sqlite(path, `${DROP_TRIGGERS} UPDATE audit_entries SET decision = 'blocked' WHERE seq = 4;`);
+    sqlite(path, `${DROP_TRIGGERS} ${setBodyField(4, 'decision', 'blocked')}`);
     const result = verify();
     expect(result.ok).toBe(false);
     expect(result.firstBad).toMatchObject({ sequence: 4, auditId: row(4).audit_id, reason: 'edited' });
@@ -71,7 +71,9 @@ describe('verify detects tampering and names the first bad entry', () => {
     const other = new Database(path);
     try {
       other.exec(DROP_TRIGGERS);
-      other.prepare('UPDATE audit_entries SET request_parameters = \'{"MaxResults":5}\' WHERE seq = 2').run();
+      other
+        .prepare("UPDATE audit_entries SET body = json_set(body, '$.request_parameters.MaxResults', 5) WHERE seq = 2")
+        .run();
       expect(store.verify().firstBad).toMatchObject({ sequence: 2, auditId: row(2).audit_id, reason: 'edited' });
     } finally {
       other.close();
@@ -80,10 +82,11 @@ describe('verify detects tampering and names the first bad entry', () => {
   });
 
   it('an edited row whose hash the attacker re-computed: the next entry still links to the original', () => {
-    const forged = { ...row(4), operation: 'DescribeSecurityGroups' };
+    const body = JSON.stringify({ ...JSON.parse(row(4).body), operation: 'DescribeSecurityGroups' });
+    const forged = { ...row(4), body };
     sqlite(
       path,
-      `${DROP_TRIGGERS} UPDATE audit_entries SET operation = 'DescribeSecurityGroups', hash = '${entryHash(forged)}' WHERE seq = 4;`,
+      `${DROP_TRIGGERS} UPDATE audit_entries SET body = '${body}', hash = '${rowHash(forged)}' WHERE seq = 4;`,
     );
     expect(verify().firstBad).toMatchObject({ sequence: 4, auditId: row(4).audit_id, reason: 'edited' });
   });
@@ -118,16 +121,16 @@ describe('verify detects tampering and names the first bad entry', () => {
   });
 
   it('a forged row inserted with a correctly computed hash, later rows renumbered', () => {
-    const forged: AuditRow = {
+    const forged: Row2 = {
       ...row(5),
       seq: 6,
       audit_id: 'forged-0000',
-      operation: 'DescribeSecurityGroups',
+      body: JSON.stringify({ ...JSON.parse(row(5).body), operation: 'DescribeSecurityGroups' }),
       prev_hash: row(5).hash,
       hash: '',
     };
-    forged.hash = entryHash(forged);
-    const columns = [...HASHED_COLUMNS, 'hash'] as const;
+    forged.hash = rowHash(forged);
+    const columns = COLUMNS;
     sqlite(
       path,
       `${DROP_TRIGGERS}
@@ -140,8 +143,8 @@ describe('verify detects tampering and names the first bad entry', () => {
   });
 
   it('a forged row with a made-up hash appended at the end', () => {
-    const columns = [...HASHED_COLUMNS, 'hash'] as const;
-    const forged: AuditRow = {
+    const columns = COLUMNS;
+    const forged: Row2 = {
       ...row(11),
       seq: 12,
       audit_id: 'forged-0001',

@@ -210,7 +210,9 @@ describe('inventag report and status', () => {
     db.exec('DROP TRIGGER IF EXISTS audit_entries_no_update');
     const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[];
     for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
-    db.prepare("UPDATE audit_entries SET operation = 'TerminateInstances' WHERE seq = 2").run();
+    db.prepare(
+      "UPDATE audit_entries SET body = json_set(body, '$.operation', 'TerminateInstances') WHERE seq = 2",
+    ).run();
     db.close();
     const bad = await runCli(['status'], { env, cwd: dir });
     expect(bad.code).toBe(4);

@@ -116,22 +116,54 @@ export function registerAudit(program: Command): void {
           `--anchor must be SEQ:HASH (a sequence number, a colon and a 64-digit hex SHA-256); got ${JSON.stringify(opts.anchor)}`,
         );
       }
-      const result = await withStore(opts, { readonly: true }, true, (store) =>
-        store.verify(anchor === undefined ? {} : { anchor }),
-      );
+      const config = await configFromFlags(opts.config);
+      const { result, known, headCheck } = await withStore(opts, { readonly: true }, true, async (store) => {
+        const verified = store.verify(anchor === undefined ? {} : { anchor });
+        // The last head recorded outside the store (security audit log): a head that went backwards lost entries.
+        const { lastLoggedHead } = await import('../../audit/knownHead.js');
+        const logged =
+          config.logDirectory === undefined
+            ? undefined
+            : lastLoggedHead(config.logDirectory, { storeId: store.storeId, path: store.path });
+        return {
+          result: verified,
+          known: logged,
+          headCheck: logged === undefined ? undefined : store.compareHead(logged.head),
+        };
+      });
+      const headLost = headCheck?.status === 'behind' || headCheck?.status === 'forked';
+      const ok = result.ok && !headLost;
       if (opts.json)
         printJson({
           store: await storePathOf(opts),
           ...result,
+          ok,
           anchorText: result.head ? formatAnchor(result.head) : null,
+          ...(known === undefined || headCheck === undefined
+            ? {}
+            : {
+                knownHead: {
+                  ...known,
+                  anchorText: formatAnchor(known.head),
+                  status: headCheck.status,
+                  message: headCheck.message,
+                },
+              }),
         });
-      else if (result.ok) {
+      else if (result.ok && headLost) {
+        printLine(`${colour.red('TAMPERED')}: ${headCheck?.message ?? ''}`);
+        printLine(
+          `  the security audit log ${known?.source ?? ''} recorded head ${known ? formatAnchor(known.head) : ''}${known?.at ? ` at ${known.at}` : ''}`,
+        );
+        printLine(`  ${result.checked} entries verified; the chain that remains is intact`);
+      } else if (result.ok) {
         const range =
           result.firstSequence === undefined ? 'empty trail' : `${result.firstSequence}..${result.head?.sequence}`;
         printLine(
           `${colour.green('intact')}: ${result.checked} entries checked (${range})${result.anchor ? `, anchor ${result.anchor}` : ''}`,
         );
         if (result.head) printLine(`head ${formatAnchor(result.head)}`);
+        if (headCheck !== undefined) printLine(`security audit log: ${headCheck.message}`);
       } else {
         const bad = result.firstBad;
         printLine(
@@ -141,7 +173,7 @@ export function registerAudit(program: Command): void {
         printLine(`  ${result.checked} entries verified before it`);
       }
       for (const w of result.warnings) printErr(`inventag: warning: ${w}`);
-      process.exitCode = result.ok ? ExitCode.OK : ExitCode.TAMPERED;
+      process.exitCode = ok ? ExitCode.OK : ExitCode.TAMPERED;
     });
 
   audit

@@ -1,0 +1,159 @@
+/**
+ * Store format 2: a narrow row. The columns SQLite indexes or filters on
+ * (sequence, audit id, kind, time, the attempt an outcome completes) stay
+ * columns; everything else is one JSON object in `body`. The hash covers the
+ * exact stored text, so verifying a row never rebuilds JSON:
+ *
+ *   payload = "inventag-audit/2" LF seq LF audit_id LF kind LF timestamp LF
+ *             ref_audit_id (empty when NULL) LF prev_hash LF body
+ *   hash    = hex(SHA-256(payload))          (HMAC-SHA-256 with the store key when keyed)
+ *
+ * No field but `body` may hold a line feed (verify treats one as an edit), so
+ * the payload names every field unambiguously. With the sqlite3 shell:
+ *
+ *   sqlite3 audit.db "SELECT writefile('row.bin', 'inventag-audit/2'||char(10)||seq||char(10)||audit_id||char(10)||
+ *     kind||char(10)||timestamp||char(10)||coalesce(ref_audit_id,'')||char(10)||prev_hash||char(10)||body)
+ *     FROM audit_entries WHERE seq = 42"
+ *   sha256sum row.bin      # equals: sqlite3 audit.db "SELECT hash FROM audit_entries WHERE seq = 42"
+ *
+ * (keyed stores: `openssl dgst -sha256 -hmac "$INVENTAG_AUDIT_KEY" row.bin`).
+ */
+import { createHash, createHmac } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import type { AuditRow } from './chain.js';
+
+export const CHAIN_FORMAT_2 = 'inventag-audit/2';
+
+/** One row of a format-2 `audit_entries` table, exactly as stored. */
+export interface StoredRow2 {
+  seq: number;
+  audit_id: string;
+  kind: string;
+  timestamp: string;
+  ref_audit_id: string | null;
+  body: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The format-2 columns in table (and insert) order. */
+export const COLUMNS_2 = ['seq', 'audit_id', 'kind', 'timestamp', 'ref_audit_id', 'body', 'prev_hash', 'hash'] as const;
+
+/** The fields kept in `body`, in the order they are written. */
+const BODY_FIELDS = [
+  'session_id',
+  'service',
+  'operation',
+  'iam_action',
+  'operation_type',
+  'decision',
+  'risk_level',
+  'resource_arn',
+  'identity_account',
+  'identity_arn',
+  'identity_type',
+  'request_parameters',
+  'compliance_standard',
+  'validation_message',
+  'outcome_success',
+  'outcome_error_code',
+  'outcome_duration_us',
+  'data',
+] as const;
+
+/** The row fields format 2 takes apart into columns and body (format 1 stores them as they are). */
+export type RowFields = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
+
+/**
+ * The body text of a row. `request_parameters` and `data` hold JSON text
+ * (already canonical: sorted keys) and are embedded as JSON values, not
+ * re-encoded strings. Null fields are left out.
+ */
+export function bodyOf(row: RowFields): string {
+  let out = '{';
+  let first = true;
+  for (const field of BODY_FIELDS) {
+    const value = row[field];
+    if (value === null || value === undefined) continue;
+    const text =
+      field === 'request_parameters' || field === 'data' ? (value as string) : JSON.stringify(value as string | number);
+    out += `${first ? '' : ','}"${field}":${text}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** The stored row's fields in format 1's shape (for readers that share one conversion to entries). */
+export function expandRow(row: StoredRow2): AuditRow {
+  const body = parseBody(row.body);
+  const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return {
+    seq: row.seq,
+    audit_id: row.audit_id,
+    kind: row.kind,
+    session_id: str(body.session_id) ?? '',
+    timestamp: row.timestamp,
+    service: str(body.service),
+    operation: str(body.operation),
+    iam_action: str(body.iam_action),
+    operation_type: str(body.operation_type),
+    decision: str(body.decision),
+    risk_level: str(body.risk_level),
+    resource_arn: str(body.resource_arn),
+    identity_account: str(body.identity_account),
+    identity_arn: str(body.identity_arn),
+    identity_type: str(body.identity_type),
+    request_parameters: json(body.request_parameters),
+    compliance_standard: str(body.compliance_standard),
+    validation_message: str(body.validation_message),
+    outcome_success: num(body.outcome_success),
+    outcome_error_code: str(body.outcome_error_code),
+    outcome_duration_us: num(body.outcome_duration_us),
+    ref_audit_id: row.ref_audit_id,
+    data: json(body.data),
+    prev_hash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** The body as an object; a body that is not a JSON object (a damaged or edited row) reads as empty. */
+export function parseBody(text: string | null | undefined): Record<string, unknown> {
+  if (typeof text !== 'string') return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The exact bytes a format-2 hash covers. */
+export function payload2(
+  seq: number,
+  auditId: string,
+  kind: string,
+  timestamp: string,
+  ref: string | null,
+  prevHash: string,
+  body: string,
+): string {
+  return `${CHAIN_FORMAT_2}\n${seq}\n${auditId}\n${kind}\n${timestamp}\n${ref ?? ''}\n${prevHash}\n${body}`;
+}
+
+// One-shot hashing (Node 20.12+) skips creating a Hash object per row.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+/** SHA-256 (HMAC-SHA-256 when keyed) of a payload, hex. */
+export function hashText(payload: string, key: Buffer | undefined): string {
+  if (key !== undefined) return createHmac('sha256', key).update(payload).digest('hex');
+  return oneShot !== undefined ? oneShot('sha256', payload, 'hex') : createHash('sha256').update(payload).digest('hex');
+}
+
+/** The hash a stored format-2 row should carry (at `seq`, which defaults to its own). */
+export function rowHash2(row: StoredRow2, key: Buffer | undefined, seq = row.seq): string {
+  return hashText(payload2(seq, row.audit_id, row.kind, row.timestamp, row.ref_audit_id, row.prev_hash, row.body), key);
+}
