@@ -49,6 +49,7 @@ import {
 } from './schema.js';
 import { COLUMNS_2, type StoredRow2, bodyOf, expandRow, hashText, parseBody, payload2, rowHash2 } from './format2.js';
 import { WalSync } from './walSync.js';
+import { type HeadCheck, compareHeads } from './knownHead.js';
 import { DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
 import { uuidv7 } from './uuidv7.js';
 import { rowsToCsv, rowsToJsonl } from './exportFormat.js';
@@ -155,15 +156,6 @@ export interface StagedAttempt {
    * `durability: 'normal'`); rejects when the fsync failed.
    */
   readonly durable: Promise<void>;
-}
-
-/** Where the chain head stands against a head recorded outside the store (a log line, a report). */
-export interface HeadCheck {
-  /** `same`: the store's head is the known one; `ahead`: it continues it; `behind`: entries the known head covers are missing; `forked`: the entry at the known sequence has another hash. */
-  readonly status: 'same' | 'ahead' | 'behind' | 'forked' | 'pruned';
-  readonly known: ChainHead;
-  readonly head: ChainHead | undefined;
-  readonly message: string;
 }
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
@@ -297,6 +289,12 @@ export class AuditStore implements AuditSink {
       if (!readonly) {
         if ((options.durability ?? 'full') === 'full') store.#wal = openWalSync(db, path);
         store.#prepare();
+        // Names this store's id with its path, so a store file that is later deleted or loses its trail can
+        // still be matched with the heads logged for it.
+        store.#loggers.security?.info(
+          { event: 'audit_session_start', sessionId: store.sessionId, store: store.storeId, path },
+          'audit session start',
+        );
       }
       return store;
     } catch (err) {
@@ -940,39 +938,8 @@ export class AuditStore implements AuditSink {
    * deleted, or a damaged or deleted write-ahead log).
    */
   compareHead(known: ChainHead): HeadCheck {
-    const head = this.head();
-    const at = (seq: number): string | undefined =>
-      (this.#open().prepare('SELECT hash FROM audit_entries WHERE seq = ?').get(seq) as { hash: string } | undefined)
-        ?.hash;
-    const describeKnown = `${known.sequence}:${known.hash.slice(0, 12)}…`;
-    if (head === undefined || head.sequence < known.sequence) {
-      const missing = known.sequence - (head?.sequence ?? 0);
-      return {
-        status: 'behind',
-        known,
-        head,
-        message: `the chain head went backwards: ${describeKnown} was recorded outside the store, but the store ends at ${head?.sequence ?? 0}; the newest ${missing} entries are missing (deleted, or a damaged or deleted write-ahead log)`,
-      };
-    }
-    const hash = at(known.sequence);
-    if (hash === undefined)
-      return { status: 'pruned', known, head, message: `entry ${known.sequence} was removed by a retention cleanup` };
-    if (hash !== known.hash) {
-      return {
-        status: 'forked',
-        known,
-        head,
-        message: `entry ${known.sequence} has another hash than the ${describeKnown} recorded outside the store: entries up to it were replaced`,
-      };
-    }
-    return head.sequence === known.sequence
-      ? { status: 'same', known, head, message: 'the chain head is the one recorded outside the store' }
-      : {
-          status: 'ahead',
-          known,
-          head,
-          message: `the chain continues the head recorded outside the store (${head.sequence - known.sequence} entries since)`,
-        };
+    const at = this.#open().prepare('SELECT hash FROM audit_entries WHERE seq = ?');
+    return compareHeads(known, this.head(), (seq) => (at.get(seq) as { hash: string } | undefined)?.hash);
   }
 
   #schemaWarnings(db: Database.Database): string[] {

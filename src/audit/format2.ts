@@ -75,8 +75,7 @@ export function bodyOf(row: RowFields): string {
   for (const field of BODY_FIELDS) {
     const value = row[field];
     if (value === null || value === undefined) continue;
-    const text =
-      field === 'request_parameters' || field === 'data' ? (value as string) : JSON.stringify(value as string | number);
+    const text = field === 'request_parameters' || field === 'data' ? (value as string) : JSON.stringify(value);
     out += `${first ? '' : ','}"${field}":${text}`;
     first = false;
   }

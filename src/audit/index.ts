@@ -6,10 +6,10 @@ export {
   DEFAULT_MAX_AUDIT_ENTRIES,
 } from './defaults.js';
 export { uuidv7 } from './uuidv7.js';
-export type { AuditStoreLoggers, AuditStoreOptions, HeadCheck, StagedAttempt } from './AuditStore.js';
+export type { AuditStoreLoggers, AuditStoreOptions, StagedAttempt } from './AuditStore.js';
 export { CHAIN_FORMAT_2, payload2 } from './format2.js';
-export { lastLoggedHead } from './knownHead.js';
-export type { KnownHead } from './knownHead.js';
+export { checkAgainstLog, compareHeads, headWentBackwards, lastLoggedHead } from './knownHead.js';
+export type { HeadCheck, HeadSource, KnownHead, StoreIdentity } from './knownHead.js';
 export { AuditStoreError, AuditStoreErrorCode, isAuditStoreError } from './errors.js';
 export {
   CHAIN_FORMAT,

@@ -64,8 +64,7 @@ export class WalSync {
     try {
       fdatasyncSync(this.#fd as number);
     } catch (err) {
-      this.#fail(err as Error);
-      throw this.#failure;
+      throw this.#fail(err as Error);
     }
     if (target > this.#synced) this.#synced = target;
     this.#settle();
@@ -120,12 +119,13 @@ export class WalSync {
     this.#waiters = still;
   }
 
-  #fail(err: Error): void {
-    this.#failure ??= new Error(
+  #fail(err: Error): Error {
+    const failure = (this.#failure ??= new Error(
       `syncing the write-ahead log to the disk failed (${err.message}); entries since the last sync may be lost, so the store accepts no more writes`,
       { cause: err },
-    );
-    for (const w of this.#waiters.splice(0)) w.reject(this.#failure);
+    ));
+    for (const w of this.#waiters.splice(0)) w.reject(failure);
+    return failure;
   }
 
   #check(): void {

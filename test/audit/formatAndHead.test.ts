@@ -90,15 +90,16 @@ describe('audit store formats, the cleanup flag, incremental verify and the head
     const path = format1Copy();
     sqlite(
       path,
-      "INSERT OR REPLACE INTO audit_meta (key, value) VALUES ('cleanup_in_progress', '1'); DELETE FROM audit_entries WHERE seq >= 26; DELETE FROM audit_meta WHERE key = 'cleanup_in_progress';",
+      "INSERT OR REPLACE INTO audit_meta (key, value) VALUES ('cleanup_in_progress', '1'); DELETE FROM audit_entries WHERE seq >= 27; DELETE FROM audit_meta WHERE key = 'cleanup_in_progress';",
     );
+    expect(sqliteRows<{ n: number }>(path, 'SELECT MAX(seq) AS n FROM audit_entries;')[0]?.n).toBe(26);
     let store = AuditStore.open({ path, readonly: true });
     const result = store.verify();
     // The remaining chain is intact; only a head kept outside the store shows the loss.
     expect(result.ok).toBe(true);
     expect(result.warnings.join()).toMatch(/still honours the cleanup_in_progress flag/);
     expect(store.compareHead(FORMAT_1_HEAD)).toMatchObject({ status: 'behind' });
-    expect(store.compareHead(FORMAT_1_HEAD).message).toMatch(/went backwards.*newest 2 entries are missing/);
+    expect(store.compareHead(FORMAT_1_HEAD).message).toMatch(/went backwards.*newest 1 entries are missing/);
     store.closeSync();
     store = AuditStore.open({ path });
     store.closeSync();
@@ -180,17 +181,51 @@ describe('audit store formats, the cleanup flag, incremental verify and the head
     });
   });
 
-  it('a deleted -wal loses committed entries: detected against the security audit log', async () => {
+  it('a deleted -wal loses committed entries: audit verify and status say the head went backwards (exit 4)', async () => {
     const path = join(dir, 'audit.db');
     const logs = join(dir, 'logs');
-    const env = { INVENTAG_LOG_DIRECTORY: logs };
+    const env = { INVENTAG_LOG_DIRECTORY: logs, INVENTAG_AUDIT_STORE: path, INVENTAG_DATA_DIRECTORY: dir };
     await crashAfter(path, logs, 5);
+    const before = await runAuditCli(['status'], { env });
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stdout).toMatch(/Audit trail: 10 entries, head 10:[0-9a-f]{64}, intact/);
     expect(existsSync(`${path}-wal`)).toBe(true);
+    // Every entry was still in the write-ahead log: the store file itself holds no trail any more.
     rmSync(`${path}-wal`);
     rmSync(`${path}-shm`, { force: true });
     const r = await runAuditCli(['audit', 'verify', '--store', path], { env });
-    expect(r.code).toBe(4);
-    expect(r.stdout).toMatch(/head went backwards/);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stdout).toMatch(/TAMPERED: the chain head went backwards: 10:.* the store ends at 0/);
+    const status = await runAuditCli(['status', '--json'], { env });
+    expect(status.code, status.stderr).toBe(4);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      audit: { intact: false, knownHead: { status: 'behind', head: { sequence: 10 } } },
+    });
+    // The store file deleted outright: the same.
+    rmSync(path);
+    const gone = await runAuditCli(['status'], { env });
+    expect(gone.code).toBe(4);
+    expect(gone.stdout).toMatch(/TAMPERED: the chain head went backwards/);
+    expect((await runAuditCli(['audit', 'verify', '--store', path], { env })).code).toBe(4);
+  });
+
+  it('status compares with the security audit log too: the newest rows deleted through the sqlite3 shell', async () => {
+    const path = join(dir, 'audit.db');
+    const logs = join(dir, 'logs');
+    const env = { INVENTAG_LOG_DIRECTORY: logs, INVENTAG_AUDIT_STORE: path, INVENTAG_DATA_DIRECTORY: dir };
+    await crashAfter(path, logs, 6);
+    // A checkpoint so the store file holds the rows (not only the write-ahead log), then the newest rows deleted.
+    sqlite(
+      path,
+      'PRAGMA wal_checkpoint(TRUNCATE); DROP TRIGGER audit_entries_no_delete; DELETE FROM audit_entries WHERE seq > 9;',
+    );
+    const r = await runAuditCli(['status'], { env });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stdout).toMatch(/Audit trail: 9 entries, head 9:[0-9a-f]{64}, TAMPERED/);
+    expect(r.stdout).toMatch(/TAMPERED: the chain head went backwards: 12:.*the newest 3 entries are missing/);
+    // Without the log to compare with, the remaining chain is all there is: intact.
+    const noLog = await runAuditCli(['status'], { env: { ...env, INVENTAG_LOG_DIRECTORY: join(dir, 'other') } });
+    expect(noLog.code).toBe(0);
   });
 
   it('a damaged -wal drops the commits after the damage: detected against the security audit log', async () => {

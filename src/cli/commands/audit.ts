@@ -11,7 +11,8 @@ import { ExitCode } from '../../constants.js';
 import { AUDIT_KEY_ENV, DEFAULT_AUDIT_STORE_PATH } from '../../audit/defaults.js';
 import { formatAnchor, parseAnchor } from '../../audit/chain.js';
 import type { AuditStore, AuditStoreOptions } from '../../audit/AuditStore.js';
-import type { AuditEntry } from '../../audit/types.js';
+import type { AuditEntry, VerifyResult } from '../../audit/types.js';
+import type { HeadCheck, KnownHead } from '../../audit/knownHead.js';
 import { AuditStoreErrorCode, isAuditStoreError } from '../../audit/errors.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
@@ -91,6 +92,16 @@ function formatEntry(e: AuditEntry): string {
   return `#${e.sequence} ${e.timestamp} ${decision} ${e.service}:${e.operation}${action} ${e.riskLevel ?? ''} ${outcome}`;
 }
 
+/** The head the security audit log recorded, and how the store compares, as `audit verify --json` prints it. */
+function knownHeadJson(logged: { known: KnownHead; check: HeadCheck }): Record<string, unknown> {
+  return {
+    ...logged.known,
+    anchorText: formatAnchor(logged.known.head),
+    status: logged.check.status,
+    message: logged.check.message,
+  };
+}
+
 /** Adds `inventag audit` and its sub-commands. */
 export function registerAudit(program: Command): void {
   const audit = program
@@ -117,38 +128,43 @@ export function registerAudit(program: Command): void {
         );
       }
       const config = await configFromFlags(opts.config);
-      const { result, known, headCheck } = await withStore(opts, { readonly: true }, true, async (store) => {
-        const verified = store.verify(anchor === undefined ? {} : { anchor });
-        // The last head recorded outside the store (security audit log): a head that went backwards lost entries.
-        const { lastLoggedHead } = await import('../../audit/knownHead.js');
-        const logged =
-          config.logDirectory === undefined
-            ? undefined
-            : lastLoggedHead(config.logDirectory, { storeId: store.storeId, path: store.path });
-        return {
-          result: verified,
-          known: logged,
-          headCheck: logged === undefined ? undefined : store.compareHead(logged.head),
-        };
-      });
-      const headLost = headCheck?.status === 'behind' || headCheck?.status === 'forked';
+      const { checkAgainstLog, headWentBackwards } = await import('../../audit/knownHead.js');
+      const storePath = resolve(await storePathOf(opts));
+      let verified: { result: VerifyResult; logged: ReturnType<typeof checkAgainstLog> };
+      try {
+        verified = await withStore(opts, { readonly: true }, true, (store) => ({
+          result: store.verify(anchor === undefined ? {} : { anchor }),
+          // The last head recorded outside the store (security audit log): a head that went backwards lost entries.
+          logged: checkAgainstLog(config.logDirectory, store, storePath),
+        }));
+      } catch (err) {
+        // No store file, or one whose trail is gone (a deleted write-ahead log that held all of it): tampered when
+        // the security audit log recorded a head for this path.
+        const missing = err instanceof CliError && isAuditStoreError(err.cause) && err.cause.code === 'NOT_FOUND';
+        const logged = missing ? checkAgainstLog(config.logDirectory, undefined, storePath) : undefined;
+        if (logged === undefined) throw err;
+        const message = `${logged.check.message}; ${(err as Error).message}`;
+        if (opts.json)
+          printJson({ store: storePath, ok: false, checked: 0, knownHead: knownHeadJson(logged), error: message });
+        else {
+          printLine(`${colour.red('TAMPERED')}: ${message}`);
+          printLine(`  the security audit log ${logged.known.source} recorded head ${formatAnchor(logged.known.head)}`);
+        }
+        process.exitCode = ExitCode.TAMPERED;
+        return;
+      }
+      const { result, logged } = verified;
+      const known = logged?.known;
+      const headCheck = logged?.check;
+      const headLost = headWentBackwards(headCheck);
       const ok = result.ok && !headLost;
       if (opts.json)
         printJson({
-          store: await storePathOf(opts),
+          store: storePath,
           ...result,
           ok,
           anchorText: result.head ? formatAnchor(result.head) : null,
-          ...(known === undefined || headCheck === undefined
-            ? {}
-            : {
-                knownHead: {
-                  ...known,
-                  anchorText: formatAnchor(known.head),
-                  status: headCheck.status,
-                  message: headCheck.message,
-                },
-              }),
+          ...(logged === undefined ? {} : { knownHead: knownHeadJson(logged) }),
         });
       else if (result.ok && headLost) {
         printLine(`${colour.red('TAMPERED')}: ${headCheck?.message ?? ''}`);

@@ -6,6 +6,7 @@ import { addAwsFlags, applyAwsFlags, type AwsFlags } from '../awsFlags.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { printErr, printJson, printLine } from '../output.js';
+import type { AuditStore } from '../../audit/AuditStore.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
 import type { OrgFlags } from './checkOrg.js';
 
@@ -327,21 +328,46 @@ export function registerStatus(program: Command): void {
       const { existsSync } = await import('node:fs');
       const { lastReportPath } = await import('../../manager/paths.js');
       const status: Record<string, unknown> = { dataDirectory: config.dataDirectory, auditStore: config.auditStore };
-      if (existsSync(config.auditStore!)) {
-        const { openAuditStore } = await import('../../manager/openAuditStore.js');
-        const store = openAuditStore(config, { readonly: true });
+      const { checkAgainstLog, headWentBackwards } = await import('../../audit/knownHead.js');
+      const storePath = resolve(config.auditStore!);
+      let logged: ReturnType<typeof checkAgainstLog>;
+      const { openAuditStore } = await import('../../manager/openAuditStore.js');
+      const { isAuditStoreError } = await import('../../audit/errors.js');
+      let store: AuditStore | undefined;
+      try {
+        store = existsSync(storePath) ? openAuditStore(config, { readonly: true }) : undefined;
+      } catch (err) {
+        // A store file whose trail is gone (its write-ahead log deleted) is compared with the log as a missing one.
+        if (!(isAuditStoreError(err) && err.code === 'NOT_FOUND')) throw err;
+      }
+      if (store !== undefined) {
         try {
           const v = store.verify();
+          // The newest head the security audit log recorded for this store: a head that went backwards lost entries.
+          logged = checkAgainstLog(config.logDirectory, store, storePath);
           status.audit = {
             entries: store.count(),
             head: v.head ? `${v.head.sequence}:${v.head.hash}` : null,
-            intact: v.ok,
+            intact: v.ok && !headWentBackwards(logged?.check),
             ...(v.firstBad ? { firstBad: v.firstBad } : {}),
+            ...(logged
+              ? { knownHead: { ...logged.known, status: logged.check.status, message: logged.check.message } }
+              : {}),
           };
         } finally {
           store.closeSync();
         }
-      } else status.audit = null;
+      } else {
+        logged = checkAgainstLog(config.logDirectory, undefined, storePath);
+        status.audit = logged
+          ? {
+              entries: 0,
+              head: null,
+              intact: false,
+              knownHead: { ...logged.known, status: logged.check.status, message: logged.check.message },
+            }
+          : null;
+      }
       const last = lastReportPath(config.dataDirectory);
       if (existsSync(last)) {
         const r = JSON.parse(readFileSync(last, 'utf8')) as ComprehensiveComplianceReport;
@@ -354,6 +380,7 @@ export function registerStatus(program: Command): void {
           findings: r.findings.length,
         };
       } else status.lastCheck = null;
+      if (status.audit !== null && !(status.audit as { intact: boolean }).intact) process.exitCode = ExitCode.TAMPERED;
       if (opts.json) {
         printJson(status);
         return;
@@ -362,6 +389,7 @@ export function registerStatus(program: Command): void {
       printLine(
         `Audit trail: ${audit ? `${audit.entries} entries, head ${audit.head ?? '(empty)'}, ${audit.intact ? 'intact' : 'TAMPERED'}` : `none yet at ${config.auditStore}`}`,
       );
+      if (logged && headWentBackwards(logged.check)) printLine(`  TAMPERED: ${logged.check.message}`);
       const lc = status.lastCheck as {
         generatedAt: string;
         isCompliant: boolean;
@@ -372,7 +400,6 @@ export function registerStatus(program: Command): void {
       printLine(
         `Last check: ${lc ? `${lc.generatedAt}: ${lc.isCompliant ? 'COMPLIANT' : 'NON-COMPLIANT'}, score ${lc.complianceScore}, risk ${lc.riskScore}, ${lc.findings} finding(s)` : 'none yet (run inventag check)'}`,
       );
-      if (audit && !audit.intact) process.exitCode = ExitCode.TAMPERED;
     });
 }
 
