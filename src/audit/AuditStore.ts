@@ -731,8 +731,10 @@ export class AuditStore implements AuditSink {
     return this.#stmts;
   }
 
+  /** The connection for reading; entries staged or enqueued by this store are committed first, so reads see them. */
   #open(): Database.Database {
     if (this.#closed) throw new AuditStoreError(AuditStoreErrorCode.CLOSED, this.path, 'the audit store is closed');
+    if (this.#queue.length > 0) this.#drain();
     return this.#db;
   }
 

@@ -245,8 +245,9 @@ describe('AuditStore', () => {
     );
     const head = store.head();
     await store.close();
-    const lines = logs.lines.security.map((l) => JSON.parse(l));
-    expect(lines[1]).toMatchObject({ level: 'warn', event: 'audit_attempt', decision: 'blocked', sequence: 2 });
+    const lines = logs.lines.security.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ event: 'audit_session_start', store: store.storeId, path: store.path });
+    expect(lines[2]).toMatchObject({ level: 'warn', event: 'audit_attempt', decision: 'blocked', sequence: 2 });
     const end = lines.at(-1);
     expect(end).toMatchObject({
       event: 'audit_session_end',

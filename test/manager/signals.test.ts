@@ -7,7 +7,7 @@ import { AuditStore } from '../../src/audit/AuditStore.js';
 import { startDashboard } from '../../src/dashboard/dashboardServer.js';
 import { emptySnapshot } from '../../src/metrics/snapshot.js';
 import { renderMarkdown } from '../../src/report/renderMarkdown.js';
-import { attempt, sqlite } from '../audit/helpers.js';
+import { attempt, setBodyField, sqlite } from '../audit/helpers.js';
 import { buildReport as fixtureReport } from '../report/fixtures.js';
 import { runCli } from '../support/cli.js';
 
@@ -39,10 +39,7 @@ describe('metrics write verifies the audit chain', () => {
     expect(intact.stdout).toMatch(/^inventag_audit_chain_verification\{result="passed"\} 1$/m);
     expect(intact.stdout).toMatch(/^inventag_error_rate 33\.3/m);
     expect(intact.stdout).toMatch(/^inventag_resource_usage_percent\{resource="memory"\} \d/m);
-    sqlite(
-      path,
-      "DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET operation = 'TerminateInstances' WHERE seq = 2;",
-    );
+    sqlite(path, `DROP TRIGGER audit_entries_no_update; ${setBodyField(2, 'operation', 'TerminateInstances')}`);
     // Act
     const r = await runCli(['metrics', 'write', '-'], { cwd: dir, env: envOf(data) });
     // Assess
