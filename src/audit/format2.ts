@@ -20,7 +20,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import * as crypto from 'node:crypto';
-import type { AuditRow } from './chain.js';
+import { type AuditRow, HASHED_COLUMNS } from './chain.js';
 
 export const CHAIN_FORMAT_2 = 'inventag-audit/2';
 
@@ -39,27 +39,14 @@ export interface StoredRow2 {
 /** The format-2 columns in table (and insert) order. */
 export const COLUMNS_2 = ['seq', 'audit_id', 'kind', 'timestamp', 'ref_audit_id', 'body', 'prev_hash', 'hash'] as const;
 
-/** The fields kept in `body`, in the order they are written. */
-const BODY_FIELDS = [
-  'session_id',
-  'service',
-  'operation',
-  'iam_action',
-  'operation_type',
-  'decision',
-  'risk_level',
-  'resource_arn',
-  'identity_account',
-  'identity_arn',
-  'identity_type',
-  'request_parameters',
-  'compliance_standard',
-  'validation_message',
-  'outcome_success',
-  'outcome_error_code',
-  'outcome_duration_us',
-  'data',
-] as const;
+/** The row fields format 2 keeps as columns; every other hashed field of format 1 goes into `body`. */
+const COLUMN_FIELDS = new Set<string>(['seq', 'audit_id', 'kind', 'timestamp', 'ref_audit_id', 'prev_hash']);
+
+/** The fields kept in `body`, in the order they are written: format 1's hashed fields that are not columns. */
+const BODY_FIELDS = HASHED_COLUMNS.filter((c) => !COLUMN_FIELDS.has(c)) as Exclude<
+  (typeof HASHED_COLUMNS)[number],
+  'seq' | 'audit_id' | 'kind' | 'timestamp' | 'ref_audit_id' | 'prev_hash'
+>[];
 
 /** The row fields format 2 takes apart into columns and body (format 1 stores them as they are). */
 export type RowFields = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;

@@ -32,19 +32,10 @@ export function attempt(i = 0, overrides: Partial<AuditEntryInput> = {}): AuditE
   };
 }
 
-/** A stored row of the current store format (2). */
-export interface Row2 {
-  seq: number;
-  audit_id: string;
-  kind: string;
-  timestamp: string;
-  ref_audit_id: string | null;
-  body: string;
-  prev_hash: string;
-  hash: string;
-}
-
-export const COLUMNS = ['seq', 'audit_id', 'kind', 'timestamp', 'ref_audit_id', 'body', 'prev_hash', 'hash'] as const;
+/** A stored row of the current store format (2), and its columns in table order. */
+export type { StoredRow2 as Row2 } from '../../src/audit/format2.js';
+export { COLUMNS_2 as COLUMNS } from '../../src/audit/format2.js';
+import type { StoredRow2 as Row2 } from '../../src/audit/format2.js';
 
 /** The documented format-2 hash recipe, written out independently of the library. */
 export function rowHash(row: Omit<Row2, 'hash'>, key?: string): string {
