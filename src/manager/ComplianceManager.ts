@@ -334,7 +334,8 @@ export class ComplianceManager {
           }
         : {}),
       evidence: [...this.evidence.values()],
-      auditTrail: this.auditOption !== false,
+      // A durable trail: this manager's own store, or the trail read (and verified) as evidence.
+      auditTrail: this.auditOption !== false || this.evidence.has('auditTrail'),
       ...(head ? { chainHead: head } : {}),
       subject: this.subject,
       ...(options.minComplianceScore !== undefined ? { minComplianceScore: options.minComplianceScore } : {}),

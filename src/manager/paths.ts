@@ -6,3 +6,6 @@ export const demoEvidenceDir = (): string => join(packageRoot(), 'examples', 'de
 
 /** Where `inventag check` keeps its last JSON report, for `status`, the dashboard and metrics. */
 export const lastReportPath = (dataDirectory: string): string => join(dataDirectory, 'last-report.json');
+
+/** Where `inventag check --org` keeps its last org report, for the account series of metrics and the dashboard. */
+export const lastOrgReportPath = (dataDirectory: string): string => join(dataDirectory, 'last-org-report.json');

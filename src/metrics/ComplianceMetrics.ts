@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { COMPLIANCE_STANDARDS, CircuitState, ErrorSeverity } from '../constants.js';
 import { MetricsError } from './errors.js';
-import { boundedLabel, operationLabels } from './labels.js';
+import { OTHER_LABEL, boundedLabel, operationLabels } from './labels.js';
 import { OPERATION_DECISIONS, OPERATION_OUTCOMES, OperationOutcome } from './snapshot.js';
 import type { ComplianceSnapshot, OperationDecision } from './snapshot.js';
 
@@ -28,6 +28,12 @@ export const MetricName = {
   COMPLIANT: 'inventag_compliant',
   FINDINGS: 'inventag_findings',
   MIN_COMPLIANCE_SCORE: 'inventag_min_compliance_score',
+  CONTROL_STATUS: 'inventag_control_status',
+  ACCOUNT_COMPLIANT: 'inventag_account_compliant',
+  ACCOUNT_EVALUATED: 'inventag_account_evaluated',
+  ACCOUNT_COMPLIANCE_SCORE: 'inventag_account_compliance_score',
+  ACCOUNT_FINDINGS: 'inventag_account_findings',
+  ACCOUNT_WRITES_FOUND: 'inventag_account_writes_found',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -66,6 +72,11 @@ const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const BREAKER_STATES = Object.values(CircuitState);
 const SEVERITIES = Object.values(ErrorSeverity);
 const BREAKER_RANK: Record<CircuitState, number> = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
+const CONTROL_STATES = ['PASS', 'FAIL', 'NOT_EVALUATED'] as const;
+const FINDING_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
+/** Control IDs as the standards spell them (CC6.1, A.8.15) or custom ones of the same shape; anything else is `other`. */
+const CONTROL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * The Prometheus metrics of one InvenTag instance, on a registry of its own
@@ -102,6 +113,12 @@ export class ComplianceMetrics {
   private readonly compliant: Gauge;
   private readonly findings: Gauge<'severity'>;
   private readonly minComplianceScore: Gauge;
+  private readonly controlStatus: Gauge<'framework' | 'control' | 'status'>;
+  private readonly accountCompliant: Gauge<'account'>;
+  private readonly accountEvaluated: Gauge<'account'>;
+  private readonly accountScore: Gauge<'account'>;
+  private readonly accountFindings: Gauge<'account' | 'severity'>;
+  private readonly accountWrites: Gauge<'account'>;
 
   constructor(options: ComplianceMetricsOptions = {}) {
     this.operationsFrom = options.operationsFrom ?? 'snapshot';
@@ -125,6 +142,39 @@ export class ComplianceMetrics {
     this.minComplianceScore = gauge(
       MetricName.MIN_COMPLIANCE_SCORE,
       'The gate: the lowest compliance score that passes (minComplianceScore of the configuration).',
+    );
+    this.controlStatus = new Gauge({
+      name: MetricName.CONTROL_STATUS,
+      help: 'Each control of the configured standard: 1 for its current status (PASS, FAIL, NOT_EVALUATED), 0 for the others.',
+      labelNames: ['framework', 'control', 'status'],
+      registers,
+    });
+    const perAccount = <L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> =>
+      new Gauge({ name, help, labelNames, registers });
+    this.accountCompliant = perAccount(
+      MetricName.ACCOUNT_COMPLIANT,
+      'Last check --org: 1 when the account is COMPLIANT, 0 otherwise (only the accounts of that run).',
+      ['account'],
+    );
+    this.accountEvaluated = perAccount(
+      MetricName.ACCOUNT_EVALUATED,
+      'Last check --org: 1 when the account was evaluated, 0 when NOT_EVALUATED.',
+      ['account'],
+    );
+    this.accountScore = perAccount(
+      MetricName.ACCOUNT_COMPLIANCE_SCORE,
+      'Last check --org: compliance score of each evaluated account.',
+      ['account'],
+    );
+    this.accountFindings = perAccount(
+      MetricName.ACCOUNT_FINDINGS,
+      'Last check --org: findings of each account by severity.',
+      ['account', 'severity'],
+    );
+    this.accountWrites = perAccount(
+      MetricName.ACCOUNT_WRITES_FOUND,
+      "Last check --org: writes by the automation's session in each evaluated account's CloudTrail.",
+      ['account'],
     );
     this.totalOperations = gauge(MetricName.TOTAL_OPERATIONS, 'Operations attempted in the history.');
     this.errorRate = gauge(MetricName.ERROR_RATE, 'Percent of operations that failed.');
@@ -212,6 +262,8 @@ export class ComplianceMetrics {
 
     this.updateBreakers(snapshot);
     this.updateResources(snapshot);
+    this.updateControls(snapshot);
+    this.updateAccounts(snapshot);
 
     this.auditChainLength.set(snapshot.audit.length);
     const verified = snapshot.audit.verified;
@@ -285,6 +337,32 @@ export class ComplianceMetrics {
     for (const { service, operation, state } of worst.values()) {
       for (const candidate of BREAKER_STATES)
         this.breakerState.set({ service, operation, state: candidate }, candidate === state ? 1 : 0);
+    }
+  }
+
+  private updateControls(snapshot: ComplianceSnapshot): void {
+    this.controlStatus.reset();
+    const framework = boundedLabel(snapshot.standard, COMPLIANCE_STANDARDS);
+    for (const control of snapshot.controls ?? []) {
+      const id = CONTROL_ID.test(control.id) ? control.id : OTHER_LABEL;
+      for (const status of CONTROL_STATES)
+        this.controlStatus.set({ framework, control: id, status }, status === control.status ? 1 : 0);
+    }
+  }
+
+  // Only the accounts of the last org run: the gauges are rebuilt from the snapshot each time.
+  private updateAccounts(snapshot: ComplianceSnapshot): void {
+    for (const g of [this.accountCompliant, this.accountEvaluated, this.accountScore, this.accountWrites]) g.reset();
+    this.accountFindings.reset();
+    for (const a of snapshot.accounts ?? []) {
+      if (!ACCOUNT_ID.test(a.accountId)) continue;
+      const account = a.accountId;
+      this.accountCompliant.set({ account }, a.verdict === 'COMPLIANT' ? 1 : 0);
+      this.accountEvaluated.set({ account }, a.verdict === 'NOT_EVALUATED' ? 0 : 1);
+      if (a.complianceScore !== null) this.accountScore.set({ account }, a.complianceScore);
+      if (a.writesFound !== null) this.accountWrites.set({ account }, a.writesFound);
+      for (const severity of FINDING_SEVERITIES)
+        this.accountFindings.set({ account, severity }, a.findings[severity] ?? 0);
     }
   }
 

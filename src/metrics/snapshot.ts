@@ -154,6 +154,22 @@ export interface CloudTrailSummary {
   findings: CloudTrailFinding[];
 }
 
+/** A control of the configured standard and its status in the assessment (the report's control table). */
+export interface ControlStatusEntry {
+  id: string;
+  status: 'PASS' | 'FAIL' | 'NOT_EVALUATED';
+}
+
+/** One account of the last `inventag check --org` run (the org report's row). */
+export interface AccountStatusEntry {
+  /** 12-digit account id. */
+  accountId: string;
+  verdict: 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_EVALUATED';
+  complianceScore: number | null;
+  writesFound: number | null;
+  findings: Partial<Record<RiskLevel, number>>;
+}
+
 /** Everything the metrics exporters and the dashboard show, at one instant. */
 export interface ComplianceSnapshot {
   /** ISO 8601 time the snapshot was taken. */
@@ -170,6 +186,10 @@ export interface ComplianceSnapshot {
   /** Newest first. */
   recentBlocked: BlockedOperation[];
   cloudtrail: CloudTrailSummary;
+  /** The control table of the configured standard (empty for GENERAL). */
+  controls?: ControlStatusEntry[];
+  /** The accounts of the last `check --org` run, when there was one. */
+  accounts?: AccountStatusEntry[];
 }
 
 /** Where exporters get snapshots; the ComplianceManager is one. */

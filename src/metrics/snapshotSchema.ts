@@ -111,6 +111,22 @@ export const complianceSnapshotSchema = z.object({
       }),
     ),
   }),
+  controls: z
+    .array(z.object({ id: z.string().max(64), status: z.enum(['PASS', 'FAIL', 'NOT_EVALUATED']) }))
+    .max(500)
+    .optional(),
+  accounts: z
+    .array(
+      z.object({
+        accountId: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit account id' }),
+        verdict: z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_EVALUATED']),
+        complianceScore: percent.nullable(),
+        writesFound: count.nullable(),
+        findings: z.partialRecord(z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']), count),
+      }),
+    )
+    .max(10_000)
+    .optional(),
 }) satisfies z.ZodType<ComplianceSnapshot>;
 
 /**

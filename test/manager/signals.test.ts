@@ -49,6 +49,31 @@ describe('metrics write verifies the audit chain', () => {
   });
 });
 
+describe('metrics write: the control table', () => {
+  it('carries each SOC 2 control of a known history with its status, one-hot, as the report has it', async () => {
+    // Prepare: 3 reads (1 failed) in the store; the standard is SOC 2.
+    const data = join(dir, 'controls');
+    await history(join(data, 'audit.db'));
+    const env = envOf(data, { INVENTAG_COMPLIANCE_STANDARD: 'soc2' });
+    // Act
+    const r = await runCli(['metrics', 'write', '-'], { cwd: dir, env });
+    // Assess: every control has exactly one status at 1, and the snapshot's control table says which.
+    expect(r.code, r.stderr).toBe(0);
+    const series = [
+      ...r.stdout.matchAll(
+        /^inventag_control_status\{framework="soc2",control="([^"]+)",status="([A-Z_]+)"\} ([01])$/gm,
+      ),
+    ];
+    const current = new Map(series.filter((m) => m[3] === '1').map((m) => [m[1]!, m[2]!]));
+    expect(series.length).toBe(current.size * 3);
+    expect(current.get('CC6.1')).toBe('PASS');
+    expect(current.get('CC7.2')).toBe('PASS');
+    expect([...current.values()].every((v) => ['PASS', 'FAIL', 'NOT_EVALUATED'].includes(v))).toBe(true);
+    expect(r.stdout).toMatch(/^inventag_error_rate 33\.3/m);
+    expect(r.stdout).toMatch(/^inventag_total_operations 3$/m);
+  });
+});
+
 describe('keyed audit stores through every command', () => {
   it('status and metrics read a keyed store with INVENTAG_AUDIT_KEY; an unkeyed store in its place is tampered (exit 4)', async () => {
     const data = join(dir, 'keyed');

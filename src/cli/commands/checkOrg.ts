@@ -95,6 +95,15 @@ export async function runOrgCommand(
     throw err;
   }
   const saved = await saveOrgReport(result.report, out, opts.formats);
+  {
+    // The accounts of this run become the `account` series of metrics and the dashboard (bounded to the run).
+    const { lastOrgReportPath } = await import('../../manager/paths.js');
+    const { renderOrgJson } = await import('../../org/renderOrgReport.js');
+    const { writeFileAtomic } = await import('../../util/atomicWrite.js');
+    await writeFileAtomic(lastOrgReportPath(config.dataDirectory), renderOrgJson(result.report), {
+      mkdirs: true,
+    }).catch(() => undefined);
+  }
   await result.manager.close();
   const { report } = result;
   if (opts.json) printJson(report);

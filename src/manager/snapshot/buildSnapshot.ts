@@ -1,5 +1,6 @@
 import { RiskLevel } from '../../constants.js';
 import type {
+  AccountStatusEntry,
   AuditChainStatus,
   BlockedOperation,
   ComplianceSnapshot,
@@ -12,6 +13,7 @@ import type {
 import type { ResourceSample } from '../../monitor/ResourceSampler.js';
 import type { ComplianceStatus, ReportFinding } from '../../report/types.js';
 import { assess, executiveSummary } from '../assessment/buildReport.js';
+import { controlTable } from '../assessment/controls.js';
 import type { AssessmentInputs } from '../assessment/inputs.js';
 import { thresholdsOf } from '../assessment/scoring.js';
 import { hasEvidence } from '../assessment/status.js';
@@ -32,6 +34,8 @@ export interface SnapshotInputs {
   /** The audit chain: length, head and the result of its verification. */
   audit: AuditChainStatus;
   resourceThresholds: ResourceUsage;
+  /** The accounts of the last `check --org` run, when there was one. */
+  accounts?: AccountStatusEntry[];
   /** This host's resources, sampled by an observer: shown, never assessed (else the monitor's latest sample). */
   hostSample?: ResourceSample;
 }
@@ -132,6 +136,8 @@ export function buildSnapshot(inputs: SnapshotInputs): ComplianceSnapshot {
       riskLevel: verdict.riskLevel,
       message: verdict.validationMessage,
     })),
+    controls: controlTable(a, findings).map((c) => ({ id: c.id, status: c.status })),
+    ...(inputs.accounts ? { accounts: inputs.accounts } : {}),
     cloudtrail: {
       eventsRead: cloudtrail?.eventsRead ?? 0,
       writesFound: cloudtrail?.writesFound ?? 0,

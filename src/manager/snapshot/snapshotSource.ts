@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ComplianceSnapshot, SnapshotSource } from '../../metrics/snapshot.js';
+import type { AccountStatusEntry, ComplianceSnapshot, SnapshotSource } from '../../metrics/snapshot.js';
+import { SnapshotError } from '../../metrics/errors.js';
+import type { OrgReport } from '../../org/types.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
 import { ComplianceManager } from '../ComplianceManager.js';
 import { loadConfiguration } from '../config.js';
-import { lastReportPath } from '../paths.js';
+import { lastOrgReportPath, lastReportPath } from '../paths.js';
 import { runCheck } from '../check/runCheck.js';
+import { auditEvidence } from '../evidence/auditEvidence.js';
 import { cloudtrailFactsFromSection } from '../evidence/cloudtrailEvidence.js';
 import { openAuditStore } from '../openAuditStore.js';
 import { isToolSession } from '../session/toolSession.js';
@@ -46,6 +49,7 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
         facts: cloudtrailFactsFromSection(section),
       });
   }
+  const accounts = lastOrgAccounts(config.dataDirectory);
   let lastSequence = 0;
   let length = 0;
   let head: string | undefined;
@@ -74,6 +78,8 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
             : {}),
         };
         if (v.ok && v.head) anchor = { sequence: v.head.sequence, hash: v.head.hash };
+        // The followed trail is evidence of the assessment, as it is for `check`: a broken chain is CRITICAL.
+        manager.addEvidence(auditEvidence(v, storePath, length));
       }
     } finally {
       store.closeSync();
@@ -86,6 +92,7 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
       const snapshot = await manager.getSnapshot();
       return {
         ...snapshot,
+        ...(accounts ? { accounts } : {}),
         audit: {
           length,
           ...(head ? { head } : {}),
@@ -100,4 +107,28 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
       };
     },
   };
+}
+
+/** The accounts of the last `check --org` run (its org report's rows), when there was one. */
+function lastOrgAccounts(dataDirectory: string): AccountStatusEntry[] | undefined {
+  const path = lastOrgReportPath(dataDirectory);
+  if (!existsSync(path)) return undefined;
+  let rows: OrgReport['accounts'];
+  try {
+    const report = JSON.parse(readFileSync(path, 'utf8')) as Partial<OrgReport> | null;
+    if (!report || !Array.isArray(report.accounts)) throw new Error('no "accounts" list');
+    rows = report.accounts as OrgReport['accounts'];
+  } catch (err) {
+    throw new SnapshotError(
+      `${path} is not an org report of inventag check --org (${(err as Error).message}); run check --org again or remove it`,
+      path,
+    );
+  }
+  return rows.map((a) => ({
+    accountId: a.accountId,
+    verdict: a.verdict,
+    complianceScore: a.complianceScore,
+    writesFound: a.writesFound,
+    findings: { ...a.findings },
+  }));
 }
