@@ -8,6 +8,7 @@ import { isSessionRecord } from '../../src/sessions/sessionCredentials.js';
 import {
   exampleOrganization,
   memberId,
+  orgCliEnv,
   organizationWorld,
   peakLookupsPerSecond,
   type OrgWorld,
@@ -20,15 +21,7 @@ import { ROOT, runCli } from '../support/cli.js';
 let server: AwsTestServer;
 let world: OrgWorld;
 const dir = mkdtempSync(join(tmpdir(), 'inventag-org-'));
-const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'AKIDORGBASE000000001',
-  AWS_SECRET_ACCESS_KEY: 'base-secret',
-  AWS_CONFIG_FILE: join(dir, 'no-config'),
-  AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-  INVENTAG_DATA_DIRECTORY: join(dir, 'data'),
-  ...extra,
-});
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => orgCliEnv(dir, extra);
 const writeConfig = (file: string, assumeRoles: string): void =>
   writeFileSync(
     file,

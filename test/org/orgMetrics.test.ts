@@ -2,21 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleOrganization, memberId, organizationWorld } from '../support/aws/organization.js';
+import { exampleOrganization, memberId, orgCliEnv, organizationWorld } from '../support/aws/organization.js';
 import { startAwsServer, type AwsTestServer } from '../support/awsServer.js';
 import { runCli } from '../support/cli.js';
 
 // The `account` series of metrics after `inventag check --org`: one per account of that run, no other.
 let server: AwsTestServer;
 const dir = mkdtempSync(join(tmpdir(), 'inventag-org-metrics-'));
-const env: NodeJS.ProcessEnv = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'AKIDORGBASE000000001',
-  AWS_SECRET_ACCESS_KEY: 'base-secret',
-  AWS_CONFIG_FILE: join(dir, 'no-config'),
-  AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-  INVENTAG_DATA_DIRECTORY: join(dir, 'data'),
-};
+const env = orgCliEnv(dir);
 
 beforeAll(async () => {
   const world = organizationWorld(exampleOrganization({ accounts: 3, plantedWrite: [2], eventsPerAccount: 5 }));

@@ -392,3 +392,14 @@ export function exampleOrganization(options: ExampleOrganizationOptions): OrgWor
     members,
   };
 }
+
+/** The environment of `inventag check --org` against the loopback server: base credentials, no AWS files, data in `dir`. */
+export const orgCliEnv = (dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIDORGBASE000000001',
+  AWS_SECRET_ACCESS_KEY: 'base-secret',
+  AWS_CONFIG_FILE: `${dir}/no-config`,
+  AWS_SHARED_CREDENTIALS_FILE: `${dir}/no-credentials`,
+  INVENTAG_DATA_DIRECTORY: `${dir}/data`,
+  ...extra,
+});
