@@ -9,7 +9,7 @@ import { ExitCode } from '../constants.js';
 import { isAuditKeyMissingError, isAuditStoreTrustError } from '../manager/auditStoreErrors.js';
 import { TOOL_VERSION } from '../manager/version.js';
 import { CliError } from './errors.js';
-import { printErr } from './output.js';
+import { disableColour, printErr } from './output.js';
 import { commands } from './commands/index.js';
 
 // The SDK warns on Node 20 in releases after early 2027; keep CLI output clean.
@@ -41,6 +41,10 @@ export function buildProgram(): Command {
     )
     // The package's own version: npm_package_version would be the version of the app that runs `npx inventag`.
     .version(TOOL_VERSION)
+    .option('--no-color', 'no colour in the output (also NO_COLOR=1; FORCE_COLOR=1 forces colour, TERM=dumb has none)')
+    .hook('preAction', (command) => {
+      if (command.opts<{ color?: boolean }>().color === false) disableColour();
+    })
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

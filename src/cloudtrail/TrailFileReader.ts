@@ -12,6 +12,7 @@ import { recoverRecords } from './recordRecovery.js';
 import type { TrailFileRef, TrailWalkOptions } from './trailLayout.js';
 import { findTrailFiles } from './trailLayout.js';
 import type { TrailStore } from './trailStore.js';
+import type { ProgressListener } from '../util/progress.js';
 
 export interface TrailScanOptions extends TrailWalkOptions {
   /**
@@ -36,6 +37,34 @@ export interface TrailScanOptions extends TrailWalkOptions {
   classifier?: EventVerdictSource;
   /** Called after each file, read or skipped: for progress. */
   onFile?: (file: TrailFileResult) => void;
+  /**
+   * Progress with a total: when given, the trail is listed completely first (`listing`, once per file found),
+   * then read (`reading`, once per file done, with the total). Without it files are read as they are listed.
+   */
+  onProgress?: (progress: TrailScanProgress) => void;
+}
+
+export interface TrailScanProgress {
+  readonly phase: 'listing' | 'reading';
+  /** Files listed so far (`listing`), or all of them (`reading`). */
+  readonly found: number;
+  /** Files read or skipped so far. */
+  readonly read: number;
+  /** Decompressed bytes read so far. */
+  readonly bytes: number;
+}
+
+/** A scan's progress as labelled steps with counts: listing the trail files, then reading them out of the total. */
+export function trailScanProgressTo(listener: ProgressListener, location: string): (p: TrailScanProgress) => void {
+  return (p) =>
+    p.phase === 'listing'
+      ? listener(`listing CloudTrail files in ${location}`, { done: p.found, unit: 'files found' })
+      : listener(`reading CloudTrail files in ${location}`, {
+          done: p.read,
+          total: p.found,
+          unit: 'files',
+          bytes: p.bytes,
+        });
 }
 
 export interface TrailFileResult {
@@ -133,7 +162,22 @@ export class TrailFileReader {
     const maxFile = this.#options.maxFileBytes ?? 256 * 2 ** 20;
     const budget = new DecompressionBudget(this.#options.maxTotalBytes ?? 2 * maxFile);
     await this.#store.check();
-    const files = findTrailFiles(this.#store, this.#options);
+    const onProgress = this.#options.onProgress;
+    let files: AsyncIterator<TrailFileRef> = findTrailFiles(this.#store, this.#options);
+    let found = 0;
+    if (onProgress) {
+      // Listed first so the reading has a total (the refs are small; the contents are read as before).
+      const listed: TrailFileRef[] = [];
+      for (let r = await files.next(); !r.done; r = await files.next()) {
+        listed.push(r.value);
+        onProgress({ phase: 'listing', found: listed.length, read: 0, bytes: 0 });
+      }
+      found = listed.length;
+      files = (async function* () {
+        yield* listed;
+      })();
+    }
+    let filesDone = 0;
     const corrupt: CorruptTrailFile[] = [];
     const problems: TrailReadProblem[] = [];
     let filesRead = 0;
@@ -184,6 +228,8 @@ export class TrailFileReader {
           events: result.records.length,
           bytes: result.bytes,
         });
+        filesDone++;
+        onProgress?.({ phase: 'reading', found, read: filesDone, bytes });
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));

@@ -55,12 +55,13 @@ export { S3TrailStore } from './S3TrailStore.js';
 export type { S3TrailStoreOptions } from './S3TrailStore.js';
 export { findTrailFiles } from './trailLayout.js';
 export type { TrailFileRef, TrailWalkOptions } from './trailLayout.js';
-export { TrailFileReader } from './TrailFileReader.js';
+export { TrailFileReader, trailScanProgressTo } from './TrailFileReader.js';
 export type {
   CorruptTrailFile,
   TrailFileResult,
   TrailReadProblem,
   TrailScanOptions,
+  TrailScanProgress,
   TrailScanSummary,
 } from './TrailFileReader.js';
 export { principalMatcher } from './principal.js';

@@ -45,6 +45,8 @@ export interface TrailIntegrityOptions extends Omit<TrailWalkOptions, 'records'>
    */
   readonly validation?: (() => Promise<readonly TrailValidationState[] | string>) | undefined;
   readonly concurrency?: number | undefined;
+  /** Called after each digest read or log file hashed, for progress. */
+  readonly onProgress?: ((done: { digests: number; logFiles: number; bytes: number }) => void) | undefined;
 }
 
 /** A file the scan read that did not verify, and why. */
@@ -172,6 +174,7 @@ export async function checkTrailIntegrity(store: TrailStore, options: TrailInteg
       publicKeys: options.publicKeys,
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       onVerifiedLogFile: (name) => verified.add(name),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     }).verify();
   } catch (err) {
     if (!isSourceFailure(err)) throw err;

@@ -4,8 +4,8 @@ import type { ComprehensiveComplianceReport } from './types.js';
 /** Options of {@link renderSummaryText}. */
 export interface SummaryTextOptions {
   /**
-   * Colour with ANSI escapes. The CLI passes true only when stdout is a TTY
-   * and NO_COLOR is unset.
+   * Colour with ANSI escapes. The CLI passes what its colour rule says for
+   * stdout (`--no-color`, FORCE_COLOR, NO_COLOR, TERM=dumb, a terminal).
    */
   colour: boolean;
   /**

@@ -214,7 +214,9 @@ describe('inventag cloudtrail lookup', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Principal ${DEFAULT_IDENTITY.arn}`);
     expect(run.stdout).toMatch(/Result: no write by the principal/);
-    expect(run.stderr).toMatch(/\d+ events, 1 pages, \d+ events\/s, 100%/);
+    expect(run.stderr).toMatch(
+      /^inventag: reading LookupEvents in [a-z0-9-]+: \d+ events, 1 pages, 100%, in [0-9.]+ s$/m,
+    );
     expect(server.count({ service: 'sts', operation: 'GetCallerIdentity' })).toBeGreaterThanOrEqual(1);
   });
 

@@ -5,7 +5,7 @@ import { COMPLIANCE_STANDARDS, ExitCode } from '../../constants.js';
 import { addAwsFlags, applyAwsFlags, type AwsFlags } from '../awsFlags.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
-import { printErr, printJson, printLine } from '../output.js';
+import { colourEnabled, printErr, printJson, printLine } from '../output.js';
 import type { AuditStore } from '../../audit/AuditStore.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
 import type { OrgFlags } from './checkOrg.js';
@@ -110,7 +110,9 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
     window = { start: new Date(Date.now() - ms), end: new Date() };
   }
   const { runCheck } = await import('../../manager/check/runCheck.js');
-  const progress = opts.json || opts.quiet ? undefined : (line: string) => printErr(`inventag: ${line}`);
+  const { progressMode, progressReporter } = await import('../progress.js');
+  const mode = progressMode(opts);
+  const progress = mode === 'off' ? undefined : progressReporter(mode);
   const publicKeys = opts.publicKeys
     ? await (await import('./cloudtrail.js')).readPublicKeyFile(opts.publicKeys)
     : undefined;
@@ -125,9 +127,11 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
       ...(progress ? { onProgress: progress } : {}),
     });
   } catch (err) {
+    progress?.done();
     const { AWS_TIMEOUT_DEFAULTS } = await import('../../aws/clientConfig.js');
     throw await toCheckError(err, config.aws.timeoutSeconds ?? AWS_TIMEOUT_DEFAULTS.requestSeconds);
   }
+  progress?.done();
   const { saveReports } = await import('../../report/saveReport.js');
   let saved: { path: string }[];
   try {
@@ -169,7 +173,7 @@ async function writeGithubOutputs(report: ComprehensiveComplianceReport, annotat
 
 async function printSummary(report: ComprehensiveComplianceReport, saved: string[]): Promise<void> {
   const { renderSummaryText } = await import('../../report/renderSummaryText.js');
-  printLine(renderSummaryText(report, { colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  printLine(renderSummaryText(report, { colour: colourEnabled() }));
   printLine('');
   printLine('Reports:');
   for (const p of saved) printLine(`  ${p}`);

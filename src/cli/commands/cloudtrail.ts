@@ -13,6 +13,7 @@ import { addAwsFlags, awsOptionsOf, type AwsFlags } from '../awsFlags.js';
 import { CliError, UsageError } from '../errors.js';
 import { colour, printErr, printJson, printLine } from '../output.js';
 import { terminalText as safeText } from '../terminalText.js';
+import type { ProgressReporter } from '../progress.js';
 
 const EXIT_HELP = `
 Exit codes:
@@ -260,24 +261,11 @@ function exitFor(a: PrincipalAnalysis | undefined, complete = true): void {
   if (a && resultOf(a, complete) !== 'NO_WRITE') process.exitCode = ExitCode.NON_COMPLIANT;
 }
 
-/** A one-line progress display on a terminal, or a line per update when forced. */
-function progressWriter(opts: CommonOpts): ((text: string) => void) & { done(): void } {
-  const tty = Boolean(process.stderr.isTTY);
-  const enabled = opts.progress ?? tty;
-  let last = 0;
-  const write = Object.assign(
-    (text: string) => {
-      if (!enabled) return;
-      const now = Date.now();
-      if (tty) process.stderr.write(`\r\u001b[2K${text}`);
-      else if (now - last >= 1000) {
-        process.stderr.write(`${text}\n`);
-        last = now;
-      }
-    },
-    { done: () => enabled && tty && process.stderr.write('\n') },
-  );
-  return write;
+/** Progress on stderr: redrawn on a terminal, plain lines with --progress elsewhere, nothing with --json. */
+async function progressWriter(opts: { json?: boolean; progress?: boolean }): Promise<ProgressReporter> {
+  const { progressMode, progressReporter } = await import('../progress.js');
+  const mode = progressMode(opts);
+  return progressReporter(mode === 'plain' && !opts.progress ? 'off' : mode);
 }
 
 function parseAttributes(list: string[] | undefined): Record<string, string | boolean> {
@@ -306,7 +294,7 @@ async function runLookup(opts: LookupOpts): Promise<void> {
   const rate = positiveNumber('--rate', opts.rate, ct.LOOKUP_MAX_RATE);
   const filter = parseAttributes(opts.attribute);
   const audit = opts.audit ? await readAudit(opts.audit) : undefined;
-  const progress = progressWriter(opts);
+  const progress = await progressWriter(opts);
   const access = awsOptionsOf(opts);
   try {
     const { guardClient } = await import('../../guard/plugin.js');
@@ -317,9 +305,12 @@ async function runLookup(opts: LookupOpts): Promise<void> {
       ratePerSecond: rate,
       prepareClient: (client) => guardClient(client),
       onProgress: (p) =>
-        progress(
-          `${p.events} events, ${p.pages} pages, ${p.eventsPerSecond.toFixed(0)} events/s, ${(p.fractionDone * 100).toFixed(0)}%${p.etaMs === undefined ? '' : `, ETA ${Math.ceil(p.etaMs / 1000)}s`}${p.throttled ? `, throttled ${p.throttled}x` : ''}`,
-        ),
+        progress(`reading LookupEvents in ${p.region}`, {
+          done: p.events,
+          unit: `events, ${p.pages} pages${p.throttled ? `, throttled ${p.throttled}x` : ''}`,
+          fraction: p.fractionDone,
+          ...(p.etaMs !== undefined ? { etaMs: p.etaMs } : {}),
+        }),
     });
     const result = await reader.read(window.start, window.end, filter);
     progress.done();
@@ -367,14 +358,11 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
   const concurrency = positiveNumber('--concurrency', opts.concurrency, 64);
   const audit = opts.audit ? await readAudit(opts.audit) : undefined;
   const store = await openStore(parsed, opts, ct);
-  const progress = progressWriter(opts);
+  const progress = await progressWriter(opts);
   const analyzer = matcher
     ? new ct.PrincipalAnalyzer(matcher, { keepEventsForCorrelation: audit !== undefined })
     : undefined;
   const writers = new Map<string, number>();
-  let files = 0;
-  let bytes = 0;
-  const began = Date.now();
   try {
     const reader = new ct.TrailFileReader(store, {
       start: window?.start,
@@ -382,14 +370,7 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
       regions: opts.region,
       accounts: opts.account,
       concurrency: concurrency === undefined ? undefined : Math.floor(concurrency),
-      onFile: (f) => {
-        files++;
-        bytes += f.bytes;
-        const secs = (Date.now() - began) / 1000;
-        progress(
-          `${files} files, ${(bytes / 1e6).toFixed(1)} MB${secs > 0 ? `, ${(bytes / 1e6 / secs).toFixed(0)} MB/s` : ''}`,
-        );
-      },
+      onProgress: ct.trailScanProgressTo(progress, store.location),
     });
     const summary = await reader.scan((event) => {
       analyzer?.add(event);
@@ -523,7 +504,7 @@ async function runVerify(location: string, opts: VerifyOpts): Promise<void> {
     };
   }
   const store = await openStore(parsed, opts, ct);
-  const progress = progressWriter(opts);
+  const progress = await progressWriter(opts);
   try {
     const verifier = new ct.DigestVerifier(store, {
       start: window?.start,
@@ -533,7 +514,11 @@ async function runVerify(location: string, opts: VerifyOpts): Promise<void> {
       publicKeys,
       concurrency: concurrency === undefined ? undefined : Math.floor(concurrency),
       onProgress: (p) =>
-        progress(`${p.digests} digests, ${p.logFiles} log files, ${(p.bytes / 1e6).toFixed(1)} MB hashed`),
+        progress(`verifying digests and log files in ${store.location}`, {
+          done: p.logFiles,
+          unit: `log files (${p.digests} digests)`,
+          bytes: p.bytes,
+        }),
     });
     const report = await verifier.verify();
     progress.done();

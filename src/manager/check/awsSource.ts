@@ -78,7 +78,6 @@ export async function gatherFromAws(options: CheckRunOptions): Promise<GatheredE
     if (config.cloudtrail.trailSource) {
       const location = parseTrailLocation(config.cloudtrail.trailSource);
       if (typeof location === 'string') throw new EvidenceError(`cloudtrail.trailSource: ${location}`);
-      progress(`scanning CloudTrail files in ${config.cloudtrail.trailSource}`);
       const { S3Client } = await import('@aws-sdk/client-s3');
       const trailStore =
         location.kind === 'local'
@@ -91,15 +90,29 @@ export async function gatherFromAws(options: CheckRunOptions): Promise<GatheredE
                 }),
               ),
             });
-      return scanTrail(trailStore, analyzer, { start, end }, trailIntegritySources(location, access, wrap, options));
+      return scanTrail(
+        trailStore,
+        analyzer,
+        { start, end },
+        trailIntegritySources(location, access, wrap, options),
+        options.onProgress,
+      );
     }
     const regions = config.aws.regions.length ? config.aws.regions : [region ?? process.env.AWS_REGION ?? 'us-east-1'];
-    progress(`reading CloudTrail LookupEvents in ${regions.join(', ')} (2 requests/s per region)`);
+    const label = `reading CloudTrail LookupEvents in ${regions.join(', ')} (${config.cloudtrail.requestsPerSecond} requests/s per region)`;
+    progress(label);
     const reader = new LookupEventsReader({
       regions,
       ratePerSecond: config.cloudtrail.requestsPerSecond,
       clientConfig: awsClientConfig(access),
       prepareClient: (client) => wrap(client),
+      onProgress: (p) =>
+        progress(label, {
+          done: p.pages,
+          unit: 'pages',
+          fraction: p.fractionDone,
+          ...(p.etaMs !== undefined ? { etaMs: p.etaMs } : {}),
+        }),
     });
     const result = await reader.read(start, end);
     for (const e of result.events) analyzer.add(e);

@@ -53,11 +53,13 @@ export function gatherFromDirectory(dir: string, options: CheckRunOptions): Gath
   }
   const trailDir = join(dir, EVIDENCE_LAYOUT.cloudtrail);
   if (existsSync(trailDir))
-    gathered.cloudtrail = (analyzer, principal) => {
-      progress(`scanning CloudTrail files in ${trailDir} for ${principal}`);
-      return scanTrail(new LocalTrailStore(trailDir), analyzer, options.window ?? {}, {
-        publicKeys: options.publicKeys,
-      });
-    };
+    gathered.cloudtrail = (analyzer) =>
+      scanTrail(
+        new LocalTrailStore(trailDir),
+        analyzer,
+        options.window ?? {},
+        { publicKeys: options.publicKeys },
+        options.onProgress,
+      );
   return gathered;
 }

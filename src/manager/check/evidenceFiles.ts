@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudTrailEvent } from '../../cloudtrail/CloudTrailEvent.js';
 import type { PrincipalAnalyzer } from '../../cloudtrail/PrincipalAnalyzer.js';
-import { TrailFileReader } from '../../cloudtrail/TrailFileReader.js';
+import { TrailFileReader, trailScanProgressTo } from '../../cloudtrail/TrailFileReader.js';
 import type { TrailStore } from '../../cloudtrail/trailStore.js';
 import { checkTrailIntegrity, type TrailIntegrityOptions } from '../../cloudtrail/trailIntegrity.js';
 import { identityFindings } from '../../identity/identityFindings.js';
@@ -11,6 +11,7 @@ import type { CallerIdentity } from '../../identity/types.js';
 import { parsePolicyText } from '../../policy/analysis/parsePolicy.js';
 import type { PolicyDocument } from '../../policy/analysis/types.js';
 import { trailScanFacts, type CloudtrailScanFacts } from '../evidence/cloudtrailEvidence.js';
+import type { ProgressListener } from '../../util/progress.js';
 import { EvidenceError } from './EvidenceError.js';
 
 /** A saved GetCallerIdentity response as the identity it names. */
@@ -89,12 +90,14 @@ export async function scanTrail(
   analyzer: PrincipalAnalyzer,
   window: { start?: Date; end?: Date },
   integrity: Pick<TrailIntegrityOptions, 'publicKeys' | 'validation'> = {},
+  progress?: ProgressListener,
 ): Promise<CloudtrailScanFacts> {
   const filesRead: string[] = [];
   const reader = new TrailFileReader(store, {
     ...(window.start ? { start: window.start } : {}),
     ...(window.end ? { end: window.end } : {}),
     onFile: (f) => filesRead.push(f.file),
+    ...(progress ? { onProgress: trailScanProgressTo(progress, store.location) } : {}),
   });
   let first: Date | undefined;
   let last: Date | undefined;
@@ -107,6 +110,16 @@ export async function scanTrail(
     ...window,
     ...integrity,
     filesRead,
+    ...(progress
+      ? {
+          onProgress: (p: { digests: number; logFiles: number; bytes: number }) =>
+            progress(`verifying CloudTrail files against their digests in ${store.location}`, {
+              done: p.logFiles,
+              unit: `log files hashed (${p.digests} digests)`,
+              bytes: p.bytes,
+            }),
+        }
+      : {}),
   });
   return {
     ...trailScanFacts(summary, {

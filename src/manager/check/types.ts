@@ -8,6 +8,7 @@ import type { ComplianceManager } from '../ComplianceManager.js';
 import type { ComplianceConfiguration } from '../config.js';
 import type { CloudtrailScanFacts } from '../evidence/cloudtrailEvidence.js';
 import type { EvidenceSection } from '../evidence/types.js';
+import type { ProgressListener } from '../../util/progress.js';
 
 export interface CheckRunOptions {
   config: ComplianceConfiguration;
@@ -17,8 +18,8 @@ export interface CheckRunOptions {
   minScore?: number;
   /** CloudTrail window; default: the last `cloudtrail.lookbackHours` (AWS), every file (evidence directory). */
   window?: { start: Date; end: Date };
-  /** Progress lines for a human (stderr). */
-  onProgress?: (line: string) => void;
+  /** Progress for a human (stderr): each step's label, then its counts for steps that count. */
+  onProgress?: ProgressListener;
   /**
    * CloudTrail's public keys for verifying trail files offline (`--public-keys`). Without them, an evidence
    * directory's digests cannot be checked, and against AWS they come from `cloudtrail:ListPublicKeys`.
