@@ -73,6 +73,8 @@ export interface AuditOutcome {
   success: boolean;
   errorCode?: string;
   durationMs: number;
+  /** The HTTP status of the answer, when the call got one (kept by format-2 stores only). */
+  httpStatus?: number;
 }
 
 /** Where the guard and validator write the trail. `recordAttempt` is durable when it returns. */

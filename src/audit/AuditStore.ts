@@ -173,7 +173,12 @@ FROM audit_entries a LEFT JOIN audit_entries o ON o.kind = 'outcome' AND o.ref_a
 const MERGED_SELECT_2 = `SELECT a.*, o.body AS m_body
 FROM audit_entries a LEFT JOIN audit_entries o ON o.kind = 'outcome' AND o.ref_audit_id = a.audit_id`;
 
-type MergedRow = AuditRow & { m_success: number | null; m_error_code: string | null; m_duration_us: number | null };
+type MergedRow = AuditRow & {
+  m_success: number | null;
+  m_error_code: string | null;
+  m_duration_us: number | null;
+  m_http_status?: number | null;
+};
 
 /**
  * The audit store. Open it with {@link AuditStore.open}; it implements the
@@ -776,6 +781,7 @@ export class AuditStore implements AuditSink {
     expanded.m_success = typeof outcome?.outcome_success === 'number' ? outcome.outcome_success : null;
     expanded.m_error_code = typeof outcome?.outcome_error_code === 'string' ? outcome.outcome_error_code : null;
     expanded.m_duration_us = typeof outcome?.outcome_duration_us === 'number' ? outcome.outcome_duration_us : null;
+    expanded.m_http_status = typeof outcome?.outcome_http_status === 'number' ? outcome.outcome_http_status : null;
     return expanded;
   }
 
@@ -1426,6 +1432,7 @@ function emptyRow(sessionId: string, timestamp: string, kind: PendingRow['kind']
     outcome_success: null,
     outcome_error_code: null,
     outcome_duration_us: null,
+    outcome_http_status: null,
     ref_audit_id: null,
     data: null,
   };
@@ -1435,7 +1442,7 @@ function checkOutcome(
   path: string,
   outcome: AuditOutcome,
   field: string,
-): Pick<PendingRow, 'outcome_success' | 'outcome_error_code' | 'outcome_duration_us'> {
+): Pick<PendingRow, 'outcome_success' | 'outcome_error_code' | 'outcome_duration_us' | 'outcome_http_status'> {
   const bad = (name: string, expected: string, got: unknown): never => {
     throw new AuditStoreError(
       AuditStoreErrorCode.INVALID_INPUT,
@@ -1450,10 +1457,16 @@ function checkOutcome(
     bad('errorCode', 'a string or undefined', outcome.errorCode);
   if (typeof outcome.durationMs !== 'number' || !Number.isFinite(outcome.durationMs) || outcome.durationMs < 0)
     bad('durationMs', 'a finite number >= 0', outcome.durationMs);
+  if (
+    outcome.httpStatus !== undefined &&
+    !(Number.isInteger(outcome.httpStatus) && outcome.httpStatus >= 100 && outcome.httpStatus <= 599)
+  )
+    bad('httpStatus', 'a whole number from 100 to 599 or undefined', outcome.httpStatus);
   return {
     outcome_success: outcome.success ? 1 : 0,
     outcome_error_code: outcome.errorCode ?? null,
     outcome_duration_us: Math.round(outcome.durationMs * 1000),
+    outcome_http_status: outcome.httpStatus ?? null,
   };
 }
 
@@ -1462,6 +1475,7 @@ function toEntry(row: MergedRow | AuditRow): AuditEntry {
   const success = row.outcome_success ?? merged.m_success ?? null;
   const errorCode = row.outcome_success !== null ? row.outcome_error_code : (merged.m_error_code ?? null);
   const durationUs = row.outcome_success !== null ? row.outcome_duration_us : (merged.m_duration_us ?? null);
+  const httpStatus = row.outcome_success !== null ? (row.outcome_http_status ?? null) : (merged.m_http_status ?? null);
   const identity = row.identity_account ?? row.identity_arn ?? row.identity_type;
   const entry: Record<string, unknown> = {
     sequence: row.seq,
@@ -1494,6 +1508,7 @@ function toEntry(row: MergedRow | AuditRow): AuditEntry {
             success: success === 1,
             ...(errorCode === null ? {} : { errorCode }),
             durationMs: (durationUs ?? 0) / 1000,
+            ...(httpStatus === null ? {} : { httpStatus }),
           },
     refAuditId: row.ref_audit_id ?? undefined,
     checkpoint: row.kind === 'checkpoint' ? parseJson(row.data) : undefined,

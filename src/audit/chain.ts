@@ -34,6 +34,8 @@ export interface AuditRow {
   outcome_success: number | null;
   outcome_error_code: string | null;
   outcome_duration_us: number | null;
+  /** Format 2 only (in `body`; not a format-1 column, so not hashed there): the outcome's HTTP status. */
+  outcome_http_status?: number | null;
   ref_audit_id: string | null;
   data: string | null;
   prev_hash: string;

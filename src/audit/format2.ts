@@ -43,10 +43,13 @@ export const COLUMNS_2 = ['seq', 'audit_id', 'kind', 'timestamp', 'ref_audit_id'
 const COLUMN_FIELDS = new Set<string>(['seq', 'audit_id', 'kind', 'timestamp', 'ref_audit_id', 'prev_hash']);
 
 /** The fields kept in `body`, in the order they are written: format 1's hashed fields that are not columns. */
-const BODY_FIELDS = HASHED_COLUMNS.filter((c) => !COLUMN_FIELDS.has(c)) as Exclude<
-  (typeof HASHED_COLUMNS)[number],
-  'seq' | 'audit_id' | 'kind' | 'timestamp' | 'ref_audit_id' | 'prev_hash'
->[];
+const BODY_FIELDS = [
+  ...(HASHED_COLUMNS.filter((c) => !COLUMN_FIELDS.has(c)) as Exclude<
+    (typeof HASHED_COLUMNS)[number],
+    'seq' | 'audit_id' | 'kind' | 'timestamp' | 'ref_audit_id' | 'prev_hash'
+  >[]),
+  'outcome_http_status',
+] as const;
 
 /** The row fields format 2 takes apart into columns and body (format 1 stores them as they are). */
 export type RowFields = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
@@ -97,6 +100,7 @@ export function expandRow(row: StoredRow2): AuditRow {
     outcome_success: num(body.outcome_success),
     outcome_error_code: str(body.outcome_error_code),
     outcome_duration_us: num(body.outcome_duration_us),
+    outcome_http_status: num(body.outcome_http_status),
     ref_audit_id: row.ref_audit_id,
     data: json(body.data),
     prev_hash: row.prev_hash,

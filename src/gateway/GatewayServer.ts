@@ -461,7 +461,7 @@ export class GatewayServer {
     const region = authorization.region;
     const target = upstreamFor(decision.service, region, this.options.upstream);
     const outcome = await this.options.guard.run(call, admission, () =>
-      this.forward(res, {
+      this.forward(res, admission.durable, {
         method: parsed.method,
         rawPath: parsed.rawPath,
         query: parsed.query,
@@ -493,9 +493,26 @@ export class GatewayServer {
     );
   }
 
-  /** Forwards and streams the answer back; rejects with an `UpstreamError` for a status of 400 or more. */
-  private async forward(res: ServerResponse, request: Parameters<Upstream['send']>[0]): Promise<number> {
+  /**
+   * Forwards and streams the answer back, once the attempt is on the disk (`durable`, with a group-commit audit
+   * store); rejects with an `UpstreamError` for a status of 400 or more. Resolves to the status in the SDK's
+   * shape, which the audit outcome records.
+   */
+  private async forward(
+    res: ServerResponse,
+    durable: Promise<void> | undefined,
+    request: Parameters<Upstream['send']>[0],
+  ): Promise<{ $metadata: { httpStatusCode: number } }> {
     const upstream = await this.upstream.send(request);
+    if (durable !== undefined) {
+      try {
+        await durable;
+      } catch (error) {
+        // The attempt may not survive a crash: the client gets no answer (the guard withholds the result).
+        upstream.destroy();
+        throw error;
+      }
+    }
     const status = upstream.statusCode ?? 502;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(upstream.headers)) {
@@ -519,7 +536,7 @@ export class GatewayServer {
     res.writeHead(status, headers);
     await pipeline(upstream, res);
     this.stats.forwarded += 1;
-    return status;
+    return { $metadata: { httpStatusCode: status } };
   }
 
   /** What the audit trail records of a gateway request (redacted by the store). */
@@ -602,6 +619,7 @@ export class GatewayServer {
           success: false,
           errorCode: code,
           durationMs: performance.now() - started,
+          httpStatus: 403,
         });
       } catch (error) {
         this.fail(`the audit trail could not record a blocked outcome: ${messageOf(error)}`);
@@ -637,7 +655,13 @@ export class GatewayServer {
         validationMessage: `InvenTag gateway refused the request: ${why}`,
         requestParameters: { ...this.facts(parsed, decision), refusal: code, requestId: randomUUID() },
       });
-      audit.recordOutcome(auditId, { success: false, errorCode: code, durationMs: performance.now() - started });
+      audit.recordOutcome(auditId, {
+        success: false,
+        errorCode: code,
+        durationMs: performance.now() - started,
+        // Every refusal is a 403 but a body over the limit (413).
+        httpStatus: code === 'RequestEntityTooLarge' ? 413 : 403,
+      });
     } catch (error) {
       this.fail(`the audit trail could not record a refused request: ${messageOf(error)}`);
     }

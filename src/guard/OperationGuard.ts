@@ -239,7 +239,13 @@ export class OperationGuard {
     if (admission.auditId !== undefined) {
       const auditId = admission.auditId;
       const errorCode = attempt.ok ? undefined : errorCodeOf(attempt.error);
-      const outcome = { success: attempt.ok, durationMs, ...(errorCode === undefined ? {} : { errorCode }) };
+      const httpStatus = httpStatusOf(attempt.ok ? attempt.value : attempt.error);
+      const outcome = {
+        success: attempt.ok,
+        durationMs,
+        ...(errorCode === undefined ? {} : { errorCode }),
+        ...(httpStatus === undefined ? {} : { httpStatus }),
+      };
       safely('audit.recordOutcome', () => {
         if (this.audit?.stageOutcome !== undefined) this.audit.stageOutcome(auditId, outcome);
         else this.audit?.recordOutcome(auditId, outcome);
@@ -331,6 +337,21 @@ export class OperationGuard {
       standard: base?.standard ?? this.options.standard ?? ComplianceStandard.GENERAL,
     });
   }
+}
+
+/**
+ * The HTTP status an audit outcome records: the SDK's `$metadata.httpStatusCode` of an output (also inside the
+ * middleware's `{ output }`) or of a service exception. Undefined when the call got no HTTP answer.
+ */
+export function httpStatusOf(result: unknown): number | undefined {
+  if (typeof result !== 'object' || result === null) return undefined;
+  const { $metadata, output } = result as { $metadata?: { httpStatusCode?: unknown }; output?: unknown };
+  const status =
+    $metadata?.httpStatusCode ??
+    (typeof output === 'object' && output !== null
+      ? (output as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode
+      : undefined);
+  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599 ? status : undefined;
 }
 
 /** The error code an audit outcome records: the SDK exception name, else the error class name. */

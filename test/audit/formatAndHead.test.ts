@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore, entryHash, formatAnchor, type AuditRow, type ChainHead } from '../../src/audit/index.js';
-import { FIXTURES, attempt, runAuditCli, runNode, sqlite, sqliteRows, tempDir } from './helpers.js';
+import { FIXTURES, attempt, runAuditCli, runNode, setBodyField, sqlite, sqliteRows, tempDir } from './helpers.js';
 
 const APPENDER = join(FIXTURES, 'appender.mjs');
 /** A store written by the format-1 InvenTag: 12 attempts with outcomes, a blocked call, a cleanup, one more attempt. */
@@ -114,6 +114,38 @@ describe('audit store formats, the cleanup flag, incremental verify and the head
     store.closeSync();
   });
 
+  it('an outcome keeps its HTTP status in the hashed body; a status that is not one is refused', () => {
+    const path = join(dir, 'audit.db');
+    const store = AuditStore.open({ path });
+    try {
+      const { auditId } = store.recordAttempt(attempt(0));
+      store.recordOutcome(auditId, {
+        success: false,
+        errorCode: 'ThrottlingException',
+        durationMs: 4,
+        httpStatus: 400,
+      });
+      const second = store.recordAttempt(attempt(1)).auditId;
+      expect(() => store.recordOutcome(second, { success: true, durationMs: 1, httpStatus: 2000 })).toThrow(
+        /httpStatus must be a whole number from 100 to 599/,
+      );
+      expect(store.entries().next().value?.outcome).toEqual({
+        success: false,
+        errorCode: 'ThrottlingException',
+        durationMs: 4,
+        httpStatus: 400,
+      });
+      expect(store.verify().ok).toBe(true);
+    } finally {
+      store.closeSync();
+    }
+    const row = sqliteRows<{ status: number }>(
+      path,
+      "SELECT json_extract(body, '$.outcome_http_status') AS status FROM audit_entries WHERE kind = 'outcome';",
+    );
+    expect(row).toEqual([{ status: 400 }]);
+  });
+
   it('incremental verify walks only what was appended since the last verified head', () => {
     const path = join(dir, 'audit.db');
     const store = AuditStore.open({ path });
@@ -151,6 +183,22 @@ describe('audit store formats, the cleanup flag, incremental verify and the head
       reason: 'truncated',
     });
     ro.closeSync();
+  });
+
+  it('the metrics snapshot source re-verifies incrementally: only the entries after the last verified head', async () => {
+    const path = join(dir, 'audit.db');
+    const store = AuditStore.open({ path });
+    for (let i = 0; i < 10; i++) store.append(attempt(i));
+    const { loadSnapshotSource } = await import('../../src/manager/snapshot/snapshotSource.js');
+    const source = await loadSnapshotSource({ store: path });
+    expect((await source.getSnapshot()).audit).toMatchObject({ length: 10, verified: true, checked: 10 });
+    for (let i = 10; i < 13; i++) store.append(attempt(i));
+    expect((await source.getSnapshot()).audit).toMatchObject({ length: 13, verified: true, checked: 3 });
+    store.append(attempt(13));
+    store.closeSync();
+    // An entry after the last verified head edited: the incremental walk catches it.
+    sqlite(path, `DROP TRIGGER audit_entries_no_update; ${setBodyField(14, 'decision', 'blocked')}`);
+    expect((await source.getSnapshot()).audit).toMatchObject({ length: 14, verified: false });
   });
 
   /** A writer that logs to the security audit log of `logs` and is killed (SIGKILL) after its last commit. */

@@ -121,6 +121,11 @@ describe('reads pass through, re-signed', () => {
     ]);
     expect(upstream.count({ operation: 'DescribeInstances' })).toBe(1);
     await expectResigned(upstream.requests[0]!);
+    // The outcome carries the upstream's HTTP status.
+    expect(attempts('allowed').find((e) => e.operation === 'DescribeInstances')?.outcome).toMatchObject({
+      success: true,
+      httpStatus: 200,
+    });
   });
 
   it('IAM (query), DynamoDB (JSON 1.0), CloudTrail (JSON 1.1) and S3 path-style reads', async () => {
@@ -193,6 +198,7 @@ describe('requests the gateway refuses', () => {
     expect(refused.map((e) => e.outcome?.errorCode)).toEqual(
       expect.arrayContaining(['AuthFailure', 'SignatureDoesNotMatch']),
     );
+    expect(new Set(refused.map((e) => e.outcome?.httpStatus))).toEqual(new Set([403]));
   });
 
   it('bad input gets a protocol error and nothing is forwarded', async () => {

@@ -158,7 +158,7 @@ describe('ComplianceManager', () => {
       ['ec2:DescribeInstances', 'allowed'],
       ['ec2:TerminateInstances', 'blocked'],
     ]);
-    expect(attempts[0]!.outcome?.success).toBe(true);
+    expect(attempts[0]!.outcome).toMatchObject({ success: true, httpStatus: 200 });
     const status = m.assessComplianceStatus();
     expect(status).toMatchObject({ totalOperations: 2, blockedOperations: 1, complianceScore: 50 });
     const dash = m.getComplianceDashboardData();

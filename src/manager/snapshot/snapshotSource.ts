@@ -68,7 +68,10 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
       const h = store.head();
       head = h ? `${h.sequence}:${h.hash}` : undefined;
       if (verification === undefined || verification.head !== head || !verification.ok) {
-        const v = store.verify(anchor ? { anchor } : {});
+        // Incremental: only the entries after the last verified head (which must still be there unchanged); a
+        // failure is confirmed by a full walk anchored at that head (a retention cleanup may have pruned it).
+        let v = anchor ? store.verify({ after: anchor }) : store.verify();
+        if (!v.ok && anchor) v = store.verify({ anchor });
         verification = {
           head,
           ok: v.ok,
