@@ -57,11 +57,12 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
   // was already verified is caught too): InvenTagAuditChainVerificationFailed can fire.
   let verification: { head: string | undefined; ok: boolean; checked: number; problem?: string } | undefined;
   let anchor: { sequence: number; hash: string } | undefined;
+  let verifiedBefore = 0;
   const follow = (): void => {
     if (!existsSync(storePath)) return;
     const store = openAuditStore(config, { path: storePath, readonly: true });
     try {
-      const fresh = [...store.entries()].filter((e) => e.sequence > lastSequence);
+      const fresh = [...store.entries({ afterSequence: lastSequence })];
       manager.ingestAuditEntries(fresh.filter((e) => !isToolSession(e.sessionId)));
       for (const e of fresh) lastSequence = Math.max(lastSequence, e.sequence);
       length = store.count();
@@ -72,6 +73,9 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
         // failure is confirmed by a full walk anchored at that head (a retention cleanup may have pruned it).
         let v = anchor ? store.verify({ after: anchor }) : store.verify();
         if (!v.ok && anchor) v = store.verify({ anchor });
+        // Entries verified in all: those verified before the resumed head and the ones walked now.
+        if (v.ok) v = { ...v, checked: (v.from === undefined ? 0 : verifiedBefore) + v.checked };
+        verifiedBefore = v.ok ? v.checked : 0;
         verification = {
           head,
           ok: v.ok,
