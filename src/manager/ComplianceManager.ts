@@ -126,6 +126,10 @@ export class ComplianceManager {
       ...(c.businessHours ? { businessHours: c.businessHours } : {}),
       ...(options.loggers === false ? {} : { loggers: this.lazyLoggers() }),
     });
+    if (options.identity) {
+      this.validator.setIdentity(options.identity);
+      this.monitor.setAccountId(options.identity.account);
+    }
     this.verdicts = {
       decide: (service, operation) => this.countVerdict(this.engine.decide(service, operation)),
       classify: (service, operation) => this.engine.decide(service, operation),
@@ -212,6 +216,7 @@ export class ComplianceManager {
   setIdentity(identity: IdentityRef | undefined): void {
     this.identity = identity;
     this.validator.setIdentity(identity);
+    this.monitor.setAccountId(identity?.account);
   }
 
   setSubject(subject: ComprehensiveComplianceReport['subject']): void {

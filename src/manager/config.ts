@@ -36,8 +36,18 @@ export const complianceConfigurationSchema = z.object({
   performanceThresholdDisk: pct(90),
   /** Seconds between resource samples. @default 30 */
   performanceMonitoringInterval: positive(30),
-  /** Seconds between CloudTrail lookups when monitoring continuously. @default 300 */
-  cloudtrailLookupInterval: positive(300),
+  /**
+   * The seed's seconds between CloudTrail lookups. InvenTag reads CloudTrail once per `inventag check` (the
+   * window is `cloudtrail.lookbackHours`); nothing polls, so only the seed's default 300 is accepted, and any
+   * other value is refused rather than silently ignored. @default 300
+   */
+  cloudtrailLookupInterval: z
+    .number({ error: 'must be a number of seconds' })
+    .refine((v) => v === 300, {
+      error:
+        'is not used: InvenTag reads CloudTrail once per `inventag check` and never polls; schedule `inventag check` as often as you want the lookup and set cloudtrail.lookbackHours for its window (only the seed default 300 is accepted)',
+    })
+    .default(300),
   auditLogRetentionDays: positiveInt(30),
   /** Audit entries kept in memory (the durable store keeps more, bounded by retention). @default 10000 */
   maxAuditEntries: positiveInt(10_000),

@@ -48,7 +48,7 @@ export interface MonitoringSummary {
   successfulOperations: number;
   failedOperations: number;
   totalErrors: number;
-  /** totalErrors / max(totalOperations, totalErrors) × 100. */
+  /** errors / max(totalOperations, errors) × 100, where errors = max(failedOperations, totalErrors). */
   errorRate: number;
   /** successfulOperations / totalOperations × 100 (100 before any operation). */
   successRate: number;
@@ -69,6 +69,13 @@ export interface MonitoringSummary {
   securityEvents: number;
   blockedOperations: number;
   cloudtrailEnabled: boolean;
+  /** The AWS account the operations ran in, when known (`setAccountId`; the manager sets it from the identity). */
+  accountId?: string;
+  /**
+   * Errors per `service:operation`: a failed `recordOperation` and a `handleError` of the same call count once
+   * (the larger of the two counts per key).
+   */
+  errorsByOperation: Record<string, number>;
 }
 
 export interface SecurityValidationReportOptions {
@@ -160,6 +167,10 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
   private readonly byService = new Map<string, ServiceOperationStats & { durationSeconds: number }>();
   private readonly bySeverity: Record<ErrorSeverity, number> = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 };
   private readonly byCategory: Partial<Record<ErrorCategory, number>> = {};
+  /** handleError calls and failed recordOperation calls per `service:operation` (bounded like the logs). */
+  private readonly reportedErrors = new Map<string, number>();
+  private readonly failedCalls = new Map<string, number>();
+  private accountId: string | undefined;
 
   private timer: NodeJS.Timeout | undefined;
   private sampling = false;
@@ -233,6 +244,7 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
     }
     const at = Date.parse(classified.timestamp);
     this.totals.errors++;
+    bumpKey(this.reportedErrors, `${service}:${operation}`, this.options.historySize);
     this.bySeverity[classified.severity]++;
     this.byCategory[classified.category] = (this.byCategory[classified.category] ?? 0) + 1;
     this.errors.push({
@@ -291,6 +303,7 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       this.totals.operations++;
       this.totals.durationSeconds += duration;
       if (ok) this.totals.successful++;
+      else bumpKey(this.failedCalls, `${svc}:${op}`, this.options.historySize);
       const stats = this.byService.get(svc) ?? {
         total: 0,
         successful: 0,
@@ -463,9 +476,20 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
     return [...this.samples.all()];
   }
 
+  /** The AWS account the operations run in, shown in the summary and the security report. */
+  setAccountId(accountId: string | undefined): void {
+    this.accountId = typeof accountId === 'string' && accountId.length > 0 ? accountId : undefined;
+  }
+
   /** Operations, errors and breaker states so far. */
   getMonitoringSummary(): MonitoringSummary {
     const t = this.totals;
+    const failed = t.operations - t.successful;
+    // An error is a failed call or a reported error; the seed's pattern reports one failure both ways.
+    const errors = Math.max(failed, t.errors);
+    const errorsByOperation: Record<string, number> = {};
+    for (const key of [...new Set([...this.reportedErrors.keys(), ...this.failedCalls.keys()])].sort())
+      errorsByOperation[key] = Math.max(this.reportedErrors.get(key) ?? 0, this.failedCalls.get(key) ?? 0);
     const operationsByService: Record<string, ServiceOperationStats> = {};
     for (const [service, s] of [...this.byService.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
       operationsByService[service] = {
@@ -482,7 +506,7 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       successfulOperations: t.successful,
       failedOperations: t.operations - t.successful,
       totalErrors: t.errors,
-      errorRate: t.errors === 0 ? 0 : round2((100 * t.errors) / Math.max(t.operations, t.errors)),
+      errorRate: errors === 0 ? 0 : round2((100 * errors) / Math.max(t.operations, errors)),
       successRate: t.operations === 0 ? 100 : round2((100 * t.successful) / t.operations),
       averageDurationSeconds: t.operations === 0 ? 0 : round2(t.durationSeconds / t.operations),
       slowOperations: t.slow,
@@ -504,6 +528,8 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       securityEvents: t.securityEvents,
       blockedOperations: t.blocked,
       cloudtrailEnabled: this.options.enableCloudtrail,
+      ...(this.accountId ? { accountId: this.accountId } : {}),
+      errorsByOperation,
     };
   }
 
@@ -523,7 +549,7 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
     if (!(end instanceof Date) || Number.isNaN(end.getTime()))
       throw new MonitorConfigError('endTime', 'must be a valid Date');
     const periodEnd = end.getTime();
-    return this.reportBuilder.build(
+    const report = this.reportBuilder.build(
       {
         periodStart: periodEnd - hours * 3_600_000,
         periodEnd,
@@ -537,6 +563,7 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       },
       hours,
     );
+    return this.accountId ? { ...report, accountId: this.accountId } : report;
   }
 
   /** Write a report as JSON (atomically; parent directories are created). Returns the absolute path. */
@@ -712,4 +739,10 @@ export class ProductionSafetyMonitor extends EventEmitter<MonitorEvents> impleme
       );
     }
   }
+}
+
+/** Counts one more under `key`; a map that reached `limit` keys counts new keys under `other:other`. */
+function bumpKey(map: Map<string, number>, key: string, limit: number): void {
+  const k = map.has(key) || map.size < limit ? key : 'other:other';
+  map.set(k, (map.get(k) ?? 0) + 1);
 }

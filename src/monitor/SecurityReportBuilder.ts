@@ -41,6 +41,8 @@ export interface RiskScoreComponent {
 /** The seed's security validation report, with the risk score formula written into it. */
 export interface SecurityValidationReport {
   reportId: string;
+  /** The AWS account the operations ran in, when the monitor knows it. */
+  accountId?: string;
   generatedAt: string;
   validationPeriodHours: number;
   periodStart: string;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { redact } from '../audit/redact.js';
 import { FindingCode } from '../report/findingCodes.js';
 import type { AccessLevel } from '../catalog/data.js';
@@ -28,6 +29,8 @@ export interface ValidationResult {
 /** One validated operation kept in memory (bounded by `maxAuditEntries`). */
 export interface ValidatorAuditEntry {
   timestamp: string;
+  /** The standard the operation was validated under. */
+  complianceStandard: ComplianceStandard;
   service: string;
   operation: string;
   iamAction: string | undefined;
@@ -53,6 +56,8 @@ export interface SecurityFinding {
 
 /** The seed's ComplianceReport. */
 export interface ComplianceReport {
+  /** A fresh id for each report. */
+  reportId: string;
   complianceStandard: ComplianceStandard;
   reportTimestamp: string;
   complianceScore: number;
@@ -71,6 +76,10 @@ export interface ComplianceReport {
 }
 
 export interface AuditSummary {
+  /** The standard the operations were validated under. */
+  complianceStandard: ComplianceStandard;
+  /** Who the operations ran as, when known. */
+  identity?: IdentityRef;
   totalOperations: number;
   allowed: number;
   blocked: number;
@@ -178,6 +187,7 @@ export class ReadOnlyAccessValidator {
     // One fixed shape for every entry; optional fields are added only when present.
     const entry: ValidatorAuditEntry = {
       timestamp,
+      complianceStandard: this.complianceStandard,
       service: verdict.service,
       operation: verdict.operation,
       iamAction: verdict.iamAction,
@@ -325,6 +335,7 @@ export class ReadOnlyAccessValidator {
     if (recommendations.length === 0) recommendations.push('No action needed: every operation was read-only.');
 
     return {
+      reportId: randomUUID(),
       complianceStandard: std,
       reportTimestamp: new Date().toISOString(),
       complianceScore,
@@ -363,6 +374,8 @@ export class ReadOnlyAccessValidator {
       } else svc.blocked++;
     }
     return {
+      complianceStandard: this.complianceStandard,
+      ...(this.identity ? { identity: { ...this.identity } } : {}),
       totalOperations: this.totals.total,
       allowed,
       blocked: this.entries.size - allowed,
