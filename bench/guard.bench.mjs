@@ -1,9 +1,17 @@
 // Guard overhead on a real round trip: EC2 DescribeInstances against the
 // loopback AWS server, guarded and unguarded clients interleaved call by call
-// in one run, so drift in machine load hits both sides alike. Also the
-// middleware alone (fake next), in microseconds per call.
+// in one run, so drift in machine load hits both sides alike. Then what users
+// call: `manager.guard(client)` with its default durable audit trail (an
+// AuditStore with durability 'full', and the security log), at 1 and at 16
+// concurrent calls, interleaved with unguarded calls of the same concurrency.
+// Also the middleware alone (fake next), in microseconds per call.
+// Run alone: node bench/run.mjs guard (after npm run build).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { guardClient, inventagGuardMiddleware, OperationGuard } from '../dist/guard/index.js';
+import { ComplianceManager } from '../dist/manager/index.js';
 import { loadAwsServer } from './awsServer.mjs';
 
 export const name = 'guard';
@@ -30,6 +38,78 @@ function memoryAudit() {
     },
   };
 }
+
+/**
+ * `manager.guard(client)` with the manager's default durable audit trail against the same client unguarded:
+ * rounds of `concurrency` calls at once on one side, then the other (the order alternates), so each call's
+ * latency is measured under the same load on both sides.
+ */
+async function durableManager(config, server, concurrency, rounds) {
+  const dir = mkdtempSync(join(tmpdir(), 'inventag-bench-guard-'));
+  const manager = new ComplianceManager({ dataDirectory: dir });
+  const plain = { label: 'unguarded', client: new EC2Client(config), times: [] };
+  const guarded = { label: 'manager.guard, durable trail', client: manager.guard(new EC2Client(config)), times: [] };
+  const before = server.count({ operation: 'DescribeInstances' });
+  const round = async (side, keep) => {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        const t0 = performance.now();
+        await side.client.send(new DescribeInstancesCommand({}));
+        if (keep) side.times.push(performance.now() - t0);
+      }),
+    );
+  };
+  try {
+    const warmup = Math.max(20, Math.ceil(300 / concurrency));
+    for (let i = 0; i < warmup + rounds; i++) {
+      const [first, second] = i % 2 === 0 ? [plain, guarded] : [guarded, plain];
+      await round(first, i >= warmup);
+      await round(second, i >= warmup);
+    }
+    const calls = 2 * concurrency * (warmup + rounds);
+    if (server.count({ operation: 'DescribeInstances' }) - before !== calls)
+      throw new Error('the loopback server did not see every call');
+    const store = manager.auditStore();
+    await store.flush();
+    const verified = store.verify();
+    const attempts = [...store.entries()].filter((e) => e.operation === 'DescribeInstances' && e.outcome?.success);
+    if (!verified.ok || attempts.length !== calls / 2)
+      throw new Error(`the audit trail does not hold every guarded call (${attempts.length} of ${calls / 2})`);
+    const mp = median(plain.times);
+    const mg = median(guarded.times);
+    return [
+      {
+        figure: `DescribeInstances, ${concurrency} concurrent: unguarded (median per call)`,
+        value: mp * 1000,
+        unit: 'µs/call',
+        note: `${plain.times.length} calls per side, interleaved rounds of ${concurrency}`,
+      },
+      {
+        figure: `DescribeInstances, ${concurrency} concurrent: manager.guard, durable audit trail (median per call)`,
+        value: mg * 1000,
+        unit: 'µs/call',
+        note: `p99 ${(quantile(guarded.times, 0.99) * 1000).toFixed(0)} µs vs unguarded p99 ${(quantile(plain.times, 0.99) * 1000).toFixed(0)} µs; ${attempts.length} attempts with outcomes in the trail, chain intact`,
+      },
+      {
+        figure: `added latency, manager.guard with durable trail, ${concurrency} concurrent (ratio of medians)`,
+        value: ((mg - mp) / mp) * 100,
+        unit: '%',
+        goal: '<= 5%',
+        note: `median +${((mg - mp) * 1000).toFixed(0)} µs/call over the unguarded baseline of this run`,
+      },
+    ];
+  } finally {
+    plain.client.destroy();
+    guarded.client.destroy();
+    await manager.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
 
 export async function run() {
   const { mod, cleanup } = await loadAwsServer();
@@ -86,6 +166,8 @@ export async function run() {
         note: `median paired difference ${(paired * 1000).toFixed(1)} µs/call (${((paired / mp) * 100).toFixed(1)}%)`,
       });
     }
+    rows.push(...(await durableManager(config, server, 1, 2000)));
+    rows.push(...(await durableManager(config, server, 16, 200)));
   } finally {
     for (const side of sides) side.client.destroy();
     await server.close();
