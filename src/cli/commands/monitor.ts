@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ExitCode } from '../../constants.js';
 import { UsageError } from '../errors.js';
+import { addListOutputFlags, printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
 import { colour, printJson, printLine } from '../output.js';
 
 interface SampleOptions {
@@ -14,7 +15,7 @@ interface SampleOptions {
   failOnBreach?: boolean;
 }
 
-interface BreakersOptions {
+interface BreakersOptions extends ListOutputFlags {
   state: string;
   reset?: string[] | true;
   json?: boolean;
@@ -128,8 +129,7 @@ Exit codes: 0 sampled (or no breach with --fail-on-breach), 1 a threshold was ex
       if (opts.failOnBreach && breached) process.exitCode = ExitCode.NON_COMPLIANT;
     });
 
-  monitor
-    .command('breakers')
+  addListOutputFlags(monitor.command('breakers'))
     .description('Show (or reset) the circuit breaker states saved by ProductionSafetyMonitor.saveState().')
     .requiredOption('--state <file>', 'state file written by saveState()')
     .option(
@@ -137,7 +137,7 @@ Exit codes: 0 sampled (or no breach with --fail-on-breach), 1 a threshold was ex
       'close every breaker, or the one named (repeatable), and save the file',
       collect,
     )
-    .option('--json', 'print the states as JSON')
+    .option('--json', 'print the states as JSON (the output --output and --query work on)')
     .addHelpText(
       'after',
       `
@@ -145,6 +145,7 @@ Examples:
   inventag monitor breakers --state .inventag/monitor-state.json
   inventag monitor breakers --state .inventag/monitor-state.json --reset ec2:DescribeInstances
   inventag monitor breakers --state .inventag/monitor-state.json --reset
+  inventag monitor breakers --state .inventag/monitor-state.json --query "breakers.*.state" --output text
 
 Exit codes: 0 shown (or reset), 2 the state file is missing or malformed, or no such breaker.`,
     )
@@ -183,8 +184,8 @@ Exit codes: 0 shown (or reset), 2 the state file is missing or malformed, or no 
         }
       }
       const states = m.getMonitoringSummary().circuitBreakerStates;
-      if (opts.json) {
-        printJson({ state: opts.state, reset, breakers: states });
+      if (wantsListOutput(opts)) {
+        await printListOutput({ state: opts.state, reset, breakers: states }, opts);
         return;
       }
       for (const key of reset) printLine(`reset ${key}`);
