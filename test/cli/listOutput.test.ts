@@ -2,27 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProductionSafetyMonitor } from '../../src/monitor/index.js';
+import { writeBreakerState } from '../support/breakerState.js';
 import { runCli } from '../support/cli.js';
 
 // `--output json|table|text` and `--query <JMESPath>` on a command that lists things: monitor breakers.
 const dir = mkdtempSync(join(tmpdir(), 'inventag-list-output-'));
 const state = join(dir, 'monitor-state.json');
 
-beforeAll(async () => {
-  const monitor = new ProductionSafetyMonitor({ circuitBreakerThreshold: 1, circuitBreakerTimeout: 600 });
-  const down = Object.assign(new Error('down'), {
-    name: 'ServiceUnavailable',
-    $fault: 'server',
-    $metadata: { httpStatusCode: 503 },
-  });
-  await monitor
-    .breakerFor('ec2', 'DescribeInstances')
-    .execute(() => Promise.reject(down))
-    .catch(() => undefined);
-  await monitor.breakerFor('sts', 'GetCallerIdentity').execute(() => 'ok');
-  await monitor.saveState(state);
-});
+beforeAll(() => writeBreakerState(state));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('monitor breakers --output / --query', () => {
@@ -30,7 +17,7 @@ describe('monitor breakers --output / --query', () => {
     const r = await runCli(['monitor', 'breakers', '--state', state, '--query', 'breakers.*.state | sort(@)']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(['CLOSED', 'OPEN']);
+    expect(JSON.parse(r.stdout)).toEqual(['CLOSED', 'OPEN', 'OPEN']);
   });
 
   it('--output text: tab-separated, one row per breaker with its key first', async () => {
@@ -42,6 +29,7 @@ describe('monitor breakers --output / --query', () => {
       .map((l) => l.split('\t'));
     expect(rows.map((row) => [row[0], row.find((c) => c === 'OPEN' || c === 'CLOSED')]).sort()).toEqual([
       ['ec2:DescribeInstances', 'OPEN'],
+      ['s3:ListBuckets', 'OPEN'],
       ['sts:GetCallerIdentity', 'CLOSED'],
     ]);
   });
@@ -51,8 +39,8 @@ describe('monitor breakers --output / --query', () => {
     expect(r.code).toBe(0);
     const [header, rule, ...rows] = r.stdout.trimEnd().split('\n');
     expect(header).toMatch(/^key\s+.*\bstate\b/);
-    expect(rule).toMatch(/^-+  -+/);
-    expect(rows).toHaveLength(2);
+    expect(rule).toMatch(/^-+ {2}-+/);
+    expect(rows).toHaveLength(3);
     expect(rows.find((l) => l.startsWith('ec2:DescribeInstances'))).toMatch(
       /^ec2:DescribeInstances\s+ec2\s+DescribeInstances\s+OPEN\b/,
     );

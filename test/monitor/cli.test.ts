@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProductionSafetyMonitor } from '../../src/monitor/index.js';
+import { writeBreakerState } from '../support/breakerState.js';
 import { CLI } from '../support/cli.js';
 
 const entry = CLI;
@@ -88,23 +88,8 @@ describe('inventag monitor sample', () => {
 
 describe('inventag monitor breakers', () => {
   it('shows saved states and resets one breaker or all', async () => {
-    const monitor = new ProductionSafetyMonitor({ circuitBreakerThreshold: 1, circuitBreakerTimeout: 600 });
-    const down = Object.assign(new Error('down'), {
-      name: 'ServiceUnavailable',
-      $fault: 'server',
-      $metadata: { httpStatusCode: 503 },
-    });
-    await monitor
-      .breakerFor('ec2', 'DescribeInstances')
-      .execute(() => Promise.reject(down))
-      .catch(() => undefined);
-    await monitor
-      .breakerFor('s3', 'ListBuckets')
-      .execute(() => Promise.reject(down))
-      .catch(() => undefined);
-    await monitor.breakerFor('sts', 'GetCallerIdentity').execute(() => 'ok');
     const state = join(dir, 'monitor-state.json');
-    await monitor.saveState(state);
+    await writeBreakerState(state);
 
     const shown = await inventag(['monitor', 'breakers', '--state', state]);
     expect(shown.code).toBe(0);
