@@ -117,13 +117,17 @@ function resources(v: unknown): CloudTrailResource[] {
   return out;
 }
 
-/**
- * Turns one raw record (an element of a trail file's `Records`, or the parsed
- * `CloudTrailEvent` string of a LookupEvents result) into the model. Returns
- * a string naming what is wrong when the record lacks the fields every
- * CloudTrail event has, so the caller can report the file and go on.
- */
-export function toCloudTrailEvent(raw: unknown, verdicts: EventVerdictSource): CloudTrailEvent | string {
+/** The fields every CloudTrail event has, checked: what deciding whether a record matters needs. */
+export interface RecordHead {
+  readonly record: Record<string, unknown>;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly eventTime: Date;
+  readonly readOnly: boolean | undefined;
+}
+
+/** The head of a raw record, or a string naming what is wrong (as toCloudTrailEvent reports it). */
+export function recordHead(raw: unknown): RecordHead | string {
   const r = obj(raw);
   if (!r) return 'a record is not a JSON object';
   const eventName = str(r.eventName);
@@ -135,8 +139,26 @@ export function toCloudTrailEvent(raw: unknown, verdicts: EventVerdictSource): C
   const eventTime = new Date(time);
   if (Number.isNaN(eventTime.getTime()))
     return `record ${eventName} has an "eventTime" that is not a date: ${JSON.stringify(time).slice(0, 40)}`;
+  return { record: r, eventName, eventSource, eventTime, readOnly: bool(r.readOnly) };
+}
+
+/** The identity fields a PrincipalMatcher reads, from a raw record. */
+export function identityOf(record: Record<string, unknown>): Pick<CloudTrailEvent, 'userIdentity' | 'accessKeyId'> {
+  const identity = (obj(record.userIdentity) ?? {}) as UserIdentity;
+  return { userIdentity: identity, accessKeyId: str(identity.accessKeyId) };
+}
+
+/**
+ * Turns one raw record (an element of a trail file's `Records`, or the parsed
+ * `CloudTrailEvent` string of a LookupEvents result) into the model. Returns
+ * a string naming what is wrong when the record lacks the fields every
+ * CloudTrail event has, so the caller can report the file and go on.
+ */
+export function toCloudTrailEvent(raw: unknown, verdicts: EventVerdictSource): CloudTrailEvent | string {
+  const head = recordHead(raw);
+  if (typeof head === 'string') return head;
+  const { record: r, eventName, eventSource, eventTime, readOnly } = head;
   const identity = (obj(r.userIdentity) ?? {}) as UserIdentity;
-  const readOnly = bool(r.readOnly);
   return {
     eventId: str(r.eventID) ?? str(r.eventId) ?? '',
     eventTime,

@@ -67,6 +67,10 @@ export class LocalTrailStore implements TrailStore {
     return { dirs, files };
   }
 
+  localPath(object: TrailObject): string {
+    return join(this.#root, ...object.key.split('/'));
+  }
+
   async open(object: TrailObject): Promise<Readable> {
     const path = join(this.#root, ...object.key.split('/'));
     let handle;

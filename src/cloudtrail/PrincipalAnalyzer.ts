@@ -3,6 +3,7 @@ import type { CloudTrailEvent } from './CloudTrailEvent.js';
 import { iamPrefixForEventSource } from './eventSources.js';
 import type { PrincipalMatcher } from './principal.js';
 import { principalMatcher } from './principal.js';
+import type { SkippedEvents } from './trailSelect.js';
 
 /** An event as findings cite it: enough to find it again in CloudTrail. */
 export interface EventSummary {
@@ -190,6 +191,11 @@ export class PrincipalAnalyzer {
     this.#sessionRoles = options.sessionRoles;
   }
 
+  /** The principal as given (an ARN or access key id). */
+  get principal(): string {
+    return this.#matcher.principal;
+  }
+
   /** The target role of a successful AssumeRole into a sanctioned role, or undefined. */
   #sessionTarget(event: CloudTrailEvent): string | undefined {
     if (!this.#sessionRoles || event.verdict.iamAction !== 'sts:AssumeRole' || event.errorCode !== undefined) return;
@@ -237,6 +243,20 @@ export class PrincipalAnalyzer {
           event.errorCode !== undefined &&
           /throttl|toomanyrequests|requestlimitexceeded|internal|serviceunavailable/i.test(event.errorCode),
       });
+    }
+  }
+
+  /**
+   * Counts events a scan did not hand over (`TrailScanOptions.select`): they are not the principal's, but
+   * they are seen, and their flag disagreements count.
+   */
+  addSkipped(skipped: SkippedEvents): void {
+    this.#seen += skipped.events;
+    for (const d of skipped.disagreements) {
+      const key = `${d.eventSource} ${d.eventName}`;
+      const had = this.#disagreements.get(key);
+      if (had) had.count += d.count;
+      else this.#disagreements.set(key, { ...d });
     }
   }
 

@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,7 +7,10 @@ import { toCloudTrailEvent } from './CloudTrailEvent.js';
 import { EventClassifier } from './EventClassifier.js';
 import { BudgetExceededError, DecompressionBudget } from './DecompressionBudget.js';
 import { isCloudTrailError, TrailObjectMissingError } from './errors.js';
-import { recoverRecords } from './recordRecovery.js';
+import { principalMatcher } from './principal.js';
+import { ScanPool, workersAvailable, type WorkerReply } from './scanPool.js';
+import { parseTrailBytes, withMalformed, type ParseProblem } from './trailParse.js';
+import { selectRecords, type EventSelection, type SelectOptions, type SkippedEvents } from './trailSelect.js';
 import type { TrailFileRef, TrailWalkOptions } from './trailLayout.js';
 import { findTrailFiles } from './trailLayout.js';
 import type { TrailStore } from './trailStore.js';
@@ -42,6 +44,19 @@ export interface TrailScanOptions extends TrailWalkOptions {
    * then read (`reading`, once per file done, with the total). Without it files are read as they are listed.
    */
   onProgress?: (progress: TrailScanProgress) => void;
+  /**
+   * Worker threads that inflate and parse the files, so gunzip and JSON.parse use every core. Each holds one
+   * file at a time, so at most `maxTotalBytes / maxFileBytes` run (2 by default). 0 reads in this thread, as
+   * does a scan with its own `classifier`, and the first 64 files of any scan (a small trail starts none). @default 0
+   */
+  workers?: number;
+  /**
+   * Hand over as objects only these events; the others in the window are only counted, with the
+   * disagreements between CloudTrail's flag and IAM (`onSkipped`). @default every event
+   */
+  select?: EventSelection;
+  /** Called per file with what it held in the window that `select` left out. */
+  onSkipped?: (skipped: SkippedEvents) => void;
 }
 
 export interface TrailScanProgress {
@@ -124,8 +139,15 @@ export interface TrailScanSummary {
 
 class FileTooLarge extends Error {}
 
+/** Files read in the scan's own thread before worker threads start (a small trail never starts them). */
+const WORKERS_AFTER_FILES = 64;
+
 interface FileRead {
-  records: CloudTrailEvent[];
+  /** Events in the window handed over. */
+  events: CloudTrailEvent[];
+  skipped: SkippedEvents | undefined;
+  /** Records that parsed as events, in the window or not. */
+  good: number;
   problem: Omit<TrailReadProblem, 'location' | 'recordsRead'> | undefined;
   bytes: number;
   compressed: number;
@@ -160,7 +182,21 @@ export class TrailFileReader {
     const began = performance.now();
     const concurrency = Math.max(1, this.#options.concurrency ?? Math.min(8, Math.max(2, availableParallelism())));
     const maxFile = this.#options.maxFileBytes ?? 256 * 2 ** 20;
-    const budget = new DecompressionBudget(this.#options.maxTotalBytes ?? 2 * maxFile);
+    const maxTotal = this.#options.maxTotalBytes ?? 2 * maxFile;
+    const budget = new DecompressionBudget(maxTotal);
+    const start = this.#options.start?.getTime() ?? -Infinity;
+    const end = this.#options.end?.getTime() ?? Infinity;
+    const select = this.#options.select;
+    const matcher = select?.principal === undefined ? undefined : principalMatcher(select.principal);
+    if (typeof matcher === 'string') throw new TypeError(matcher);
+    const selection: SelectOptions = {
+      start,
+      end,
+      classifier: this.#classifier,
+      matcher,
+      writes: select?.writes ?? false,
+      all: select === undefined,
+    };
     await this.#store.check();
     const onProgress = this.#options.onProgress;
     let files: AsyncIterator<TrailFileRef> = findTrailFiles(this.#store, this.#options);
@@ -201,38 +237,66 @@ export class TrailFileReader {
       pulling = p.catch(() => undefined);
       return p;
     };
-    const start = this.#options.start?.getTime() ?? -Infinity;
-    const end = this.#options.end?.getTime() ?? Infinity;
+    // Each worker thread holds one file's inflated bytes: together they stay within maxTotalBytes.
+    const threads =
+      this.#options.classifier || !workersAvailable
+        ? 0
+        : Math.min(Math.max(0, Math.floor(this.#options.workers ?? 0)), Math.max(1, Math.floor(maxTotal / maxFile)));
+    // Starting a worker costs tens of milliseconds: a small trail is read here, a large one moves to workers.
+    let pool: ScanPool | undefined;
+    let begun = 0;
+    const poolFor = (): ScanPool | undefined => {
+      if (pool || threads === 0 || begun <= WORKERS_AFTER_FILES) return pool;
+      pool = new ScanPool(threads, {
+        start,
+        end,
+        principal: matcher?.principal,
+        writes: selection.writes,
+        all: selection.all,
+        maxFileBytes: maxFile,
+      });
+      return pool;
+    };
 
-    const worker = async (): Promise<void> => {
+    const reader = async (slot: number): Promise<void> => {
       for (let file = await pull(); file; file = await pull()) {
-        const result = await this.#readFile(file, maxFile, budget);
+        begun++;
+        const workers = poolFor();
+        const result = workers
+          ? await this.#readInWorker(workers, slot, file, maxFile)
+          : await this.#readFile(file, maxFile, budget, selection);
         compressedBytes += result.compressed;
         bytes += result.bytes;
-        records += result.records.length;
+        records += result.good;
         // Records read before a problem still count: one bad record never hides the others of its file.
-        for (const event of result.records) {
-          const t = event.eventTime.getTime();
-          if (t < start || t > end) continue;
+        for (const event of result.events) {
           events++;
           onEvent(event, file);
         }
+        if (result.skipped && result.skipped.events > 0) {
+          events += result.skipped.events;
+          this.#options.onSkipped?.(result.skipped);
+        }
         if (result.problem) {
           corrupt.push({ file: file.name, problem: result.problem.reason });
-          problems.push({ location: file.name, recordsRead: result.records.length, ...result.problem });
+          problems.push({ location: file.name, recordsRead: result.good, ...result.problem });
         } else filesRead++;
         this.#options.onFile?.({
           file: file.name,
           ok: !result.problem,
           problem: result.problem?.reason,
-          events: result.records.length,
+          events: result.good,
           bytes: result.bytes,
         });
         filesDone++;
         onProgress?.({ phase: 'reading', found, read: filesDone, bytes });
       }
     };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.max(concurrency, threads) }, (_, i) => reader(i)));
+    } finally {
+      await pool?.close();
+    }
     corrupt.sort((a, b) => (a.file < b.file ? -1 : 1));
     problems.sort((a, b) => (a.location < b.location ? -1 : 1));
     return {
@@ -251,8 +315,74 @@ export class TrailFileReader {
     };
   }
 
+  /** The events of a worker's answer: the selected records become objects here. */
+  #fromWorker(reply: WorkerReply): FileRead {
+    const base = { bytes: reply.bytes, compressed: reply.compressed };
+    if (reply.error !== undefined) throw new Error(`reading a trail file failed in a worker thread: ${reply.error}`);
+    if (reply.unreadable !== undefined)
+      return {
+        ...base,
+        events: [],
+        skipped: undefined,
+        good: 0,
+        problem: { kind: 'unreadable', reason: reply.unreadable },
+      };
+    const out: CloudTrailEvent[] = [];
+    for (const raw of reply.selected ?? []) {
+      const e = toCloudTrailEvent(raw, this.#classifier);
+      if (typeof e !== 'string') out.push(e);
+    }
+    return { ...base, events: out, skipped: reply.skipped, good: reply.good ?? 0, problem: reply.problem };
+  }
+
+  /** Reads one file in a worker thread: a local file by its path, any other by its bytes. */
+  async #readInWorker(pool: ScanPool, slot: number, file: TrailFileRef, limit: number): Promise<FileRead> {
+    const gzip = file.key.endsWith('.gz');
+    const path = this.#store.localPath?.(file);
+    if (path !== undefined) return this.#fromWorker(await pool.run(slot, { path, gzip }));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      const source = await this.#store.open(file);
+      for await (const c of source as AsyncIterable<Buffer>) {
+        size += c.length;
+        if (size > limit) {
+          source.destroy();
+          return {
+            events: [],
+            skipped: undefined,
+            good: 0,
+            problem: { kind: 'unreadable', reason: `larger than ${limit} bytes; not a CloudTrail log file` },
+            bytes: 0,
+            compressed: size,
+          };
+        }
+        chunks.push(c);
+      }
+    } catch (err) {
+      if (err instanceof TrailObjectMissingError)
+        return {
+          events: [],
+          skipped: undefined,
+          good: 0,
+          problem: { kind: 'unreadable', reason: 'cannot be read (ENOENT)' },
+          bytes: 0,
+          compressed: size,
+        };
+      throw err;
+    }
+    const whole = Buffer.concat(chunks, size);
+    const bytes = whole.buffer.slice(whole.byteOffset, whole.byteOffset + whole.byteLength);
+    return this.#fromWorker(await pool.run(slot, { bytes, gzip }));
+  }
+
   /** Reads one file: every record that can be read, and what kept the rest from being read. An unreadable store throws. */
-  async #readFile(file: TrailFileRef, limit: number, budget: DecompressionBudget): Promise<FileRead> {
+  async #readFile(
+    file: TrailFileRef,
+    limit: number,
+    budget: DecompressionBudget,
+    selection: SelectOptions,
+  ): Promise<FileRead> {
     const chunks: Buffer[] = [];
     let bytes = 0;
     let compressed = 0;
@@ -271,7 +401,9 @@ export class TrailFileReader {
       },
     });
     const unreadable = (reason: string): FileRead => ({
-      records: [],
+      events: [],
+      skipped: undefined,
+      good: 0,
       problem: { kind: 'unreadable', reason },
       bytes,
       compressed,
@@ -303,67 +435,48 @@ export class TrailFileReader {
       }
       const raw = Buffer.concat(chunks, bytes);
       chunks.length = 0;
-      // Trail files are nearly always pure ASCII; decoding those as latin1 gives the same string at a third of the cost.
-      const text = isAscii(raw) ? raw.toString('latin1') : raw.toString('utf8');
-      let recs: unknown[];
-      let problem: FileRead['problem'];
-      if (cut === undefined) {
-        let doc: unknown;
-        let parsed = true;
-        try {
-          doc = JSON.parse(text);
-        } catch {
-          parsed = false;
-        }
-        if (parsed) {
-          const r = typeof doc === 'object' && doc !== null ? (doc as { Records?: unknown }).Records : undefined;
-          if (!Array.isArray(r)) return unreadable('not a CloudTrail log file: no "Records" array at the top level');
-          recs = r;
-        } else {
-          const found = recoverRecords(text);
-          recs = found.records;
-          if (found.end === 'no-records')
-            return unreadable(`invalid JSON, and no "Records" array to read records from`);
-          problem =
-            found.end === 'complete'
-              ? {
-                  kind: 'malformed-records',
-                  reason: `invalid JSON: ${found.malformed} record(s) do not parse; the other ${recs.length} were read`,
-                  records: found.malformed,
-                }
-              : {
-                  kind: 'truncated',
-                  reason: `invalid JSON ${found.end === 'truncated' ? 'cut short' : 'damaged'} at byte ${found.offset}: ${recs.length} record(s) before it were read, the rest of the file is lost`,
-                };
-        }
-      } else {
-        const found = recoverRecords(text);
-        recs = found.records;
-        if (recs.length === 0 && bytes === 0) return unreadable(cut);
-        problem = {
-          kind: 'truncated',
-          reason: `${cut}: ${recs.length} record(s) before the damage were read, the rest of the file is lost`,
-        };
-      }
-      const out: CloudTrailEvent[] = [];
-      let bad = 0;
-      let firstBad: string | undefined;
-      for (let i = 0; i < recs.length; i++) {
-        const e = toCloudTrailEvent(recs[i], this.#classifier);
-        if (typeof e === 'string') {
-          bad++;
-          firstBad ??= `Records[${i}]: ${e}`;
-        } else out.push(e);
-      }
-      if (bad > 0) {
-        const note = `${bad} malformed record(s) skipped (first: ${firstBad}); the other ${out.length} were read`;
-        problem = problem
-          ? { ...problem, reason: `${problem.reason}; ${note}`, records: (problem.records ?? 0) + bad }
-          : { kind: 'malformed-records', reason: note, records: bad };
-      }
-      return { records: out, problem, bytes, compressed };
+      const parsed = parseTrailBytes(raw, cut);
+      if ('unreadable' in parsed) return unreadable(parsed.unreadable);
+      return { ...this.#eventsOf(parsed.records, parsed.problem, selection), bytes, compressed };
     } finally {
       lease.release();
     }
+  }
+
+  /** The events of a file's records in the window: every one, or those `select` wants and a count of the rest. */
+  #eventsOf(
+    recs: readonly unknown[],
+    problem: ParseProblem | undefined,
+    selection: SelectOptions,
+  ): Omit<FileRead, 'bytes' | 'compressed'> {
+    const out: CloudTrailEvent[] = [];
+    if (!selection.all) {
+      const s = selectRecords(recs, selection);
+      for (const raw of s.selected) {
+        const e = toCloudTrailEvent(raw, this.#classifier);
+        if (typeof e !== 'string') out.push(e);
+      }
+      return {
+        events: out,
+        skipped: s.skipped,
+        good: s.good,
+        problem: withMalformed(problem, s.bad, s.firstBad, s.good),
+      };
+    }
+    let bad = 0;
+    let good = 0;
+    let firstBad: string | undefined;
+    for (let i = 0; i < recs.length; i++) {
+      const e = toCloudTrailEvent(recs[i], this.#classifier);
+      if (typeof e === 'string') {
+        bad++;
+        firstBad ??= `Records[${i}]: ${e}`;
+        continue;
+      }
+      good++;
+      const t = e.eventTime.getTime();
+      if (t >= selection.start && t <= selection.end) out.push(e);
+    }
+    return { events: out, skipped: undefined, good, problem: withMalformed(problem, bad, firstBad, good) };
   }
 }

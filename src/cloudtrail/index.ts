@@ -87,3 +87,4 @@ export type {
   TrailValidationState,
   UnverifiedTrailFile,
 } from './trailIntegrity.js';
+export type { EventSelection, SkippedEvents } from './trailSelect.js';

@@ -33,6 +33,8 @@ export interface TrailStore {
    * without the prefix); a store that keeps none (a local copy) leaves it undefined.
    */
   openWithMetadata?(object: TrailObject): Promise<{ body: Readable; metadata: Record<string, string> | undefined }>;
+  /** The file's path on this machine, for a store of local files (a worker thread then reads it itself). */
+  localPath?(object: TrailObject): string;
   /** Checks the root can be read at all (bucket exists, permissions, directory exists). */
   check(): Promise<void>;
 }

@@ -4,6 +4,7 @@
  * inside the actions so other commands start without them.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { ExitCode } from '../../constants.js';
 import type { AuditRecordRef, CloudTrailFinding, PrincipalAnalysis, TimeWindow } from '../../cloudtrail/index.js';
@@ -65,6 +66,7 @@ interface StoreOpts {
 interface ScanOpts extends CommonOpts, StoreOpts {
   account?: string[];
   concurrency?: string;
+  workers?: string;
 }
 
 interface VerifyOpts extends WindowOpts, StoreOpts {
@@ -356,6 +358,11 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
   for (const a of opts.account ?? [])
     if (!/^\d{12}$/.test(a)) throw new UsageError(`--account ${JSON.stringify(a)} must be a 12-digit account id`);
   const concurrency = positiveNumber('--concurrency', opts.concurrency, 64);
+  const workers = opts.workers === undefined ? undefined : Number(opts.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64))
+    throw new UsageError(
+      `--workers must be a whole number from 0 (read in the main thread) to 64; got ${JSON.stringify(opts.workers)}`,
+    );
   const audit = opts.audit ? await readAudit(opts.audit) : undefined;
   const store = await openStore(parsed, opts, ct);
   const progress = await progressWriter(opts);
@@ -371,6 +378,10 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
       accounts: opts.account,
       concurrency: concurrency === undefined ? undefined : Math.floor(concurrency),
       onProgress: ct.trailScanProgressTo(progress, store.location),
+      workers: workers ?? defaultWorkers(),
+      // Only the principal's events (or, without one, the writes) become objects; the rest are counted.
+      select: matcher ? { principal: matcher.principal } : { writes: true },
+      onSkipped: (skipped) => analyzer?.addSkipped(skipped),
     });
     const summary = await reader.scan((event) => {
       analyzer?.add(event);
@@ -414,6 +425,11 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
     progress.done();
     throw await toCliError(err, ct);
   }
+}
+
+/** Worker threads for gunzip and JSON.parse: one per core, at most 8 (the decompression budget may allow fewer). */
+export function defaultWorkers(): number {
+  return Math.min(8, availableParallelism());
 }
 
 /** The trail location as a store; an S3 client runs under the read-only guard. */
@@ -633,6 +649,10 @@ export function registerCloudtrail(program: Command): void {
     .option('--account <id>', 'only this account (repeatable)', collect)
     .option('--audit <file>', 'our audit trail (inventag audit export --format jsonl) to find calls it never recorded')
     .option('--concurrency <n>', 'files read at once (default: CPU cores, 2 to 8)')
+    .option(
+      '--workers <n>',
+      'worker threads that inflate and parse files, 0 for none (default: CPU cores, at most 8 and what the decompression budget allows)',
+    )
     .option('--endpoint-url <url>', 'S3 endpoint (also AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)')
     .option('--path-style', 'path-style S3 addressing, for S3-compatible servers')
     .option('--json', 'print the result as JSON')

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { CloudTrailEvent } from '../../cloudtrail/CloudTrailEvent.js';
 import type { PrincipalAnalyzer } from '../../cloudtrail/PrincipalAnalyzer.js';
@@ -93,18 +94,30 @@ export async function scanTrail(
   progress?: ProgressListener,
 ): Promise<CloudtrailScanFacts> {
   const filesRead: string[] = [];
+  let first: number | undefined;
+  let last: number | undefined;
+  const seen = (t: number | undefined): void => {
+    if (t === undefined) return;
+    if (first === undefined || t < first) first = t;
+    if (last === undefined || t > last) last = t;
+  };
   const reader = new TrailFileReader(store, {
     ...(window.start ? { start: window.start } : {}),
     ...(window.end ? { end: window.end } : {}),
     onFile: (f) => filesRead.push(f.file),
     ...(progress ? { onProgress: trailScanProgressTo(progress, store.location) } : {}),
+    // Worker threads inflate and parse; only the principal's events become objects, the rest are counted.
+    workers: Math.min(8, availableParallelism()),
+    select: { principal: analyzer.principal },
+    onSkipped: (skipped) => {
+      analyzer.addSkipped(skipped);
+      seen(skipped.first);
+      seen(skipped.last);
+    },
   });
-  let first: Date | undefined;
-  let last: Date | undefined;
   const summary = await reader.scan((event: CloudTrailEvent) => {
     analyzer.add(event);
-    if (!first || event.eventTime < first) first = event.eventTime;
-    if (!last || event.eventTime > last) last = event.eventTime;
+    seen(event.eventTime.getTime());
   });
   const verified = await checkTrailIntegrity(store, {
     ...window,
@@ -123,8 +136,8 @@ export async function scanTrail(
   });
   return {
     ...trailScanFacts(summary, {
-      start: window.start ?? first ?? new Date(0),
-      end: window.end ?? last ?? new Date(),
+      start: window.start ?? (first === undefined ? new Date(0) : new Date(first)),
+      end: window.end ?? (last === undefined ? new Date() : new Date(last)),
     }),
     integrity: verified,
   };
