@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { CloudTrailEvent } from '../../cloudtrail/CloudTrailEvent.js';
 import type { PrincipalAnalyzer } from '../../cloudtrail/PrincipalAnalyzer.js';
@@ -106,8 +105,7 @@ export async function scanTrail(
     ...(window.end ? { end: window.end } : {}),
     onFile: (f) => filesRead.push(f.file),
     ...(progress ? { onProgress: trailScanProgressTo(progress, store.location) } : {}),
-    // Worker threads inflate and parse; only the principal's events become objects, the rest are counted.
-    workers: Math.min(8, availableParallelism()),
+    // Only the principal's events become objects; the rest are counted.
     select: { principal: analyzer.principal },
     onSkipped: (skipped) => {
       analyzer.addSkipped(skipped);
