@@ -125,7 +125,15 @@ export {
   isAuditStoreError,
 } from './audit/index.js';
 export type { AuditEntry, AuditEntryInput, VerifyResult, CleanupResult, AuditStoreOptions } from './audit/index.js';
-export { createLogFiles, createNoopLogFiles, createMemoryLogFiles } from './logging/index.js';
+export {
+  createLogFiles,
+  createNoopLogFiles,
+  createMemoryLogFiles,
+  LOG_LEVELS,
+  parseLogLevel,
+  setLogLevel,
+} from './logging/index.js';
+export type { LogLevel } from './logging/index.js';
 export {
   toCloudTrailEvent,
   eventToJson,

@@ -4,11 +4,12 @@
  * heavy dependencies (AWS SDK, SQLite, prom-client) inside its action, so a
  * `inventag validate` cold start loads only the catalog.
  */
+import { parseLogLevel, setLogLevel } from '../logging/debugLog.js';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../constants.js';
 import { isAuditKeyMissingError, isAuditStoreTrustError } from '../manager/auditStoreErrors.js';
 import { TOOL_VERSION } from '../manager/version.js';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 import { disableColour, printErr } from './output.js';
 import { commands } from './commands/index.js';
 
@@ -42,8 +43,20 @@ export function buildProgram(): Command {
     // The package's own version: npm_package_version would be the version of the app that runs `npx inventag`.
     .version(TOOL_VERSION)
     .option('--no-color', 'no colour in the output (also NO_COLOR=1; FORCE_COLOR=1 forces colour, TERM=dumb has none)')
+    .option(
+      '--debug',
+      'log each decision with its evidence, each AWS call and each evidence file read to stderr, redacted (also INVENTAG_LOG_LEVEL=debug)',
+    )
     .hook('preAction', (command) => {
-      if (command.opts<{ color?: boolean }>().color === false) disableColour();
+      const opts = command.opts<{ color?: boolean; debug?: boolean }>();
+      if (opts.color === false) disableColour();
+      try {
+        if (opts.debug) setLogLevel('debug');
+        else if (process.env.INVENTAG_LOG_LEVEL)
+          setLogLevel(parseLogLevel(process.env.INVENTAG_LOG_LEVEL, 'INVENTAG_LOG_LEVEL'));
+      } catch (error) {
+        throw new UsageError((error as Error).message, { cause: error });
+      }
     })
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run with --help for usage)')

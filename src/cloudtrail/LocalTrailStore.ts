@@ -1,3 +1,4 @@
+import { logDebug } from '../logging/debugLog.js';
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -82,6 +83,7 @@ export class LocalTrailStore implements TrailStore {
         throw new TrailObjectMissingError(path, this.location, { cause: err });
       throw err;
     }
+    logDebug('evidence file read', { file: object.name, bytes: object.size });
     return createReadStream(path, { fd: handle, highWaterMark: 256 * 1024 });
   }
 }

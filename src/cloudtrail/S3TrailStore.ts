@@ -1,3 +1,4 @@
+import { logDebug } from '../logging/debugLog.js';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { awsRequestHandler } from '../aws/clientConfig.js';
@@ -127,6 +128,7 @@ export class S3TrailStore implements TrailStore {
   }
 
   async open(object: TrailObject): Promise<Readable> {
+    logDebug('evidence file read', { file: object.name, bytes: object.size });
     return (await this.openWithMetadata(object)).body;
   }
 

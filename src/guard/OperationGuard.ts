@@ -1,3 +1,4 @@
+import { debugEnabled, logDebug, logDecision } from '../logging/debugLog.js';
 import { isBrokenCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
 import { ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
 import type { AuditSink, ErrorContext, OperationMonitor, Verdict, VerdictSource } from '../contracts.js';
@@ -104,6 +105,7 @@ export class OperationGuard {
    */
   admit(call: GuardedCall, logger?: GuardLogger): Admission {
     const { verdict, failure } = this.decide(call.service, call.operation);
+    logDecision(verdict);
     if (verdict.isValid !== true) {
       this.block(call, verdict, failure === undefined ? 'verdict' : 'fail-closed', failure, logger);
     }
@@ -216,6 +218,15 @@ export class OperationGuard {
   ): RunOutcome<T> {
     const service = admission.serviceKey;
     const { operation } = call;
+    if (debugEnabled())
+      logDebug('aws call', {
+        service: call.service,
+        operation,
+        iamAction: admission.verdict.iamAction,
+        ok: attempt.ok,
+        durationMs: Math.round(durationMs * 1000) / 1000,
+        ...(attempt.ok ? {} : { error: messageOf(attempt.error) }),
+      });
     const safely = (what: string, fn: () => void): void => {
       try {
         fn();

@@ -1,3 +1,4 @@
+import { logDecision } from '../logging/debugLog.js';
 import { randomUUID } from 'node:crypto';
 import { redact } from '../audit/redact.js';
 import { FindingCode } from '../report/findingCodes.js';
@@ -171,6 +172,7 @@ export class ReadOnlyAccessValidator {
     requestParameters?: unknown,
   ): ValidationResult {
     const verdict = this.engine.decide(service, operation);
+    logDecision(verdict);
     return this.record(verdict, resourceArn, requestParameters);
   }
 

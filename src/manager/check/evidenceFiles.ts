@@ -1,3 +1,4 @@
+import { logDebug } from '../../logging/debugLog.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudTrailEvent } from '../../cloudtrail/CloudTrailEvent.js';
@@ -37,6 +38,7 @@ export function readJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
+    logDebug('evidence file read', { file, bytes: Buffer.byteLength(text) });
   } catch (err) {
     throw new EvidenceError(
       `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (err as Error).message}`,
@@ -72,6 +74,7 @@ export function policyDocumentsIn(paths: readonly string[]): PolicyDocument[] {
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
+        logDebug('evidence file read', { file, bytes: Buffer.byteLength(text) });
       } catch (err) {
         throw new EvidenceError(`cannot read policy file ${file}: ${(err as Error).message}`, { cause: err });
       }
