@@ -173,7 +173,7 @@ export class GatewayServer {
   private allowedHosts = new Set<string>();
   private address: AddressInfo | undefined;
   private readonly failureList: string[] = [];
-  private failedListeners: ((reason: string) => void)[] = [];
+  private serverFailure: Promise<string> | undefined;
 
   constructor(options: GatewayOptions) {
     this.options = options;
@@ -236,10 +236,12 @@ export class GatewayServer {
       this.server.listen(this.options.port ?? 0, host, () => {
         this.server.off('error', fail);
         // After listening, a server error (EMFILE, a closed handle) ends the gateway: it is reported, not swallowed.
-        this.server.on('error', (error: Error) => {
-          this.fail(`the server failed: ${error.message}`);
-          for (const listener of this.failedListeners.splice(0)) listener(error.message);
-        });
+        this.serverFailure = new Promise((settle) =>
+          this.server.on('error', (error: Error) => {
+            this.fail(`the server failed: ${error.message}`);
+            settle(error.message);
+          }),
+        );
         resolve();
       });
     });
@@ -268,7 +270,8 @@ export class GatewayServer {
 
   /** Resolves with the reason when the server itself fails after listening (it no longer accepts requests). */
   whenServerFails(): Promise<string> {
-    return new Promise((resolve) => this.failedListeners.push(resolve));
+    if (this.serverFailure === undefined) throw new GatewayError('the gateway is not listening');
+    return this.serverFailure;
   }
 
   private warn(message: string): void {
