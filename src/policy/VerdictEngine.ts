@@ -130,7 +130,14 @@ interface CompiledPatterns {
  */
 export class VerdictEngine implements VerdictSource {
   readonly options: ResolvedVerdictEngineOptions;
-  private readonly cache = new Map<string, Verdict>();
+  /**
+   * Verdicts by service, then operation (SDK command names under their own map):
+   * two lookups of strings whose hashes V8 keeps, instead of hashing a key built
+   * from both on every call. Bounded by `cacheSize` verdicts in all.
+   */
+  private readonly cache = new Map<string, Map<string, Verdict>>();
+  private readonly sdkCache = new Map<string, Map<string, Verdict>>();
+  private cached = 0;
   private readonly patterns: CompiledPatterns;
   private readonly controlMappings: CustomControlMappings | undefined;
 
@@ -156,30 +163,41 @@ export class VerdictEngine implements VerdictSource {
   }
 
   decide(service: string, operation: string): Verdict {
-    const key =
-      typeof service === 'string' && typeof operation === 'string' ? `${service}\u0000${operation}` : undefined;
-    if (key !== undefined) {
-      const hit = this.cache.get(key);
+    const cacheable = typeof service === 'string' && typeof operation === 'string';
+    if (cacheable) {
+      const hit = this.cache.get(service)?.get(operation);
       if (hit) return hit;
     }
     const verdict = this.compute(service, operation, false);
-    if (key !== undefined && verdict.evidence !== 'none') this.remember(key, verdict);
+    if (cacheable && verdict.evidence !== 'none') this.remember(this.cache, service, operation, verdict);
     return verdict;
   }
 
   /** For SDK command class names, which always carry exactly one `Command` suffix (`SendCommandCommand` is `ssm:SendCommand`). */
   decideSdk(clientName: string, commandName: string): Verdict {
-    const key = `sdk\u0000${clientName}\u0000${commandName}`;
-    const hit = this.cache.get(key);
+    const hit = this.sdkCache.get(clientName)?.get(commandName);
     if (hit) return hit;
     const verdict = this.compute(clientName, commandName, true);
-    if (verdict.evidence !== 'none') this.remember(key, verdict);
+    if (verdict.evidence !== 'none' && typeof clientName === 'string' && typeof commandName === 'string')
+      this.remember(this.sdkCache, clientName, commandName, verdict);
     return verdict;
   }
 
-  private remember(key: string, verdict: Verdict): void {
-    if (this.cache.size >= this.options.cacheSize) this.cache.clear();
-    this.cache.set(key, verdict);
+  private remember(
+    cache: Map<string, Map<string, Verdict>>,
+    service: string,
+    operation: string,
+    verdict: Verdict,
+  ): void {
+    if (this.cached >= this.options.cacheSize) {
+      this.cache.clear();
+      this.sdkCache.clear();
+      this.cached = 0;
+    }
+    let byOperation = cache.get(service);
+    if (!byOperation) cache.set(service, (byOperation = new Map<string, Verdict>()));
+    byOperation.set(operation, verdict);
+    this.cached++;
   }
 
   private compute(service: unknown, operation: unknown, sdkCommand: boolean): Verdict {

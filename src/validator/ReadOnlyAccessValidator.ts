@@ -8,8 +8,8 @@ import type { AuditSink, IdentityRef, Verdict } from '../contracts.js';
 import { ControlTopic, controlIdsFor } from '../policy/controls.js';
 import type { CustomRulesInput } from '../policy/engineOptions.js';
 import { VerdictEngine } from '../policy/VerdictEngine.js';
-import { BoundedLog } from '../monitor/BoundedLog.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { ValidationLog } from './validationLog.js';
 
 /** The seed's ValidationResult, plus the IAM action and access level it was decided on. */
 export interface ValidationResult {
@@ -128,8 +128,8 @@ export class ReadOnlyAccessValidator {
   readonly engine: VerdictEngine;
   private readonly audit: AuditSink | undefined;
   private identity: IdentityRef | undefined;
-  /** The newest `maxAuditEntries` entries: a ring buffer, so a full buffer costs nothing extra per call. */
-  private readonly entries: BoundedLog<ValidatorAuditEntry>;
+  /** The newest `maxAuditEntries` entries: a ring, so a full buffer costs nothing extra per call. */
+  private readonly entries: ValidationLog;
   private lastMs = Number.NaN;
   private lastIso = '';
   private readonly totals = {
@@ -155,7 +155,7 @@ export class ReadOnlyAccessValidator {
     const max = opts.maxAuditEntries ?? 10_000;
     if (!Number.isInteger(max) || max < 1)
       throw new RangeError(`maxAuditEntries must be a positive integer, got ${String(max)}`);
-    this.entries = new BoundedLog(max);
+    this.entries = new ValidationLog(max, this.complianceStandard);
     this.audit = opts.audit;
     this.identity = opts.identity;
   }
@@ -186,22 +186,12 @@ export class ReadOnlyAccessValidator {
     const timestamp = this.now();
     this.count(verdict);
     const decision = verdict.isValid ? 'allowed' : 'blocked';
-    // One fixed shape for every entry; optional fields are added only when present.
-    const entry: ValidatorAuditEntry = {
+    this.entries.push(
+      verdict,
       timestamp,
-      complianceStandard: this.complianceStandard,
-      service: verdict.service,
-      operation: verdict.operation,
-      iamAction: verdict.iamAction,
-      operationType: verdict.operationType,
-      riskLevel: verdict.riskLevel,
-      decision,
-      validationMessage: verdict.validationMessage,
-    };
-    if (resourceArn) entry.resourceArn = resourceArn;
-    if (requestParameters !== undefined) entry.requestParameters = redact(requestParameters);
-    if (verdict.sensitive) entry.sensitive = verdict.sensitive.category;
-    this.entries.push(entry);
+      resourceArn || undefined,
+      requestParameters === undefined ? undefined : redact(requestParameters),
+    );
     if (this.audit && options?.writeAudit !== false) {
       this.audit.recordAttempt({
         service: verdict.service,
@@ -366,11 +356,12 @@ export class ReadOnlyAccessValidator {
     const byRiskLevel: Record<RiskLevel, number> = { LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 };
     const byService: Record<string, { allowed: number; blocked: number }> = {};
     let allowed = 0;
-    for (const e of this.entries) {
+    for (let i = 0; i < this.entries.size; i++) {
+      const e = this.entries.verdictAt(i) as Verdict;
       byOperationType[e.operationType]++;
       byRiskLevel[e.riskLevel]++;
       const svc = (byService[e.iamAction?.split(':')[0] ?? e.service] ??= { allowed: 0, blocked: 0 });
-      if (e.decision === 'allowed') {
+      if (e.isValid) {
         allowed++;
         svc.allowed++;
       } else svc.blocked++;
