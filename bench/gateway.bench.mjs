@@ -1,157 +1,228 @@
-// The gateway's cost on a real round trip: STS GetCallerIdentity from an SDK v3
-// client straight to a loopback upstream and through the gateway, interleaved
-// call by call in one run (so drift in machine load hits both alike); reads/s
-// through the gateway with 16 concurrent clients; and the process's resident
-// memory while a 1 GiB S3 GetObject streams through it.
+// The gateway as users run it: `inventag gateway` (the CLI, its durable audit
+// trail on, the default) in a process of its own, the upstream in another,
+// and the load from client processes. On this machine all of them share the
+// same cores, so every figure includes the clients' and the upstream's CPU
+// competing with the gateway's.
+// - Added latency: one SDK v3 STS client process calls GetCallerIdentity
+//   straight to the upstream and through the gateway, alternately (interleaved,
+//   so drift in machine load hits both alike); median, p99 and ratio.
+// - Reads/s with 16 concurrent clients: (a) 16 SDK v3 clients in 2 processes;
+//   (b) 16 keep-alive connections from one lean client process replaying
+//   requests the SDK signed with the session key: the gateway does the same
+//   work for them (parse, verify the signature, decide, audit attempt and
+//   outcome, re-sign, forward, stream back); a tampered copy must be refused.
+// - The gateway process's resident memory while a 1 GiB S3 GetObject streams
+//   through it to a client process.
 // Run alone: node bench/gateway.bench.mjs (after npm run build).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+// INVENTAG_BENCH_GATEWAY_PROFILE=DIR writes a CPU profile of the gateway process there.
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AuditStore } from '../dist/audit/index.js';
-import { GatewayServer } from '../dist/gateway/index.js';
-import { OperationGuard } from '../dist/guard/index.js';
 
 export const name = 'gateway';
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = join(here, '..', 'dist', 'cli', 'main.js');
 const REAL = { accessKeyId: 'AKIDBENCHREAL0000001', secretAccessKey: 'bench-real-secret' };
-const IDENTITY =
-  '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
-  '<Arn>arn:aws:iam::123456789012:user/bench</Arn><UserId>AIDABENCH</UserId><Account>123456789012</Account>' +
-  '</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>';
 const GIB = 2 ** 30;
-const CHUNK = Buffer.alloc(1024 * 1024, 0x61);
-
-function startUpstream() {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (req.method === 'GET' && req.url?.startsWith('/big/')) {
-        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(GIB) });
-        let sent = 0;
-        const write = () => {
-          while (sent < GIB) {
-            sent += CHUNK.length;
-            if (!res.write(CHUNK)) return void res.once('drain', write);
-          }
-          res.end();
-        };
-        write();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/xml', 'content-length': String(Buffer.byteLength(IDENTITY)) });
-      res.end(IDENTITY);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+const SECONDS = 5;
 
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
-export async function run() {
-  const dir = mkdtempSync(join(tmpdir(), 'inventag-gateway-bench-'));
-  const upstream = await startUpstream();
-  const upstreamUrl = `http://127.0.0.1:${upstream.address().port}`;
-  const store = AuditStore.open({ path: join(dir, 'audit.db') });
-  const gateway = new GatewayServer({
-    upstream: new URL(upstreamUrl),
-    credentials: () => Promise.resolve(REAL),
-    guard: new OperationGuard({ audit: store }),
-  });
-  await gateway.listen();
-  const rows = [];
-  try {
-    const direct = new STSClient({ endpoint: upstreamUrl, region: 'us-east-1', credentials: REAL });
-    const through = new STSClient({ endpoint: gateway.url, region: 'us-east-1', credentials: { ...gateway.session } });
-    const call = (client) => client.send(new GetCallerIdentityCommand({}));
-    for (let i = 0; i < 300; i++) await Promise.all([call(direct), call(through)]);
-    const n = 2000;
-    const d = [];
-    const g = [];
-    for (let i = 0; i < n; i++) {
-      let t = performance.now();
-      await call(direct);
-      d.push(performance.now() - t);
-      t = performance.now();
-      await call(through);
-      g.push(performance.now() - t);
-    }
-    const note = `${n} interleaved calls, audit trail on; shared 2-core machine: noisy`;
-    rows.push({ figure: 'read direct to upstream, median', value: quantile(d, 0.5), unit: 'ms', note });
-    rows.push({ figure: 'read through the gateway, median', value: quantile(g, 0.5), unit: 'ms', note });
-    rows.push({
-      figure: 'gateway added latency, median',
-      value: quantile(g, 0.5) - quantile(d, 0.5),
-      unit: 'ms',
-      goal: '≤ 0.5 ms',
-      note,
+/** A forked helper that answers one message per job. */
+function helper(file) {
+  const child = fork(join(here, 'gateway', file), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = (job) =>
+    new Promise((resolve, reject) => {
+      child.once('message', (m) => (m.ok ? resolve(m.result) : reject(new Error(m.error))));
+      child.send(job);
     });
-    rows.push({ figure: 'gateway added latency, p99', value: quantile(g, 0.99) - quantile(d, 0.99), unit: 'ms', note });
-    rows.push({
-      figure: 'gateway / direct, median ratio',
-      value: quantile(g, 0.5) / quantile(d, 0.5),
-      unit: '×',
-      note,
-    });
+  return { child, ask };
+}
 
-    const clients = Array.from(
-      { length: 16 },
-      () => new STSClient({ endpoint: gateway.url, region: 'us-east-1', credentials: { ...gateway.session } }),
-    );
-    let done = 0;
-    const seconds = 5;
-    const until = performance.now() + seconds * 1000;
-    await Promise.all(
-      clients.map(async (client) => {
-        while (performance.now() < until) {
-          await call(client);
-          done += 1;
-        }
-      }),
-    );
-    rows.push({
-      figure: 'reads/s through the gateway, 16 concurrent clients',
-      value: done / seconds,
+function startUpstream() {
+  const child = fork(join(here, 'gateway', 'upstream.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve) =>
+    child.once('message', ({ port }) => resolve({ child, url: `http://127.0.0.1:${port}` })),
+  );
+}
+
+/** `inventag gateway --print-env` in its own process; resolves with its URL, session key and process. */
+function startGateway(upstreamUrl, dir) {
+  const profile = process.env.INVENTAG_BENCH_GATEWAY_PROFILE;
+  const env = { ...process.env, INVENTAG_AUDIT_STORE: join(dir, 'audit.db'), AWS_REGION: 'us-east-1' };
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL']) delete env[name];
+  env.AWS_ACCESS_KEY_ID = REAL.accessKeyId;
+  env.AWS_SECRET_ACCESS_KEY = REAL.secretAccessKey;
+  const child = spawn(
+    process.execPath,
+    [
+      ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []),
+      CLI,
+      'gateway',
+      '--upstream',
+      upstreamUrl,
+      '--print-env',
+    ],
+    { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b) => (stdout += b));
+  child.stderr.on('data', (b) => (stderr += b));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr })));
+  const ready = new Promise((resolve, reject) => {
+    child.once('exit', () => reject(new Error(`the gateway exited before listening: ${stderr}`)));
+    const check = () => {
+      if (!stdout.includes('unset ') || !stderr.includes('listening on')) return;
+      const vars = Object.fromEntries([...stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+      resolve({
+        url: vars.AWS_ENDPOINT_URL,
+        session: { accessKeyId: vars.AWS_ACCESS_KEY_ID, secretAccessKey: vars.AWS_SECRET_ACCESS_KEY },
+      });
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+  });
+  return { child, exited, ready };
+}
+
+/** CPU time (user + system) a process has used, in ms (clock ticks of 10 ms). */
+const cpuMs = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+/** INVENTAG_BENCH_GATEWAY_PHASES=latency,sdk,replay,big (the default: all) runs only some of them (for profiling). */
+const PHASES = new Set((process.env.INVENTAG_BENCH_GATEWAY_PHASES ?? 'latency,sdk,replay,big').split(','));
+const MACHINE = 'gateway, upstream and client processes share the 2 cores; shared machine: noisy';
+
+async function latencyRows({ clients, upstream, url, session }) {
+  const n = 2000;
+  const lat = await clients[0].ask({
+    mode: 'latency',
+    direct: upstream.url,
+    gateway: url,
+    real: REAL,
+    session,
+    warmup: 300,
+    n,
+  });
+  const note = `${n} interleaved calls of one SDK v3 client process; audit trail on (durable); ${MACHINE}`;
+  const [d50, g50, d99, g99] = [
+    quantile(lat.direct, 0.5),
+    quantile(lat.through, 0.5),
+    quantile(lat.direct, 0.99),
+    quantile(lat.through, 0.99),
+  ];
+  return [
+    { figure: 'read direct to upstream, median', value: d50, unit: 'ms', note },
+    { figure: 'read through the gateway, median', value: g50, unit: 'ms', note },
+    { figure: 'gateway added latency, median', value: g50 - d50, unit: 'ms', goal: '≤ 0.5 ms', note },
+    { figure: 'gateway added latency, p99', value: g99 - d99, unit: 'ms', note },
+    { figure: 'gateway / direct, median ratio', value: g50 / d50, unit: '×', note },
+  ];
+}
+
+async function sdkRows({ clients, url, session }) {
+  const startAt = Date.now() + 1000;
+  const sdk = await Promise.all(
+    clients.map((c) => c.ask({ mode: 'sdk', gateway: url, session, clients: 8, startAt, seconds: SECONDS })),
+  );
+  return [
+    {
+      figure: 'reads/s through the gateway, 16 concurrent SDK v3 clients',
+      value: sdk.reduce((sum, r) => sum + r.done, 0) / SECONDS,
+      unit: 'reads/s',
+      note: `${SECONDS} s, 2 client processes of 8 STS clients each; the SDK clients' CPU takes much of the 2 cores`,
+    },
+  ];
+}
+
+async function replayRows({ clients, upstream, gateway, url, session }) {
+  const startAt = Date.now() + 1000;
+  const pids = { gateway: gateway.child.pid, upstream: upstream.child.pid, client: clients[1].child.pid };
+  const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
+  const replayed = await clients[1].ask({
+    mode: 'replay',
+    gateway: url,
+    session,
+    clients: 16,
+    startAt,
+    seconds: SECONDS,
+  });
+  const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid) - cpuBefore[k]]));
+  const perRead = (ms) => (ms * 1000) / replayed.done;
+  const { status } = await clients[1].ask({ mode: 'tampered', gateway: url, session });
+  if (status !== 403) throw new Error(`a replayed request with a changed signature was answered ${status}, not 403`);
+  return [
+    {
+      figure: 'reads/s through the gateway, 16 concurrent clients (replayed SDK-signed requests)',
+      value: replayed.done / SECONDS,
       unit: 'reads/s',
       goal: '≥ 5,000',
-      note: `${seconds} s, clients in the same process as the gateway`,
-    });
+      note: `${SECONDS} s, 16 keep-alive connections from one lean client process; each request verified, decided, audited, re-signed; ${MACHINE}`,
+    },
+    {
+      figure: 'gateway process CPU per read, 16 concurrent clients (replayed)',
+      value: perRead(cpu.gateway),
+      unit: 'µs',
+      note: `user + system time of the gateway process over the replay run; upstream process ${perRead(cpu.upstream).toFixed(0)} µs, client process ${perRead(cpu.client).toFixed(0)} µs per read on the same 2 cores`,
+    },
+  ];
+}
 
-    const s3 = new S3Client({
-      endpoint: gateway.url,
-      region: 'us-east-1',
-      credentials: { ...gateway.session },
-      forcePathStyle: true,
-    });
-    globalThis.gc?.();
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-    const t0 = performance.now();
-    const object = await s3.send(new GetObjectCommand({ Bucket: 'big', Key: 'one-gib' }));
-    let bytes = 0;
-    for await (const chunk of object.Body) bytes += chunk.length;
-    const secs = (performance.now() - t0) / 1000;
-    clearInterval(sampler);
-    if (bytes !== GIB) throw new Error(`GetObject streamed ${bytes} bytes, not 1 GiB`);
-    rows.push({
-      figure: 'RSS growth while a 1 GiB GetObject streams through',
-      value: (peak - before) / 2 ** 20,
+async function bigRows({ clients, gateway, url, session }) {
+  const pid = gateway.child.pid;
+  const before = rssMiB(pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 50);
+  const big = await clients[0].ask({ mode: 'big', gateway: url, session });
+  clearInterval(sampler);
+  if (big.bytes !== GIB) throw new Error(`GetObject streamed ${big.bytes} bytes, not 1 GiB`);
+  return [
+    {
+      figure: 'gateway process RSS growth while a 1 GiB GetObject streams through',
+      value: peak - before,
       unit: 'MiB',
       goal: 'flat',
-      note: `${(GIB / 2 ** 20 / secs).toFixed(0)} MiB/s; gateway and client in one process`,
-    });
+      note: `${(GIB / 2 ** 20 / big.seconds).toFixed(0)} MiB/s to an SDK v3 client process`,
+    },
+  ];
+}
+
+export async function run() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const dir = mkdtempSync(join(tmpdir(), 'inventag-gateway-bench-'));
+  const upstream = await startUpstream();
+  const gateway = startGateway(upstream.url, dir);
+  const clients = [helper('client.mjs'), helper('client.mjs')];
+  const rows = [];
+  let stopped;
+  try {
+    const ctx = { clients, upstream, gateway, ...(await gateway.ready) };
+    if (PHASES.has('latency')) rows.push(...(await latencyRows(ctx)));
+    if (PHASES.has('sdk')) rows.push(...(await sdkRows(ctx)));
+    if (PHASES.has('replay')) rows.push(...(await replayRows(ctx)));
+    if (PHASES.has('big')) rows.push(...(await bigRows(ctx)));
   } finally {
-    await gateway.close();
-    await new Promise((resolve) => upstream.close(resolve));
-    await store.close();
+    gateway.child.kill('SIGTERM');
+    stopped = await gateway.exited;
+    for (const c of clients) c.child.disconnect();
+    upstream.child.disconnect();
     rmSync(dir, { recursive: true, force: true });
   }
+  const stats = /stopped after (\d+) requests \((\d+) forwarded, (\d+) blocked, (\d+) refused\)/.exec(stopped.stderr);
+  if (stopped.code !== 0 || stats === null)
+    throw new Error(`the gateway did not stop cleanly (${stopped.code}): ${stopped.stderr}`);
+  const refused = PHASES.has('replay') ? 1 : 0;
+  if (Number(stats[4]) !== refused || Number(stats[3]) !== 0)
+    throw new Error(`the gateway refused or blocked requests it should have forwarded: ${stats[0]}`);
   return rows;
 }
 
