@@ -17,10 +17,33 @@ export interface ListOutputFlags {
   json?: boolean;
 }
 
+/**
+ * Adds `--output` and `--query` to a command. Before the action runs, the expression is compiled (a bad one exits 2
+ * before any AWS call or long scan) and `--json` with `--output table|text` is refused (they would contradict).
+ */
 export function addListOutputFlags(cmd: Command): Command {
   return cmd
     .addOption(new Option('--output <format>', 'json, table or text (of the JSON output)').choices(LIST_OUTPUTS))
-    .option('--query <jmespath>', 'a JMESPath expression over the JSON output (prints JSON unless --output says)');
+    .option('--query <jmespath>', 'a JMESPath expression over the JSON output (prints JSON unless --output says)')
+    .hook('preAction', async (_command, action) => {
+      const flags = action.opts<ListOutputFlags>();
+      if (flags.json && flags.output !== undefined && flags.output !== 'json')
+        throw new UsageError(
+          `--json and --output ${flags.output} contradict each other: --json is --output json; give one of them`,
+        );
+      if (flags.query !== undefined) await compileQuery(flags.query);
+    });
+}
+
+async function compileQuery(query: string): Promise<ReturnType<typeof import('@jmespath-community/jmespath').compile>> {
+  const { compile } = await import('@jmespath-community/jmespath');
+  try {
+    return compile(query);
+  } catch (err) {
+    throw new UsageError(
+      `--query ${JSON.stringify(query)} is not a JMESPath expression: ${(err as Error).message} (expected e.g. "findings[].title"; see https://jmespath.org)`,
+    );
+  }
 }
 
 /** True when the flags ask for one of these outputs instead of the command's own text. */
@@ -56,39 +79,51 @@ function rowsOf(value: unknown): unknown {
     : value;
 }
 
+/**
+ * Aligned columns: an array of objects under the union of their keys, an object as key/value rows, an array of
+ * arrays (a multi-select list, `[].[a, b]`) as rows without a header.
+ */
 function tableOf(input: unknown): string[] {
   const value = rowsOf(input);
+  if (Array.isArray(value) && value.length > 0 && value.every(Array.isArray)) {
+    const cells = (value as unknown[][]).map((row) => row.map(scalar));
+    return aligned(cells);
+  }
   const rows: Record<string, unknown>[] = Array.isArray(value)
     ? (value as unknown[]).map((v) => (isRecord(v) ? v : { value: v }))
     : value !== null && typeof value === 'object'
       ? Object.entries(value as Record<string, unknown>).map(([key, v]) => ({ key, value: v }))
       : [{ value }];
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  if (columns.length === 0) return [];
   const cells = rows.map((r) => columns.map((c) => (c in r ? scalar(r[c]) : '')));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (values: string[]): string =>
-    values
-      .map((v, i) => v.padEnd(widths[i]!))
+  const widths = widthsOf([columns, ...cells]);
+  return aligned([columns, widths.map((w) => '-'.repeat(w)), ...cells], widths);
+}
+
+function widthsOf(cells: string[][]): number[] {
+  const count = Math.max(...cells.map((row) => row.length));
+  return Array.from({ length: count }, (_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+}
+
+function aligned(cells: string[][], widths = widthsOf(cells)): string[] {
+  return cells.map((row) =>
+    widths
+      .map((w, i) => (row[i] ?? '').padEnd(w))
       .join('  ')
-      .trimEnd();
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+      .trimEnd(),
+  );
 }
 
 /** Prints `value` (the command's JSON output) as the flags ask: the query first, then the format. */
 export async function printListOutput(value: unknown, flags: ListOutputFlags): Promise<void> {
   let result = value;
   if (flags.query !== undefined) {
-    const { compile, TreeInterpreter } = await import('@jmespath-community/jmespath');
-    let ast;
+    const ast = await compileQuery(flags.query);
+    const { TreeInterpreter } = await import('@jmespath-community/jmespath');
     try {
-      ast = compile(flags.query);
-    } catch (err) {
-      throw new UsageError(
-        `--query ${JSON.stringify(flags.query)} is not a JMESPath expression: ${(err as Error).message}`,
-      );
-    }
-    try {
-      result = TreeInterpreter.search(ast, JSON.parse(JSON.stringify(value)) as never);
+      // No match is null, printed as `null` (as the aws CLI does).
+      result = TreeInterpreter.search(ast, JSON.parse(JSON.stringify(value)) as never) ?? null;
     } catch (err) {
       throw new UsageError(`--query ${JSON.stringify(flags.query)} failed on the output: ${(err as Error).message}`);
     }

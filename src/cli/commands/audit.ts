@@ -16,7 +16,8 @@ import type { HeadCheck, KnownHead } from '../../audit/knownHead.js';
 import { AuditStoreErrorCode, isAuditStoreError } from '../../audit/errors.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
-import { colour, printErr, printJson, printLine } from '../output.js';
+import { addListOutputFlags, printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
+import { colour, printErr, printLine } from '../output.js';
 
 interface StoreOpts {
   store?: string;
@@ -108,8 +109,7 @@ export function registerAudit(program: Command): void {
     .command('audit')
     .description('verify, export, clean up and read the tamper-evident audit trail');
 
-  audit
-    .command('verify')
+  addListOutputFlags(audit.command('verify'))
     .description(
       'walk the hash chain; exit 0 when intact, 4 when an entry was edited, deleted, reordered, inserted or truncated',
     )
@@ -119,8 +119,8 @@ export function registerAudit(program: Command): void {
       '--anchor <SEQ:HASH>',
       'a chain head published earlier (report, log line): detects removal of the newest entries',
     )
-    .option('--json', 'print the result as JSON')
-    .action(async (opts: StoreOpts & { anchor?: string; json?: boolean }) => {
+    .option('--json', 'print the result as JSON (the document --output and --query work on)')
+    .action(async (opts: StoreOpts & { anchor?: string } & ListOutputFlags) => {
       const anchor = opts.anchor === undefined ? undefined : parseAnchor(opts.anchor);
       if (opts.anchor !== undefined && anchor === undefined) {
         throw new UsageError(
@@ -144,8 +144,11 @@ export function registerAudit(program: Command): void {
         const logged = missing ? checkAgainstLog(config.logDirectory, undefined, storePath) : undefined;
         if (logged === undefined) throw err;
         const message = `${logged.check.message}; ${(err as Error).message}`;
-        if (opts.json)
-          printJson({ store: storePath, ok: false, checked: 0, knownHead: knownHeadJson(logged), error: message });
+        if (wantsListOutput(opts))
+          await printListOutput(
+            { store: storePath, ok: false, checked: 0, knownHead: knownHeadJson(logged), error: message },
+            opts,
+          );
         else {
           printLine(`${colour.red('TAMPERED')}: ${message}`);
           printLine(`  the security audit log ${logged.known.source} recorded head ${formatAnchor(logged.known.head)}`);
@@ -158,14 +161,17 @@ export function registerAudit(program: Command): void {
       const headCheck = logged?.check;
       const headLost = headWentBackwards(headCheck);
       const ok = result.ok && !headLost;
-      if (opts.json)
-        printJson({
-          store: storePath,
-          ...result,
-          ok,
-          anchorText: result.head ? formatAnchor(result.head) : null,
-          ...(logged === undefined ? {} : { knownHead: knownHeadJson(logged) }),
-        });
+      if (wantsListOutput(opts))
+        await printListOutput(
+          {
+            store: storePath,
+            ...result,
+            ok,
+            anchorText: result.head ? formatAnchor(result.head) : null,
+            ...(logged === undefined ? {} : { knownHead: knownHeadJson(logged) }),
+          },
+          opts,
+        );
       else if (result.ok && headLost) {
         printLine(`${colour.red('TAMPERED')}: ${headCheck?.message ?? ''}`);
         printLine(
@@ -239,8 +245,7 @@ export function registerAudit(program: Command): void {
       });
     });
 
-  audit
-    .command('cleanup')
+  addListOutputFlags(audit.command('cleanup'))
     .description('remove entries past the retention period or count, leaving a checkpoint so the chain still verifies')
     .option('--store <path>', STORE_HELP)
     .option('--config <file>', 'configuration file (for the store path and retention defaults)')
@@ -254,8 +259,8 @@ export function registerAudit(program: Command): void {
       'keep at most N entries, the checkpoint included (default with no --retention-days: maxAuditEntries)',
       wholeNumber('--max-entries', 1),
     )
-    .option('--json', 'print the result as JSON')
-    .action(async (opts: StoreOpts & { retentionDays?: number; maxEntries?: number; json?: boolean }) => {
+    .option('--json', 'print the result as JSON (the document --output and --query work on)')
+    .action(async (opts: StoreOpts & { retentionDays?: number; maxEntries?: number } & ListOutputFlags) => {
       if (opts.retentionDays === undefined && opts.maxEntries === undefined) {
         // Neither flag: the configuration's auditLogRetentionDays and maxAuditEntries (the seed's 30 days, 10,000 entries by default).
         const config = await configFromFlags(opts.config);
@@ -268,7 +273,7 @@ export function registerAudit(program: Command): void {
           ...(opts.maxEntries === undefined ? {} : { maxEntries: opts.maxEntries }),
         }),
       );
-      if (opts.json) printJson(result);
+      if (wantsListOutput(opts)) await printListOutput(result, opts);
       else {
         printLine(
           result.removed === 0
@@ -279,15 +284,23 @@ export function registerAudit(program: Command): void {
       }
     });
 
-  audit
-    .command('tail')
+  addListOutputFlags(audit.command('tail'))
     .description('show the newest entries')
     .option('--store <path>', STORE_HELP)
     .option('--config <file>', 'configuration file (for the store path and retention defaults)')
     .option('-n, --lines <N>', 'how many entries', wholeNumber('--lines', 0), 20)
-    .option('--json', 'one JSON object per line')
-    .action(async (opts: StoreOpts & { lines: number; json?: boolean }) => {
+    .option('--json', 'one JSON object per line (--output and --query work on the array of entries)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  inventag audit tail -n 50
+  inventag audit tail --query "[?decision=='blocked'].[sequence, timestamp, service, operation]" --output text
+  inventag audit tail --query "[].{seq: sequence, op: operation, decision: decision}" --output table`,
+    )
+    .action(async (opts: StoreOpts & { lines: number } & ListOutputFlags) => {
       const entries = await withStore(opts, { readonly: true }, false, (store) => store.tail(opts.lines));
-      for (const e of entries) printLine(opts.json ? JSON.stringify(e) : formatEntry(e));
+      if (opts.output !== undefined || opts.query !== undefined) await printListOutput(entries, opts);
+      else for (const e of entries) printLine(opts.json ? JSON.stringify(e) : formatEntry(e));
     });
 }

@@ -5,12 +5,13 @@ import { COMPLIANCE_STANDARDS, ExitCode } from '../../constants.js';
 import { addAwsFlags, applyAwsFlags, type AwsFlags } from '../awsFlags.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
-import { colourEnabled, printErr, printJson, printLine } from '../output.js';
+import { addListOutputFlags, printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
+import { colourEnabled, printErr, printLine } from '../output.js';
 import type { AuditStore } from '../../audit/AuditStore.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
 import type { OrgFlags } from './checkOrg.js';
 
-interface CheckOptions extends AwsFlags {
+interface CheckOptions extends AwsFlags, ListOutputFlags {
   config?: string;
   standard?: string;
   minScore?: string;
@@ -111,7 +112,7 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
   }
   const { runCheck } = await import('../../manager/check/runCheck.js');
   const { progressMode, progressReporter } = await import('../progress.js');
-  const mode = progressMode(opts);
+  const mode = progressMode({ quiet: opts.quiet, json: wantsListOutput(opts) });
   const progress = mode === 'off' ? undefined : progressReporter(mode);
   const publicKeys = opts.publicKeys
     ? await (await import('./cloudtrail.js')).readPublicKeyFile(opts.publicKeys)
@@ -140,7 +141,7 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
       const { saveCiReports } = await import('../../report/saveCiReports.js');
       saved.push(...(await saveCiReports(result.report, resolve(opts.out), formats.ci)));
     }
-    await writeGithubOutputs(result.report, !opts.json);
+    await writeGithubOutputs(result.report, !wantsListOutput(opts));
   } catch (err) {
     throw await toCheckError(err);
   }
@@ -159,7 +160,7 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
 async function writeGithubOutputs(report: ComprehensiveComplianceReport, annotate: boolean): Promise<void> {
   if (process.env.GITHUB_ACTIONS !== 'true') return;
   const { githubAnnotations, githubStepSummary } = await import('../../report/renderGithub.js');
-  // Workflow commands go to stdout, where the runner reads them (not with --json: stdout is the report).
+  // Workflow commands go to stdout, where the runner reads them (not with --json, --output or --query: stdout is the report).
   if (annotate) for (const line of githubAnnotations(report)) process.stdout.write(`${line}\n`);
   const file = process.env.GITHUB_STEP_SUMMARY;
   if (file) {
@@ -180,7 +181,7 @@ async function printSummary(report: ComprehensiveComplianceReport, saved: string
 }
 
 const sharedOptions = (cmd: Command): Command =>
-  cmd
+  addListOutputFlags(cmd)
     .option('--config <file>', 'configuration file (default: inventag.config.yaml|yml|json in the working directory)')
     .addOption(new Option('--standard <standard>', 'compliance standard').choices(COMPLIANCE_STANDARDS))
     .option('--min-score <n>', 'lowest compliance score that passes (default: minComplianceScore, 95)')
@@ -195,8 +196,8 @@ const sharedOptions = (cmd: Command): Command =>
       '--public-keys <file>',
       'CloudTrail public keys to verify trail files offline (aws cloudtrail list-public-keys output); default against AWS: cloudtrail:ListPublicKeys',
     )
-    .option('--json', 'print the report as JSON instead of the summary')
-    .option('--quiet', 'no progress lines on stderr');
+    .option('--json', 'print the report as JSON instead of the summary (the document --output and --query work on)')
+    .option('--quiet', 'no progress lines on stderr (none with --json, --output or --query either)');
 
 export function registerCheck(program: Command): void {
   addAwsFlags(sharedOptions(program.command('check')), 'many')
@@ -241,7 +242,7 @@ Exit codes: 0 compliant, 1 non-compliant, 2 bad usage, configuration or evidence
         return;
       }
       const { report, saved } = await runAssessment(opts, opts.evidence);
-      if (opts.json) printJson(report);
+      if (wantsListOutput(opts)) await printListOutput(report, opts);
       else await printSummary(report, saved);
       process.exitCode = report.complianceStatus.isCompliant ? ExitCode.OK : ExitCode.NON_COMPLIANT;
     });
@@ -253,10 +254,10 @@ export function registerDemo(program: Command): void {
     .action(async (opts: CheckOptions) => {
       const { demoEvidenceDir } = await import('../../manager/paths.js');
       const dir = demoEvidenceDir();
-      if (!opts.json) printLine(`InvenTag demo: checking the bundled evidence in ${dir}\n`);
+      if (!wantsListOutput(opts)) printLine(`InvenTag demo: checking the bundled evidence in ${dir}\n`);
       const { report, saved } = await runAssessment(opts, dir);
-      if (opts.json) {
-        printJson(report);
+      if (wantsListOutput(opts)) {
+        await printListOutput(report, opts);
         return;
       }
       await printSummary(report, saved);
@@ -322,12 +323,11 @@ export function registerReport(program: Command): void {
 }
 
 export function registerStatus(program: Command): void {
-  program
-    .command('status')
+  addListOutputFlags(program.command('status'))
     .description('Show the local state: the audit trail (entries, head, integrity) and the last check.')
     .option('--config <file>', 'configuration file')
-    .option('--json', 'print as JSON')
-    .action(async (opts: { config?: string; json?: boolean }) => {
+    .option('--json', 'print as JSON (the document --output and --query work on)')
+    .action(async (opts: { config?: string } & ListOutputFlags) => {
       const config = await configFromFlags(opts.config, {});
       const { existsSync } = await import('node:fs');
       const { lastReportPath } = await import('../../manager/paths.js');
@@ -385,8 +385,8 @@ export function registerStatus(program: Command): void {
         };
       } else status.lastCheck = null;
       if (status.audit !== null && !(status.audit as { intact: boolean }).intact) process.exitCode = ExitCode.TAMPERED;
-      if (opts.json) {
-        printJson(status);
+      if (wantsListOutput(opts)) {
+        await printListOutput(status, opts);
         return;
       }
       const audit = status.audit as { entries: number; head: string | null; intact: boolean } | null;
@@ -409,12 +409,11 @@ export function registerStatus(program: Command): void {
 
 export function registerConfig(program: Command): void {
   const config = program.command('config').description('Show the effective configuration.');
-  config
-    .command('print')
+  addListOutputFlags(config.command('print'))
     .description('Print the effective configuration and where each value came from (default, file, env, flag).')
     .option('--config <file>', 'configuration file')
-    .option('--json', 'print as JSON')
-    .action(async (opts: { config?: string; json?: boolean }) => {
+    .option('--json', 'print as JSON (the document --output and --query work on)')
+    .action(async (opts: { config?: string } & ListOutputFlags) => {
       const { loadConfiguration, ConfigError, envName } = await import('../../manager/config.js');
       let loaded;
       try {
@@ -424,8 +423,8 @@ export function registerConfig(program: Command): void {
         throw err;
       }
       for (const w of loaded.warnings) printErr(`inventag: warning: ${w}`);
-      if (opts.json) {
-        printJson({ file: loaded.file ?? null, config: loaded.config, sources: loaded.sources });
+      if (wantsListOutput(opts)) {
+        await printListOutput({ file: loaded.file ?? null, config: loaded.config, sources: loaded.sources }, opts);
         return;
       }
       printLine(`# configuration file: ${loaded.file ?? '(none)'}`);

@@ -3,7 +3,8 @@ import { ExitCode } from '../../constants.js';
 import { applyAwsFlags, type AwsFlags } from '../awsFlags.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
-import { printErr, printJson, printLine } from '../output.js';
+import { printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
+import { printErr, printLine } from '../output.js';
 
 /** The flags of `check` that belong to `--org`. */
 export interface OrgFlags {
@@ -42,14 +43,14 @@ export function parseConcurrency(value: string | undefined): number | undefined 
 /** `inventag check --org`: every account of the organization (or `--accounts`), one org report; exit 0 only when COMPLIANT. */
 export async function runOrgCommand(
   opts: OrgFlags &
-    AwsFlags & {
+    AwsFlags &
+    ListOutputFlags & {
       config?: string;
       standard?: string;
       minScore?: number;
       out: string;
       formats: ('json' | 'md' | 'html')[];
       window?: { start: Date; end: Date };
-      json?: boolean;
       quiet?: boolean;
     },
 ): Promise<void> {
@@ -67,7 +68,7 @@ export async function runOrgCommand(
   });
   applyAwsFlags(config.aws, opts);
   const { isSessionRefusedError } = await import('../../sessions/errors.js');
-  const progress = opts.json || opts.quiet ? undefined : (line: string) => printErr(`inventag: ${line}`);
+  const progress = wantsListOutput(opts) || opts.quiet ? undefined : (line: string) => printErr(`inventag: ${line}`);
   const out = resolve(opts.out);
   let result;
   try {
@@ -106,7 +107,7 @@ export async function runOrgCommand(
   }
   await result.manager.close();
   const { report } = result;
-  if (opts.json) printJson(report);
+  if (wantsListOutput(opts)) await printListOutput(report, opts);
   else {
     printLine(`Organization: ${report.verdict}`);
     printLine(report.verdictReason);

@@ -11,7 +11,8 @@ import type { AwsClientOptions } from '../../aws/clientConfig.js';
 import { AWS_TIMEOUT_DEFAULTS } from '../../aws/defaults.js';
 import { addAwsFlags, awsOptionsOf, type AwsFlags } from '../awsFlags.js';
 import { CliError, UsageError } from '../errors.js';
-import { colour, printErr, printJson, printLine } from '../output.js';
+import { addListOutputFlags, printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
+import { colour, printErr, printLine } from '../output.js';
 import { terminalText as safeText } from '../terminalText.js';
 import type { ProgressReporter } from '../progress.js';
 
@@ -43,7 +44,7 @@ interface WindowOpts {
   end?: string;
 }
 
-interface CommonOpts extends WindowOpts {
+interface CommonOpts extends WindowOpts, ListOutputFlags {
   region?: string[];
   principal?: string;
   audit?: string;
@@ -68,7 +69,7 @@ interface ScanOpts extends CommonOpts, StoreOpts {
   workers?: string;
 }
 
-interface VerifyOpts extends WindowOpts, StoreOpts {
+interface VerifyOpts extends WindowOpts, StoreOpts, ListOutputFlags {
   account?: string[];
   publicKeys?: string;
   concurrency?: string;
@@ -262,10 +263,10 @@ function exitFor(a: PrincipalAnalysis | undefined, complete = true): void {
   if (a && resultOf(a, complete) !== 'NO_WRITE') process.exitCode = ExitCode.NON_COMPLIANT;
 }
 
-/** Progress on stderr: redrawn on a terminal, plain lines with --progress elsewhere, nothing with --json. */
-async function progressWriter(opts: { json?: boolean; progress?: boolean }): Promise<ProgressReporter> {
+/** Progress on stderr: redrawn on a terminal, plain lines with --progress elsewhere, nothing with --json, --output or --query. */
+async function progressWriter(opts: ListOutputFlags & { progress?: boolean }): Promise<ProgressReporter> {
   const { progressMode, progressReporter } = await import('../progress.js');
-  const mode = progressMode(opts);
+  const mode = progressMode({ json: wantsListOutput(opts) });
   return progressReporter(mode === 'plain' && !opts.progress ? 'off' : mode);
 }
 
@@ -319,18 +320,21 @@ async function runLookup(opts: LookupOpts): Promise<void> {
     const analyzer = new ct.PrincipalAnalyzer(who);
     for (const e of result.events) analyzer.add(e);
     const analysis = analyzer.result({ audit });
-    if (opts.json) {
-      printJson({
-        source: 'LookupEvents',
-        window: { start: window.start.toISOString(), end: window.end.toISOString() },
-        regions: result.regions,
-        pages: result.pages,
-        requests: result.requests,
-        throttled: result.throttled,
-        events: result.events.length,
-        result: resultOf(analysis, true),
-        analysis,
-      });
+    if (wantsListOutput(opts)) {
+      await printListOutput(
+        {
+          source: 'LookupEvents',
+          window: { start: window.start.toISOString(), end: window.end.toISOString() },
+          regions: result.regions,
+          pages: result.pages,
+          requests: result.requests,
+          throttled: result.throttled,
+          events: result.events.length,
+          result: resultOf(analysis, true),
+          analysis,
+        },
+        opts,
+      );
     } else {
       printLine(
         `LookupEvents ${reader.regions.join(', ')}, ${window.start.toISOString()} .. ${window.end.toISOString()}`,
@@ -397,13 +401,16 @@ async function runScan(location: string, opts: ScanOpts): Promise<void> {
     }
     const analysis = analyzer?.result({ audit });
     const writesByPrincipal = Object.fromEntries([...writers.entries()].sort((a, b) => b[1] - a[1]));
-    if (opts.json) {
-      printJson({
-        source: store.location,
-        window: window && { start: window.start.toISOString(), end: window.end.toISOString() },
-        summary,
-        ...(analysis ? { result: resultOf(analysis, summary.complete), analysis } : { writesByPrincipal }),
-      });
+    if (wantsListOutput(opts)) {
+      await printListOutput(
+        {
+          source: store.location,
+          window: window && { start: window.start.toISOString(), end: window.end.toISOString() },
+          summary,
+          ...(analysis ? { result: resultOf(analysis, summary.complete), analysis } : { writesByPrincipal }),
+        },
+        opts,
+      );
     } else {
       printLine(
         `Trail files ${safeText(store.location)}${window ? `, ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''}`,
@@ -545,7 +552,7 @@ async function runVerify(location: string, opts: VerifyOpts): Promise<void> {
         `no digest files under ${store.location}${window ? ` for ${window.start.toISOString()} .. ${window.end.toISOString()}` : ''} (expected AWSLogs/<account>/CloudTrail-Digest/<region>/YYYY/MM/DD/*_CloudTrail-Digest_*.json.gz; is log file validation enabled on the trail? aws cloudtrail get-trail --name <trail> shows LogFileValidationEnabled)`,
       );
     }
-    if (opts.json) printJson(report);
+    if (wantsListOutput(opts)) await printListOutput(report, opts);
     else printIntegrity(report);
     if (report.result === ct.IntegrityResult.TAMPERED) process.exitCode = ExitCode.TAMPERED;
     else if (report.result === ct.IntegrityResult.NOT_VERIFIED) process.exitCode = ExitCode.NON_COMPLIANT;
@@ -608,11 +615,9 @@ export function registerCloudtrail(program: Command): void {
 
   addAwsFlags(
     windowOptions(
-      ct
-        .command('lookup')
-        .description(
-          'read management events with LookupEvents (last 90 days), paced to 2 requests/s per region, and check the principal made no write',
-        ),
+      addListOutputFlags(ct.command('lookup')).description(
+        'read management events with LookupEvents (last 90 days), paced to 2 requests/s per region, and check the principal made no write',
+      ),
       'how far back to read: 30m, 1h, 7d (default 1h)',
     ),
     false,
@@ -629,14 +634,13 @@ export function registerCloudtrail(program: Command): void {
     )
     .option('--rate <n>', 'requests per second per region, at most 2 (default 2)')
     .option('--audit <file>', 'our audit trail (inventag audit export --format jsonl) to find calls it never recorded')
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print the result as JSON (the document --output and --query work on)')
     .option('--progress', 'print progress on stderr even when it is not a terminal')
     .addHelpText('after', EXIT_HELP)
     .action((opts: LookupOpts) => runLookup(opts));
 
   windowOptions(
-    ct
-      .command('scan')
+    addListOutputFlags(ct.command('scan'))
       .argument('<location>', 'a directory of trail log files, or s3://bucket/prefix')
       .description(
         'read trail log files (local or S3, gzip JSON in the AWSLogs layout) and check the principal made no write',
@@ -657,14 +661,13 @@ export function registerCloudtrail(program: Command): void {
     )
     .option('--endpoint-url <url>', 'S3 endpoint (also AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)')
     .option('--path-style', 'path-style S3 addressing, for S3-compatible servers')
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print the result as JSON (the document --output and --query work on)')
     .option('--progress', 'print progress on stderr even when it is not a terminal')
     .addHelpText('after', EXIT_HELP)
     .action((location: string, opts: ScanOpts) => runScan(location, opts));
 
   windowOptions(
-    ct
-      .command('verify')
+    addListOutputFlags(ct.command('verify'))
       .argument('<location>', 'a directory of trail files, or s3://bucket/prefix')
       .description(
         'log file integrity validation: walk the digest chains, check each digest signature and each log file hash',
@@ -680,7 +683,7 @@ export function registerCloudtrail(program: Command): void {
     .option('--concurrency <n>', 'files read at once (default: CPU cores, 2 to 8)')
     .option('--endpoint-url <url>', 'S3 endpoint (also AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)')
     .option('--path-style', 'path-style S3 addressing, for S3-compatible servers')
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print the result as JSON (the document --output and --query work on)')
     .option('--progress', 'print progress on stderr even when it is not a terminal')
     .addHelpText('after', VERIFY_EXIT_HELP)
     .action((location: string, opts: VerifyOpts) => runVerify(location, opts));

@@ -11,20 +11,22 @@ import type { PolicyAnalysisReport, PolicyDocument } from '../../policy/analysis
 import { withAuditedGuard } from '../auditedGuard.js';
 import { addAwsFlags, awsOptionsOf, type AwsFlags } from '../awsFlags.js';
 import { CliError, UsageError } from '../errors.js';
-import { colour, printJson, printLine } from '../output.js';
+import { addListOutputFlags, printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
+import { colour, printLine } from '../output.js';
 
-interface IdentityFlags extends AwsFlags {
+interface IdentityFlags extends AwsFlags, ListOutputFlags {
   config?: string;
-  json?: boolean;
 }
 
 function addIdentityFlags(command: Command): Command {
-  return addAwsFlags(command)
-    .option(
-      '--config <file>',
-      'configuration file (audit store, standard and overrides of the guard these calls run under)',
-    )
-    .option('--json', 'print the result as JSON');
+  return addListOutputFlags(
+    addAwsFlags(command)
+      .option(
+        '--config <file>',
+        'configuration file (audit store, standard and overrides of the guard these calls run under)',
+      )
+      .option('--json', 'print the result as JSON (the document --output and --query work on)'),
+  );
 }
 
 const accessOf = (flags: IdentityFlags): AwsAccessOptions => awsOptionsOf(flags);
@@ -84,6 +86,7 @@ Findings: root use (HIGH), long-term AKIA access key (MEDIUM).
 Examples:
   inventag identity
   inventag identity --profile prod-readonly --json
+  inventag identity --query arn --output text
 
 Exit codes: 0 identity shown, 2 bad usage, 6 credentials missing, expired or refused (the message says what to run).`,
     )
@@ -93,7 +96,7 @@ Exit codes: 0 identity shown, 2 bad usage, 6 credentials missing, expired or ref
       const me = await withAuditedGuard(flags.config, (guard) =>
         awsErrors(() => getIdentity({ ...access, guard }), access.timeoutSeconds),
       );
-      if (flags.json) printJson(me);
+      if (wantsListOutput(flags)) await printListOutput(me, flags);
       else for (const line of identityLines(me)) printLine(line);
     });
 }
@@ -157,6 +160,7 @@ RCPs, session policies, resource-based policies.
 Examples:
   inventag permissions --profile prod-readonly
   inventag permissions --probe cloudtrail:lookup_events --probe s3:list_buckets --json
+  inventag permissions --query "probes.permissionChecks[].[service, operation, status]" --output table
 
 Exit codes: 0 probes passed and the policies allow nothing outside Read/List,
 5 the policies allow writes, 6 a probe did not pass or the policies could not be read,
@@ -173,7 +177,7 @@ Exit codes: 0 probes passed and the policies allow nothing outside Read/List,
           access.timeoutSeconds,
         ),
       );
-      if (flags.json) printJson(evidence);
+      if (wantsListOutput(flags)) await printListOutput(evidence, flags);
       else for (const line of evidenceLines(evidence, (r) => formatPolicyReport(r, colour))) printLine(line);
       if (evidence.writeVerdict === 'writes-allowed') process.exitCode = ExitCode.WRITES_ALLOWED;
       else if (evidence.writeVerdict === 'unknown' || evidence.probes.overallStatus !== 'VALID')
@@ -209,13 +213,12 @@ async function readStdin(): Promise<string> {
 
 export function registerPolicy(program: Command): void {
   const policy = program.command('policy').description('Offline IAM policy analysis.');
-  policy
-    .command('check')
+  addListOutputFlags(policy.command('check'))
     .description(
       'Show every action identity policy files allow, by access level: writes grouped by danger and service, sensitive reads apart.',
     )
     .argument('<file...>', 'policy files, analysed together as one principal\'s policies ("-" reads standard input)')
-    .option('--json', 'print the analysis as JSON')
+    .option('--json', 'print the analysis as JSON (the document --output and --query work on)')
     .addHelpText(
       'after',
       `
@@ -227,12 +230,13 @@ Examples:
   inventag policy check policies/inventag-readonly.json
   aws iam get-policy-version --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess --version-id v1 > ro.json
   inventag policy check ro.json inline.json --json
+  inventag policy check ro.json --query "writes[].actions[].action" --output text
 
 Exit codes: 0 nothing outside Read/List is allowed, 5 writes (Write, Permissions
 management, Tagging, or actions the catalog does not know) are allowed, 2 unreadable
 or invalid input (the message names the file, statement index and field).`,
     )
-    .action(async (files: string[], flags: { json?: boolean }) => {
+    .action(async (files: string[], flags: ListOutputFlags) => {
       if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input ("-") can be given once');
       const { analyzePolicies, formatPolicyReport, isPolicyDocumentError, parsePolicyText } =
         await import('../../policy/analysis/index.js');
@@ -247,7 +251,7 @@ or invalid input (the message names the file, statement index and field).`,
         }
       }
       const report = analyzePolicies(documents);
-      if (flags.json) printJson(report);
+      if (wantsListOutput(flags)) await printListOutput(report, flags);
       else printLine(formatPolicyReport(report, colour));
       process.exitCode = report.readOnly ? ExitCode.OK : ExitCode.WRITES_ALLOWED;
     });

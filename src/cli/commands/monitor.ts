@@ -4,14 +4,13 @@ import { UsageError } from '../errors.js';
 import { addListOutputFlags, printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
 import { colour, printJson, printLine } from '../output.js';
 
-interface SampleOptions {
+interface SampleOptions extends ListOutputFlags {
   dataDir?: string;
   cpu?: number;
   memory?: number;
   disk?: number;
   count: number;
   interval: number;
-  json?: boolean;
   failOnBreach?: boolean;
 }
 
@@ -44,8 +43,7 @@ export function registerMonitor(program: Command): void {
     .command('monitor')
     .description('Production safety monitor: resource thresholds and circuit breaker state.');
 
-  monitor
-    .command('sample')
+  addListOutputFlags(monitor.command('sample'))
     .description('Sample CPU, memory and disk (of the data directory) and compare with the thresholds.')
     .option('--data-dir <dir>', 'directory whose filesystem is measured for disk % (default: current directory)')
     .option('--cpu <percent>', 'CPU threshold, 0-100 (default 80)', numberArg('--cpu'))
@@ -57,7 +55,7 @@ export function registerMonitor(program: Command): void {
     .addOption(
       new Option('--interval <seconds>', 'seconds between samples').argParser(numberArg('--interval')).default(1),
     )
-    .option('--json', 'print one JSON object per sample')
+    .option('--json', 'print one JSON object per sample (--output and --query work on the array of samples)')
     .option('--fail-on-breach', 'exit 1 when any sample is above a threshold')
     .addHelpText(
       'after',
@@ -66,6 +64,7 @@ Examples:
   inventag monitor sample
   inventag monitor sample --data-dir ./audit --disk 85 --count 5 --interval 2 --json
   inventag monitor sample --cpu 90 --memory 90 --fail-on-breach   # in CI, before a long run
+  inventag monitor sample --count 3 --query "[].[timestamp, cpuPercent, memoryPercent, diskPercent]" --output table
 
 Exit codes: 0 sampled (or no breach with --fail-on-breach), 1 a threshold was exceeded with --fail-on-breach, 2 bad usage.`,
     )
@@ -91,6 +90,8 @@ Exit codes: 0 sampled (or no breach with --fail-on-breach), 1 a threshold was ex
         throw err;
       }
       let breached = false;
+      const listed = opts.output !== undefined || opts.query !== undefined;
+      const samples: unknown[] = [];
       for (let i = 0; i < opts.count; i++) {
         if (i > 0) await new Promise((done) => setTimeout(done, opts.interval * 1000));
         const metrics: string[] = [];
@@ -100,8 +101,13 @@ Exit codes: 0 sampled (or no breach with --fail-on-breach), 1 a threshold was ex
         m.off('performanceThresholdExceeded', onBreach);
         breached ||= metrics.length > 0;
         const { cpu, memory, disk } = m.getMonitoringSummary().performanceThresholds;
+        const json = { ...sample, thresholds: { cpu, memory, disk }, breaches: metrics };
+        if (listed) {
+          samples.push(json);
+          continue;
+        }
         if (opts.json) {
-          printJson({ ...sample, thresholds: { cpu, memory, disk }, breaches: metrics });
+          printJson(json);
           continue;
         }
         const row = (label: string, value: number | undefined, threshold: number, metric: string, extra = '') => {
@@ -126,6 +132,7 @@ Exit codes: 0 sampled (or no breach with --fail-on-breach), 1 a threshold was ex
           `${'Event-loop delay'.padEnd(18)}mean ${sample.eventLoopDelayMs.mean} ms, p99 ${sample.eventLoopDelayMs.p99} ms, max ${sample.eventLoopDelayMs.max} ms`,
         );
       }
+      if (listed) await printListOutput(samples, opts);
       if (opts.failOnBreach && breached) process.exitCode = ExitCode.NON_COMPLIANT;
     });
 

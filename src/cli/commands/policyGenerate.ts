@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../../constants.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
+import { LIST_OUTPUTS } from '../listOutput.js';
 import { printErr } from '../output.js';
 
 /** Adds `policy generate` to the `policy` command (registered by identity.ts). */
@@ -14,17 +15,26 @@ export function registerPolicyGenerate(program: Command): void {
     .option('--from-audit <store>', 'audit store to read (default: the configured one)')
     .option('--since <duration>', 'only calls in this window, e.g. 24h, 7d, 2w')
     .option('--config <file>', 'configuration file')
-    .option('--output <file>', 'write the policy here instead of standard output')
+    .option('--out <file>', 'write the policy here instead of standard output')
+    .option('--output <file>', 'the same as --out (a file: the policy is always JSON, there is no --query)')
     .addHelpText(
       'after',
       `
 Examples:
-  inventag exec -- ./nightly-inventory.sh && inventag policy generate --since 1d --output ro.json
+  inventag exec -- ./nightly-inventory.sh && inventag policy generate --since 1d --out ro.json
   inventag policy generate --from-audit .inventag/audit.db | inventag policy check -
 
 Exit codes: 0 written, 2 bad usage, an unreadable store, or no allowed read in the window.`,
     )
-    .action(async (opts: { fromAudit?: string; since?: string; config?: string; output?: string }) => {
+    .action(async (opts: { fromAudit?: string; since?: string; config?: string; out?: string; output?: string }) => {
+      // Unlike the listing commands' --output json|table|text, --output here names a file: refuse a format name.
+      if ((LIST_OUTPUTS as readonly string[]).includes(opts.output ?? ''))
+        throw new UsageError(
+          `--output ${opts.output}: policy generate writes one JSON policy document and takes --out <file> (or --output <file>), not a format; give a file name such as ro.json`,
+        );
+      if (opts.out !== undefined && opts.output !== undefined)
+        throw new UsageError('--out and --output name the same file; give one of them');
+      const outFile = opts.out ?? opts.output;
       let sinceIso: string | undefined;
       if (opts.since !== undefined) {
         const { parseDuration } = await import('../../cloudtrail/window.js');
@@ -61,18 +71,18 @@ Exit codes: 0 written, 2 bad usage, an unreadable store, or no allowed read in t
           `inventag: warning: ${action} was allowed but is not a Read/List action; it is left out of the policy`,
         );
       const text = `${JSON.stringify(generated.policy, null, 2)}\n`;
-      if (opts.output === undefined) process.stdout.write(text);
+      if (outFile === undefined) process.stdout.write(text);
       else {
         const { writeFileSync } = await import('node:fs');
         try {
-          writeFileSync(opts.output, text);
+          writeFileSync(outFile, text);
         } catch (error) {
-          throw new CliError(`cannot write ${opts.output}: ${(error as Error).message}`, ExitCode.USAGE, {
+          throw new CliError(`cannot write ${outFile}: ${(error as Error).message}`, ExitCode.USAGE, {
             cause: error,
           });
         }
         printErr(
-          `inventag: wrote ${opts.output} (${generated.policy.Statement[0].Action.length} read actions from ${generated.observedCalls} calls)`,
+          `inventag: wrote ${outFile} (${generated.policy.Statement[0].Action.length} read actions from ${generated.observedCalls} calls)`,
         );
       }
     });

@@ -2,11 +2,11 @@ import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { COMPLIANCE_STANDARDS, ExitCode } from '../../constants.js';
 import { UsageError } from '../errors.js';
-import { colour, printJson, printLine } from '../output.js';
+import { addListOutputFlags, printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
+import { colour, printLine } from '../output.js';
 
-interface ValidateOptions {
+interface ValidateOptions extends ListOutputFlags {
   standard: string;
-  json?: boolean;
   stdin?: boolean;
   allow?: string[];
   deny?: string[];
@@ -15,8 +15,7 @@ interface ValidateOptions {
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerValidate(program: Command): void {
-  program
-    .command('validate')
+  addListOutputFlags(program.command('validate'))
     .description('Classify AWS operations as read-only or not, from the IAM access level of every AWS action.')
     .argument(
       '[service]',
@@ -29,7 +28,7 @@ export function registerValidate(program: Command): void {
     .addOption(
       new Option('--standard <standard>', 'compliance standard').choices(COMPLIANCE_STANDARDS).default('general'),
     )
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print the result as JSON (the document --output and --query work on)')
     .option('--stdin', 'read "service operation" pairs, one per line, and print one JSON object per line')
     .option('--allow <pattern>', 'allow an action pattern (repeatable), e.g. "athena:StartQueryExecution"', collect)
     .option('--deny <pattern>', 'deny an action pattern (repeatable), e.g. "s3:GetObject"', collect)
@@ -39,6 +38,7 @@ export function registerValidate(program: Command): void {
 Examples:
   inventag validate ec2 describe_instances
   inventag validate S3Client PutObjectCommand --standard soc2 --json
+  inventag validate lambda Invoke --query "[iamAction, accessLevel, riskLevel]" --output text
   printf 'ec2 DescribeInstances\\nlambda Invoke\\n' | inventag validate --stdin
 
 Exit codes: 0 every operation allowed, 3 any blocked, 2 bad usage or a malformed input line.`,
@@ -60,6 +60,10 @@ Exit codes: 0 every operation allowed, 3 any blocked, 2 bad usage or a malformed
 
       if (opts.stdin) {
         if (service || operation) throw new UsageError('validate --stdin takes no SERVICE or OPERATION arguments');
+        if (opts.output !== undefined || opts.query !== undefined)
+          throw new UsageError(
+            `${opts.query !== undefined ? '--query' : '--output'} applies to one SERVICE OPERATION; validate --stdin prints one JSON object per line (filter them with jq)`,
+          );
         process.exitCode = await validateLines(validator);
         return;
       }
@@ -75,7 +79,7 @@ Exit codes: 0 every operation allowed, 3 any blocked, 2 bad usage or a malformed
         [service, operation] = [service.slice(0, service.indexOf(':')), service];
       }
       const result = validator.validateOperation(service, operation);
-      if (opts.json) printJson(result);
+      if (wantsListOutput(opts)) await printListOutput(result, opts);
       else {
         const mark = result.isValid ? colour.green('ALLOWED') : colour.red('BLOCKED');
         printLine(
