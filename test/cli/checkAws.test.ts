@@ -7,7 +7,7 @@ import { cloudTrailHandler, type CloudTrailRecord } from '../support/aws/cloudtr
 import { describeRegionsHandler } from '../support/aws/ec2.js';
 import { iamHandler } from '../support/aws/iam.js';
 import { startAwsServer, stsHandler, type AwsTestServer } from '../support/awsServer.js';
-import { runCli } from '../support/cli.js';
+import { awsCliEnv, runCli } from '../support/cli.js';
 
 // `inventag check` against AWS, as a user runs it, with every AWS answer from the loopback server.
 const principal = IDENTITIES.inventory;
@@ -96,13 +96,7 @@ describe('inventag check against an AWS endpoint', () => {
     const r = await runCli(['check', '--since', '2h', '--out', join(dir, 'reports'), '--standard', 'soc2', '--quiet'], {
       cwd: dir,
       env: {
-        AWS_ENDPOINT_URL: server.url,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'ASIATESTTEMPORARY001',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_SESSION_TOKEN: 'token',
-        AWS_CONFIG_FILE: join(dir, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+        ...awsCliEnv(server.url, dir),
         INVENTAG_DATA_DIRECTORY: join(dir, 'data'),
       },
     });

@@ -8,7 +8,7 @@ import { ComplianceManager } from '../../src/manager/ComplianceManager.js';
 import { cloudTrailHandler } from '../support/aws/cloudtrail.js';
 import { iamHandler } from '../support/aws/iam.js';
 import { startAwsServer, stsHandler, type AwsTestServer } from '../support/awsServer.js';
-import { runCli } from '../support/cli.js';
+import { awsCliEnv, runCli } from '../support/cli.js';
 
 // The CI gate on an unchanged history: `inventag check` records its own calls, but never scores them.
 const principal = IDENTITIES.inventory;
@@ -51,13 +51,7 @@ describe('inventag check run three times on the same history', () => {
       const r = await runCli(['check', '--out', out, '--quiet'], {
         cwd: dir,
         env: {
-          AWS_ENDPOINT_URL: server.url,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'ASIATESTTEMPORARY001',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_SESSION_TOKEN: 'token',
-          AWS_CONFIG_FILE: join(dir, 'no-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+          ...awsCliEnv(server.url, dir),
           INVENTAG_DATA_DIRECTORY: dataDirectory,
         },
       });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/AuditStore.js';
 import { iamHandler } from '../support/aws/iam.js';
 import { startAwsServer, stsHandler, type AwsTestServer } from '../support/awsServer.js';
-import { ROOT, runCli, type CliResult } from '../support/cli.js';
+import { awsCliEnv, ROOT, runCli, type CliResult } from '../support/cli.js';
 
 // `--output json|table|text` and `--query <JMESPath>` on every command that lists things, run as a user runs them:
 // the JSON --json prints is the document the query works on; text is tab-separated, table is aligned columns.
@@ -69,13 +69,7 @@ const run = (args: string[], more: NodeJS.ProcessEnv = {}): Promise<CliResult> =
   runCli(args, { cwd: dir, env: { ...env, ...more } });
 
 const awsEnv = (): NodeJS.ProcessEnv => ({
-  AWS_ENDPOINT_URL: server.url,
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'ASIATESTTEMPORARY001',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_SESSION_TOKEN: 'token',
-  AWS_CONFIG_FILE: join(dir, 'no-config'),
-  AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+  ...awsCliEnv(server.url, dir),
   AWS_EC2_METADATA_DISABLED: 'true',
   // Its own AWS calls go to an audit store of their own, not the one the audit tests read.
   INVENTAG_AUDIT_STORE: join(dir, 'aws-audit.db'),

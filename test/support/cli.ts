@@ -85,3 +85,19 @@ export function startCli(args: string[], options: RunOptions = {}): Promise<Serv
     child.once('exit', (code) => reject(new Error(`inventag ${args.join(' ')} exited ${code} first: ${stderr}`)));
   });
 }
+
+/**
+ * The environment of a CLI run against the loopback AWS server: its endpoint, temporary test credentials, and no
+ * shared config or credentials files of the machine (`dir` holds neither).
+ */
+export function awsCliEnv(url: string, dir: string): NodeJS.ProcessEnv {
+  return {
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'ASIATESTTEMPORARY001',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_SESSION_TOKEN: 'token',
+    AWS_CONFIG_FILE: join(dir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+  };
+}
