@@ -54,6 +54,7 @@ import { DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
 import { uuidv7 } from './uuidv7.js';
 import { rowsToCsv, rowsToJsonl } from './exportFormat.js';
 import { diagnoseBadRow } from './diagnose.js';
+import { type IntegrityCheck, startQuickCheck } from './integrityCheck.js';
 import type {
   AuditEntry,
   AuditEntryInput,
@@ -884,26 +885,35 @@ export class AuditStore implements AuditSink {
           warnings,
           from: options.after,
         };
-      if (from === undefined) {
-        // A full walk also checks every page of the file; a resumed one trusts the part verified before.
-        const integrity = db.pragma('quick_check', { simple: true });
-        if (integrity !== 'ok') {
-          throw new AuditStoreError(
-            AuditStoreErrorCode.CORRUPT,
-            this.path,
-            `the database file is damaged: ${String(integrity)}`,
-          );
-        }
+      // A full walk also checks every page of the file (at the same time, on a large store); a resumed one
+      // trusts the part verified before.
+      let integrity: IntegrityCheck | undefined = from === undefined ? startQuickCheck(db) : undefined;
+      const damage = (): AuditStoreError | undefined => {
+        const text = integrity?.result();
+        integrity = undefined;
+        return text === undefined || text === 'ok'
+          ? undefined
+          : new AuditStoreError(AuditStoreErrorCode.CORRUPT, this.path, `the database file is damaged: ${text}`);
+      };
+      // Checkpoints matter only where the chain starts after entry 1 or an anchor is older than it: read on demand.
+      let loaded: Map<number, { sequence: number; data: CheckpointData }> | undefined;
+      const checkpoints: CheckpointLookup = {
+        get: (sequence) => (from === undefined ? (loaded ??= this.#checkpoints(db)).get(sequence) : undefined),
+      };
+      let walk: WalkState;
+      try {
+        warnings.push(...this.#schemaWarnings(db));
+        if (this.#snapshotDir !== undefined)
+          warnings.push('the store directory is read-only, so a private copy of the store was verified');
+        walk =
+          this.format === 2
+            ? this.#walk2(db, checkpoints, options.anchor, from)
+            : this.#walk(db, checkpoints, options.anchor, from);
+      } catch (err) {
+        throw damage() ?? err;
       }
-      warnings.push(...this.#schemaWarnings(db));
-      const checkpoints =
-        from === undefined ? this.#checkpoints(db) : new Map<number, { sequence: number; data: CheckpointData }>();
-      if (this.#snapshotDir !== undefined)
-        warnings.push('the store directory is read-only, so a private copy of the store was verified');
-      const walk =
-        this.format === 2
-          ? this.#walk2(db, checkpoints, options.anchor, from)
-          : this.#walk(db, checkpoints, options.anchor, from);
+      const damaged = damage();
+      if (damaged !== undefined) throw damaged;
       let firstBad = walk.firstBad;
       if (firstBad === undefined && walk.badRow !== undefined) {
         const key = this.#key;
@@ -1048,7 +1058,7 @@ export class AuditStore implements AuditSink {
 
   #walk(
     db: Database.Database,
-    checkpoints: Map<number, { sequence: number; data: CheckpointData }>,
+    checkpoints: CheckpointLookup,
     anchor: ChainHead | undefined,
     from: ResumePoint | undefined,
   ): WalkState {
@@ -1090,7 +1100,7 @@ export class AuditStore implements AuditSink {
   /** The format-2 walk: rows read as arrays, each hash taken over the stored text (no JSON is built or parsed). */
   #walk2(
     db: Database.Database,
-    checkpoints: Map<number, { sequence: number; data: CheckpointData }>,
+    checkpoints: CheckpointLookup,
     anchor: ChainHead | undefined,
     from: ResumePoint | undefined,
   ): WalkState {
@@ -1326,10 +1336,13 @@ function newWalk(): WalkState {
 }
 
 /** The hash the first kept entry must link to: the genesis hash, or the one a retention checkpoint records. */
+/** Retention checkpoints by the last sequence each one pruned. */
+type CheckpointLookup = Pick<Map<number, { sequence: number; data: CheckpointData }>, 'get'>;
+
 function chainStart(
   seq: number,
   auditId: string,
-  checkpoints: Map<number, { sequence: number; data: CheckpointData }>,
+  checkpoints: CheckpointLookup,
 ): { expectedPrev: string } | TamperFinding {
   if (seq === 1) return { expectedPrev: GENESIS_HASH };
   const cp = checkpoints.get(seq - 1);
@@ -1379,7 +1392,7 @@ function openWalSync(db: Database.Database, path: string): WalSync | undefined {
 function checkAnchor(
   anchor: ChainHead,
   walk: WalkState,
-  checkpoints: Map<number, { sequence: number; data: CheckpointData }>,
+  checkpoints: CheckpointLookup,
 ): TamperFinding | { status: 'matched' | 'pruned' } {
   const headSeq = walk.head?.sequence ?? 0;
   if (anchor.sequence > headSeq) {
