@@ -449,7 +449,8 @@ export class AuditStore implements AuditSink {
     for (const p of chunk)
       if (p.row.kind === 'outcome' && p.row.ref_audit_id) this.#pendingOutcomes.delete(p.row.ref_audit_id);
     if (!chunk.some((p) => p.resolve !== undefined)) {
-      this.#durable(commit).catch((err: unknown) => this.#logLost(chunk, err));
+      // Nobody waits for these (staged outcomes): they share the next attempt's fsync instead of delaying it.
+      this.#durable(commit, true).catch((err: unknown) => this.#logLost(chunk, err));
       return;
     }
     this.#durable(commit).then(
@@ -491,11 +492,12 @@ export class AuditStore implements AuditSink {
     }
   }
 
-  #durable(commit: number): Promise<void> {
+  #durable(commit: number, soon = false): Promise<void> {
     if (this.#wal === undefined) return Promise.resolve();
     const failure = this.#wal.failure;
     if (failure !== undefined) return Promise.reject(this.#walError(failure));
-    return this.#wal.durable(Math.min(commit, Number.MAX_SAFE_INTEGER)).catch((err: unknown) => {
+    const n = Math.min(commit, Number.MAX_SAFE_INTEGER);
+    return (soon ? this.#wal.durableSoon(n) : this.#wal.durable(n)).catch((err: unknown) => {
       throw this.#walError(err as Error);
     });
   }

@@ -22,7 +22,12 @@ interface Waiter {
   upTo: number;
   resolve: () => void;
   reject: (err: Error) => void;
+  /** Rides on the next fsync someone else needs, or the timer's: never starts one at once. */
+  lazy: boolean;
 }
+
+/** How long a commit nobody waits for may stay off the disk before it gets an fsync of its own. */
+export const LAZY_SYNC_MS = 20;
 
 export class WalSync {
   #fd: number | undefined;
@@ -33,6 +38,7 @@ export class WalSync {
   #inFlight = false;
   #waiters: Waiter[] = [];
   #failure: Error | undefined;
+  #lazyTimer: NodeJS.Timeout | undefined;
 
   /** Opens the WAL file of `dbPath` (it must exist: the connection is in WAL mode) and fsyncs its directory once. */
   constructor(dbPath: string) {
@@ -72,11 +78,28 @@ export class WalSync {
 
   /** Resolves once commit `n` is on the disk (sharing an fsync with every commit around it). */
   durable(n: number): Promise<void> {
+    return this.#wait(n, false);
+  }
+
+  /**
+   * Resolves once commit `n` is on the disk, without asking for an fsync now:
+   * it shares the next fsync a waiting commit starts, and gets one of its own
+   * after {@link LAZY_SYNC_MS} if none came. For commits no caller waits for
+   * (a guarded call's outcome), so they never make a waiting commit queue
+   * behind their fsync.
+   */
+  durableSoon(n: number): Promise<void> {
+    return this.#wait(n, true);
+  }
+
+  #wait(n: number, lazy: boolean): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (n <= this.#synced) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.#waiters.push({ upTo: n, resolve, reject });
-      if (!this.#inFlight) this.#start();
+      this.#waiters.push({ upTo: n, resolve, reject, lazy });
+      if (!lazy) {
+        if (!this.#inFlight) this.#start();
+      } else this.#armLazy();
     });
   }
 
@@ -105,8 +128,19 @@ export class WalSync {
       }
       if (target > this.#synced) this.#synced = target;
       this.#settle();
-      if (this.#waiters.length > 0) this.#start();
+      if (this.#waiters.some((w) => !w.lazy)) this.#start();
+      // Lazy commits made during that fsync: the timer covers them.
+      else if (this.#waiters.length > 0) this.#armLazy();
     });
+  }
+
+  /** An fsync within {@link LAZY_SYNC_MS} for lazy waiters no other fsync covered (the timer keeps the process up that long). */
+  #armLazy(): void {
+    if (this.#lazyTimer !== undefined) return;
+    this.#lazyTimer = setTimeout(() => {
+      this.#lazyTimer = undefined;
+      if (!this.#inFlight && this.#waiters.length > 0 && this.#failure === undefined) this.#start();
+    }, LAZY_SYNC_MS);
   }
 
   #settle(): void {
@@ -142,6 +176,8 @@ export class WalSync {
 
   /** Closes the file; waiters still pending are refused. */
   closeSync(): void {
+    clearTimeout(this.#lazyTimer);
+    this.#lazyTimer = undefined;
     if (this.#inFlight) {
       // The callback of the fsync in flight still needs the descriptor; it is closed there.
       const fd = this.#fd;
