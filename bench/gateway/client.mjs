@@ -3,9 +3,10 @@
 // bench/gateway.bench.mjs; each message is one job, answered with its result:
 // - latency: one SDK v3 STS client straight to the upstream and one through
 //   the gateway, called alternately (interleaved), each call timed;
-// - sdk: N SDK v3 STS clients calling GetCallerIdentity as fast as they can;
+// - sdk: N SDK v3 STS clients calling GetCallerIdentity as fast as they can
+//   (from the start, to warm up; counted from startAt for `seconds`);
 // - replay: requests signed by the SDK v3 client with the session key, replayed
-//   byte for byte over N keep-alive connections (a lean client: the gateway
+//   byte for byte over N keep-alive connections, counted as sdk (a lean client: the gateway
 //   still parses, verifies the signature of, decides, audits and re-signs each);
 // - tampered: one such request with its signature changed (must be refused);
 // - big: an S3 GetObject of 1 GiB through the gateway, streamed and counted.
@@ -16,7 +17,6 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const sts = (endpoint, credentials) => new STSClient({ endpoint, region: 'us-east-1', credentials });
 const call = (client) => client.send(new GetCallerIdentityCommand({}));
-const sleepUntil = (t) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - Date.now())));
 
 async function latency({ direct, gateway, real, session, warmup, n }) {
   const straight = sts(direct, real);
@@ -37,15 +37,15 @@ async function latency({ direct, gateway, real, session, warmup, n }) {
 
 async function sdk({ gateway, session, clients, startAt, seconds }) {
   const list = Array.from({ length: clients }, () => sts(gateway, session));
-  await Promise.all(list.map(call)); // connections open, clients warm
-  await sleepUntil(startAt);
+  // Load from the start on (warming the clients and the gateway up), counted from startAt.
   const until = startAt + seconds * 1000;
   let done = 0;
   await Promise.all(
     list.map(async (client) => {
       while (Date.now() < until) {
         await call(client);
-        if (Date.now() <= until) done += 1;
+        const now = Date.now();
+        if (now >= startAt && now <= until) done += 1;
       }
     }),
   );
@@ -97,7 +97,7 @@ async function replay({ gateway, session, clients, startAt, seconds }) {
   const agents = requests.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
   const statuses = await Promise.all(requests.map((req, i) => send(agents[i], req)));
   if (statuses.some((s) => s !== 200)) throw new Error(`a replayed request was answered ${statuses.join(',')}`);
-  await sleepUntil(startAt);
+  // Load from the start on (warming the gateway up), counted from startAt.
   const until = startAt + seconds * 1000;
   let done = 0;
   await Promise.all(
@@ -105,7 +105,8 @@ async function replay({ gateway, session, clients, startAt, seconds }) {
       while (Date.now() < until) {
         const status = await send(agents[i], req);
         if (status !== 200) throw new Error(`a replayed request was answered ${status}`);
-        if (Date.now() <= until) done += 1;
+        const now = Date.now();
+        if (now >= startAt && now <= until) done += 1;
       }
     }),
   );

@@ -10,13 +10,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { pipeline } from 'node:stream/promises';
 import { ComplianceStandard, OperationType, RiskLevel } from '../constants.js';
 import type { Verdict } from '../contracts.js';
 import { isOperationBlockedError, type OperationBlockedError, type OperationGuard } from '../guard/index.js';
 import {
-  decodeRequest,
+  decodeParsedRequest,
+  parseWireRequest,
   WireProtocol,
+  type ParsedWireRequest,
   type SigV4Authorization,
   type WireDecision,
   type WireIdentified,
@@ -24,6 +25,7 @@ import {
 import { GatewayError, UpstreamError } from './errors.js';
 import { accessDeniedCode, errorResponse, type ProtocolResponse } from './responses.js';
 import { newSessionCredential, type SessionCredential } from './session.js';
+import { SigningKeyCache } from './signing.js';
 import { DROPPED_RESPONSE_HEADERS, Upstream, upstreamFor, type UpstreamOptions } from './upstream.js';
 import { verifySignature } from './verify.js';
 
@@ -67,11 +69,8 @@ export interface GatewayStats {
   refused: number;
 }
 
-interface Parsed {
-  readonly method: string;
-  readonly rawPath: string;
-  readonly query: Map<string, string[]>;
-  readonly headers: Map<string, string>;
+/** The request as the decoder reads it, parsed once, and its user agent. */
+interface Parsed extends ParsedWireRequest {
   readonly userAgent: string | undefined;
 }
 
@@ -81,38 +80,13 @@ const DRAIN_LIMIT = 64 * 1024;
 class BodyTooLarge extends Error {}
 
 function parseRequest(req: IncomingMessage): Parsed {
-  const headers = new Map<string, string>();
-  for (const [name, values] of Object.entries(req.headersDistinct)) {
-    if (values !== undefined) headers.set(name, values.join(','));
-  }
-  const url = req.url ?? '/';
-  const mark = url.indexOf('?');
-  const query = new Map<string, string[]>();
-  if (mark !== -1) {
-    for (const part of url.slice(mark + 1).split('&')) {
-      if (part === '') continue;
-      const eq = part.indexOf('=');
-      const decode = (s: string): string => {
-        try {
-          return decodeURIComponent(s.replace(/\+/g, '%20'));
-        } catch {
-          return s;
-        }
-      };
-      const key = decode(eq === -1 ? part : part.slice(0, eq));
-      const value = eq === -1 ? '' : decode(part.slice(eq + 1));
-      const list = query.get(key);
-      if (list === undefined) query.set(key, [value]);
-      else list.push(value);
-    }
-  }
-  return {
+  // Every value of a repeated header, joined with `,` (as SigV4 signs them).
+  const parsed = parseWireRequest({
     method: (req.method ?? 'GET').toUpperCase(),
-    rawPath: mark === -1 ? url : url.slice(0, mark) || '/',
-    query,
-    headers,
-    userAgent: headers.get('user-agent'),
-  };
+    path: req.url ?? '/',
+    headers: req.headersDistinct,
+  });
+  return { ...parsed, userAgent: parsed.headers.get('user-agent') };
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -136,12 +110,42 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /** The protocol to answer in when the decoder could not tell: what the request looks like. */
-function guessProtocol(decision: WireDecision, headers: Map<string, string>): WireProtocol | undefined {
+function guessProtocol(decision: WireDecision, headers: ReadonlyMap<string, string>): WireProtocol | undefined {
   if (decision.ok) return decision.protocol;
   if (decision.protocol !== undefined) return decision.protocol;
   if (headers.has('x-amz-target')) return WireProtocol.JSON;
   if ((headers.get('content-type') ?? '').includes('x-www-form-urlencoded')) return WireProtocol.QUERY;
   return undefined;
+}
+
+/**
+ * Streams the upstream's body to the client with backpressure. Resolves once the client has all of it; a
+ * failure on either side (an error, a connection closed early) destroys both and rejects.
+ */
+function relay(from: IncomingMessage, to: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      from.destroy();
+      to.destroy();
+      reject(error);
+    };
+    from.once('error', fail);
+    from.once('close', () => {
+      if (!from.complete) fail(new Error('the upstream closed the connection before the body ended'));
+    });
+    to.once('error', fail);
+    to.once('close', () => {
+      if (!to.writableFinished) fail(new Error('the client closed the connection before the body ended'));
+    });
+    to.once('finish', () => {
+      settled = true;
+      resolve();
+    });
+    from.pipe(to);
+  });
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -167,6 +171,8 @@ export class GatewayServer {
   readonly stats: GatewayStats = { requests: 0, forwarded: 0, blocked: 0, refused: 0 };
   private readonly server: Server;
   private readonly upstream: Upstream;
+  /** The session credential's signing keys, per day, region and service. */
+  private readonly sessionKeys = new SigningKeyCache();
   private readonly options: GatewayOptions;
   private readonly maxBodyBytes: number;
   private readonly sockets = new Set<Socket>();
@@ -310,8 +316,7 @@ export class GatewayServer {
     this.stats.requests += 1;
     const started = performance.now();
     const parsed = parseRequest(req);
-    const wire = { method: parsed.method, path: req.url ?? '/', headers: req.headers };
-    let decision = decodeRequest(wire);
+    let decision = decodeParsedRequest(parsed);
     let body: Buffer | undefined;
     const refuse = (status: number, code: string, message: string, unread = body === undefined): void => {
       this.stats.refused += 1;
@@ -377,7 +382,7 @@ export class GatewayServer {
       }
       body = await readBodyOrRefuse();
       if (body === undefined) return;
-      decision = decodeRequest({ ...wire, body });
+      decision = decodeParsedRequest({ ...parsed, body });
     }
 
     if (authorization.accessKeyId !== this.session.accessKeyId) {
@@ -433,7 +438,7 @@ export class GatewayServer {
       );
       if (body === undefined) return;
     }
-    const check = await verifySignature(
+    const check = verifySignature(
       {
         method: parsed.method,
         hostname: host,
@@ -445,6 +450,7 @@ export class GatewayServer {
       },
       this.session,
       this.options.now?.() ?? new Date(),
+      this.sessionKeys,
     );
     if (!check.ok) {
       this.auditRefusal(decision, parsed, check.code, check.message, started, verdict);
@@ -470,6 +476,7 @@ export class GatewayServer {
         query: parsed.query,
         headers: parsed.headers,
         body,
+        payloadHash: check.payloadHash,
         signingName: decision.signingName,
         region,
         target,
@@ -537,7 +544,7 @@ export class GatewayServer {
       throw new UpstreamError(status, code, `the upstream answered ${status} ${code}`);
     }
     res.writeHead(status, headers);
-    await pipeline(upstream, res);
+    await relay(upstream, res);
     this.stats.forwarded += 1;
     return { $metadata: { httpStatusCode: status } };
   }

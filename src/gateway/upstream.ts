@@ -1,14 +1,23 @@
 /**
  * Where an admitted read goes and how: the real regional endpoint (or
- * `--upstream`), re-signed with the real credentials by
- * `@smithy/signature-v4`, over keep-alive connections.
+ * `--upstream`), re-signed with the real credentials (SigV4, see
+ * `signing.ts`), over keep-alive connections.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ServiceModel } from '../wire/index.js';
-import { Sha256 } from './sha256.js';
+import {
+  amzDateOf,
+  canonicalQuery,
+  canonicalRequestText,
+  canonicalUri,
+  sha256Hex,
+  SIGV4_ALGORITHM,
+  signatureOf,
+  SigningKeyCache,
+  uriEscape,
+} from './signing.js';
 
 export interface UpstreamTarget {
   readonly protocol: 'http:' | 'https:';
@@ -64,9 +73,27 @@ export const DROPPED_RESPONSE_HEADERS = new Set([
   'upgrade',
 ]);
 
-/** RFC 3986 encoding, as SigV4 canonicalises query strings. */
-const strictEncode = (text: string): string =>
-  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+/** Forwarded but not signed (what `@smithy/signature-v4` leaves unsigned, and the two the gateway adds). */
+const UNSIGNED_HEADERS = new Set([
+  'authorization',
+  'cache-control',
+  'connection',
+  'expect',
+  'from',
+  'keep-alive',
+  'max-forwards',
+  'pragma',
+  'referer',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'user-agent',
+  'x-amzn-trace-id',
+  'content-length',
+]);
+const signable = (name: string): boolean =>
+  !UNSIGNED_HEADERS.has(name) && !name.startsWith('proxy-') && !name.startsWith('sec-');
 
 export interface ForwardRequest {
   readonly method: string;
@@ -74,6 +101,8 @@ export interface ForwardRequest {
   readonly query: ReadonlyMap<string, readonly string[]>;
   readonly headers: ReadonlyMap<string, string>;
   readonly body: Uint8Array;
+  /** The body's SHA-256 (hex), when the signature check computed it already. */
+  readonly payloadHash?: string;
   readonly signingName: string;
   readonly region: string;
   readonly target: UpstreamTarget;
@@ -87,31 +116,13 @@ export interface UpstreamOptions {
 
 /** Signs and sends admitted requests; one keep-alive pool per protocol. */
 export class Upstream {
-  private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 128 });
-  private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 128 });
+  private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
+  private readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
   private readonly timeoutMs: number;
-  private readonly signers = new Map<string, SignatureV4>();
+  private readonly keys = new SigningKeyCache();
 
   constructor(private readonly options: UpstreamOptions) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
-  }
-
-  private signer(signingName: string, region: string): SignatureV4 {
-    const key = `${signingName}|${region}`;
-    let signer = this.signers.get(key);
-    if (signer === undefined) {
-      signer = new SignatureV4({
-        credentials: this.options.credentials,
-        region,
-        service: signingName,
-        sha256: Sha256,
-        uriEscapePath: signingName !== 's3' && signingName !== 's3express',
-        applyChecksum: false,
-      });
-      if (this.signers.size > 256) this.signers.clear();
-      this.signers.set(key, signer);
-    }
-    return signer;
   }
 
   /** The real key id the gateway signs with (for the audit trail and tests). */
@@ -120,34 +131,45 @@ export class Upstream {
     return identity.accessKeyId;
   }
 
+  /** The headers of `req` signed with the real credentials for its target (`now` for tests). */
+  async sign(req: ForwardRequest, now: Date = new Date()): Promise<Record<string, string>> {
+    const { target } = req;
+    const credentials: AwsCredentialIdentity = await this.options.credentials();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of req.headers) if (!DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
+    headers.host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`;
+    if (req.body.byteLength > 0 || req.method === 'POST' || req.method === 'PUT')
+      headers['content-length'] = String(req.body.byteLength);
+    const amzDate = amzDateOf(now);
+    headers['x-amz-date'] = amzDate;
+    if (credentials.sessionToken !== undefined) headers['x-amz-security-token'] = credentials.sessionToken;
+    const signedHeaders = Object.keys(headers).filter(signable).sort();
+    const date = amzDate.slice(0, 8);
+    const scope = `${date}/${req.region}/${req.signingName}/aws4_request`;
+    const canonical = canonicalRequestText({
+      method: req.method,
+      uri: canonicalUri(
+        `${target.basePath}${req.rawPath}`,
+        req.signingName !== 's3' && req.signingName !== 's3express',
+      ),
+      query: canonicalQuery(req.query),
+      signedHeaders,
+      header: (name) => headers[name]!,
+      payloadHash: headers['x-amz-content-sha256'] ?? req.payloadHash ?? sha256Hex(req.body),
+    });
+    const key = this.keys.key(credentials.secretAccessKey, date, req.region, req.signingName);
+    headers.authorization = `${SIGV4_ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signatureOf(key, amzDate, scope, canonical)}`;
+    return headers;
+  }
+
   /** Sends the request and resolves with the upstream's response (headers received, body not yet read). */
   async send(req: ForwardRequest): Promise<IncomingMessage> {
     const { target } = req;
-    const host = target.port === undefined ? target.hostname : `${target.hostname}:${target.port}`;
-    const headers: Record<string, string> = {};
-    for (const [name, value] of req.headers) if (!DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
-    headers.host = host;
-    if (req.body.byteLength > 0 || req.method === 'POST' || req.method === 'PUT')
-      headers['content-length'] = String(req.body.byteLength);
-    const query: Record<string, string | string[]> = {};
-    for (const [key, values] of req.query) query[key] = values.length === 1 ? values[0]! : [...values];
+    const headers = await this.sign(req);
+    let search = '';
+    for (const [key, values] of req.query)
+      for (const v of values) search += `${search === '' ? '' : '&'}${uriEscape(key)}=${uriEscape(v)}`;
     const path = `${target.basePath}${req.rawPath}`;
-    const signed = await this.signer(req.signingName, req.region).sign(
-      {
-        method: req.method,
-        protocol: target.protocol,
-        hostname: target.hostname,
-        ...(target.port === undefined ? {} : { port: target.port }),
-        path,
-        query,
-        headers,
-        body: req.body.byteLength === 0 ? undefined : req.body,
-      },
-      { unsignableHeaders: new Set(['content-length', 'user-agent']) },
-    );
-    const search = [...req.query]
-      .flatMap(([key, values]) => values.map((v) => `${strictEncode(key)}=${strictEncode(v)}`))
-      .join('&');
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const outgoing = send({
@@ -155,12 +177,14 @@ export class Upstream {
         hostname: target.hostname,
         ...(target.port === undefined ? {} : { port: target.port }),
         path: search === '' ? path : `${path}?${search}`,
-        headers: signed.headers as Record<string, string>,
+        headers,
         agent: target.protocol === 'https:' ? this.https : this.http,
         timeout: this.timeoutMs,
       });
       outgoing.once('response', resolve);
-      outgoing.once('timeout', () => outgoing.destroy(new Error(`no answer from ${host} within ${this.timeoutMs} ms`)));
+      outgoing.once('timeout', () =>
+        outgoing.destroy(new Error(`no answer from ${headers.host} within ${this.timeoutMs} ms`)),
+      );
       outgoing.once('error', reject);
       outgoing.end(req.body.byteLength === 0 ? undefined : req.body);
     });

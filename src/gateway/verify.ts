@@ -1,22 +1,32 @@
 /**
  * Verifies a client's SigV4 signature against the gateway's session
- * credential: the same canonical request, recomputed with
- * `@smithy/signature-v4` over exactly the headers the client signed, and the
- * payload hash rules of SigV4 (`x-amz-content-sha256` must match the body;
- * `UNSIGNED-PAYLOAD` only for an empty body; streaming payloads are refused
- * before this point).
+ * credential: the same canonical request (see `signing.ts`) over exactly the
+ * headers the client signed, and the payload hash rules of SigV4
+ * (`x-amz-content-sha256` must match the body; `UNSIGNED-PAYLOAD` only for an
+ * empty body; streaming payloads are refused before this point).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { SigV4Authorization } from '../wire/index.js';
 import type { SessionCredential } from './session.js';
-import { Sha256, sha256Hex } from './sha256.js';
+import {
+  canonicalQuery,
+  canonicalRequestText,
+  canonicalUri,
+  sha256Hex,
+  SIGV4_ALGORITHM,
+  signatureOf,
+  SigningKeyCache,
+} from './signing.js';
 
 /** AWS's own limit for a request's clock skew. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 export type SignatureCheck =
-  | { readonly ok: true }
+  | {
+      readonly ok: true;
+      /** The body's SHA-256 (hex) as signed, or `UNSIGNED-PAYLOAD` (an empty body): re-signing uses it as it is. */
+      readonly payloadHash: string;
+    }
   | {
       readonly ok: false;
       /** AWS's code for the failure, as a client expects it. */
@@ -58,16 +68,20 @@ const fail = (code: Exclude<SignatureCheck, { ok: true }>['code'], message: stri
   message,
 });
 
+/** Signing keys of the session credential, shared by every check that is not given a cache of its own. */
+const SESSION_KEYS = new SigningKeyCache();
+
 /** Checks one request's signature; `now` is injectable for tests. */
-export async function verifySignature(
+export function verifySignature(
   request: SignedRequest,
   credential: SessionCredential,
   now: Date = new Date(),
-): Promise<SignatureCheck> {
+  keys: SigningKeyCache = SESSION_KEYS,
+): SignatureCheck {
   const auth = request.authorization;
   if (auth.accessKeyId !== credential.accessKeyId)
     return fail('InvalidClientTokenId', 'the request is signed with a key that is not this gateway\u2019s session key');
-  if (auth.algorithm !== 'AWS4-HMAC-SHA256')
+  if (auth.algorithm !== SIGV4_ALGORITHM)
     return fail('IncompleteSignature', `the gateway verifies AWS4-HMAC-SHA256 signatures only, not ${auth.algorithm}`);
   if (!auth.signedHeaders.includes('host')) return fail('IncompleteSignature', 'the signature does not cover Host');
   const amzDate = request.headers.get('x-amz-date');
@@ -85,47 +99,36 @@ export async function verifySignature(
     if (!request.headers.has(name)) return fail('IncompleteSignature', `the signed header ${name} is missing`);
   }
   const declared = request.headers.get('x-amz-content-sha256');
-  if (declared !== undefined) {
-    if (declared === 'UNSIGNED-PAYLOAD') {
-      if (request.body.byteLength > 0)
-        return fail('XAmzContentSHA256Mismatch', 'UNSIGNED-PAYLOAD is accepted for an empty body only');
-    } else if (declared !== sha256Hex(request.body)) {
-      return fail('XAmzContentSHA256Mismatch', 'x-amz-content-sha256 does not match the body');
-    }
-  }
-  const headers: Record<string, string> = {};
-  for (const name of auth.signedHeaders) headers[name] = request.headers.get(name)!;
-  const query: Record<string, string | string[]> = {};
-  for (const [key, values] of request.query) {
-    if (key === 'X-Amz-Signature') continue;
-    query[key] = values.length === 1 ? values[0]! : [...values];
-  }
+  let payloadHash: string;
+  if (declared === undefined) payloadHash = sha256Hex(request.body);
+  else if (declared === 'UNSIGNED-PAYLOAD') {
+    if (request.body.byteLength > 0)
+      return fail('XAmzContentSHA256Mismatch', 'UNSIGNED-PAYLOAD is accepted for an empty body only');
+    payloadHash = declared;
+  } else if (declared !== sha256Hex(request.body)) {
+    return fail('XAmzContentSHA256Mismatch', 'x-amz-content-sha256 does not match the body');
+  } else payloadHash = declared;
+
+  const signingKey = keys.key(credential.secretAccessKey, auth.date, auth.region, auth.service);
+  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+  const signedHeaders = [...new Set(auth.signedHeaders)].sort();
+  const query = canonicalQuery(request.query);
   const expected = Buffer.from(auth.signature, 'hex');
-  // S3 signs the path as sent, every other service its escaped form; try the likely one first.
-  const variants = auth.service === 's3' || auth.service === 's3express' ? [false, true] : [true, false];
-  for (const uriEscapePath of variants) {
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey },
-      region: auth.region,
-      service: auth.service,
-      sha256: Sha256,
-      uriEscapePath,
-      applyChecksum: false,
+  // S3 signs the path as sent, every other service its normalised, escaped form; try the likely one first.
+  const s3 = auth.service === 's3' || auth.service === 's3express';
+  const uris = [canonicalUri(request.rawPath, !s3), canonicalUri(request.rawPath, s3)];
+  for (const [i, uri] of uris.entries()) {
+    if (i === 1 && uri === uris[0]) break;
+    const canonical = canonicalRequestText({
+      method: request.method,
+      uri,
+      query,
+      signedHeaders,
+      header: (name) => request.headers.get(name)!,
+      payloadHash,
     });
-    const signed = await signer.sign(
-      {
-        method: request.method,
-        protocol: 'http:',
-        hostname: request.hostname,
-        path: request.rawPath,
-        query,
-        headers: { ...headers },
-        body: request.body.byteLength === 0 ? undefined : request.body,
-      },
-      { signingDate, signableHeaders: new Set(auth.signedHeaders) },
-    );
-    const got = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? ''))?.[1];
-    if (got !== undefined && timingSafeEqual(Buffer.from(got, 'hex'), expected)) return { ok: true };
+    const got = Buffer.from(signatureOf(signingKey, amzDate!, scope, canonical), 'hex');
+    if (timingSafeEqual(got, expected)) return { ok: true, payloadHash };
   }
   return fail('SignatureDoesNotMatch', 'the request signature does not match the gateway\u2019s session key');
 }

@@ -31,6 +31,22 @@ export interface WireRequest {
   readonly body?: unknown;
 }
 
+/**
+ * A request as the decoder reads it: lower-cased header names (repeated
+ * headers joined with `,`), the raw path without the query, and the decoded
+ * query. Parse once with {@link parseWireRequest}; decode (again, once the
+ * body is read) with {@link decodeParsedRequest}.
+ */
+export interface ParsedWireRequest {
+  readonly method: string;
+  readonly hostname?: string;
+  readonly rawPath: string;
+  readonly query: ReadonlyMap<string, readonly string[]>;
+  readonly headers: ReadonlyMap<string, string>;
+  /** A string or bytes when available; anything else (a stream) counts as unavailable. */
+  readonly body?: unknown;
+}
+
 export interface DecodeOptions {
   /** The signing name of an unsigned request (an SDK client's, before or without signing). */
   readonly signingName?: string;
@@ -207,8 +223,8 @@ function routeMatches(
   route: Route,
   method: string,
   path: string,
-  query: Map<string, string[]>,
-  headers: Map<string, string>,
+  query: ReadonlyMap<string, readonly string[]>,
+  headers: ReadonlyMap<string, string>,
 ): boolean {
   if (route.method !== method || !route.pattern.test(path)) return false;
   for (const [key, value] of route.query) {
@@ -225,8 +241,8 @@ function byRoute(
   routes: readonly Route[],
   method: string,
   path: string,
-  query: Map<string, string[]>,
-  headers: Map<string, string>,
+  query: ReadonlyMap<string, readonly string[]>,
+  headers: ReadonlyMap<string, string>,
 ): Found | Miss {
   let best: Route[] = [];
   let bestScore = -1;
@@ -275,6 +291,24 @@ function byRoute(
  * if (d.ok) console.log(d.signingName, d.operation); // s3 GetObjectTagging
  */
 export function decodeRequest(req: WireRequest, options: DecodeOptions = {}): WireDecision {
+  return decodeParsedRequest(parseWireRequest(req), options);
+}
+
+/** The headers, raw path and decoded query of a request, as {@link decodeParsedRequest} takes them. */
+export function parseWireRequest(req: WireRequest): ParsedWireRequest {
+  const { rawPath, query } = splitTarget(req);
+  return {
+    method: req.method,
+    ...(req.hostname === undefined ? {} : { hostname: req.hostname }),
+    rawPath,
+    query,
+    headers: lowerHeaders(req.headers),
+    ...(req.body === undefined ? {} : { body: req.body }),
+  };
+}
+
+/** {@link decodeRequest} of a request parsed once by {@link parseWireRequest}. */
+export function decodeParsedRequest(req: ParsedWireRequest, options: DecodeOptions = {}): WireDecision {
   try {
     return decode(req, options);
   } catch (error) {
@@ -286,9 +320,8 @@ export function decodeRequest(req: WireRequest, options: DecodeOptions = {}): Wi
   }
 }
 
-function decode(req: WireRequest, options: DecodeOptions): WireDecision {
-  const headers = lowerHeaders(req.headers);
-  const { rawPath, query } = splitTarget(req);
+function decode(req: ParsedWireRequest, options: DecodeOptions): WireDecision {
+  const { headers, rawPath, query } = req;
   const sig = parseSigV4(headers.get('authorization'), query);
   if (!sig.ok && sig.reason === 'malformed') return { ok: false, reason: 'malformed-signature', message: sig.message };
   const authorization = sig.ok ? sig.authorization : undefined;

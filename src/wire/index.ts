@@ -3,9 +3,10 @@
  * Shared by the gateway (`inventag gateway` / `exec`) and the SDK guard's
  * transport check.
  */
-export { decodeRequest } from './decode.js';
+export { decodeParsedRequest, decodeRequest, parseWireRequest } from './decode.js';
 export type {
   DecodeOptions,
+  ParsedWireRequest,
   WireDecision,
   WireFailureReason,
   WireHeaders,

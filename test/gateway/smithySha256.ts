@@ -1,4 +1,4 @@
-/** SHA-256 and HMAC-SHA-256 from node:crypto in the shape @smithy/signature-v4 takes. */
+/** SHA-256 / HMAC-SHA-256 from node:crypto in the shape `@smithy/signature-v4` takes: the tests' independent signer. */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
@@ -10,7 +10,7 @@ const bytesOf = (data: SourceData): Buffer =>
       ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
       : Buffer.from(data);
 
-export class Sha256 {
+export class NodeSha256 {
   private hash: Hash | Hmac;
   constructor(private readonly secret?: SourceData) {
     this.hash = this.fresh();
@@ -28,5 +28,3 @@ export class Sha256 {
     this.hash = this.fresh();
   }
 }
-
-export const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
