@@ -16,12 +16,11 @@ import { CreateUserCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/index.js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { GatewayServer } from '../../src/gateway/index.js';
 import { OperationGuard } from '../../src/guard/index.js';
 import { parseAuthorizationHeader } from '../../src/wire/index.js';
 import { startAwsServer, type AwsRequest, type AwsTestServer } from '../support/awsServer.js';
-import { NodeSha256 } from './smithySha256.js';
+import { smithySigner } from './smithySigner.js';
 
 const REAL = { accessKeyId: 'AKIDREALGATEWAYTEST1', secretAccessKey: 'real-secret-never-shown' };
 
@@ -76,14 +75,7 @@ async function expectResigned(req: AwsRequest): Promise<void> {
   const signingDate = new Date(
     `${amz.slice(0, 4)}-${amz.slice(4, 6)}-${amz.slice(6, 8)}T${amz.slice(9, 11)}:${amz.slice(11, 13)}:${amz.slice(13, 15)}Z`,
   );
-  const signer = new SignatureV4({
-    credentials: REAL,
-    region: auth.region,
-    service: auth.service,
-    sha256: NodeSha256,
-    uriEscapePath: auth.service !== 's3',
-    applyChecksum: false,
-  });
+  const signer = smithySigner(REAL, { region: auth.region, service: auth.service });
   const signed = await signer.sign(
     {
       method: req.method,

@@ -4,13 +4,12 @@
  * keys never lets a signature made with another secret, date, region or
  * service pass, however warm the cache is.
  */
-import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { newSessionCredential, verifySignature } from '../../src/gateway/index.js';
 import { SigningKeyCache } from '../../src/gateway/signing.js';
 import { Upstream, type ForwardRequest } from '../../src/gateway/upstream.js';
 import { parseAuthorizationHeader, type SigV4Authorization } from '../../src/wire/index.js';
-import { NodeSha256 } from './smithySha256.js';
+import { smithySigner } from './smithySigner.js';
 
 const NOW = new Date('2026-12-01T23:59:30Z');
 const REAL = { accessKeyId: 'AKIDREALSIGNINGTEST1', secretAccessKey: 'real-signing-secret' };
@@ -31,13 +30,7 @@ async function smithySigned(
   request: { method?: string; path?: string; query?: Record<string, string | string[]>; body?: string } = {},
   at: Date = NOW,
 ): Promise<Signed> {
-  const signer = new SignatureV4({
-    credentials,
-    ...scope,
-    sha256: NodeSha256,
-    uriEscapePath: scope.service !== 's3',
-    applyChecksum: false,
-  });
+  const signer = smithySigner(credentials, scope);
   const body = Buffer.from(request.body ?? '');
   const signed = await signer.sign(
     {
@@ -232,14 +225,7 @@ describe('re-signing with the real credentials', () => {
         region: req.region,
         service: req.signingName,
       });
-      const oracle = new SignatureV4({
-        credentials: REAL,
-        region: req.region,
-        service: req.signingName,
-        sha256: NodeSha256,
-        uriEscapePath: req.signingName !== 's3',
-        applyChecksum: false,
-      });
+      const oracle = smithySigner(REAL, { region: req.region, service: req.signingName });
       const { authorization, ...unsigned } = headers;
       const expected = await oracle.sign(
         {

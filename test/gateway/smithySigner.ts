@@ -1,5 +1,6 @@
-/** SHA-256 / HMAC-SHA-256 from node:crypto in the shape `@smithy/signature-v4` takes: the tests' independent signer. */
+/** The tests' independent SigV4 signer: `@smithy/signature-v4`, what the SDK signs with, over node:crypto. */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 
@@ -10,7 +11,7 @@ const bytesOf = (data: SourceData): Buffer =>
       ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
       : Buffer.from(data);
 
-export class NodeSha256 {
+class NodeSha256 {
   private hash: Hash | Hmac;
   constructor(private readonly secret?: SourceData) {
     this.hash = this.fresh();
@@ -28,3 +29,16 @@ export class NodeSha256 {
     this.hash = this.fresh();
   }
 }
+
+/** A smithy signer for one scope: S3 signs raw paths, every other service escaped ones (as the SDK does). */
+export const smithySigner = (
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  scope: { region: string; service: string },
+): SignatureV4 =>
+  new SignatureV4({
+    credentials,
+    ...scope,
+    sha256: NodeSha256,
+    uriEscapePath: scope.service !== 's3',
+    applyChecksum: false,
+  });
