@@ -3,9 +3,11 @@
  * call the guard runs, each evidence file read. Off unless asked for with
  * `--debug`, `INVENTAG_LOG_LEVEL=debug` (or `trace`), the configuration's
  * `logLevel`, or `setLogLevel('debug')`. Every line goes through the audit
- * trail's redaction (by key and by value) before it is written.
+ * trail's redaction (by key and by value) before it is written. pino is
+ * loaded only when a debug line is due, so the default (off) costs no start-up.
  */
-import { pino, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger, pino as Pino } from 'pino';
 import { redact } from '../audit/redact.js';
 import type { Verdict } from '../contracts.js';
 
@@ -45,7 +47,10 @@ function current(): Logger | undefined {
     level = fromEnv && isLevel(fromEnv) ? fromEnv : 'warn';
   }
   if (level !== 'debug' && level !== 'trace') return undefined;
-  logger ??= pino(
+  if (logger) return logger;
+  // pino is CommonJS: required on first use, synchronously, like the logger it makes.
+  const { pino } = createRequire(import.meta.url)('pino') as { pino: typeof Pino };
+  logger = pino(
     { level, base: { name: 'inventag' }, timestamp: pino.stdTimeFunctions.isoTime },
     pino.destination({ fd: 2, sync: true }),
   );

@@ -1,5 +1,4 @@
 import { logDecision } from '../logging/debugLog.js';
-import { randomUUID } from 'node:crypto';
 import { redact } from '../audit/redact.js';
 import { FindingCode } from '../report/findingCodes.js';
 import type { AccessLevel } from '../catalog/data.js';
@@ -8,7 +7,6 @@ import type { AuditSink, IdentityRef, Verdict } from '../contracts.js';
 import { ControlTopic, controlIdsFor } from '../policy/controls.js';
 import type { CustomRulesInput } from '../policy/engineOptions.js';
 import { VerdictEngine } from '../policy/VerdictEngine.js';
-import { writeFileAtomic } from '../util/atomicWrite.js';
 import { ValidationLog } from './validationLog.js';
 
 /** The seed's ValidationResult, plus the IAM action and access level it was decided on. */
@@ -327,7 +325,8 @@ export class ReadOnlyAccessValidator {
     if (recommendations.length === 0) recommendations.push('No action needed: every operation was read-only.');
 
     return {
-      reportId: randomUUID(),
+      // The Web Crypto global: node:crypto is not loaded for a validator that never reports.
+      reportId: globalThis.crypto.randomUUID(),
       complianceStandard: std,
       reportTimestamp: new Date().toISOString(),
       complianceScore,
@@ -347,6 +346,7 @@ export class ReadOnlyAccessValidator {
 
   /** Writes a report as JSON, atomically, with secrets redacted. */
   async saveComplianceReport(report: ComplianceReport, path: string): Promise<string> {
+    const { writeFileAtomic } = await import('../util/atomicWrite.js');
     await writeFileAtomic(path, `${JSON.stringify(redact(report), null, 2)}\n`);
     return path;
   }

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { COMPLIANCE_STANDARDS, ExitCode } from '../../constants.js';
 import { UsageError } from '../errors.js';
@@ -95,6 +94,7 @@ Exit codes: 0 every operation allowed, 3 any blocked, 2 bad usage or a malformed
 async function validateLines(validator: {
   validateOperation(s: string, o: string): { isValid: boolean };
 }): Promise<number> {
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let lineNo = 0;
   let blocked = false;

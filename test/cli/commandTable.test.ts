@@ -1,0 +1,184 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, Help } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COMMAND_TABLE, type RegisterCommand } from '../../src/cli/commandTable.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { ROOT, runCli, runNode, CLI } from '../support/cli.js';
+
+const COMMANDS_DIR = join(ROOT, 'src', 'cli', 'commands');
+
+interface Outcome {
+  out: string;
+  err: string;
+  code: string | undefined;
+  exitCode: number | undefined;
+}
+
+/** Parses `argv` (help, errors, version: nothing that runs an action) and returns what commander printed and threw. */
+async function outcome(argv: string[], all: boolean): Promise<Outcome> {
+  let out = '';
+  let err = '';
+  const program = await buildProgram(argv, {
+    all,
+    output: {
+      writeOut: (s) => (out += s),
+      writeErr: (s) => (err += s),
+      getOutHelpWidth: () => 100,
+      getErrHelpWidth: () => 100,
+    },
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return { out, err, code: undefined, exitCode: undefined };
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    return { out, err, code: e.code, exitCode: e.exitCode };
+  }
+}
+
+const summaryOf = (cmd: Command) => {
+  const help = new Help();
+  return {
+    name: cmd.name(),
+    aliases: cmd.aliases(),
+    description: help.subcommandDescription(cmd),
+    term: help.subcommandTerm(cmd),
+  };
+};
+
+describe('the static command table', () => {
+  it('registers exactly the register functions the command modules export, each once', async () => {
+    const exported = new Set<RegisterCommand>();
+    for (const file of readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.ts'))) {
+      const mod = (await import(pathToFileURL(join(COMMANDS_DIR, file)).href)) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(mod))
+        if (/^register[A-Z]/.test(name) && typeof value === 'function') exported.add(value as RegisterCommand);
+    }
+    const listed: RegisterCommand[] = [];
+    for (const entry of COMMAND_TABLE) listed.push(...(await entry.load()));
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(new Set(listed)).toEqual(exported);
+  });
+
+  it('names, aliases, descriptions, help lines and order match the commands the modules register', async () => {
+    const full = await buildProgram([], { all: true });
+    expect(full.commands.map(summaryOf)).toEqual(
+      COMMAND_TABLE.map((e) => ({ name: e.name, aliases: e.aliases, description: e.description, term: e.term })),
+    );
+  });
+
+  it('each command entry registers only its own command', async () => {
+    for (const entry of COMMAND_TABLE) {
+      const program = new Command('inventag');
+      for (const register of await entry.load()) register(program);
+      expect(program.commands.map((c) => c.name())).toEqual([entry.name]);
+    }
+  });
+});
+
+describe('the program with one command loaded', () => {
+  const names = COMMAND_TABLE.map((e) => e.name);
+  const cases: string[][] = [
+    [],
+    ['--help'],
+    ['-h'],
+    ['help'],
+    ['--version'],
+    ['-V'],
+    ['valdate'],
+    ['bogus', 'x'],
+    ['--bogus'],
+    ['--bogus', 'validate'],
+    ['help', 'bogus'],
+    ['--no-color', 'validate', '--help'],
+    ['--debug', 'help', 'status'],
+    ['validate', '--bogus'],
+    ['validate', '--standard', 'nope', 'ec2', 'x'],
+    ['audit', '--help'],
+    ['audit', 'verify', '--help'],
+    ['audit', 'nonsense'],
+    ['help', 'audit'],
+    ['policy', 'generate', '--help'],
+    ['policy', '--help'],
+    ['cloudtrail', 'scan', '--help'],
+    ['metrics', 'serve', '--help'],
+    ['monitor', '--help'],
+    ['config', '--help'],
+    ['--', 'help', 'validate'],
+    ...names.map((n) => [n, '--help']),
+    ...names.map((n) => ['help', n]),
+  ];
+
+  it.each(cases.map((argv) => [argv.join(' ') || '(no arguments)', argv]))(
+    'prints and exits as the program with every command: %s',
+    async (_label, argv) => {
+      const lazy = await outcome(argv, false);
+      const full = await outcome(argv, true);
+      expect(lazy).toEqual(full);
+      expect(lazy.out + lazy.err).not.toBe('');
+    },
+  );
+
+  it('loads only the module of the command it runs', async () => {
+    const program = await buildProgram(['validate', 'ec2', 'describe_instances']);
+    const validate = program.commands.find((c) => c.name() === 'validate')!;
+    expect(validate.registeredArguments.map((a) => a.name())).toEqual(['service', 'operation']);
+    const audit = program.commands.find((c) => c.name() === 'audit')!;
+    expect(audit.commands).toEqual([]);
+  });
+});
+
+describe('inventag as a process', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inventag-load-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists every command in --help, suggests the nearest one for a typo and prints the same help both ways', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const entry of COMMAND_TABLE) expect(help.stdout).toContain(`  ${entry.term}`);
+    const typo = await runCli(['valdate', 'ec2', 'describe_instances']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("error: unknown command 'valdate'");
+    expect(typo.stderr).toContain('(Did you mean validate?)');
+    const a = await runCli(['help', 'audit']);
+    const b = await runCli(['audit', '--help']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toContain('Usage: inventag audit');
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  it('inventag validate loads no other command module and no package but commander', async () => {
+    const log = join(dir, 'validate.log');
+    const r = await runNode(
+      [
+        '--import',
+        pathToFileURL(join(ROOT, 'test/support/loadTrace/register.mjs')).href,
+        CLI,
+        'validate',
+        'ec2',
+        'describe_instances',
+      ],
+      { env: { INVENTAG_TEST_LOAD_LOG: log } },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const loaded = readFileSync(log, 'utf8').trim().split('\n');
+    const inDist = loaded.filter((u) => u.includes('/dist/')).map((u) => u.slice(u.indexOf('/dist/') + 1));
+    expect(inDist).toContain('dist/cli/commands/validate.js');
+    expect(inDist.filter((f) => f.startsWith('dist/cli/commands/'))).toEqual(['dist/cli/commands/validate.js']);
+    // Neither the audit store, the assessment, the AWS clients nor the report renderers.
+    expect(
+      inDist.filter((f) => /^dist\/(audit\/AuditStore|manager\/check|aws|report\/render|cloudtrail)/.test(f)),
+    ).toEqual([]);
+    const packages = new Set(
+      loaded.flatMap((u) => {
+        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u);
+        return m ? [m[1]!] : [];
+      }),
+    );
+    expect([...packages]).toEqual(['commander']);
+  });
+});
