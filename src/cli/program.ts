@@ -60,21 +60,15 @@ export function rootProgram(output?: OutputConfiguration): Command {
   );
 }
 
-const SILENT: OutputConfiguration = { writeOut: () => {}, writeErr: () => {}, outputError: () => {} };
-
 /**
  * The table entry of the command commander will dispatch `argv` to: the first
- * operand once the root's own options are taken out (as the root program
- * parses them), or the operand after `help`. Undefined when there is none, it
- * is unknown, or the root's options end the run (`--version`).
+ * operand once the root's own options are taken out, exactly as `program`
+ * parses them, or the operand after `help`. Undefined when there is none or it
+ * is unknown. Parsing the root's options again later sets the same values;
+ * `--version` prints the version and ends the run here, as it would there.
  */
-export function commandFor(argv: readonly string[]): CommandEntry | undefined {
-  let operands: string[];
-  try {
-    ({ operands } = rootProgram(SILENT).parseOptions([...argv]));
-  } catch {
-    return undefined;
-  }
+function commandFor(program: Command, argv: readonly string[]): CommandEntry | undefined {
+  const { operands } = program.parseOptions([...argv]);
   return commandEntry(operands[0] === 'help' ? operands[1] : operands[0]);
 }
 
@@ -88,7 +82,7 @@ export async function buildProgram(
   options: { output?: OutputConfiguration; all?: boolean } = {},
 ): Promise<Command> {
   const program = rootProgram(options.output);
-  const wanted = options.all ? undefined : commandFor(argv);
+  const wanted = options.all ? undefined : commandFor(program, argv);
   const loaded = new Map<CommandEntry, readonly ((program: Command) => void)[]>();
   for (const entry of options.all ? COMMAND_TABLE : wanted ? [wanted] : []) loaded.set(entry, await entry.load());
   const stubTerms = new Map<Command, string>();

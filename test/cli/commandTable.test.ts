@@ -21,16 +21,16 @@ interface Outcome {
 async function outcome(argv: string[], all: boolean): Promise<Outcome> {
   let out = '';
   let err = '';
-  const program = await buildProgram(argv, {
-    all,
-    output: {
-      writeOut: (s) => (out += s),
-      writeErr: (s) => (err += s),
-      getOutHelpWidth: () => 100,
-      getErrHelpWidth: () => 100,
-    },
-  });
   try {
+    const program = await buildProgram(argv, {
+      all,
+      output: {
+        writeOut: (s) => (out += s),
+        writeErr: (s) => (err += s),
+        getOutHelpWidth: () => 100,
+        getErrHelpWidth: () => 100,
+      },
+    });
     await program.parseAsync(argv, { from: 'user' });
     return { out, err, code: undefined, exitCode: undefined };
   } catch (e) {

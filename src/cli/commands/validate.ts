@@ -43,8 +43,12 @@ Examples:
 Exit codes: 0 every operation allowed, 3 any blocked, 2 bad usage or a malformed input line.`,
     )
     .action(async (service: string | undefined, operation: string | undefined, opts: ValidateOptions) => {
-      const { VerdictEngine, isInvalidOptionsError } = await import('../../policy/index.js');
-      const { ReadOnlyAccessValidator } = await import('../../validator/index.js');
+      // The modules themselves, not their packages' index files: two fewer modules to load on every run.
+      const [{ VerdictEngine }, { isInvalidOptionsError }, { ReadOnlyAccessValidator }] = await Promise.all([
+        import('../../policy/VerdictEngine.js'),
+        import('../../policy/errors.js'),
+        import('../../validator/ReadOnlyAccessValidator.js'),
+      ]);
       let validator: InstanceType<typeof ReadOnlyAccessValidator>;
       try {
         const engine = new VerdictEngine({
