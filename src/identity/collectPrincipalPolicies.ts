@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { parsePolicyDocument, parsePolicyText } from '../policy/analysis/parsePolicy.js';
 import type { PolicyDocument } from '../policy/analysis/types.js';
+import type { ProgressListener } from '../util/progress.js';
 import { clientConfigOf, ensureGuarded, isAccessDenied, sharedGuard, type AwsAccessOptions } from './awsAccess.js';
 import { toCredentialsError } from './credentialErrors.js';
 import { PolicyCollectionError } from './IdentityError.js';
@@ -29,6 +30,11 @@ export interface CollectedPolicies {
 export interface CollectPoliciesOptions extends AwsAccessOptions {
   /** An IAM client; guarded if it is not already. @default a new IAMClient from the other options */
   client?: IAMClient;
+  /**
+   * Progress of the collection: `listing IAM policies of role/NAME` while the policy names are listed (the count
+   * found), then `reading IAM policies of role/NAME` with done/total as each document is read.
+   */
+  onProgress?: ProgressListener;
 }
 
 /** Not read here; named in every report so nobody mistakes the analysis for the whole picture. */
@@ -90,11 +96,25 @@ export async function collectPrincipalPolicies(
   const iam = await import('@aws-sdk/client-iam');
   const client = ensureGuarded(options.client ?? new iam.IAMClient(clientConfigOf(options)), sharedGuard(options));
   const reader = new PolicyReader(iam, client, options.profile);
+  const whose = roleName ? `role/${roleName}` : `user/${userName}`;
+  const progress = options.onProgress ?? (() => undefined);
   try {
-    if (roleName) await reader.readPrincipal('role', roleName);
+    // Every policy name first, so the reading has a total; then each document.
+    const listing = `listing IAM policies of ${whose}`;
+    progress(listing);
+    const found = (): void => progress(listing, { done: reader.pending.length, unit: 'policies found' });
+    if (roleName) await reader.listPrincipal('role', roleName, found);
     else if (userName) {
-      await reader.readPrincipal('user', userName);
-      for (const group of await reader.groupsOf(userName)) await reader.readPrincipal('group', group);
+      await reader.listPrincipal('user', userName, found);
+      for (const group of await reader.groupsOf(userName)) await reader.listPrincipal('group', group, found);
+    }
+    found();
+    const reading = `reading IAM policies of ${whose}`;
+    const total = reader.pending.length;
+    progress(reading, { done: 0, total, unit: 'policies' });
+    for (const [i, read] of reader.pending.entries()) {
+      await read();
+      progress(reading, { done: i + 1, total, unit: 'policies' });
     }
   } finally {
     if (!options.client) client.destroy();
@@ -149,26 +169,39 @@ class PolicyReader {
     private readonly profile: string | undefined,
   ) {}
 
-  async readPrincipal(kind: Kind, name: string): Promise<void> {
+  /** The reads still to do, in the order the policies are reported: per principal, managed then inline. */
+  readonly pending: Array<() => Promise<void>> = [];
+
+  /** Lists one principal's attached and inline policy names, queueing a read of each. */
+  async listPrincipal(kind: Kind, name: string, found: () => void): Promise<void> {
     const ops = OPERATIONS[kind];
     const group = kind === 'group' ? name : undefined;
     const attached = await this.list(ops.listAttached, { [ops.field]: name }, (page) =>
       (page.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ''),
     );
-    for (const arn of attached) if (arn) await this.readManaged(arn, group);
+    for (const arn of attached) {
+      // A policy attached to the user and to one of its groups counts once.
+      if (!arn || this.managedSeen.has(arn)) continue;
+      this.managedSeen.add(arn);
+      this.pending.push(() => this.readManaged(arn, group));
+    }
+    found();
     const inlineNames = await this.list(ops.listInline, { [ops.field]: name }, (page) => page.PolicyNames ?? []);
     for (const policyName of inlineNames) {
-      const answer = await this.call(ops.getInline, { [ops.field]: name, PolicyName: policyName });
-      this.add(
-        {
-          kind: 'inline',
-          name: policyName,
-          source: `inline:${kind}/${name}/${policyName}`,
-          ...(group ? { group } : {}),
-        },
-        answer.PolicyDocument,
-      );
+      this.pending.push(async () => {
+        const answer = await this.call(ops.getInline, { [ops.field]: name, PolicyName: policyName });
+        this.add(
+          {
+            kind: 'inline',
+            name: policyName,
+            source: `inline:${kind}/${name}/${policyName}`,
+            ...(group ? { group } : {}),
+          },
+          answer.PolicyDocument,
+        );
+      });
     }
+    found();
   }
 
   async groupsOf(userName: string): Promise<string[]> {
@@ -180,9 +213,6 @@ class PolicyReader {
   }
 
   private async readManaged(arn: string, group: string | undefined): Promise<void> {
-    // A policy attached to the user and to one of its groups counts once.
-    if (this.managedSeen.has(arn)) return;
-    this.managedSeen.add(arn);
     const policy = await this.call('GetPolicy', { PolicyArn: arn });
     const versionId = policy.Policy?.DefaultVersionId;
     if (!versionId) throw new PolicyCollectionError(`iam:GetPolicy returned no default version for ${arn}`);

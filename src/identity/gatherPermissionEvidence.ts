@@ -63,7 +63,7 @@ export interface GatherEvidenceOptions extends CollectPoliciesOptions {
  * ```
  */
 export async function gatherPermissionEvidence(options: GatherEvidenceOptions = {}): Promise<PermissionEvidence> {
-  const { client, probes: probeList, analyzer, ...access } = options;
+  const { client, probes: probeList, analyzer, onProgress, ...access } = options;
   const shared = { ...access, guard: sharedGuard(options) };
   let identity: CallerIdentity | null = null;
   let identityError: unknown;
@@ -87,7 +87,11 @@ export async function gatherPermissionEvidence(options: GatherEvidenceOptions = 
   let analysis: PolicyAnalysisReport | undefined;
   if (identity) {
     try {
-      const collected = await collectPrincipalPolicies(identity, client ? { ...shared, client } : shared);
+      const collected = await collectPrincipalPolicies(identity, {
+        ...shared,
+        ...(client ? { client } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
       policies = collected.policies;
       analysis = (analyzer ?? new PolicyAnalyzer({ notEvaluated: [...NOT_COLLECTED, 'condition values'] })).analyze(
         collected.documents,

@@ -10,6 +10,7 @@ import type { ComplianceConfiguration } from '../manager/config.js';
 import { TOOL_VERSION } from '../manager/version.js';
 import { PolicyAnalyzer } from '../policy/analysis/PolicyAnalyzer.js';
 import type { ReportFormat } from '../report/saveReport.js';
+import type { ProgressListener } from '../util/progress.js';
 import { baseCredentialsFor } from '../sessions/profileCredentials.js';
 import { SanctionedRoles } from '../sessions/SanctionedRoles.js';
 import { selectAccounts } from './accounts.js';
@@ -36,7 +37,11 @@ export interface OrgCheckOptions {
   formats: readonly ReportFormat[];
   /** Credentials of the base principal that assumes the role in each account. @default the SDK's default chain */
   baseCredentials?: AwsCredentialIdentityProvider;
-  onProgress?: (line: string) => void;
+  /**
+   * Progress: each step's label (listing accounts, the base principal's policies with their counts, then
+   * `checking N account(s), ...` with accounts done/total, NOT_EVALUATED ones named in the unit).
+   */
+  onProgress?: ProgressListener;
 }
 
 /** Default of `--concurrency`: four accounts at a time keep one process busy without tripping STS quotas. */
@@ -82,6 +87,7 @@ export async function runOrgCheck(
     guard,
     probes: [{ service: 'sts', operation: 'get_caller_identity' }],
     analyzer: new PolicyAnalyzer({ notEvaluated: [...NOT_COLLECTED, 'condition values'], sessionRoles: sanctioned }),
+    onProgress: progress,
   });
   const grants = base.analysis?.sessionGrants ?? [];
   const baseFindings: OrgReport['basePrincipal']['findings'][number][] = [];
@@ -107,9 +113,16 @@ export async function runOrgCheck(
       description: base.collectionError ?? 'no policy analysis',
     });
 
-  progress(`checking ${accounts.length} account(s), ${concurrency} at a time, as ${roleName}`);
-  const loggers = manager.loggers();
+  const checking = `checking ${accounts.length} account(s), ${concurrency} at a time, as ${roleName}`;
   let done = 0;
+  let notEvaluated = 0;
+  const counts = () => ({
+    done,
+    total: accounts.length,
+    unit: `accounts${notEvaluated ? ` (${notEvaluated} not evaluated)` : ''}`,
+  });
+  progress(checking, counts());
+  const loggers = manager.loggers();
   const rows = await runPool(accounts, concurrency, async (account) => {
     const row = await evaluateAccount(account, {
       config,
@@ -123,9 +136,9 @@ export async function runOrgCheck(
       ...(options.minScore !== undefined ? { minScore: options.minScore } : {}),
       ...(options.window ? { window: options.window } : {}),
     });
-    progress(
-      `[${++done}/${accounts.length}] ${account.id}${account.name ? ` (${account.name})` : ''}: ${row.verdict}${row.reason ? ` (${row.reason})` : ''}`,
-    );
+    done++;
+    if (row.verdict === AccountVerdict.NOT_EVALUATED) notEvaluated++;
+    progress(checking, counts());
     return row;
   });
 

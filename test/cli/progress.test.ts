@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, runCli, type CliResult } from '../support/cli.js';
+import { escapeRe, ROOT, runCli, runOnTerminal, type CliResult } from '../support/cli.js';
 import { writeLocalTrail } from '../support/trails.js';
 
 // `inventag check` on 300 trail files: progress and colour as a person on a terminal sees them (a pseudo-terminal
@@ -60,34 +59,8 @@ const checkArgs = (out: string, ...more: string[]): string[] => [
   ...more,
 ];
 
-/** The CLI on a pseudo-terminal (stdin, stdout and stderr all the terminal), as `script` records it. */
-function onTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
-  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? dir,
-        TERM: 'xterm-256color',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+const onTerminal = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+  runOnTerminal(args, { env: { HOME: process.env.HOME ?? dir, ...env } });
 
 describe('progress of check on 300 trail files', () => {
   it('on a terminal: one line per step redrawn in place, with the total, the share done and the time left', async () => {
@@ -168,7 +141,3 @@ describe('colour', () => {
     expect(plain.stdout).not.toContain(ESC);
   });
 });
-
-function escapeRe(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

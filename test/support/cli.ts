@@ -101,3 +101,40 @@ export function awsCliEnv(url: string, dir: string): NodeJS.ProcessEnv {
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
   };
 }
+
+/**
+ * Runs the built `inventag` CLI on a pseudo-terminal (stdin, stdout and stderr all the terminal) through util-linux
+ * `script`, as a person at a terminal sees it: what it wrote, stdout and stderr interleaved, is `stdout`. The
+ * environment is PATH, TERM=xterm-256color and `options.env` only.
+ */
+export function runOnTerminal(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  const quote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: options.cwd ?? ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        TERM: 'xterm-256color',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** `text` as a regular expression that matches it literally. */
+export function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

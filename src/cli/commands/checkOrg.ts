@@ -4,7 +4,7 @@ import { applyAwsFlags, type AwsFlags } from '../awsFlags.js';
 import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
-import { printErr, printLine } from '../output.js';
+import { printLine } from '../output.js';
 
 /** The flags of `check` that belong to `--org`. */
 export interface OrgFlags {
@@ -68,7 +68,9 @@ export async function runOrgCommand(
   });
   applyAwsFlags(config.aws, opts);
   const { isSessionRefusedError } = await import('../../sessions/errors.js');
-  const progress = wantsListOutput(opts) || opts.quiet ? undefined : (line: string) => printErr(`inventag: ${line}`);
+  const { progressMode, progressReporter } = await import('../progress.js');
+  const mode = progressMode({ quiet: opts.quiet, json: wantsListOutput(opts) });
+  const progress = mode === 'off' ? undefined : progressReporter(mode);
   const out = resolve(opts.out);
   let result;
   try {
@@ -85,6 +87,7 @@ export async function runOrgCommand(
       ...(progress ? { onProgress: progress } : {}),
     });
   } catch (err) {
+    progress?.done();
     if (isOrgInputError(err)) throw new UsageError((err as Error).message, { cause: err });
     if (isSessionRefusedError(err)) throw new UsageError((err as Error).message, { cause: err });
     const { toCheckError } = await import('./check.js');
@@ -95,6 +98,7 @@ export async function runOrgCommand(
       throw new CliError(`AWS: ${(err as Error).message}`, ExitCode.AWS_ERROR, { cause: err });
     throw err;
   }
+  progress?.done();
   const saved = await saveOrgReport(result.report, out, opts.formats);
   {
     // The accounts of this run become the `account` series of metrics and the dashboard (bounded to the run).

@@ -149,12 +149,14 @@ export function registerPermissions(program: Command): void {
       'a read probe to run instead of the defaults (repeatable), e.g. cloudtrail:lookup_events',
       collect,
     )
+    .option('--quiet', 'no progress lines on stderr (none with --json, --output or --query either)')
     .addHelpText(
       'after',
       `
 Default probes: sts:get_caller_identity, ec2:describe_regions, s3:list_buckets.
 Policies read: attached managed policies (default version) and inline policies of the
-role or user, and of the user's groups. Not evaluated: permission boundaries, SCPs,
+role or user, and of the user's groups; their progress (done/total, ETA) goes to stderr.
+Not evaluated: permission boundaries, SCPs,
 RCPs, session policies, resource-based policies.
 
 Examples:
@@ -166,17 +168,26 @@ Exit codes: 0 probes passed and the policies allow nothing outside Read/List,
 5 the policies allow writes, 6 a probe did not pass or the policies could not be read,
 2 bad usage.`,
     )
-    .action(async (flags: IdentityFlags & { probe?: string[] }) => {
+    .action(async (flags: IdentityFlags & { probe?: string[]; quiet?: boolean }) => {
       const access = accessOf(flags);
       const probes = flags.probe?.map(probeOf);
       const { gatherPermissionEvidence } = await import('../../identity/index.js');
       const { formatPolicyReport } = await import('../../policy/analysis/index.js');
+      const { progressMode, progressReporter } = await import('../progress.js');
+      const mode = progressMode({ quiet: flags.quiet, json: wantsListOutput(flags) });
+      const progress = mode === 'off' ? undefined : progressReporter(mode);
       const evidence = await withAuditedGuard(flags.config, (guard) =>
         awsErrors(
-          () => gatherPermissionEvidence({ ...access, guard, ...(probes ? { probes } : {}) }),
+          () =>
+            gatherPermissionEvidence({
+              ...access,
+              guard,
+              ...(probes ? { probes } : {}),
+              ...(progress ? { onProgress: progress } : {}),
+            }),
           access.timeoutSeconds,
         ),
-      );
+      ).finally(() => progress?.done());
       if (wantsListOutput(flags)) await printListOutput(evidence, flags);
       else for (const line of evidenceLines(evidence, (r) => formatPolicyReport(r, colour))) printLine(line);
       if (evidence.writeVerdict === 'writes-allowed') process.exitCode = ExitCode.WRITES_ALLOWED;

@@ -38,12 +38,13 @@ export async function gatherFromAws(options: CheckRunOptions): Promise<GatheredE
   const credentials = session?.credentials ?? (await baseCredentialsFor(config, ownAudit ? { audit: ownAudit } : {}));
   const access = awsOptionsFromConfig(config.aws, credentials);
   const { gatherPermissionEvidence } = await import('../../identity/gatherPermissionEvidence.js');
-  progress('asking STS who we are, probing read permissions, collecting identity policies');
+  progress('asking STS who we are and probing read permissions');
   const evidence = await gatherPermissionEvidence({
     ...access,
     guard,
     ...(config.probes ? { probes: config.probes } : {}),
     ...(session?.analyzer ? { analyzer: session.analyzer } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   // Live policies win; configured policy files stand in when they cannot be collected.
   const analysis =
