@@ -108,7 +108,6 @@ export async function collectPrincipalPolicies(
       await reader.listPrincipal('user', userName, found);
       for (const group of await reader.groupsOf(userName)) await reader.listPrincipal('group', group, found);
     }
-    found();
     const reading = `reading IAM policies of ${whose}`;
     const total = reader.pending.length;
     progress(reading, { done: 0, total, unit: 'policies' });

@@ -209,18 +209,35 @@ describe('identity and permissions against the loopback AWS server', () => {
   it("collects a role's managed (default version) and inline policies with paged IAM calls", async () => {
     const server = await start('arn:aws:sts::123456789012:assumed-role/stray-writer/s', 'AROA:s');
     const me = await getIdentity(access(server));
-    const collected = await collectPrincipalPolicies(me, access(server));
+    const progress: string[] = [];
+    const collected = await collectPrincipalPolicies(me, {
+      ...access(server),
+      onProgress: (label, counts) =>
+        progress.push(
+          counts
+            ? `${label}: ${counts.done}${counts.total === undefined ? '' : `/${counts.total}`} ${counts.unit}`
+            : label,
+        ),
+    });
     expect(collected.policies.map((p) => p.source)).toEqual([
       `managed:${READ_ONLY_ARN}@v3`,
       'inline:role/stray-writer/extra',
     ]);
+    // Every policy name is listed first, so the reading has a total.
     const ops = server.requests.filter((r) => r.service === 'iam').map((r) => r.operation);
     expect(ops).toEqual([
       'ListAttachedRolePolicies',
+      'ListRolePolicies',
       'GetPolicy',
       'GetPolicyVersion',
-      'ListRolePolicies',
       'GetRolePolicy',
+    ]);
+    expect(progress.filter((p) => p.includes(': '))).toEqual([
+      'listing IAM policies of role/stray-writer: 1 policies found',
+      'listing IAM policies of role/stray-writer: 2 policies found',
+      'reading IAM policies of role/stray-writer: 0/2 policies',
+      'reading IAM policies of role/stray-writer: 1/2 policies',
+      'reading IAM policies of role/stray-writer: 2/2 policies',
     ]);
     const report = analyzePolicies(collected.documents);
     expect(report.readOnly).toBe(false);
