@@ -33,7 +33,8 @@ export interface WatchedPage {
 export async function watchedPage(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1400 }, ...options });
   const page = await context.newPage();
-  page.once('close', () => void context.close());
+  // The browser may already be closing (browser.close() closes its pages): that rejection is not a test failure.
+  page.once('close', () => void context.close().catch(() => undefined));
   const consoleErrors: string[] = [];
   const consoleMessages: string[] = [];
   const dialogs: string[] = [];
@@ -48,7 +49,7 @@ export async function watchedPage(browser: Browser, options: BrowserContextOptio
   });
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
-    void dialog.dismiss();
+    void dialog.dismiss().catch(() => undefined);
   });
   page.on('request', (req) => requests.push(req.url()));
   return { page, consoleErrors, consoleMessages, dialogs, requests };
