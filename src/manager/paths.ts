@@ -9,3 +9,6 @@ export const lastReportPath = (dataDirectory: string): string => join(dataDirect
 
 /** Where `inventag check --org` keeps its last org report, for the account series of metrics and the dashboard. */
 export const lastOrgReportPath = (dataDirectory: string): string => join(dataDirectory, 'last-org-report.json');
+
+/** Where `inventag status` keeps the head of its last passing verification, to verify only what came after it. */
+export const verifiedHeadPath = (dataDirectory: string): string => join(dataDirectory, 'verified-head.json');

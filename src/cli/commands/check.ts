@@ -10,6 +10,7 @@ import { colourEnabled, printErr, printLine } from '../output.js';
 import type { AuditStore } from '../../audit/AuditStore.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
 import type { OrgFlags } from './checkOrg.js';
+import type { StatusVerification } from '../../manager/statusVerify.js';
 
 interface CheckOptions extends AwsFlags, ListOutputFlags {
   config?: string;
@@ -330,7 +331,7 @@ export function registerStatus(program: Command): void {
     .action(async (opts: { config?: string } & ListOutputFlags) => {
       const config = await configFromFlags(opts.config, {});
       const { existsSync } = await import('node:fs');
-      const { lastReportPath } = await import('../../manager/paths.js');
+      const { lastReportPath, verifiedHeadPath } = await import('../../manager/paths.js');
       const status: Record<string, unknown> = { dataDirectory: config.dataDirectory, auditStore: config.auditStore };
       const { checkAgainstLog, headWentBackwards } = await import('../../audit/knownHead.js');
       const storePath = resolve(config.auditStore!);
@@ -346,7 +347,15 @@ export function registerStatus(program: Command): void {
       }
       if (store !== undefined) {
         try {
-          const v = store.verify();
+          // From the head the last passing `status` recorded when it is still there; `audit verify` walks it all.
+          const { verifyForStatus } = await import('../../manager/statusVerify.js');
+          const { auditKeyOf } = await import('../../manager/openAuditStore.js');
+          const { result: v, verification } = await verifyForStatus(
+            store,
+            storePath,
+            verifiedHeadPath(config.dataDirectory),
+            auditKeyOf(config),
+          );
           // The newest head the security audit log recorded for this store: a head that went backwards lost entries.
           logged = checkAgainstLog(config.logDirectory, store, storePath);
           status.audit = {
@@ -354,6 +363,7 @@ export function registerStatus(program: Command): void {
             head: v.head ? `${v.head.sequence}:${v.head.hash}` : null,
             intact: v.ok && !headWentBackwards(logged?.check),
             ...(v.firstBad ? { firstBad: v.firstBad } : {}),
+            verification: { ...verification, checked: v.checked },
             ...(logged
               ? { knownHead: { ...logged.known, status: logged.check.status, message: logged.check.message } }
               : {}),
@@ -389,10 +399,22 @@ export function registerStatus(program: Command): void {
         await printListOutput(status, opts);
         return;
       }
-      const audit = status.audit as { entries: number; head: string | null; intact: boolean } | null;
+      const audit = status.audit as {
+        entries: number;
+        head: string | null;
+        intact: boolean;
+        verification?: StatusVerification & { checked: number };
+      } | null;
       printLine(
         `Audit trail: ${audit ? `${audit.entries} entries, head ${audit.head ?? '(empty)'}, ${audit.intact ? 'intact' : 'TAMPERED'}` : `none yet at ${config.auditStore}`}`,
       );
+      const how = audit?.verification;
+      if (how)
+        printLine(
+          how.kind === 'incremental'
+            ? `  verified incrementally: ${how.checked} entries after the recorded head ${how.from!.slice(0, how.from!.indexOf(':') + 13)}… (inventag audit verify walks the whole chain)`
+            : `  verified in full: ${how.checked} entries (${how.reason})`,
+        );
       if (logged && headWentBackwards(logged.check)) printLine(`  TAMPERED: ${logged.check.message}`);
       const lc = status.lastCheck as {
         generatedAt: string;
