@@ -56,6 +56,7 @@ import { rowsToCsv, rowsToJsonl } from './exportFormat.js';
 import { diagnoseBadRow } from './diagnose.js';
 import { type IntegrityCheck, startQuickCheck } from './integrityCheck.js';
 import type {
+  AuditAttemptSummary,
   AuditEntry,
   AuditEntryInput,
   AuditReceipt,
@@ -173,6 +174,40 @@ const MERGED_SELECT = `SELECT a.*, o.outcome_success AS m_success, o.outcome_err
 FROM audit_entries a LEFT JOIN audit_entries o ON o.kind = 'outcome' AND o.ref_audit_id = a.audit_id`;
 const MERGED_SELECT_2 = `SELECT a.*, o.body AS m_body
 FROM audit_entries a LEFT JOIN audit_entries o ON o.kind = 'outcome' AND o.ref_audit_id = a.audit_id`;
+
+const ATTEMPT_JOIN = `FROM audit_entries a LEFT JOIN audit_entries o ON o.kind = 'outcome' AND o.ref_audit_id = a.audit_id`;
+const ATTEMPT_SELECT = `SELECT a.seq, a.kind, a.session_id, a.timestamp, a.service, a.operation, a.iam_action, a.decision,
+a.resource_arn, a.identity_account, a.identity_arn, a.identity_type, a.validation_message, a.outcome_success,
+a.outcome_error_code, a.outcome_duration_us, o.outcome_success AS m_success, o.outcome_error_code AS m_error_code,
+o.outcome_duration_us AS m_duration_us ${ATTEMPT_JOIN}`;
+const ATTEMPT_SELECT_2 = `SELECT a.seq, a.kind, a.timestamp, a.body, o.body AS m_body ${ATTEMPT_JOIN}`;
+
+/** The columns of an attempt that `attempts()` reads, with its outcome record's (`m_`). */
+type AttemptRow = Pick<
+  AuditRow,
+  | 'seq'
+  | 'kind'
+  | 'session_id'
+  | 'timestamp'
+  | 'service'
+  | 'operation'
+  | 'iam_action'
+  | 'decision'
+  | 'resource_arn'
+  | 'identity_account'
+  | 'identity_arn'
+  | 'identity_type'
+  | 'validation_message'
+  | 'outcome_success'
+  | 'outcome_error_code'
+  | 'outcome_duration_us'
+  | 'outcome_http_status'
+> & {
+  m_success: number | null;
+  m_error_code: string | null;
+  m_duration_us: number | null;
+  m_http_status?: number | null;
+};
 
 type MergedRow = AuditRow & {
   m_success: number | null;
@@ -775,17 +810,34 @@ export class AuditStore implements AuditSink {
       yield toEntry(this.#merged(row));
   }
 
+  /**
+   * The attempts in chain order, outcomes merged, with only the fields counting and correlating operations
+   * needs ({@link AuditAttemptSummary}): what `entries()` gives an attempt, without its request parameters,
+   * hashes and the objects a full entry builds. Reads page by page, as `entries()` does.
+   */
+  *attempts(options: { since?: Date | string; afterSequence?: number } = {}): Generator<AuditAttemptSummary> {
+    const v2 = this.format === 2;
+    for (const row of this.#pages(
+      v2 ? ATTEMPT_SELECT_2 : ATTEMPT_SELECT,
+      "a.kind != 'outcome'",
+      options.since,
+      options.afterSequence,
+    )) {
+      if (row.kind !== 'attempt') continue;
+      yield toAttempt(
+        v2 ? attemptRow2(row as unknown as StoredRow2 & { m_body: string | null }) : (row as unknown as AttemptRow),
+      );
+    }
+  }
+
   /** A merged row of either format in format 1's shape. */
   #merged(row: AuditRow | StoredRow2): MergedRow {
     if (this.format === 1) return row as MergedRow;
     const { m_body: outcomeBody } = row as StoredRow2 & { m_body?: string | null };
-    const expanded = expandRow(row as StoredRow2) as MergedRow;
-    const outcome = outcomeBody === null || outcomeBody === undefined ? undefined : parseBody(outcomeBody);
-    expanded.m_success = typeof outcome?.outcome_success === 'number' ? outcome.outcome_success : null;
-    expanded.m_error_code = typeof outcome?.outcome_error_code === 'string' ? outcome.outcome_error_code : null;
-    expanded.m_duration_us = typeof outcome?.outcome_duration_us === 'number' ? outcome.outcome_duration_us : null;
-    expanded.m_http_status = typeof outcome?.outcome_http_status === 'number' ? outcome.outcome_http_status : null;
-    return expanded;
+    return Object.assign<AuditRow, Partial<MergedRow>>(
+      expandRow(row as StoredRow2),
+      mergedOutcome2(outcomeBody),
+    ) as MergedRow;
   }
 
   /** The newest `n` entries (merged view), oldest first. */
@@ -1485,13 +1537,95 @@ function checkOutcome(
   };
 }
 
-function toEntry(row: MergedRow | AuditRow): AuditEntry {
-  const merged = row as MergedRow;
-  const success = row.outcome_success ?? merged.m_success ?? null;
-  const errorCode = row.outcome_success !== null ? row.outcome_error_code : (merged.m_error_code ?? null);
-  const durationUs = row.outcome_success !== null ? row.outcome_duration_us : (merged.m_duration_us ?? null);
-  const httpStatus = row.outcome_success !== null ? (row.outcome_http_status ?? null) : (merged.m_http_status ?? null);
+/** The `m_` fields of a format-2 outcome record's body, as the merged view of format 1 has them. */
+function mergedOutcome2(
+  body: string | null | undefined,
+): Pick<AttemptRow, 'm_success' | 'm_error_code' | 'm_duration_us' | 'm_http_status'> {
+  const outcome = body === null || body === undefined ? undefined : parseBody(body);
+  return {
+    m_success: typeof outcome?.outcome_success === 'number' ? outcome.outcome_success : null,
+    m_error_code: typeof outcome?.outcome_error_code === 'string' ? outcome.outcome_error_code : null,
+    m_duration_us: typeof outcome?.outcome_duration_us === 'number' ? outcome.outcome_duration_us : null,
+    m_http_status: typeof outcome?.outcome_http_status === 'number' ? outcome.outcome_http_status : null,
+  };
+}
+
+/** A format-2 attempt row (with its outcome record's body) as the columns `attempts()` reads. */
+function attemptRow2(row: StoredRow2 & { m_body: string | null }): AttemptRow {
+  const body = parseBody(row.body);
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return {
+    seq: row.seq,
+    kind: row.kind,
+    session_id: str(body.session_id) ?? '',
+    timestamp: row.timestamp,
+    service: str(body.service),
+    operation: str(body.operation),
+    iam_action: str(body.iam_action),
+    decision: str(body.decision),
+    resource_arn: str(body.resource_arn),
+    identity_account: str(body.identity_account),
+    identity_arn: str(body.identity_arn),
+    identity_type: str(body.identity_type),
+    validation_message: str(body.validation_message),
+    outcome_success: num(body.outcome_success),
+    outcome_error_code: str(body.outcome_error_code),
+    outcome_duration_us: num(body.outcome_duration_us),
+    outcome_http_status: num(body.outcome_http_status),
+    ...mergedOutcome2(row.m_body),
+  };
+}
+
+/** The identity and the outcome (its own, or its outcome record's) of an attempt row, as entries give them. */
+function identityAndOutcome(row: AttemptRow): Pick<AuditEntry, 'identity' | 'outcome'> {
+  const success = row.outcome_success ?? row.m_success ?? null;
+  const errorCode = row.outcome_success !== null ? row.outcome_error_code : (row.m_error_code ?? null);
+  const durationUs = row.outcome_success !== null ? row.outcome_duration_us : (row.m_duration_us ?? null);
+  const httpStatus = row.outcome_success !== null ? (row.outcome_http_status ?? null) : (row.m_http_status ?? null);
   const identity = row.identity_account ?? row.identity_arn ?? row.identity_type;
+  return {
+    identity:
+      identity === null
+        ? undefined
+        : {
+            ...(row.identity_account === null ? {} : { account: row.identity_account }),
+            ...(row.identity_arn === null ? {} : { arn: row.identity_arn }),
+            ...(row.identity_type === null ? {} : { type: row.identity_type }),
+          },
+    outcome:
+      success === null
+        ? undefined
+        : {
+            success: success === 1,
+            ...(errorCode === null ? {} : { errorCode }),
+            durationMs: (durationUs ?? 0) / 1000,
+            ...(httpStatus === null ? {} : { httpStatus }),
+          },
+  };
+}
+
+function toAttempt(row: AttemptRow): AuditAttemptSummary {
+  const { identity, outcome } = identityAndOutcome(row);
+  const attempt: { -readonly [K in keyof AuditAttemptSummary]: AuditAttemptSummary[K] } = {
+    sequence: row.seq,
+    kind: 'attempt',
+    sessionId: row.session_id,
+    timestamp: row.timestamp,
+  };
+  if (row.service !== null) attempt.service = row.service;
+  if (row.operation !== null) attempt.operation = row.operation;
+  if (row.iam_action !== null) attempt.iamAction = row.iam_action;
+  if (row.decision !== null) attempt.decision = row.decision as 'allowed' | 'blocked';
+  if (row.resource_arn !== null) attempt.resourceArn = row.resource_arn;
+  if (identity !== undefined) attempt.identity = identity;
+  if (row.validation_message !== null) attempt.validationMessage = row.validation_message;
+  if (outcome !== undefined) attempt.outcome = outcome;
+  return attempt;
+}
+
+function toEntry(row: MergedRow | AuditRow): AuditEntry {
+  const { identity, outcome } = identityAndOutcome(row as MergedRow);
   const entry: Record<string, unknown> = {
     sequence: row.seq,
     auditId: row.audit_id,
@@ -1505,26 +1639,11 @@ function toEntry(row: MergedRow | AuditRow): AuditEntry {
     decision: row.decision ?? undefined,
     riskLevel: row.risk_level ?? undefined,
     resourceArn: row.resource_arn ?? undefined,
-    identity:
-      identity === null
-        ? undefined
-        : {
-            ...(row.identity_account === null ? {} : { account: row.identity_account }),
-            ...(row.identity_arn === null ? {} : { arn: row.identity_arn }),
-            ...(row.identity_type === null ? {} : { type: row.identity_type }),
-          },
+    identity,
     requestParameters: parseJson(row.request_parameters),
     complianceStandard: row.compliance_standard ?? undefined,
     validationMessage: row.validation_message ?? undefined,
-    outcome:
-      success === null
-        ? undefined
-        : {
-            success: success === 1,
-            ...(errorCode === null ? {} : { errorCode }),
-            durationMs: (durationUs ?? 0) / 1000,
-            ...(httpStatus === null ? {} : { httpStatus }),
-          },
+    outcome,
     refAuditId: row.ref_audit_id ?? undefined,
     checkpoint: row.kind === 'checkpoint' ? parseJson(row.data) : undefined,
     prevHash: row.prev_hash,

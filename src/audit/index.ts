@@ -28,6 +28,7 @@ export { DEFAULT_REDACTED_KEYS, NON_SECRET_KEYS, REDACTED, createRedactor, redac
 export type { Redactor, RedactorOptions } from './redact.js';
 export { CSV_COLUMNS } from './exportFormat.js';
 export type {
+  AuditAttemptSummary,
   AuditEntry,
   AuditEntryInput,
   AuditEntryKind,

@@ -62,6 +62,26 @@ export interface AuditEntry {
   readonly hash: string;
 }
 
+/**
+ * An attempt as {@link AuditStore.attempts} reads it: what counting and correlating the operations of a trail
+ * needs, its outcome merged; the fields `entries()` gives an attempt, without request parameters and hashes.
+ */
+export type AuditAttemptSummary = Pick<
+  AuditEntry,
+  | 'sequence'
+  | 'kind'
+  | 'sessionId'
+  | 'timestamp'
+  | 'service'
+  | 'operation'
+  | 'iamAction'
+  | 'decision'
+  | 'resourceArn'
+  | 'identity'
+  | 'validationMessage'
+  | 'outcome'
+>;
+
 /** Why verification stopped at an entry. */
 export type TamperReason =
   /** The entry's stored hash does not match its content: a field was changed. */

@@ -25,6 +25,8 @@ interface LeaseState {
 export interface BudgetLease {
   /** Resolves once `bytes` more are granted; rejects with BudgetExceededError when the file must give up. */
   take(bytes: number): Promise<void>;
+  /** Takes `bytes` more at once when they fit now; false (nothing taken, nobody refused) when they do not. */
+  tryTake(bytes: number): boolean;
   /** Gives back everything this lease holds. Safe to call more than once. */
   release(): void;
 }
@@ -54,6 +56,11 @@ export class DecompressionBudget {
     this.#leases.add(state);
     return {
       take: (bytes) => this.#take(state, bytes),
+      tryTake: (bytes) => {
+        if (this.#used + bytes > this.total) return false;
+        this.#grant(state, bytes);
+        return true;
+      },
       release: () => {
         this.#used -= state.held;
         state.held = 0;
@@ -66,9 +73,7 @@ export class DecompressionBudget {
   async #take(state: LeaseState, bytes: number): Promise<void> {
     for (;;) {
       if (this.#used + bytes <= this.total) {
-        this.#used += bytes;
-        state.held += bytes;
-        this.#peak = Math.max(this.#peak, this.#used);
+        this.#grant(state, bytes);
         return;
       }
       if (state.held + bytes > this.total || state.held === this.#used)
@@ -85,6 +90,12 @@ export class DecompressionBudget {
         state.wake = undefined;
       }
     }
+  }
+
+  #grant(state: LeaseState, bytes: number): void {
+    this.#used += bytes;
+    state.held += bytes;
+    this.#peak = Math.max(this.#peak, this.#used);
   }
 
   /** When every lease holding bytes waits, refuse the largest so the rest can go on. */

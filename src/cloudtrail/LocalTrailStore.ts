@@ -1,5 +1,5 @@
 import { logDebug } from '../logging/debugLog.js';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -70,6 +70,32 @@ export class LocalTrailStore implements TrailStore {
 
   localPath(object: TrailObject): string {
     return join(this.#root, ...object.key.split('/'));
+  }
+
+  readSmall(object: TrailObject, maxBytes: number): Buffer | undefined {
+    const path = join(this.#root, ...object.key.split('/'));
+    let fd;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR')
+        throw new TrailObjectMissingError(path, this.location, { cause: err });
+      throw err;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size > maxBytes) return undefined;
+      // One read more than the size: a file still growing is read to its end, or left to the stream.
+      const buf = Buffer.allocUnsafe(size + 1);
+      let got = 0;
+      for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync(fd, buf, got, buf.length - got, null);
+      if (got > size) return undefined;
+      logDebug('evidence file read', { file: object.name, bytes: object.size });
+      return buf.subarray(0, got);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   async open(object: TrailObject): Promise<Readable> {

@@ -367,26 +367,50 @@ export class PrincipalAnalyzer {
         matchedByRequestId++;
       } else pending.push(e);
     }
-    // Without a request id, pair each event with the nearest unused record of the same call.
-    // A throttled or failed attempt may share the record of the call it retried.
+    // Without a request id, pair each event with the nearest unused record of the same call (the earliest
+    // recorded of equally near ones). A throttled or failed attempt may share the record of the call it retried.
+    // Records sorted by time: each event looks only at those within the tolerance, not at the whole trail.
+    const order = records
+      .map((_, i) => i)
+      .filter((i) => !Number.isNaN(records[i]!.time))
+      .sort((a, b) => records[a]!.time - records[b]!.time || a - b);
+    const times = order.map((i) => records[i]!.time);
     for (const e of pending.sort((a, b) => a.time - b.time)) {
-      let best: (typeof records)[number] | undefined;
+      let best = -1;
       let bestGap = Infinity;
-      for (const r of records) {
+      for (
+        let k = firstAtOrAfter(times, e.time - toleranceMs);
+        k < order.length && times[k]! <= e.time + toleranceMs;
+        k++
+      ) {
+        const i = order[k]!;
+        const r = records[i]!;
         if ((r.used && !e.isRetry) || !same(r, e)) continue;
         const gap = Math.abs(r.time - e.time);
-        if (gap <= toleranceMs && gap < bestGap) {
-          best = r;
+        if (gap <= toleranceMs && (gap < bestGap || (gap === bestGap && i < best))) {
+          best = i;
           bestGap = gap;
         }
       }
-      if (best) {
-        best.used = true;
+      if (best >= 0) {
+        records[best]!.used = true;
         matched++;
       } else unrecorded.push(e.summary);
     }
     return { matched, matchedByRequestId, unrecorded: unrecorded.sort(byTime), skippedServiceEvents };
   }
+}
+
+/** The first index of the sorted `times` whose time is at least `t` (`times.length` when none is). */
+function firstAtOrAfter(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import type { CloudTrailEvent, EventVerdictSource } from './CloudTrailEvent.js';
 import { toCloudTrailEvent } from './CloudTrailEvent.js';
 import { EventClassifier } from './EventClassifier.js';
@@ -138,6 +138,9 @@ export interface TrailScanSummary {
 }
 
 class FileTooLarge extends Error {}
+
+/** Compressed files up to this size are read whole and inflated in one call when the store can; others stream. */
+const SMALL_FILE_BYTES = 8 * 2 ** 20;
 
 /** Files read in the scan's own thread before worker threads start (a small trail never starts them). */
 const WORKERS_AFTER_FILES = 64;
@@ -378,6 +381,67 @@ export class TrailFileReader {
 
   /** Reads one file: every record that can be read, and what kept the rest from being read. An unreadable store throws. */
   async #readFile(
+    file: TrailFileRef,
+    limit: number,
+    budget: DecompressionBudget,
+    selection: SelectOptions,
+  ): Promise<FileRead> {
+    return this.#readSmall(file, limit, budget, selection) ?? this.#streamFile(file, limit, budget, selection);
+  }
+
+  /**
+   * A small file of a local store, read whole and inflated in one call: what nearly every trail file gets (a
+   * stream costs several times more than inflating a small file). Undefined whenever it is not that simple, and
+   * the file is then streamed: larger, missing or unreadable, damaged, too large once inflated, over the budget.
+   */
+  #readSmall(
+    file: TrailFileRef,
+    limit: number,
+    budget: DecompressionBudget,
+    selection: SelectOptions,
+  ): FileRead | undefined {
+    if (this.#store.readSmall === undefined) return undefined;
+    let raw: Buffer | undefined;
+    try {
+      raw = this.#store.readSmall(file, SMALL_FILE_BYTES);
+    } catch {
+      return undefined;
+    }
+    if (raw === undefined) return undefined;
+    let inflated: Buffer;
+    if (file.key.endsWith('.gz')) {
+      try {
+        // An output chunk near the inflated size: a small file needs no 256 KiB buffer (allocating it costs more than inflating).
+        const chunkSize = Math.min(256 * 1024, Math.max(4096, raw.length * 8));
+        inflated = gunzipSync(raw, { maxOutputLength: limit, chunkSize });
+      } catch {
+        return undefined;
+      }
+    } else if (raw.length > limit) return undefined;
+    else inflated = raw;
+    const lease = budget.lease();
+    try {
+      if (!lease.tryTake(inflated.length)) return undefined;
+      const bytes = inflated.length;
+      const compressed = raw.length;
+      const parsed = parseTrailBytes(inflated, undefined);
+      if ('unreadable' in parsed)
+        return {
+          events: [],
+          skipped: undefined,
+          good: 0,
+          problem: { kind: 'unreadable', reason: parsed.unreadable },
+          bytes,
+          compressed,
+        };
+      return { ...this.#eventsOf(parsed.records, parsed.problem, selection), bytes, compressed };
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Reads one file through a stream and an inflating stream, within the budget. */
+  async #streamFile(
     file: TrailFileRef,
     limit: number,
     budget: DecompressionBudget,

@@ -35,6 +35,12 @@ export interface TrailStore {
   openWithMetadata?(object: TrailObject): Promise<{ body: Readable; metadata: Record<string, string> | undefined }>;
   /** The file's path on this machine, for a store of local files (a worker thread then reads it itself). */
   localPath?(object: TrailObject): string;
+  /**
+   * Reads a small object whole, synchronously: a store of local files reads a small trail file with a few system
+   * calls instead of a stream. Undefined when it is larger than `maxBytes` (the caller then streams it); a
+   * missing one throws TrailObjectMissingError, any other failure the error of the read.
+   */
+  readSmall?(object: TrailObject, maxBytes: number): Buffer | undefined;
   /** Checks the root can be read at all (bucket exists, permissions, directory exists). */
   check(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AuditStore } from '../audit/AuditStore.js';
 import type { ChainHead } from '../audit/chain.js';
-import type { AuditEntry, CleanupResult } from '../audit/types.js';
+import type { AuditAttemptSummary, CleanupResult } from '../audit/types.js';
 import type { AuditSink, IdentityRef, OperationMonitor, Verdict, VerdictSource } from '../contracts.js';
 import type { GuardOptions } from '../guard/options.js';
 import { guardClient } from '../guard/plugin.js';
@@ -270,7 +270,7 @@ export class ComplianceManager {
    * Counts operations recorded in an audit store (a guarded session of
    * another process, or the bundled demo) as if this manager had seen them.
    */
-  ingestAuditEntries(entries: Iterable<AuditEntry>): number {
+  ingestAuditEntries(entries: Iterable<AuditAttemptSummary>): number {
     let n = 0;
     for (const e of entries) {
       if (e.kind !== 'attempt' || !e.service || !e.operation) continue;

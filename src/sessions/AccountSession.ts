@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AuditStore } from '../audit/AuditStore.js';
-import type { AuditEntry } from '../audit/types.js';
+import type { AuditAttemptSummary } from '../audit/types.js';
 import type { IdentityRef } from '../contracts.js';
 import { NOT_COLLECTED } from '../identity/collectPrincipalPolicies.js';
 import type { InventagLoggers } from '../logging/LogFiles.js';
@@ -26,7 +26,7 @@ export interface AccountSession {
   /** Analyses the assumed role's own policies with the sanctioned roles in mind. */
   readonly analyzer: PolicyAnalyzer;
   /** True for an audit entry of a call made in this account (session decisions are the run's, not the account's). */
-  owns(entry: AuditEntry): boolean;
+  owns(entry: AuditAttemptSummary): boolean;
 }
 
 export function accountSession(options: {

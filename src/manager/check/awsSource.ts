@@ -67,7 +67,7 @@ export async function gatherFromAws(options: CheckRunOptions): Promise<GatheredE
     progress(`verifying the audit trail ${config.auditStore}`);
     const verify = store.verify();
     const since = new Date(Date.now() - config.cloudtrail.lookbackHours * 3_600_000);
-    let entries = [...store.entries({ since })];
+    let entries = [...store.attempts({ since })];
     // In one account of an organization: only that account's calls.
     if (session) entries = entries.filter((e) => session.owns(e));
     gathered.audit = { path: config.auditStore!, verify, entries, stored: store.count(), anchorsReport: false };

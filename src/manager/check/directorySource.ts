@@ -34,7 +34,7 @@ export function gatherFromDirectory(dir: string, options: CheckRunOptions): Gath
       gathered.audit = {
         path: auditPath,
         verify: store.verify(),
-        entries: [...store.entries()],
+        entries: [...store.attempts()],
         stored: store.count(),
         anchorsReport: true,
       };

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../audit/types.js';
+import type { AuditAttemptSummary } from '../../audit/types.js';
 import { PrincipalAnalyzer, type AuditRecordRef } from '../../cloudtrail/PrincipalAnalyzer.js';
 import { auditEvidence } from '../evidence/auditEvidence.js';
 import { cloudtrailEvidence } from '../evidence/cloudtrailEvidence.js';
@@ -6,7 +6,7 @@ import { identityEvidence } from '../evidence/identityEvidence.js';
 import { isToolSession } from '../session/toolSession.js';
 import type { CheckRunOptions, CheckRunResult, GatheredEvidence } from './types.js';
 
-const auditRefs = (entries: readonly AuditEntry[]): AuditRecordRef[] =>
+const auditRefs = (entries: readonly AuditAttemptSummary[]): AuditRecordRef[] =>
   entries
     .filter((e) => e.kind === 'attempt' && e.service && e.operation)
     .map((e) => ({

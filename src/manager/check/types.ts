@@ -1,4 +1,4 @@
-import type { AuditEntry, VerifyResult } from '../../audit/types.js';
+import type { AuditAttemptSummary, VerifyResult } from '../../audit/types.js';
 import type { PrincipalAnalyzer } from '../../cloudtrail/PrincipalAnalyzer.js';
 import type { PublicKeyRing } from '../../cloudtrail/PublicKeyRing.js';
 import type { CallerIdentity } from '../../identity/types.js';
@@ -44,8 +44,14 @@ export interface GatheredEvidence {
   manager: ComplianceManager;
   identity: CallerIdentity | undefined;
   permissions: EvidenceSection | undefined;
-  /** The audit trail read as evidence: its verification, the automation's entries in the window, the store's size. */
-  audit?: { path: string; verify: VerifyResult; entries: AuditEntry[]; stored: number; anchorsReport: boolean };
+  /** The audit trail read as evidence: its verification, its attempts in the window, the store's size. */
+  audit?: {
+    path: string;
+    verify: VerifyResult;
+    entries: readonly AuditAttemptSummary[];
+    stored: number;
+    anchorsReport: boolean;
+  };
   /** Reads CloudTrail for the principal into the analyzer, when a trail is available. */
   cloudtrail?: (
     analyzer: PrincipalAnalyzer,
