@@ -11,7 +11,7 @@
 // as CloudTrail's digests require).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -218,57 +218,6 @@ function duckdbInChild(root) {
     );
   } catch {
     return null;
-  }
-}
-
-/**
- * `inventag check --evidence` as users run it, on the demo evidence with its trail files copied under new names up
- * to `files` files, optionally with an audit trail of `auditEntries` entries: wall time of the CLI and its peak RSS.
- */
-export function checkOnEnlargedDemo(files, auditEntries = 0) {
-  const demo = join(here, '..', 'examples', 'demo');
-  const dir = mkdtempSync(join(tmpdir(), 'inventag-check-bench-'));
-  try {
-    cpSync(demo, dir, { recursive: true });
-    const sources = [];
-    const walk = (d) => {
-      for (const e of readdirSync(d, { withFileTypes: true }))
-        if (e.isDirectory()) walk(join(d, e.name));
-        else if (e.name.endsWith('.json.gz')) sources.push(join(d, e.name));
-    };
-    walk(join(dir, 'cloudtrail'));
-    for (let i = sources.length, k = 0; i < files; i++, k++) {
-      const src = sources[k % sources.length];
-      copyFileSync(src, src.replace(/\.json\.gz$/, `c${Math.floor(k / sources.length)}.json.gz`));
-    }
-    const script = `
-      const dist = ${JSON.stringify(join(here, '..', 'dist'))};
-      if (${auditEntries} > 0) {
-        const { AuditStore } = await import(dist + '/audit/AuditStore.js');
-        const { rmSync } = await import('node:fs');
-        rmSync(${JSON.stringify(join(dir, 'audit.db'))}, { force: true });
-        const store = AuditStore.open({ path: ${JSON.stringify(join(dir, 'audit.db'))} });
-        const base = { complianceStandard: 'general', riskLevel: 'LOW', service: 'ec2', operation: 'DescribeInstances', iamAction: 'ec2:DescribeInstances', operationType: 'read_only', decision: 'allowed' };
-        for (let i = 0; i < ${auditEntries}; i += 5000) store.appendBatch(Array.from({ length: Math.min(5000, ${auditEntries} - i) }, () => base));
-        store.closeSync();
-      }
-      process.stdout.write('ready');
-    `;
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    // One run under /usr/bin/time (peak RSS) when it is installed; the wall time is measured around it.
-    const cli = [process.execPath, join(here, '..', 'dist', 'cli', 'main.js'), 'check', '--evidence', dir, '--quiet'];
-    const timed = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M'] : [];
-    const t0 = performance.now();
-    const r = spawnSync(
-      timed[0] ?? cli[0],
-      [...timed.slice(1), ...(timed.length ? cli : cli.slice(1)), '--format', 'json', '--out', join(dir, 'out')],
-      { encoding: 'utf8' },
-    );
-    const wallMs = performance.now() - t0;
-    const rssKiB = timed.length ? Number(r.stderr.trim().split('\n').at(-1)) || undefined : undefined;
-    return { files, auditEntries, wallMs, code: r.status, rssKiB };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
