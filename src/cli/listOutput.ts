@@ -62,9 +62,14 @@ function scalar(value: unknown): string {
 function textOf(input: unknown): string[] {
   const value = rowsOf(input);
   if (Array.isArray(value)) {
+    // The scalars of a list on one line, then each nested list or object on lines of its own (as the aws CLI).
     const items = value as unknown[];
-    if (items.every((v) => v === null || typeof v !== 'object')) return [items.map(scalar).join('\t')];
-    return items.flatMap((v) => (isRecord(v) ? [Object.values(v).map(scalar).join('\t')] : textOf(v)));
+    const scalars = items.filter((v) => v === null || typeof v !== 'object');
+    const nested = items.filter((v) => v !== null && typeof v === 'object');
+    return [
+      ...(scalars.length > 0 ? [scalars.map(scalar).join('\t')] : []),
+      ...nested.flatMap((v) => (isRecord(v) ? [Object.values(v).map(scalar).join('\t')] : textOf(v))),
+    ];
   }
   if (value !== null && typeof value === 'object') return [Object.values(value).map(scalar).join('\t')];
   return [scalar(value)];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/AuditStore.js';
+import { cloudTrailHandler } from '../support/aws/cloudtrail.js';
 import { iamHandler } from '../support/aws/iam.js';
 import { startAwsServer, stsHandler, type AwsTestServer } from '../support/awsServer.js';
 import { awsCliEnv, ROOT, runCli, type CliResult } from '../support/cli.js';
@@ -57,6 +58,7 @@ beforeAll(async () => {
         },
         roles: { InventoryReadOnly: { attached: ['arn:aws:iam::aws:policy/ReadOnlyLike'] } },
       }),
+      cloudTrailHandler({ events: { 'us-east-1': [] } }),
     ],
   });
 });
@@ -266,6 +268,23 @@ describe('identity and permissions against an AWS endpoint', () => {
     await common(['identity'], { query: 'arn', value: ARN }, awsEnv());
     const text = await run(['identity', '--query', '[account, type, roleName]', '--output', 'text'], awsEnv());
     expect(text.stdout).toBe('123456789012\tASSUMED_ROLE\tInventoryReadOnly\n');
+  });
+
+  it('cloudtrail lookup: the result and its counts', async () => {
+    const args = ['cloudtrail', 'lookup', '--since', '1h', '--principal', ARN];
+    await common(args, { query: 'result', value: 'NO_WRITE' }, awsEnv());
+    const text = await run(
+      [...args, '--query', '[result, events, length(analysis.writes)]', '--output', 'text'],
+      awsEnv(),
+    );
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toBe('NO_WRITE\t0\t0\n');
+    // Scalars of a list on one line, a nested list on the next (an empty one on none).
+    const nested = await run(
+      [...args, '--query', '[result, regions[].region, analysis.writes]', '--output', 'text'],
+      awsEnv(),
+    );
+    expect(nested.stdout).toBe('NO_WRITE\nus-east-1\n');
   });
 
   it('permissions: the probes as a table, the policies as text', async () => {
