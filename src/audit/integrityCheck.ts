@@ -10,17 +10,14 @@
 import { statSync } from 'node:fs';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { siblingWorker } from '../util/workerModule.js';
 
 /** Below this file size the inline check is cheaper than starting a thread. */
 const WORKER_MIN_BYTES = 32 * 2 ** 20;
 /** How long a worker may take to start before the inline check runs instead. */
 const START_TIMEOUT_MS = 10_000;
 
-const WORKER_URL = new URL(
-  `./integrityWorker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
-  import.meta.url,
-);
-const workersAvailable = import.meta.url.endsWith('.js');
+const WORKER_URL = siblingWorker(import.meta.url, 'integrityWorker');
 
 /** A started check: `result()` returns `quick_check`'s text (`ok` for an intact file). */
 export interface IntegrityCheck {
@@ -36,7 +33,7 @@ export function startQuickCheck(db: Database.Database): IntegrityCheck {
   } catch {
     size = 0;
   }
-  if (!workersAvailable || db.memory || size < WORKER_MIN_BYTES) return { result: inline };
+  if (WORKER_URL === undefined || db.memory || size < WORKER_MIN_BYTES) return { result: inline };
   let worker: Worker;
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ParseProblem } from './trailParse.js';
 import type { SkippedEvents } from './trailSelect.js';
+import { siblingWorker } from '../util/workerModule.js';
 
 export interface WorkerSetup {
   readonly start: number;
@@ -54,10 +55,10 @@ function workerExecArgv(): string[] {
   return out;
 }
 
-const WORKER_URL = new URL(`./scanWorker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+const WORKER_URL = siblingWorker(import.meta.url, 'scanWorker');
 
 /** Worker threads can run: this module was loaded compiled (`.js`). */
-export const workersAvailable = import.meta.url.endsWith('.js');
+export const workersAvailable = WORKER_URL !== undefined;
 
 type Pending = { resolve: (r: WorkerReply) => void; reject: (e: Error) => void };
 
@@ -72,9 +73,11 @@ export class ScanPool {
   #next = 0;
 
   constructor(size: number, setup: WorkerSetup) {
+    const url = WORKER_URL;
+    if (url === undefined) throw new Error('scan worker threads run only from the compiled build');
     this.#slots = Array.from({ length: size }, () => {
       const slot: Slot = {
-        worker: new Worker(WORKER_URL, { workerData: setup, execArgv: workerExecArgv() }),
+        worker: new Worker(url, { workerData: setup, execArgv: workerExecArgv() }),
         pending: new Map(),
         failed: undefined,
       };
