@@ -916,6 +916,22 @@ export class AuditStore implements AuditSink {
   // ---------------------------------------------------------------- verify
 
   /**
+   * Resumes verification from `head`, a head an earlier verify of this store
+   * passed: only the entries appended since are walked. When that walk fails,
+   * a full walk anchored at `head` decides (a retention cleanup may have
+   * pruned that entry; a rewrite of the verified part still fails), and
+   * `resumeProblem` says why the resumed walk failed.
+   */
+  verifyFrom(head: ChainHead): { result: VerifyResult; resumed: boolean; resumeProblem?: TamperFinding } {
+    const resumed = this.verify({ after: head });
+    if (resumed.ok) return { result: resumed, resumed: true };
+    const result = this.verify({ anchor: head });
+    return resumed.firstBad === undefined
+      ? { result, resumed: false }
+      : { result, resumed: false, resumeProblem: resumed.firstBad };
+  }
+
+  /**
    * Walks the chain and reports the first entry that was edited, deleted,
    * reordered or inserted. With an `anchor` (a head published earlier) it
    * also detects removal of the newest entries. With `after` (the head an

@@ -105,20 +105,15 @@ export async function verifyForStatus(
   let verification: StatusVerification;
   if ('head' in recorded) {
     const from = `${recorded.head.sequence}:${recorded.head.hash}`;
-    const resumed = store.verify({ after: recorded.head });
-    if (resumed.ok) {
-      result = resumed;
-      verification = { kind: 'incremental', from };
-    } else {
-      // Confirmed by a full walk, anchored at the recorded head: it tells a retention cleanup that removed that
-      // entry from a rewrite of the verified part.
-      result = store.verify({ anchor: recorded.head });
-      verification = {
-        kind: 'full',
-        from,
-        reason: `the walk from the recorded head failed (${resumed.firstBad?.message ?? 'not verified'})`,
-      };
-    }
+    const walk = store.verifyFrom(recorded.head);
+    result = walk.result;
+    verification = walk.resumed
+      ? { kind: 'incremental', from }
+      : {
+          kind: 'full',
+          from,
+          reason: `the walk from the recorded head failed (${walk.resumeProblem?.message ?? 'not verified'})`,
+        };
   } else {
     result = store.verify();
     verification = { kind: 'full', reason: recorded.reason };

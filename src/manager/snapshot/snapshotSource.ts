@@ -71,8 +71,7 @@ export async function loadSnapshotSource(options: SnapshotSourceOptions): Promis
       if (verification === undefined || verification.head !== head || !verification.ok) {
         // Incremental: only the entries after the last verified head (which must still be there unchanged); a
         // failure is confirmed by a full walk anchored at that head (a retention cleanup may have pruned it).
-        let v = anchor ? store.verify({ after: anchor }) : store.verify();
-        if (!v.ok && anchor) v = store.verify({ anchor });
+        let v = anchor ? store.verifyFrom(anchor).result : store.verify();
         // Entries verified in all: those verified before the resumed head and the ones walked now.
         if (v.ok) v = { ...v, checked: (v.from === undefined ? 0 : verifiedBefore) + v.checked };
         verifiedBefore = v.ok ? v.checked : 0;
