@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Runs every bench/*.bench.mjs against the built package (dist/), prints one
 // table and writes bench/results.json with the machine it ran on.
+// `node bench/run.mjs NAME...` runs only the benches whose file names contain
+// a NAME; that partial run is written to bench/out/results.partial.json, so
+// the committed results.json always holds one whole run.
 // A bench module exports `name` and `async function run()` returning rows
 // { figure, value, unit, goal?, note? }.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,4 +45,7 @@ console.log('| bench | figure | value | unit | goal | note |');
 console.log('| --- | --- | ---: | --- | --- | --- |');
 for (const r of results)
   console.log(`| ${r.bench} | ${r.figure} | ${fmt(r.value)} | ${r.unit} | ${r.goal ?? ''} | ${r.note ?? ''} |`);
-writeFileSync(join(here, 'results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+const out = only.length === 0 ? join(here, 'results.json') : join(here, 'out', 'results.partial.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify({ machine, only: only.length === 0 ? undefined : only, results }, null, 2)}\n`);
+process.stderr.write(`wrote ${out}\n`);
