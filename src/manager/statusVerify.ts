@@ -25,6 +25,13 @@ export interface StatusVerification {
   readonly from?: string;
   /** Why the walk was full. */
   readonly reason?: string;
+  /**
+   * Why the head this walk verified could not be recorded for the next
+   * `status` (which will then walk in full): an unwritable or missing data
+   * directory, a full disk. Absent when it was recorded, or when there was
+   * nothing to record (an empty or failed chain).
+   */
+  readonly notRecorded?: string;
 }
 
 interface VerifiedHeadRecord {
@@ -92,7 +99,8 @@ function recordedHead(
  * Verifies `store` for `status`: incrementally from the recorded head when
  * there is a usable record, else (or when the recorded head does not match) a
  * full walk. A passing verification records its head for the next run; a
- * record that cannot be written only costs the next run a full walk.
+ * record that cannot be written costs the next run a full walk, and this
+ * run's verification says why (`notRecorded`).
  */
 export async function verifyForStatus(
   store: AuditStore,
@@ -128,7 +136,11 @@ export async function verifyForStatus(
       verifiedAt: new Date().toISOString(),
     };
     const record: VerifiedHeadRecord = key === undefined ? fields : { ...fields, mac: macOf(fields, key) };
-    await writeFileAtomic(recordPath, `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
+    try {
+      await writeFileAtomic(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+    } catch (err) {
+      verification = { ...verification, notRecorded: `${recordPath} cannot be written (${(err as Error).message})` };
+    }
   }
   return { result, verification };
 }

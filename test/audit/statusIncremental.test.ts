@@ -139,4 +139,22 @@ describe('inventag status verifies from the head it last verified', () => {
       reason: "the verified-head record does not carry this keyed store's MAC",
     });
   });
+
+  it('a head that cannot be recorded (the data directory is a file): status says so, and the next walk is full', async () => {
+    append(0, 5);
+    const notADir = join(dir, 'not-a-directory');
+    writeFileSync(notADir, 'x');
+    const extra = { INVENTAG_DATA_DIRECTORY: notADir };
+    const r = await status(extra);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.audit.verification).toMatchObject({ kind: 'full', checked: 5 });
+    expect((r.json.audit.verification as { notRecorded?: string }).notRecorded).toContain('verified-head.json');
+    const text = await runAuditCli(['status'], { env: { ...env, ...extra } });
+    expect(text.stdout).toMatch(
+      /the verified head was not recorded, so the next status walks in full: .*verified-head\.json/,
+    );
+    const again = (await status(extra)).json.audit.verification;
+    expect(again.kind).toBe('full');
+    expect(again.reason).toMatch(/verified-head\.json cannot be read \(ENOTDIR/);
+  });
 });

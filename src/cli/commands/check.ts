@@ -415,6 +415,8 @@ export function registerStatus(program: Command): void {
             ? `  verified incrementally: ${how.checked} entries after the recorded head ${how.from!.slice(0, how.from!.indexOf(':') + 13)}… (inventag audit verify walks the whole chain)`
             : `  verified in full: ${how.checked} entries (${how.reason})`,
         );
+      if (how?.notRecorded)
+        printLine(`  the verified head was not recorded, so the next status walks in full: ${how.notRecorded}`);
       if (logged && headWentBackwards(logged.check)) printLine(`  TAMPERED: ${logged.check.message}`);
       const lc = status.lastCheck as {
         generatedAt: string;
