@@ -3,8 +3,11 @@
 // (15 MB across ~450 files) into compact files under data/:
 //   iam-index.json          { source, version, actionCount, services: { prefix: name } }
 //   iam/<prefix>.json       { Name: "R"|"L"|"W"|"P"|"T" } for one service
+//   iam-actions.json        { source, version, actionCount,
+//                             services: [[prefix, name, "Name1,Name2,...", "RLW..."], ...] }
 // A verdict for one service reads the index and one small file; a walk over
-// every action reads them all.
+// every action (the policy analysis) reads iam-actions.json alone, in one read
+// and one JSON.parse. All three come from the same run and are replaced together.
 import { existsSync, readFileSync, readdirSync, mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -53,6 +56,20 @@ const index = {
   services: Object.fromEntries(Object.entries(services).map(([p, s]) => [p, s.name])),
 };
 writeFileSync(join(tmp, 'iam-index.json'), JSON.stringify(index));
+// One row per service, in the order of the index: its action names joined by commas (no IAM action name holds
+// one) and one access-level code per action.
+const whole = {
+  source: index.source,
+  version: index.version,
+  actionCount: count,
+  services: Object.entries(services).map(([prefix, svc]) => {
+    const names = Object.keys(svc.actions);
+    if (names.some((n) => n.includes(',') || n === ''))
+      throw new Error(`${prefix}: an action name is empty or holds a comma`);
+    return [prefix, svc.name, names.join(','), Object.values(svc.actions).join('')];
+  }),
+};
+writeFileSync(join(tmp, 'iam-actions.json'), JSON.stringify(whole));
 // Replace the whole folder at once, so a reader never sees a mix of two versions.
 rmSync(dataOut, { recursive: true, force: true });
 renameSync(tmp, dataOut);

