@@ -21,6 +21,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import * as crypto from 'node:crypto';
 import { type AuditRow, HASHED_COLUMNS } from './chain.js';
+import { jsonString } from './jsonText.js';
 
 export const CHAIN_FORMAT_2 = 'inventag-audit/2';
 
@@ -65,7 +66,12 @@ export function bodyOf(row: RowFields): string {
   for (const field of BODY_FIELDS) {
     const value = row[field];
     if (value === null || value === undefined) continue;
-    const text = field === 'request_parameters' || field === 'data' ? (value as string) : JSON.stringify(value);
+    const text =
+      field === 'request_parameters' || field === 'data'
+        ? (value as string)
+        : typeof value === 'string'
+          ? jsonString(value)
+          : JSON.stringify(value);
     out += `${first ? '' : ','}"${field}":${text}`;
     first = false;
   }

@@ -28,6 +28,8 @@
  * characters starts (a look-behind), so no run is scanned twice.
  */
 
+import { jsonString } from './jsonText.js';
+
 /** The value written in place of a secret. */
 export const REDACTED = '[REDACTED]';
 
@@ -426,9 +428,57 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * ```
  */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
-  const keys = keyClassifier(options);
-  const sortKeys = options.sortKeys ?? false;
+  const { walk } = redactorParts(options, options.sortKeys ?? false);
+  return (value: unknown) => walk(value, 0, []);
+}
 
+/**
+ * Builds a function that redacts a value and serializes the result as
+ * canonical JSON in one pass: the same text as
+ * `JSON.stringify(createRedactor({ ...options, sortKeys: true })(value))`
+ * (undefined where that is undefined), without building the redacted copy
+ * first. The audit store hashes this text.
+ */
+export function createCanonicalRedactor(
+  options: Omit<RedactorOptions, 'sortKeys'> = {},
+): (value: unknown) => string | undefined {
+  const { json } = redactorParts(options, true);
+  return (value: unknown) => json(value, 0, []);
+}
+
+/** Sorts keys in place as `Array.prototype.sort()` does (UTF-16 code units); insertion sort for the usual few keys. */
+function sortKeysInPlace(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+}
+
+const REDACTED_JSON = JSON.stringify(REDACTED);
+
+/** Whether a key is one a plain object orders before the others (an array index) or treats specially. */
+const isSpecialKey = (key: string): boolean => {
+  const c = key.charCodeAt(0);
+  return (c >= 48 && c <= 57) || key === '__proto__';
+};
+
+function redactorParts(
+  options: RedactorOptions,
+  sortKeys: boolean,
+): {
+  walk: (value: unknown, depth: number, seen: object[]) => unknown;
+  json: (value: unknown, depth: number, seen: object[]) => string | undefined;
+} {
+  const keys = keyClassifier(options);
   /** The value under `key`, or undefined when it is kept (then it is walked). */
   const hiddenByKey = (key: string, value: unknown): string | undefined => {
     if (keys.secret(key)) return REDACTED;
@@ -451,7 +501,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return undefined;
   };
 
-  const walk = (value: unknown, depth: number, seen: WeakSet<object>): unknown => {
+  const walk = (value: unknown, depth: number, seen: object[]): unknown => {
     if (value === null || value === undefined) return value;
     switch (typeof value) {
       case 'string':
@@ -469,14 +519,14 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     }
     const obj = value;
     if (depth >= MAX_DEPTH) return '[Truncated]';
-    if (seen.has(obj)) return '[Circular]';
+    if (seen.includes(obj)) return '[Circular]';
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
     if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
       // Binary payloads (S3 bodies, SecretBinary under another name) are
       // summarised: their bytes are neither useful nor safe in a trail.
       return { binaryBytes: obj.byteLength };
     }
-    seen.add(obj);
+    seen.push(obj);
     try {
       if (Array.isArray(obj)) return obj.map((item) => walk(item, depth + 1, seen) ?? null);
       if (obj instanceof Map) {
@@ -509,11 +559,74 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         return Object.fromEntries(Object.entries(out).sort(([a], [b]) => compare(a, b)));
       return out;
     } finally {
-      seen.delete(obj);
+      seen.pop();
     }
   };
 
-  return (value: unknown) => walk(value, 0, new WeakSet());
+  /**
+   * `JSON.stringify(walk(value))`, written directly for strings, numbers,
+   * arrays and plain objects; anything else (dates, binary, maps, sets,
+   * errors, class instances, objects with index-like keys) is walked and then
+   * stringified, which gives the same text.
+   */
+  const json = (value: unknown, depth: number, seen: object[]): string | undefined => {
+    switch (typeof value) {
+      case 'string':
+        return jsonString(redactTextWith(value, keys));
+      case 'number':
+        return Number.isFinite(value) ? String(value) : 'null';
+      case 'boolean':
+        return value ? 'true' : 'false';
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        return undefined;
+      case 'bigint':
+        return JSON.stringify(value.toString());
+      default:
+        break;
+    }
+    if (value === null) return 'null';
+    const obj = value as object;
+    const array = Array.isArray(obj);
+    const proto = array ? undefined : (Object.getPrototypeOf(obj) as unknown);
+    const ownKeys = array ? undefined : Object.keys(obj);
+    if (
+      depth >= MAX_DEPTH ||
+      seen.includes(obj) ||
+      (!array && proto !== Object.prototype && proto !== null) ||
+      ownKeys?.some(isSpecialKey) === true
+    )
+      return JSON.stringify(walk(obj, depth, seen));
+    seen.push(obj);
+    try {
+      if (ownKeys === undefined) {
+        const items = obj as unknown[];
+        let out = '[';
+        for (let i = 0; i < items.length; i++)
+          out += `${i === 0 ? '' : ','}${json(items[i], depth + 1, seen) ?? 'null'}`;
+        return `${out}]`;
+      }
+      const record = obj as Record<string, unknown>;
+      sortKeysInPlace(ownKeys);
+      const pairValue = hiddenPairValue(record);
+      let out = '{';
+      let first = true;
+      for (const key of ownKeys) {
+        const v = record[key];
+        if (v === undefined || typeof v === 'function') continue;
+        const text = key === pairValue || hiddenByKey(key, v) !== undefined ? REDACTED_JSON : json(v, depth + 1, seen);
+        if (text === undefined) continue;
+        out += `${first ? '' : ','}${jsonString(key)}:${text}`;
+        first = false;
+      }
+      return `${out}}`;
+    } finally {
+      seen.pop();
+    }
+  };
+
+  return { walk, json };
 }
 
 const defaultRedactor = createRedactor();
