@@ -49,6 +49,7 @@ import {
 } from './schema.js';
 import { COLUMNS_2, type StoredRow2, bodyOf, expandRow, hashText, parseBody, payload2, rowHash2 } from './format2.js';
 import { WalSync } from './walSync.js';
+import { Checkpointer } from './checkpointer.js';
 import { type HeadCheck, compareHeads } from './knownHead.js';
 import { DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
 import { uuidv7 } from './uuidv7.js';
@@ -249,6 +250,7 @@ export class AuditStore implements AuditSink {
   /** A random id of this store file (absent in format-1 stores never opened for writing since), logged with every head. */
   readonly storeId: string | undefined;
   #wal: WalSync | undefined;
+  #checkpointer: Checkpointer | undefined;
   #queue: Pending[] = [];
   #drainScheduled = false;
   #pendingOutcomes = new Set<string>();
@@ -332,6 +334,7 @@ export class AuditStore implements AuditSink {
       store.#snapshotDir = snapshotDir;
       if (!readonly) {
         if ((options.durability ?? 'full') === 'full') store.#wal = openWalSync(db, path);
+        store.#checkpointer = new Checkpointer(db, path);
         store.#prepare();
         // Names this store's id with its path, so a store file that is later deleted or loses its trail can
         // still be matched with the heads logged for it.
@@ -624,6 +627,7 @@ export class AuditStore implements AuditSink {
     if (failure !== undefined) throw this.#walError(failure);
     const key = this.#key;
     const v2 = this.format === 2;
+    let bytes = 0;
     const write = this.#db.transaction(() => {
       precheck?.();
       const head = stmts.head.get();
@@ -635,6 +639,7 @@ export class AuditStore implements AuditSink {
         let hash: string;
         if (v2) {
           const body = bodyOf(pending);
+          bytes += body.length;
           hash = hashText(
             payload2(seq, pending.audit_id, pending.kind, pending.timestamp, pending.ref_audit_id, prev, body),
             key,
@@ -671,6 +676,7 @@ export class AuditStore implements AuditSink {
       throw fromSqliteError(err, this.path, doing);
     }
     const commit = this.#wal?.committed() ?? 0;
+    this.#checkpointer?.committed(rows.length, v2 ? bytes : rows.length * 600);
     this.#appendedThisSession += receipts.length;
     for (const row of rows) {
       if (row.kind !== 'attempt') continue;
@@ -1374,6 +1380,7 @@ export class AuditStore implements AuditSink {
       this.#loggers.production?.info(line, 'audit session end');
     }
     this.#closed = true;
+    this.#checkpointer?.close();
     this.#wal?.closeSync();
     this.#db.close();
     if (this.#snapshotDir !== undefined) rmSync(this.#snapshotDir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore, type AuditRow } from '../../src/audit/index.js';
@@ -80,6 +81,29 @@ describe('durability and concurrency', () => {
       }
     });
   }
+
+  it('batches that returned survive SIGKILL while the checkpoint thread copies the WAL, and the chain verifies', async () => {
+    // 20,000 entries write some 10 MiB of WAL: the checkpoint thread has run several times when the kill comes.
+    const path = join(dir, 'checkpointing.db');
+    const { acked, signal } = await appendThenKill(path, 'batch', 20_000);
+    expect(signal).toBe('SIGKILL');
+    // Checkpoints had copied pages into the database file before the kill (it held only the schema before).
+    expect(statSync(path).size).toBeGreaterThan(2 ** 20);
+    const stored = new Map(
+      sqliteRows<Pick<AuditRow, 'seq' | 'audit_id'>>(path, 'SELECT seq, audit_id FROM audit_entries;').map((r) => [
+        r.audit_id,
+        r.seq,
+      ]),
+    );
+    expect(stored.size).toBeGreaterThanOrEqual(acked.size);
+    for (const [id, seq] of acked) expect(stored.get(id), `acknowledged entry ${seq} (${id})`).toBe(seq);
+    const store = AuditStore.open({ path, readonly: true });
+    try {
+      expect(store.verify()).toMatchObject({ ok: true, checked: stored.size });
+    } finally {
+      store.closeSync();
+    }
+  }, 120_000);
 
   it('two processes appending 5,000 entries each keep one valid chain of 10,000', async () => {
     const path = join(dir, 'shared.db');

@@ -58,7 +58,7 @@ export const setBodyField = (seq: number, field: string, value: string): string 
 
 /** Runs SQL through the sqlite3 command-line shell, as an attacker with file access would. */
 export function sqlite(db: string, sql: string, flags: string[] = []): string {
-  const r = spawnSync('sqlite3', ['-bail', ...flags, db], { encoding: 'utf8', input: sql });
+  const r = spawnSync('sqlite3', ['-bail', ...flags, db], { encoding: 'utf8', input: sql, maxBuffer: 256 * 2 ** 20 });
   if (r.status !== 0 || r.stderr !== '') throw new Error(`sqlite3 failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
