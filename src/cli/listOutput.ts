@@ -3,7 +3,7 @@
  * the query runs over the command's JSON output; json prints the result, text prints tab-separated values one
  * row per line, table aligns an array of objects under its keys.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { printJson, printLine } from './output.js';
 import { terminalText } from './terminalText.js';
@@ -22,17 +22,22 @@ export interface ListOutputFlags {
  * before any AWS call or long scan) and `--json` with `--output table|text` is refused (they would contradict).
  */
 export function addListOutputFlags(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--output <format>', 'json, table or text (of the JSON output)').choices(LIST_OUTPUTS))
-    .option('--query <jmespath>', 'a JMESPath expression over the JSON output (prints JSON unless --output says)')
-    .hook('preAction', async (_command, action) => {
-      const flags = action.opts<ListOutputFlags>();
-      if (flags.json && flags.output !== undefined && flags.output !== 'json')
-        throw new UsageError(
-          `--json and --output ${flags.output} contradict each other: --json is --output json; give one of them`,
-        );
-      if (flags.query !== undefined) await compileQuery(flags.query);
-    });
+  return (
+    cmd
+      // createOption: commander's own Option class, without importing commander here (validate's start-up path).
+      .addOption(
+        cmd.createOption('--output <format>', 'json, table or text (of the JSON output)').choices(LIST_OUTPUTS),
+      )
+      .option('--query <jmespath>', 'a JMESPath expression over the JSON output (prints JSON unless --output says)')
+      .hook('preAction', async (_command, action) => {
+        const flags = action.opts<ListOutputFlags>();
+        if (flags.json && flags.output !== undefined && flags.output !== 'json')
+          throw new UsageError(
+            `--json and --output ${flags.output} contradict each other: --json is --output json; give one of them`,
+          );
+        if (flags.query !== undefined) await compileQuery(flags.query);
+      })
+  );
 }
 
 async function compileQuery(query: string): Promise<ReturnType<typeof import('@jmespath-community/jmespath').compile>> {

@@ -3,14 +3,15 @@
  * The `inventag` command. Each sub-command lives in ./commands and imports its
  * heavy dependencies (AWS SDK, SQLite, prom-client) inside its action; only the
  * module of the command that runs is imported (./program.ts, ./commandTable.ts),
- * so a `inventag validate` cold start loads only validate and the catalog.
+ * so a `inventag validate` cold start loads only validate and the catalog. A
+ * plain `inventag validate SERVICE OPERATION` does not load commander either
+ * (./fastPath.ts).
  */
-import { CommanderError } from 'commander';
 import { ExitCode } from '../constants.js';
 import { isAuditKeyMissingError, isAuditStoreTrustError } from '../manager/auditStoreErrors.js';
 import { CliError } from './errors.js';
+import { fastValidate } from './fastPath.js';
 import { printErr } from './output.js';
-import { buildProgram } from './program.js';
 
 // The SDK warns on Node 20 in releases after early 2027; keep CLI output clean.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -24,18 +25,27 @@ for (const stream of [process.stdout, process.stderr]) {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const program = await buildProgram(argv);
-    await program.parseAsync(argv, { from: 'user' });
+    const validate = fastValidate(argv);
+    if (validate) {
+      const { runValidate } = await import('./commands/validateRun.js');
+      await runValidate(validate.service, validate.operation, validate.opts);
+    } else {
+      const { buildProgram } = await import('./program.js');
+      const program = await buildProgram(argv);
+      await program.parseAsync(argv, { from: 'user' });
+    }
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
   } catch (err) {
+    if (err instanceof CliError) {
+      printErr(`inventag: ${err.message}`);
+      return err.exitCode;
+    }
+    // Commander is loaded when one of its errors can have been thrown (not on the validate start-up path).
+    const { CommanderError } = await import('commander');
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
         return ExitCode.OK;
       return ExitCode.USAGE;
-    }
-    if (err instanceof CliError) {
-      printErr(`inventag: ${err.message}`);
-      return err.exitCode;
     }
     // The configured audit store is not the store the configuration describes (keyed vs plain): tampered.
     if (isAuditStoreTrustError(err)) {

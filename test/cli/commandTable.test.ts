@@ -5,8 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Help } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMAND_TABLE, type RegisterCommand } from '../../src/cli/commandTable.js';
+import { fastValidate, type FastValidate } from '../../src/cli/fastPath.js';
 import { buildProgram } from '../../src/cli/program.js';
-import { ROOT, runCli, runNode, CLI } from '../support/cli.js';
+import { ROOT, runCli, runNode, CLI, type CliResult } from '../support/cli.js';
 
 const COMMANDS_DIR = join(ROOT, 'src', 'cli', 'commands');
 
@@ -150,7 +151,7 @@ describe('inventag as a process', () => {
     expect(a.stdout).toBe(b.stdout);
   });
 
-  it('inventag validate loads no other command module and no package but commander', async () => {
+  it('inventag validate loads no other command module and no package, not even commander', async () => {
     const log = join(dir, 'validate.log');
     const r = await runNode(
       [
@@ -167,8 +168,8 @@ describe('inventag as a process', () => {
     expect(r.code).toBe(0);
     const loaded = readFileSync(log, 'utf8').trim().split('\n');
     const inDist = loaded.filter((u) => u.includes('/dist/')).map((u) => u.slice(u.indexOf('/dist/') + 1));
-    expect(inDist).toContain('dist/cli/commands/validate.js');
-    expect(inDist.filter((f) => f.startsWith('dist/cli/commands/'))).toEqual(['dist/cli/commands/validate.js']);
+    expect(inDist.filter((f) => f.startsWith('dist/cli/commands/'))).toEqual(['dist/cli/commands/validateRun.js']);
+    expect(inDist).not.toContain('dist/cli/program.js');
     // Neither the audit store, the assessment, the AWS clients nor the report renderers.
     expect(
       inDist.filter((f) => /^dist\/(audit\/AuditStore|manager\/check|aws|report\/render|cloudtrail)/.test(f)),
@@ -179,6 +180,94 @@ describe('inventag as a process', () => {
         return m ? [m[1]!] : [];
       }),
     );
-    expect([...packages]).toEqual(['commander']);
+    expect([...packages]).toEqual([]);
+    // The program's own path loads commander (help, anything the start-up path does not take).
+    const helpLog = join(dir, 'validate-help.log');
+    const help = await runNode(
+      ['--import', pathToFileURL(join(ROOT, 'test/support/loadTrace/register.mjs')).href, CLI, 'validate', '--help'],
+      { env: { INVENTAG_TEST_LOAD_LOG: helpLog } },
+    );
+    expect(help.code).toBe(0);
+    expect(readFileSync(helpLog, 'utf8')).toContain('node_modules/commander/');
   });
+});
+
+/** Runs the validate action of the program with every command, capturing what commander parsed instead of running. */
+async function commanderParse(argv: string[]): Promise<FastValidate> {
+  const program = await buildProgram(argv, { all: true, output: { writeOut: () => {}, writeErr: () => {} } });
+  let parsed: FastValidate | undefined;
+  program.commands
+    .find((c) => c.name() === 'validate')!
+    .action((service: string | undefined, operation: string | undefined, opts: FastValidate['opts']) => {
+      parsed = { service, operation, opts: { ...opts } };
+    });
+  await program.parseAsync(argv, { from: 'user' });
+  if (!parsed) throw new Error(`validate did not run for ${argv.join(' ')}`);
+  return parsed;
+}
+
+describe('the validate start-up path (without commander)', () => {
+  const taken: string[][] = [
+    ['validate', 'ec2', 'describe_instances'],
+    ['validate', 'S3Client', 'PutObjectCommand', '--standard', 'soc2', '--json'],
+    ['validate', '--json', 'lambda', 'Invoke'],
+    ['validate', 'ec2:DescribeInstances'],
+    ['validate', 'ec2'],
+    ['validate'],
+    ['validate', ''],
+    ['validate', 'help'],
+    ['validate', 'help', 'ec2'],
+    ['validate', '--allow', 'athena:StartQueryExecution', 'athena', 'StartQueryExecution'],
+    ['validate', '--deny', 's3:GetObject', '--deny', 's3:ListBucket', 's3', 'GetObject', '--json'],
+    ['validate', '--allow', 'not a pattern', 'ec2', 'DescribeInstances'],
+    ['validate', '--standard', 'general', '--standard', 'iso27001', 'ec2', 'TerminateInstances'],
+    ['validate', '--standard', 'custom', 'ec2', 'DescribeInstances'],
+    ['validate', '--json', '--json', 'nosuchservice', 'DoThing'],
+    ['validate', '--stdin'],
+    ['validate', '--stdin', '--json'],
+    ['validate', '--stdin', 'ec2', 'x'],
+  ];
+  const notTaken: [string, string[], NodeJS.ProcessEnv?][] = [
+    ['help', ['validate', '--help']],
+    ['short help', ['validate', '-h']],
+    ['a third operand', ['validate', 'a', 'b', 'c']],
+    ['an unknown standard', ['validate', '--standard', 'nope', 'a', 'b']],
+    ['a missing value', ['validate', '--standard']],
+    ['an option as a value', ['validate', '--allow', '--json', 'a', 'b']],
+    ['--output', ['validate', '--output', 'json', 'a', 'b']],
+    ['--query', ['validate', '--query', 'isValid', 'a', 'b']],
+    ['--opt=value', ['validate', '--standard=soc2', 'a', 'b']],
+    ['--', ['validate', '--', 'a', 'b']],
+    ['a root option after the command', ['validate', 'a', 'b', '--debug']],
+    ['a root option before it', ['--no-color', 'validate', 'a', 'b']],
+    ['an unknown option', ['validate', '--bogus', 'a', 'b']],
+    ['a negative-looking operand', ['validate', '-1', 'b']],
+    ['another command', ['check']],
+    ['INVENTAG_LOG_LEVEL set', ['validate', 'a', 'b'], { INVENTAG_LOG_LEVEL: 'debug' }],
+  ];
+
+  it.each(taken.map((argv) => [argv.join(' '), argv]))('reads %j as commander does', async (_label, argv) => {
+    expect(fastValidate(argv, {})).toEqual(await commanderParse(argv));
+  });
+
+  it.each(notTaken)('leaves %s to the program', (_what, argv, env) => {
+    expect(fastValidate(argv, env ?? {})).toBeUndefined();
+  });
+
+  // NO_COLOR=1 (runNode sets it) makes --no-color change nothing but the path: it sends the run through commander.
+  it.each(taken.map((argv) => [argv.join(' '), argv]))(
+    'inventag %s prints and exits as the run through the program does',
+    async (_label, argv) => {
+      const input = 'ec2 DescribeInstances\nlambda Invoke\nbad line here\n';
+      // Apart from the time each verdict was made.
+      const untimed = (r: CliResult) => ({
+        ...r,
+        stdout: r.stdout.replace(/"timestamp": ?"[^"]+"/g, '"timestamp":"T"'),
+      });
+      const fast = untimed(await runCli(argv, { input }));
+      const program = untimed(await runCli(['--no-color', ...argv], { input }));
+      expect(fast).toEqual(program);
+      expect(fast.stdout + fast.stderr).not.toBe('');
+    },
+  );
 });
