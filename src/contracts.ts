@@ -82,13 +82,15 @@ export interface AuditSink {
   recordAttempt(attempt: AuditAttempt): { auditId: string };
   recordOutcome(auditId: string, outcome: AuditOutcome): void;
   /**
-   * Group commit (optional; the AuditStore has it): the attempt is in the
-   * store's write-ahead log when this returns (it survives the process being
-   * killed), and `durable` resolves once it is fsynced. The guard sends the
-   * request only after it returned and hands the result back only after
-   * `durable` resolved.
+   * Group commit (optional; the AuditStore has it): the attempt is checked
+   * now (a throw blocks the call) and staged; attempts staged in one task
+   * share a transaction. `committed` resolves once the attempt is in the
+   * store's write-ahead log (it survives the process being killed) and
+   * `durable` once it is fsynced. The guard sends the request only after
+   * `committed` resolved (a rejection blocks the call) and hands the result
+   * back only after `durable` resolved.
    */
-  stageAttempt?(attempt: AuditAttempt): { auditId: string; durable: Promise<void> };
+  stageAttempt?(attempt: AuditAttempt): { auditId: string; committed: Promise<unknown>; durable: Promise<void> };
   /** Group commit (optional): the outcome is checked now and committed with the next write, without waiting. */
   stageOutcome?(auditId: string, outcome: AuditOutcome): void;
 }

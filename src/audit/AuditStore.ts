@@ -145,18 +145,36 @@ type PendingRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
 
 interface Pending {
   row: PendingRow;
-  /** Absent for staged outcomes, which nobody waits for. */
-  resolve?: (receipt: AuditReceipt) => void;
-  reject?: (err: unknown) => void;
+  /**
+   * Told once the row's transaction committed, with the promise of that commit's fsync (shared by the whole
+   * batch). Absent for staged outcomes, which nobody waits for.
+   */
+  committed?: (receipt: AuditReceipt, durable: Promise<void>) => void;
+  failed?: (err: unknown) => void;
 }
 
-/** An attempt committed by {@link AuditStore.stageAttempt}. */
+/** What {@link AuditStore} remembers of an attempt appended or staged in this session. */
+interface RecentAttempt {
+  service: string | null;
+  operation: string | null;
+  /** An outcome for it was staged or recorded by this store. */
+  outcome: boolean;
+}
+
+/** An attempt staged by {@link AuditStore.stageAttempt}. */
 export interface StagedAttempt {
   readonly auditId: string;
-  readonly sequence: number;
   /**
-   * Resolves once the attempt is on the disk (fsynced; at once with
-   * `durability: 'normal'`); rejects when the fsync failed.
+   * Resolves once the attempt is committed to the write-ahead log (it then
+   * survives the process being killed), in one transaction with every entry
+   * staged in the same JavaScript task; rejects when that commit failed (the
+   * call must then not be sent).
+   */
+  readonly committed: Promise<AuditReceipt>;
+  /**
+   * Resolves once the attempt is on the disk (fsynced, one fsync for its whole
+   * batch; at once with `durability: 'normal'`); rejects when its commit or
+   * the fsync failed.
    */
   readonly durable: Promise<void>;
 }
@@ -253,10 +271,14 @@ export class AuditStore implements AuditSink {
   #checkpointer: Checkpointer | undefined;
   #queue: Pending[] = [];
   #drainScheduled = false;
+  /** The scheduled drain runs at the end of this task (not at the next check phase). */
+  #drainUrgent = false;
+  /** Outcomes staged for attempts not in {@link #recentAttempts}, until they are committed. */
   #pendingOutcomes = new Set<string>();
-  /** Service and operation of attempts appended in this session, so an outcome need not read them back. */
-  #recentAttempts = new Map<string, { service: string | null; operation: string | null }>();
+  /** Attempts appended or staged in this session, so an outcome need not read them (or look for a duplicate) in the file. */
+  #recentAttempts = new Map<string, RecentAttempt>();
   #appendedThisSession = 0;
+  #transactions = 0;
   #closed = false;
   #snapshotDir: string | undefined;
   #stmts:
@@ -402,54 +424,86 @@ export class AuditStore implements AuditSink {
       return Promise.reject(err);
     }
     return new Promise<AuditReceipt>((resolvePromise, reject) => {
-      this.#queue.push({ row, resolve: resolvePromise, reject });
+      this.#queue.push({
+        row,
+        committed: (receipt, durable) => void durable.then(() => resolvePromise(receipt), reject),
+        failed: reject,
+      });
       this.#scheduleDrain(true);
     });
   }
 
   /**
-   * The guard's path: commits the attempt now, in its own transaction
-   * together with any outcomes staged before it, and returns once it is in
-   * the write-ahead log. From that moment the attempt survives the process
-   * being killed (`kill -9`); `durable` resolves once its fsync (shared with
-   * every commit around it, started at once) has put it on the disk, which
-   * survives an OS crash and power loss. The guard sends the request only
-   * after this returns and hands the response to the caller only after
-   * `durable` resolved.
+   * The guard's path (group commit): checks the attempt now and stages it.
+   * Every attempt staged while the same JavaScript task runs, with the
+   * outcomes staged before them, is committed in one transaction right after
+   * that task (a microtask: before any I/O, no timer); `committed` then
+   * resolves, and from that moment the attempt survives the process being
+   * killed (`kill -9`). One fsync for the whole transaction starts at once
+   * (or as soon as the one in flight ends) and `durable` resolves once it put
+   * the attempt on the disk, which survives an OS crash and power loss. The
+   * guard sends the request only after `committed` resolved and hands the
+   * response to the caller only after `durable` resolved.
    *
-   * @throws AuditStoreError as {@link append}: the call must then not be sent.
+   * @throws AuditStoreError as {@link append} for what can be refused at once
+   *   (bad input, a closed store, a failed fsync): nothing is staged.
    */
   stageAttempt(attempt: AuditAttempt): StagedAttempt {
     const row = this.#toRow(attempt);
-    const staged = this.#queue.splice(0);
-    let receipts: AuditReceipt[];
-    let commit: number;
-    try {
-      [receipts, commit] = this.#write([...staged.map((p) => p.row), row], 'appending an audit entry');
-    } catch (err) {
-      // The attempt must not wait on outcomes that cannot be written: try it alone.
-      this.#failStaged(staged, err);
-      [receipts, commit] = this.#write([row], 'appending an audit entry');
-    }
-    const receipt = receipts[receipts.length - 1] as AuditReceipt;
-    this.#settleStaged(staged, receipts, commit);
-    const durable = this.#durable(commit);
+    const failure = this.#wal?.failure;
+    if (failure !== undefined) throw this.#walError(failure);
+    let onCommit!: (receipt: AuditReceipt) => void;
+    let onDurable!: () => void;
+    let onFailure!: (err: unknown) => void;
+    let onDurableFailure!: (err: unknown) => void;
+    const committed = new Promise<AuditReceipt>((resolvePromise, reject) => {
+      onCommit = resolvePromise;
+      onFailure = reject;
+    });
+    const durable = new Promise<void>((resolvePromise, reject) => {
+      onDurable = resolvePromise;
+      onDurableFailure = reject;
+    });
+    // Whoever stages may await only one of them; neither rejection is unhandled.
+    committed.catch(() => undefined);
     durable.catch(() => undefined);
-    return { auditId: receipt.auditId, sequence: receipt.sequence, durable };
+    this.#remember(row);
+    this.#queue.push({
+      row,
+      committed: (receipt, whenDurable) => {
+        onCommit(receipt);
+        whenDurable.then(onDurable, onDurableFailure);
+      },
+      failed: (err) => {
+        this.#recentAttempts.delete(row.audit_id);
+        onFailure(err);
+        onDurableFailure(err);
+      },
+    });
+    this.#scheduleDrain(true);
+    return { auditId: row.audit_id, committed, durable };
   }
 
   /**
    * Records an outcome without waiting: it is checked now (unknown or
-   * duplicate audit ids throw), committed with the next attempt or, at the
+   * duplicate audit ids throw), committed with the next attempts or, at the
    * latest, once the current task and its I/O callbacks have run
    * (`setImmediate`), and fsynced with the group. A write failure is logged
-   * to the security and production logs and refuses the next attempt.
+   * to the security and production logs.
    */
   stageOutcome(auditId: string, outcome: AuditOutcome): void {
     const row = this.#outcomeRow(auditId, outcome);
-    this.#pendingOutcomes.add(auditId);
+    this.#noteOutcome(auditId, true);
     this.#queue.push({ row });
     this.#scheduleDrain(false);
+  }
+
+  /**
+   * Write transactions this store committed and fsyncs of its write-ahead log it started (`durability: 'full'`),
+   * since it was opened: what group commit shares.
+   */
+  get writeStats(): { transactions: number; fsyncs: number } {
+    return { transactions: this.#transactions, fsyncs: this.#wal?.fsyncs ?? 0 };
   }
 
   /** Resolves when every enqueued or staged entry has been committed (or rejected) and is durable. */
@@ -460,63 +514,95 @@ export class AuditStore implements AuditSink {
   }
 
   #scheduleDrain(urgent: boolean): void {
-    if (this.#drainScheduled) return;
+    if (this.#drainScheduled) {
+      // Outcomes wait for the next attempt or the check phase; an attempt or enqueued entry goes at this task's end.
+      if (urgent && !this.#drainUrgent) {
+        this.#drainUrgent = true;
+        queueMicrotask(() => this.#drain());
+      }
+      return;
+    }
     this.#drainScheduled = true;
+    this.#drainUrgent = urgent;
     if (urgent) queueMicrotask(() => this.#drain());
     else setImmediate(() => this.#drain());
   }
 
   #drain(): void {
     this.#drainScheduled = false;
-    while (this.#queue.length > 0) {
-      const chunk = this.#queue.splice(0, this.#maxBatchSize);
-      let receipts: AuditReceipt[];
-      let commit: number;
-      try {
-        [receipts, commit] = this.#write(
-          chunk.map((p) => p.row),
-          'appending a batch of audit entries',
-        );
-      } catch (err) {
-        this.#failStaged(chunk, err);
-        continue;
-      }
-      this.#settleStaged(chunk, receipts, commit);
-    }
+    this.#drainUrgent = false;
+    while (this.#queue.length > 0) this.#commitChunk(this.#queue.splice(0, this.#maxBatchSize));
   }
 
-  /** Resolves the waiters of committed entries once their commit is durable. */
+  /** One transaction for a chunk of the queue; when it fails, entries someone waits for are tried again without the outcomes. */
+  #commitChunk(chunk: Pending[]): void {
+    let receipts: AuditReceipt[];
+    let commit: number;
+    try {
+      [receipts, commit] = this.#write(
+        chunk.map((p) => p.row),
+        'appending a batch of audit entries',
+      );
+    } catch (err) {
+      const waited = chunk.filter((p) => p.committed !== undefined);
+      if (waited.length > 0 && waited.length < chunk.length) {
+        // Attempts must not fail because outcomes staged with them cannot be written.
+        this.#failStaged(
+          chunk.filter((p) => p.committed === undefined),
+          err,
+        );
+        this.#commitChunk(waited);
+      } else this.#failStaged(chunk, err);
+      return;
+    }
+    this.#settleStaged(chunk, receipts, commit);
+  }
+
+  /** Tells the waiters of committed entries, with the fsync of their commit (one for the whole chunk). */
   #settleStaged(chunk: Pending[], receipts: AuditReceipt[], commit: number): void {
-    for (const p of chunk)
-      if (p.row.kind === 'outcome' && p.row.ref_audit_id) this.#pendingOutcomes.delete(p.row.ref_audit_id);
-    if (!chunk.some((p) => p.resolve !== undefined)) {
+    let waited = false;
+    for (const p of chunk) {
+      if (p.committed !== undefined) waited = true;
+      else if (p.row.ref_audit_id) this.#pendingOutcomes.delete(p.row.ref_audit_id);
+    }
+    if (!waited) {
       // Nobody waits for these (staged outcomes): they share the next attempt's fsync instead of delaying it.
       this.#durable(commit, true).catch((err: unknown) => this.#logLost(chunk, err));
       return;
     }
-    this.#durable(commit).then(
-      () => chunk.forEach((p, i) => p.resolve?.(receipts[i] as AuditReceipt)),
-      (err: unknown) => {
-        for (const p of chunk) p.reject?.(err);
-        this.#logLost(chunk, err);
-      },
-    );
+    const durable = this.#durable(commit);
+    durable.catch((err: unknown) => this.#logLost(chunk, err));
+    chunk.forEach((p, i) => p.committed?.(receipts[i] as AuditReceipt, durable));
   }
 
   #failStaged(chunk: Pending[], err: unknown): void {
     for (const p of chunk) {
-      if (p.row.kind === 'outcome' && p.row.ref_audit_id) this.#pendingOutcomes.delete(p.row.ref_audit_id);
-      p.reject?.(err);
+      if (p.failed !== undefined) p.failed(err);
+      else if (p.row.ref_audit_id) this.#noteOutcome(p.row.ref_audit_id, false);
     }
     this.#logLost(
-      chunk.filter((p) => p.reject === undefined),
+      chunk.filter((p) => p.failed === undefined),
       err,
     );
   }
 
+  /** Marks an outcome of `auditId` as staged (or, when its write failed, as not recorded after all). */
+  #noteOutcome(auditId: string, staged: boolean): void {
+    const recent = this.#recentAttempts.get(auditId);
+    if (recent !== undefined) recent.outcome = staged;
+    else if (staged) this.#pendingOutcomes.add(auditId);
+    else this.#pendingOutcomes.delete(auditId);
+  }
+
+  /** Remembers an attempt of this session (bounded), so its outcome needs no read of the file. */
+  #remember(row: PendingRow): void {
+    if (this.#recentAttempts.size >= RECENT_ATTEMPTS) this.#recentAttempts.clear();
+    this.#recentAttempts.set(row.audit_id, { service: row.service, operation: row.operation, outcome: false });
+  }
+
   /** Staged outcomes have no caller to tell: a lost one is logged. */
   #logLost(chunk: Pending[], err: unknown): void {
-    const lost = chunk.filter((p) => p.reject === undefined).map((p) => p.row.ref_audit_id);
+    const lost = chunk.filter((p) => p.failed === undefined).map((p) => p.row.ref_audit_id);
     if (lost.length === 0) return;
     const line = {
       event: 'audit_outcome_lost',
@@ -562,11 +648,10 @@ export class AuditStore implements AuditSink {
    */
   recordOutcome(auditId: string, outcome: AuditOutcome): void {
     const row = this.#outcomeRow(auditId, outcome);
-    // Outcomes staged earlier go first, so the chain keeps the order they were recorded in.
-    this.#drain();
     this.#commit([row], 'recording an outcome', true, () => {
       if (this.#stmts?.outcomeFor.get(auditId) !== undefined) throw this.#duplicate(auditId);
     });
+    this.#noteOutcome(auditId, true);
   }
 
   /** A checked outcome row for `auditId`. */
@@ -574,7 +659,8 @@ export class AuditStore implements AuditSink {
     const stmts = this.#writable();
     const fields = checkOutcome(this.path, outcome, 'outcome');
     const row: PendingRow = { ...emptyRow(this.sessionId, this.#now(), 'outcome'), ...fields, ref_audit_id: auditId };
-    let attempt = this.#recentAttempts.get(auditId);
+    const recent = this.#recentAttempts.get(auditId);
+    let attempt: { service: string | null; operation: string | null } | undefined = recent;
     if (attempt === undefined) {
       const found = typeof auditId === 'string' ? stmts.attemptById.get(auditId) : undefined;
       if (found?.kind === 'attempt') {
@@ -592,7 +678,13 @@ export class AuditStore implements AuditSink {
         `no attempt with audit id ${JSON.stringify(auditId)} is in the store`,
       );
     }
-    if (this.#pendingOutcomes.has(auditId) || stmts.outcomeFor.get(auditId) !== undefined)
+    // An attempt of this session: this store wrote every outcome it has (another writer's would still fail on the
+    // one-outcome-per-attempt index when committed). Any other attempt: look in the file.
+    if (
+      recent !== undefined
+        ? recent.outcome
+        : this.#pendingOutcomes.has(auditId) || stmts.outcomeFor.get(auditId) !== undefined
+    )
       throw this.#duplicate(auditId);
     row.service = attempt.service ?? null;
     row.operation = attempt.operation ?? null;
@@ -609,6 +701,8 @@ export class AuditStore implements AuditSink {
 
   /** Commits rows in one transaction; with `sync` they are durable when it returns. */
   #commit(rows: PendingRow[], doing: string, sync: boolean, precheck?: () => void): AuditReceipt[] {
+    // Entries staged or enqueued earlier go first, so the chain keeps the order they were recorded in.
+    if (this.#queue.length > 0) this.#drain();
     const [receipts] = this.#write(rows, doing, precheck);
     if (sync && this.#wal !== undefined) {
       try {
@@ -677,12 +771,9 @@ export class AuditStore implements AuditSink {
     }
     const commit = this.#wal?.committed() ?? 0;
     this.#checkpointer?.committed(rows.length, v2 ? bytes : rows.length * 600);
+    this.#transactions += 1;
     this.#appendedThisSession += receipts.length;
-    for (const row of rows) {
-      if (row.kind !== 'attempt') continue;
-      if (this.#recentAttempts.size >= RECENT_ATTEMPTS) this.#recentAttempts.clear();
-      this.#recentAttempts.set(row.audit_id, { service: row.service, operation: row.operation });
-    }
+    for (const row of rows) if (row.kind === 'attempt' && !this.#recentAttempts.has(row.audit_id)) this.#remember(row);
     try {
       this.#logEntries(rows, receipts);
     } catch {

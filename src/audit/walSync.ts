@@ -39,6 +39,7 @@ export class WalSync {
   #waiters: Waiter[] = [];
   #failure: Error | undefined;
   #lazyTimer: NodeJS.Timeout | undefined;
+  #fsyncs = 0;
 
   /** Opens the WAL file of `dbPath` (it must exist: the connection is in WAL mode) and fsyncs its directory once. */
   constructor(dbPath: string) {
@@ -67,6 +68,7 @@ export class WalSync {
   syncNow(): void {
     this.#check();
     const target = this.#committed;
+    this.#fsyncs += 1;
     try {
       fdatasyncSync(this.#fd as number);
     } catch (err) {
@@ -108,6 +110,11 @@ export class WalSync {
     return this.#committed;
   }
 
+  /** fsyncs started so far. */
+  get fsyncs(): number {
+    return this.#fsyncs;
+  }
+
   /** Commits not yet on the disk. */
   get pending(): number {
     return this.#committed - this.#synced;
@@ -120,6 +127,7 @@ export class WalSync {
     }
     const target = this.#committed;
     this.#inFlight = true;
+    this.#fsyncs += 1;
     fdatasync(this.#fd, (err) => {
       this.#inFlight = false;
       if (err) {

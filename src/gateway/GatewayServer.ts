@@ -483,6 +483,11 @@ export class GatewayServer {
       }),
     );
     if (outcome.ok) return;
+    if (outcome.blocked === true && isOperationBlockedError(outcome.error)) {
+      // The attempt could not be committed: nothing was forwarded.
+      this.noteAuditFailure(outcome.error);
+      return this.answerBlocked(req, res, decision.protocol, outcome.error.verdict, outcome.error.message, false);
+    }
     if (res.headersSent) {
       // An upstream error was passed through as it was; a broken stream ends the connection.
       if (!res.writableEnded) res.destroy();

@@ -22,6 +22,11 @@ export interface Admission {
   readonly auditId: string | undefined;
   /** Breaker and monitor key: the IAM prefix (`ec2`) when the verdict names one. */
   readonly serviceKey: string;
+  /**
+   * With a group-commit audit sink: resolves once the attempt is committed to the store's log. Nothing is sent
+   * before: {@link OperationGuard.run} waits for it, and blocks the call (fail closed) when it rejects.
+   */
+  readonly committed?: Promise<unknown>;
   /** With a group-commit audit sink: resolves once the attempt is on the disk (the result waits for it). */
   readonly durable?: Promise<void>;
 }
@@ -34,6 +39,8 @@ export type RunOutcome<T> =
       readonly error: unknown;
       readonly durationMs: number;
       readonly errorContext: ErrorContext | undefined;
+      /** The call never ran: its attempt could not be committed (`error` is the `OperationBlockedError`). */
+      readonly blocked?: true;
     };
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -109,24 +116,43 @@ export class OperationGuard {
     if (verdict.isValid !== true) {
       this.block(call, verdict, failure === undefined ? 'verdict' : 'fail-closed', failure, logger);
     }
-    let auditId: string | undefined;
-    let durable: Promise<void> | undefined;
+    const serviceKey = verdict.iamAction?.split(':')[0] ?? call.service;
     try {
       const attempt = this.attemptOf(call, verdict, 'allowed');
-      // Group commit: the attempt is in the store's log when stageAttempt returns; its fsync overlaps the call.
-      if (this.audit?.stageAttempt !== undefined) ({ auditId, durable } = this.audit.stageAttempt(attempt));
-      else auditId = this.audit?.recordAttempt(attempt).auditId;
+      // Group commit: attempts staged in one task share a transaction, committed before any of them is sent
+      // (run() waits for `committed`); the fsync overlaps the calls.
+      if (this.audit?.stageAttempt !== undefined) {
+        const { auditId, committed, durable } = this.audit.stageAttempt(attempt);
+        return { verdict, auditId, serviceKey, committed, durable };
+      }
+      return { verdict, auditId: this.audit?.recordAttempt(attempt).auditId, serviceKey };
     } catch (error) {
-      const blocked = this.failClosedVerdict(
-        call.service,
-        call.operation,
-        `the audit trail could not record the attempt (${messageOf(error)})`,
-        verdict,
-      );
-      this.block(call, blocked, 'audit-unavailable', error, logger, false);
+      this.blockUnrecorded(call, verdict, error, logger);
     }
-    const serviceKey = verdict.iamAction?.split(':')[0] ?? call.service;
-    return durable === undefined ? { verdict, auditId, serviceKey } : { verdict, auditId, serviceKey, durable };
+  }
+
+  /**
+   * Resolves once the admission's attempt is committed (at once without a group-commit sink); throws the
+   * `OperationBlockedError` (`audit-unavailable`) when it could not be: the call must then not be sent.
+   */
+  async committed(call: GuardedCall, admission: Admission, logger?: GuardLogger): Promise<void> {
+    if (admission.committed === undefined) return;
+    try {
+      await admission.committed;
+    } catch (failure) {
+      this.blockUnrecorded(call, admission.verdict, failure, logger);
+    }
+  }
+
+  /** Blocks an allowed call whose attempt the audit trail could not record (fail closed: nothing is sent). */
+  private blockUnrecorded(call: GuardedCall, verdict: Verdict, error: unknown, logger: GuardLogger | undefined): never {
+    const blocked = this.failClosedVerdict(
+      call.service,
+      call.operation,
+      `the audit trail could not record the attempt (${messageOf(error)})`,
+      verdict,
+    );
+    this.block(call, blocked, 'audit-unavailable', error, logger, false);
   }
 
   /**
@@ -151,13 +177,24 @@ export class OperationGuard {
     }
   }
 
-  /** Runs an admitted call through its circuit breaker and records how it went; never throws. */
+  /**
+   * Runs an admitted call through its circuit breaker and records how it went; never throws. With a
+   * group-commit audit sink it first waits for the attempt's commit: when that failed, `fn` never runs and
+   * the outcome's error is the `OperationBlockedError` (`audit-unavailable`) that `admit` would have thrown.
+   */
   async run<T>(
     call: GuardedCall,
     admission: Admission,
     fn: () => T | PromiseLike<T>,
     logger?: GuardLogger,
   ): Promise<RunOutcome<T>> {
+    if (admission.committed !== undefined) {
+      try {
+        await this.committed(call, admission, logger);
+      } catch (error) {
+        return { ok: false, error, durationMs: 0, errorContext: undefined, blocked: true };
+      }
+    }
     let breaker: CircuitBreakerPolicy;
     try {
       breaker = this.breakers.breakerFor(admission.serviceKey, canonicalOperationName(call.operation));

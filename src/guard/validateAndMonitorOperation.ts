@@ -1,5 +1,5 @@
 import type { ErrorContext, Verdict } from '../contracts.js';
-import { isOperationBlockedError } from './errors.js';
+import { isOperationBlockedError, type OperationBlockedError } from './errors.js';
 import { fallbackErrorContext } from './fallbackErrorContext.js';
 import { OperationGuard } from './OperationGuard.js';
 import type { GuardOptions } from './options.js';
@@ -55,22 +55,17 @@ export async function validateAndMonitorOperation<T>(
   let admission;
   try {
     admission = guard.admit(call);
+    if (operationFunc === undefined) await guard.committed(call, admission);
   } catch (error) {
     if (!isOperationBlockedError(error)) throw error;
-    return {
-      validationPassed: false,
-      operationSuccessful: false,
-      duration: 0,
-      result: undefined,
-      errorContext: undefined,
-      verdict: error.verdict,
-      auditId: error.auditId,
-    };
+    return blockedResult(error);
   }
   const base = { validationPassed: true, verdict: admission.verdict, auditId: admission.auditId };
   if (operationFunc === undefined)
     return { ...base, operationSuccessful: false, duration: 0, result: undefined, errorContext: undefined };
   const outcome = await guard.run(call, admission, operationFunc);
+  if (!outcome.ok && outcome.blocked === true && isOperationBlockedError(outcome.error))
+    return blockedResult(outcome.error);
   const duration = outcome.durationMs / 1000;
   if (outcome.ok)
     return { ...base, operationSuccessful: true, duration, result: outcome.value, errorContext: undefined };
@@ -81,5 +76,17 @@ export async function validateAndMonitorOperation<T>(
     result: undefined,
     errorContext:
       outcome.errorContext ?? fallbackErrorContext(outcome.error, { ...call, service: admission.serviceKey }),
+  };
+}
+
+function blockedResult<T>(error: OperationBlockedError): ValidateAndMonitorResult<T> {
+  return {
+    validationPassed: false,
+    operationSuccessful: false,
+    duration: 0,
+    result: undefined,
+    errorContext: undefined,
+    verdict: error.verdict,
+    auditId: error.auditId,
   };
 }
