@@ -19,16 +19,21 @@ export interface EventClassifierOptions {
  */
 export class EventClassifier implements EventVerdictSource {
   readonly #verdicts: VerdictSource;
-  // Keyed by source, name and flag: one shared, frozen verdict per combination.
-  readonly #cache = new Map<string, EventVerdict>();
+  // By source, then name, then flag (true, false, absent): one shared, frozen verdict per combination, found
+  // without building a key string per event.
+  readonly #cache = new Map<string, Map<string, (EventVerdict | undefined)[]>>();
 
   constructor(options: EventClassifierOptions = {}) {
     this.#verdicts = options.verdicts ?? new VerdictEngine();
   }
 
   classify(eventSource: string, eventName: string, readOnly: boolean | undefined): EventVerdict {
-    const key = `${eventSource}\u0000${eventName}\u0000${String(readOnly)}`;
-    const hit = this.#cache.get(key);
+    let byName = this.#cache.get(eventSource);
+    if (!byName) this.#cache.set(eventSource, (byName = new Map<string, (EventVerdict | undefined)[]>()));
+    let byFlag = byName.get(eventName);
+    if (!byFlag) byName.set(eventName, (byFlag = [undefined, undefined, undefined]));
+    const slot = readOnly === true ? 0 : readOnly === false ? 1 : 2;
+    const hit = byFlag[slot];
     if (hit) return hit;
     const prefix = iamPrefixForEventSource(eventSource);
     const v = this.#verdicts.decide(prefix, actionNameForEvent(prefix, eventName));
@@ -44,7 +49,7 @@ export class EventClassifier implements EventVerdictSource {
       agreement,
       isWrite: readOnly === false || ours === OperationType.MUTATING,
     });
-    this.#cache.set(key, verdict);
+    byFlag[slot] = verdict;
     return verdict;
   }
 }

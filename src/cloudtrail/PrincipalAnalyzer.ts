@@ -3,7 +3,7 @@ import type { CloudTrailEvent } from './CloudTrailEvent.js';
 import { iamPrefixForEventSource } from './eventSources.js';
 import type { PrincipalMatcher } from './principal.js';
 import { principalMatcher } from './principal.js';
-import type { SkippedEvents } from './trailSelect.js';
+import { isUnclassified, type EventSelection, type SkippedEvents } from './trailSelect.js';
 
 /** An event as findings cite it: enough to find it again in CloudTrail. */
 export interface EventSummary {
@@ -196,6 +196,15 @@ export class PrincipalAnalyzer {
     return this.#matcher.principal;
   }
 
+  /**
+   * The events a scan must hand over for this analysis (`TrailScanOptions.select`): the principal's, and of
+   * those, when no events are kept for correlation, only its writes and unclassifiable events (its reads are
+   * counted in the worker or the reading loop, never built as objects).
+   */
+  selection(): EventSelection {
+    return { principal: this.#matcher.principal, principalReadsCounted: !this.#keepEvents };
+  }
+
   /** The target role of a successful AssumeRole into a sanctioned role, or undefined. */
   #sessionTarget(event: CloudTrailEvent): string | undefined {
     if (!this.#sessionRoles || event.verdict.iamAction !== 'sts:AssumeRole' || event.errorCode !== undefined) return;
@@ -224,7 +233,7 @@ export class PrincipalAnalyzer {
     }
     if (!this.#matcher.matches(event)) return;
     this.#principalEvents++;
-    const unclassified = !v.isWrite && event.readOnly === undefined && v.operationType === OperationType.UNKNOWN;
+    const unclassified = isUnclassified(v, event.readOnly);
     if (!v.isWrite && !unclassified && !this.#keepEvents) return;
     const summary = summarizeEvent(event);
     const sessionRole = v.isWrite ? this.#sessionTarget(event) : undefined;
@@ -247,11 +256,12 @@ export class PrincipalAnalyzer {
   }
 
   /**
-   * Counts events a scan did not hand over (`TrailScanOptions.select`): they are not the principal's, but
-   * they are seen, and their flag disagreements count.
+   * Counts events a scan did not hand over (`TrailScanOptions.select`): they are seen, their flag
+   * disagreements count, and those of the principal (its reads, see `selection()`) count as its events.
    */
   addSkipped(skipped: SkippedEvents): void {
     this.#seen += skipped.events;
+    this.#principalEvents += skipped.principalEvents;
     for (const d of skipped.disagreements) {
       const key = `${d.eventSource} ${d.eventName}`;
       const had = this.#disagreements.get(key);
@@ -264,8 +274,12 @@ export class PrincipalAnalyzer {
   result(options: { audit?: readonly AuditRecordRef[] } & CorrelationOptions = {}): PrincipalAnalysis {
     const writes = [...this.#writes].sort(byTime);
     const unclassified = [...this.#unclassified].sort(byTime);
+    // A total order: events arrive in whatever order the files are read (one thread or several).
     const disagreements = [...this.#disagreements.values()].sort(
-      (a, b) => b.count - a.count || (a.eventName < b.eventName ? -1 : 1),
+      (a, b) =>
+        b.count - a.count ||
+        (a.eventName < b.eventName ? -1 : a.eventName > b.eventName ? 1 : 0) ||
+        (a.eventSource < b.eventSource ? -1 : a.eventSource > b.eventSource ? 1 : 0),
     );
     const correlation = options.audit ? this.#correlate(options.audit, options.toleranceMs ?? 300_000) : undefined;
     const p = this.#matcher.principal;

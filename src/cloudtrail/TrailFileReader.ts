@@ -8,8 +8,8 @@ import { EventClassifier } from './EventClassifier.js';
 import { BudgetExceededError, DecompressionBudget } from './DecompressionBudget.js';
 import { isCloudTrailError, TrailObjectMissingError } from './errors.js';
 import { principalMatcher } from './principal.js';
-import { ScanPool, workersAvailable, type WorkerReply } from './scanPool.js';
-import { parseTrailBytes, withMalformed, type ParseProblem } from './trailParse.js';
+import { ScanPool, TrailWorkerError, workersAvailable, type WorkerReply } from './scanPool.js';
+import { inflateChunkSize, parseTrailBytes, withMalformed, type ParseProblem } from './trailParse.js';
 import { selectRecords, type EventSelection, type SelectOptions, type SkippedEvents } from './trailSelect.js';
 import type { TrailFileRef, TrailWalkOptions } from './trailLayout.js';
 import { findTrailFiles } from './trailLayout.js';
@@ -45,9 +45,12 @@ export interface TrailScanOptions extends TrailWalkOptions {
    */
   onProgress?: (progress: TrailScanProgress) => void;
   /**
-   * Worker threads that inflate and parse the files, so gunzip and JSON.parse use every core. Each holds one
-   * file at a time, so at most `maxTotalBytes / maxFileBytes` run (2 by default). 0 reads in this thread, as
-   * does a scan with its own `classifier`, and the first 64 files of any scan (a small trail starts none). @default 0
+   * Worker threads that read, inflate, parse and select the files, so gunzip and JSON.parse use every core and
+   * only the selected events cross back. Each holds one file at a time, so at most `maxTotalBytes / maxFileBytes`
+   * run (2 by default). 0 reads in this thread, as does a scan with its own `classifier`, and a small trail: with
+   * `onProgress` (the trail listed first) one of up to 64 files starts none, a larger one is read in workers from
+   * its first file; without it the first 64 files are read here. A worker that stops while it holds a file fails
+   * the scan with a TrailWorkerError naming the file. @default 0
    */
   workers?: number;
   /**
@@ -198,6 +201,7 @@ export class TrailFileReader {
       classifier: this.#classifier,
       matcher,
       writes: select?.writes ?? false,
+      principalReadsCounted: select?.principalReadsCounted ?? false,
       all: select === undefined,
     };
     await this.#store.check();
@@ -249,12 +253,14 @@ export class TrailFileReader {
     let pool: ScanPool | undefined;
     let begun = 0;
     const poolFor = (): ScanPool | undefined => {
-      if (pool || threads === 0 || begun <= WORKERS_AFTER_FILES) return pool;
+      // With the trail listed first its size is known: a large one starts the workers at its first file.
+      if (pool || threads === 0 || (found > 0 ? found : begun) <= WORKERS_AFTER_FILES) return pool;
       pool = new ScanPool(threads, {
         start,
         end,
         principal: matcher?.principal,
         writes: selection.writes,
+        principalReadsCounted: selection.principalReadsCounted,
         all: selection.all,
         maxFileBytes: maxFile,
       });
@@ -319,9 +325,13 @@ export class TrailFileReader {
   }
 
   /** The events of a worker's answer: the selected records become objects here. */
-  #fromWorker(reply: WorkerReply): FileRead {
+  #fromWorker(reply: WorkerReply, file: TrailFileRef): FileRead {
     const base = { bytes: reply.bytes, compressed: reply.compressed };
-    if (reply.error !== undefined) throw new Error(`reading a trail file failed in a worker thread: ${reply.error}`);
+    if (reply.error !== undefined)
+      throw new TrailWorkerError(
+        `reading ${file.name} failed in a worker thread (${reply.error}); the scan cannot show what the file holds`,
+        [file.name],
+      );
     if (reply.unreadable !== undefined)
       return {
         ...base,
@@ -342,7 +352,7 @@ export class TrailFileReader {
   async #readInWorker(pool: ScanPool, slot: number, file: TrailFileRef, limit: number): Promise<FileRead> {
     const gzip = file.key.endsWith('.gz');
     const path = this.#store.localPath?.(file);
-    if (path !== undefined) return this.#fromWorker(await pool.run(slot, { path, gzip }));
+    if (path !== undefined) return this.#fromWorker(await pool.run(slot, file.name, { path, gzip }), file);
     const chunks: Buffer[] = [];
     let size = 0;
     try {
@@ -376,7 +386,7 @@ export class TrailFileReader {
     }
     const whole = Buffer.concat(chunks, size);
     const bytes = whole.buffer.slice(whole.byteOffset, whole.byteOffset + whole.byteLength);
-    return this.#fromWorker(await pool.run(slot, { bytes, gzip }));
+    return this.#fromWorker(await pool.run(slot, file.name, { bytes, gzip }), file);
   }
 
   /** Reads one file: every record that can be read, and what kept the rest from being read. An unreadable store throws. */
@@ -411,9 +421,7 @@ export class TrailFileReader {
     let inflated: Buffer;
     if (file.key.endsWith('.gz')) {
       try {
-        // An output chunk near the inflated size: a small file needs no 256 KiB buffer (allocating it costs more than inflating).
-        const chunkSize = Math.min(256 * 1024, Math.max(4096, raw.length * 8));
-        inflated = gunzipSync(raw, { maxOutputLength: limit, chunkSize });
+        inflated = gunzipSync(raw, { maxOutputLength: limit, chunkSize: inflateChunkSize(raw, limit) });
       } catch {
         return undefined;
       }

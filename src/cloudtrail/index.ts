@@ -88,3 +88,4 @@ export type {
   UnverifiedTrailFile,
 } from './trailIntegrity.js';
 export type { EventSelection, SkippedEvents } from './trailSelect.js';
+export { TrailWorkerError } from './scanPool.js';

@@ -3,7 +3,7 @@
  * worker is the compiled `scanWorker.js` next to this module; run from the
  * TypeScript sources (no compiled worker), a scan reads in its own thread.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ParseProblem } from './trailParse.js';
 import type { SkippedEvents } from './trailSelect.js';
 import { siblingWorker } from '../util/workerModule.js';
@@ -13,6 +13,7 @@ export interface WorkerSetup {
   readonly end: number;
   readonly principal: string | undefined;
   readonly writes: boolean;
+  readonly principalReadsCounted: boolean;
   readonly all: boolean;
   readonly maxFileBytes: number;
 }
@@ -39,9 +40,22 @@ export interface WorkerReply {
   readonly problem?: ParseProblem | undefined;
 }
 
-/** The parent's Node flags minus those that only apply to a script given inline (`-e`, `--input-type`). */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
+/** V8 heap flags a worker thread refuses in `execArgv`; it takes them as `resourceLimits`. */
+const HEAP_FLAGS: Record<string, 'maxOldGenerationSizeMb' | 'maxYoungGenerationSizeMb'> = {
+  '--max-old-space-size': 'maxOldGenerationSizeMb',
+  '--max_old_space_size': 'maxOldGenerationSizeMb',
+  '--max-semi-space-size': 'maxYoungGenerationSizeMb',
+  '--max_semi_space_size': 'maxYoungGenerationSizeMb',
+};
+
+/**
+ * The parent's Node flags for a worker: without those that only apply to a script given inline (`-e`,
+ * `--input-type`), and with the heap limits (`--max-old-space-size`) as the worker's own resource limits, so a
+ * worker is held to the memory the user gave the process.
+ */
+function workerOptions(): { execArgv: string[]; resourceLimits: ResourceLimits } {
+  const execArgv: string[] = [];
+  const resourceLimits: { -readonly [K in keyof ResourceLimits]: ResourceLimits[K] } = {};
   const args = process.execArgv;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -50,9 +64,17 @@ function workerExecArgv(): string[] {
       continue;
     }
     if (a.startsWith('--input-type') || a.startsWith('--eval=') || a.startsWith('--print=')) continue;
-    out.push(a);
+    const [flag = '', value] = a.split('=', 2);
+    const limit = HEAP_FLAGS[flag];
+    if (limit) {
+      const mb = Number(value ?? args[++i]);
+      // The semi-space is a third of the young generation.
+      if (mb > 0) resourceLimits[limit] = limit === 'maxYoungGenerationSizeMb' ? mb * 3 : mb;
+      continue;
+    }
+    execArgv.push(a);
   }
-  return out;
+  return { execArgv, resourceLimits };
 }
 
 const WORKER_URL = siblingWorker(import.meta.url, 'scanWorker');
@@ -60,12 +82,47 @@ const WORKER_URL = siblingWorker(import.meta.url, 'scanWorker');
 /** Worker threads can run: this module was loaded compiled (`.js`). */
 export const workersAvailable = WORKER_URL !== undefined;
 
-type Pending = { resolve: (r: WorkerReply) => void; reject: (e: Error) => void };
+type Pending = { file: string; resolve: (r: WorkerReply) => void; reject: (e: Error) => void };
 
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
-  failed: Error | undefined;
+  /** Why the worker stopped, once it has. */
+  stopped: { why: string; cause: Error | undefined } | undefined;
+}
+
+/**
+ * A worker thread stopped or failed while it held trail files: the scan cannot tell what those files hold, so
+ * it fails, naming them (never a result without them).
+ */
+export class TrailWorkerError extends Error {
+  /** The files the worker held, read or queued. */
+  readonly files: readonly string[];
+  constructor(message: string, files: readonly string[], options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TrailWorkerError';
+    this.files = files;
+  }
+}
+
+function workerError(stopped: NonNullable<Slot['stopped']>, files: readonly string[]): TrailWorkerError {
+  const which = files.length === 1 ? files[0]! : `${files[0]!} (and ${files.length - 1} more)`;
+  return new TrailWorkerError(
+    `a trail scan worker thread ${stopped.why} while reading ${which}; the scan cannot show what the file holds`,
+    files,
+    stopped.cause ? { cause: stopped.cause } : undefined,
+  );
+}
+
+function startWorker(url: URL, setup: WorkerSetup): Worker {
+  const { execArgv, resourceLimits } = workerOptions();
+  try {
+    return new Worker(url, { workerData: setup, execArgv, resourceLimits });
+  } catch (err) {
+    // A flag of the process a worker does not take (`--title`, some V8 options): the worker needs none of them.
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    return new Worker(url, { workerData: setup, execArgv: [], resourceLimits });
+  }
 }
 
 export class ScanPool {
@@ -77,24 +134,29 @@ export class ScanPool {
     if (url === undefined) throw new Error('scan worker threads run only from the compiled build');
     this.#slots = Array.from({ length: size }, () => {
       const slot: Slot = {
-        worker: new Worker(url, { workerData: setup, execArgv: workerExecArgv() }),
+        worker: startWorker(url, setup),
         pending: new Map(),
-        failed: undefined,
+        stopped: undefined,
       };
       slot.worker.on('message', (reply: WorkerReply) => {
         const p = slot.pending.get(reply.id);
         slot.pending.delete(reply.id);
         p?.resolve(reply);
       });
-      const fail = (err: Error): void => {
-        slot.failed = err;
-        for (const p of slot.pending.values()) p.reject(err);
+      // Whatever stops a worker fails every file it holds and every file later given to it.
+      const fail = (why: string, cause?: Error): void => {
+        slot.stopped ??= { why, cause };
+        const held = [...slot.pending.values()];
         slot.pending.clear();
+        if (held.length === 0) return;
+        const err = workerError(
+          slot.stopped,
+          held.map((p) => p.file),
+        );
+        for (const p of held) p.reject(err);
       };
-      slot.worker.on('error', fail);
-      slot.worker.on('exit', (code) => {
-        if (slot.pending.size) fail(new Error(`a trail scan worker stopped (exit code ${code})`));
-      });
+      slot.worker.on('error', (err) => fail(`failed (${err.message})`, err));
+      slot.worker.on('exit', (code) => fail(`stopped (exit code ${code})`));
       return slot;
     });
   }
@@ -104,17 +166,18 @@ export class ScanPool {
   }
 
   /** Reads one file on worker `index` modulo the pool size; a worker takes its files in turn. */
-  run(index: number, request: Omit<WorkerRequest, 'id'>): Promise<WorkerReply> {
+  run(index: number, file: string, request: Omit<WorkerRequest, 'id'>): Promise<WorkerReply> {
     const s = this.#slots[index % this.#slots.length]!;
-    if (s.failed) return Promise.reject(s.failed);
+    if (s.stopped) return Promise.reject(workerError(s.stopped, [file]));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      s.pending.set(id, { resolve, reject });
+      s.pending.set(id, { file, resolve, reject });
       const message: WorkerRequest = { ...request, id };
       s.worker.postMessage(message, request.bytes ? [request.bytes] : []);
     });
   }
 
+  /** Stops the workers; a file still pending is failed, not dropped. */
   async close(): Promise<void> {
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }

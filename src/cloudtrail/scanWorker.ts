@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { EventClassifier } from './EventClassifier.js';
 import { principalMatcher } from './principal.js';
-import { parseTrailBytes, withMalformed } from './trailParse.js';
+import { inflateChunkSize, parseTrailBytes, withMalformed } from './trailParse.js';
 import { selectRecords } from './trailSelect.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './scanPool.js';
 
@@ -22,6 +22,7 @@ const options = {
   classifier,
   matcher: typeof matcher === 'string' ? undefined : matcher,
   writes: setup.writes,
+  principalReadsCounted: setup.principalReadsCounted,
   all: setup.all,
 };
 
@@ -52,7 +53,10 @@ function inflateDamaged(raw: Buffer, limit: number): Promise<Inflated> {
 async function inflate(raw: Buffer, gzip: boolean, limit: number): Promise<Inflated> {
   if (!gzip) return raw.length > limit ? { unreadable: `larger than ${limit} bytes` } : { bytes: raw, cut: undefined };
   try {
-    return { bytes: gunzipSync(raw, { maxOutputLength: limit, chunkSize: 256 * 1024 }), cut: undefined };
+    return {
+      bytes: gunzipSync(raw, { maxOutputLength: limit, chunkSize: inflateChunkSize(raw, limit) }),
+      cut: undefined,
+    };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE')

@@ -59,6 +59,17 @@ export function parseTrailBytes(raw: Buffer, cut: string | undefined): ParsedTra
   return { records: r, problem: undefined };
 }
 
+/**
+ * The output chunk to inflate a whole gzip file with: its inflated size as the gzip trailer states it (plus one
+ * byte, so a single chunk holds it and needs no copy), within what the compressed size can inflate to (deflate
+ * reaches about 1,032:1), `limit`, and 16 MiB. The trailer is only a hint: a wrong one costs more chunks, never
+ * a wrong result.
+ */
+export function inflateChunkSize(raw: Buffer, limit: number): number {
+  const stated = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) + 1 : 16 * 1024;
+  return Math.max(4096, Math.min(stated, raw.length * 1032 + 1024, limit + 1, 16 * 2 ** 20));
+}
+
 /** Adds the malformed records of a file to what else kept it from being read completely. */
 export function withMalformed(
   problem: ParseProblem | undefined,

@@ -1,17 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backgroundRecords, IDENTITIES, makeRecord, trailKey } from '../../scripts/trailFixtures.mjs';
-import { runCli } from '../support/cli.js';
+import { CLI, runCli, runNode } from '../support/cli.js';
 import { writeLocalTrail, type TrailFile } from '../support/trails.js';
 
-// The scan reads in worker threads (gunzip and JSON.parse on every core) once a trail has more than 64 files,
-// and only the principal's events (or the writes) become objects. Whatever the number of workers, it must find
-// the same events, count the same, and report the same damaged files.
+// A trail of more than 64 files is read in worker threads (gunzip and JSON.parse on every core), and only the
+// events the analysis needs become objects: the principal's writes and unclassifiable events (all of its events
+// with --audit), or without --principal every write; the others are counted where they are read. Whatever the
+// number of workers, the scan must find the same events, count the same, and report the same damaged files.
 const PRINCIPAL = IDENTITIES.inventory.arn;
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+/** A file of the trail that is not gzip at all, and one whose gzip trailer (CRC) is wrong. */
+const NOT_GZIP = 100;
+const BAD_CRC = 120;
 
 function trail(): TrailFile[] {
   const files: TrailFile[] = [];
@@ -49,57 +53,205 @@ function trail(): TrailFile[] {
               readOnly: true,
             }),
           );
-        // A malformed record, a file cut short: reported the same way by every reader.
+        // An event of the principal that neither CloudTrail's flag nor the catalog can call a read: reported,
+        // so it must cross back from a worker although the principal's reads are only counted there.
+        if (n % 23 === 0) {
+          const odd = makeRecord({
+            time: new Date(start.getTime() + 180_000),
+            region,
+            identity: IDENTITIES.inventory,
+            eventSource: 'quuxlet.amazonaws.com',
+            eventName: 'Quuxify',
+          });
+          delete odd.readOnly;
+          records.push(odd);
+        }
+        // A malformed record, a file cut short, one not gzip, one with a bad CRC: reported the same way by every reader.
         if (n === 40) records.splice(3, 0, { eventName: 'DescribeInstances', eventSource: 'ec2.amazonaws.com' });
         const key = trailKey({ region, time: start, uniq: `w${n}` });
-        if (n === 90) {
-          const whole = gzipSync(JSON.stringify({ Records: records }));
-          files.push({ key, raw: whole.subarray(0, Math.floor(whole.length * 0.7)) });
+        const whole = gzipSync(JSON.stringify({ Records: records }));
+        if (n === 90) files.push({ key, raw: whole.subarray(0, Math.floor(whole.length * 0.7)) });
+        else if (n === NOT_GZIP) files.push({ key, raw: Buffer.from('this is not a gzip file at all, just text\n') });
+        else if (n === BAD_CRC) {
+          const bad = Buffer.from(whole);
+          bad[bad.length - 8] = bad[bad.length - 8]! ^ 0xff;
+          files.push({ key, raw: bad });
         } else files.push({ key, records });
       }
+  // A digest file lies beside the logs: never read as a log file, by any reader.
+  files.push({
+    key: 'AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2024/05/01/123456789012_CloudTrail-Digest_us-east-1_t_us-east-1_20240501T010000Z.json.gz',
+    raw: Buffer.from('not a log file'),
+  });
   return files;
+}
+
+interface ScanOut {
+  summary: Record<string, unknown> & { durationMs?: number; peakBufferedBytes?: number; problems: unknown[] };
+  result?: unknown;
+  analysis?: Record<string, unknown>;
+  writesByPrincipal?: Record<string, number>;
 }
 
 describe('cloudtrail scan with 0, 1 and 2 worker threads', () => {
   let root: string;
+  let audit: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'inventag-workers-'));
     writeLocalTrail(root, trail());
+    audit = join(root, 'audit.json');
+    writeFileSync(
+      audit,
+      JSON.stringify([
+        { timestamp: '2024-05-01T00:10:00Z', service: 'ec2', operation: 'DescribeInstances' },
+        { timestamp: '2024-05-02T04:00:00Z', service: 's3', operation: 'ListBuckets' },
+      ]),
+    );
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const scan = async (workers: number, extra: string[]) => {
+  const scan = async (workers: number, extra: string[], code: number) => {
     const run = await runCli(['cloudtrail', 'scan', root, '--json', '--workers', String(workers), ...extra]);
-    // With --principal: writes found (exit 1); without: the scan finished (exit 0).
-    expect(run.code, run.stderr).toBe(extra.length ? 1 : 0);
-    const out = JSON.parse(run.stdout) as {
-      summary: Record<string, unknown> & { durationMs?: number; peakBufferedBytes?: number };
-      analysis?: Record<string, unknown>;
-      writesByPrincipal?: Record<string, number>;
-    };
+    expect(run.code, run.stderr).toBe(code);
+    const out = JSON.parse(run.stdout) as ScanOut;
     const { durationMs: _d, peakBufferedBytes: _p, ...summary } = out.summary;
     return { ...out, summary };
   };
 
-  test('with --principal: the same writes, events seen, disagreements and problems', async () => {
+  test('with --principal: the same writes, unclassified events, events seen, disagreements and problems', async () => {
     const p = ['--principal', PRINCIPAL];
-    const [inThread, one, two] = await Promise.all([scan(0, p), scan(1, p), scan(2, p)]);
-    expect(inThread.summary).toMatchObject({ filesRead: 142, filesCorrupt: 2, complete: false });
+    const [inThread, one, two] = await Promise.all([scan(0, p, 1), scan(1, p, 1), scan(2, p, 1)]);
+    expect(inThread.summary).toMatchObject({ filesRead: 140, filesCorrupt: 4, complete: false });
+    // Writes were found: the verdict says so, though the trail was not read completely.
+    expect(inThread.result).toBe('BROKEN');
+    const problems = inThread.summary.problems as { location: string; kind: string; reason: string }[];
+    const byFile = Object.fromEntries(problems.map((q) => [Number(/_w(\d+)\.json\.gz$/.exec(q.location)?.[1]), q]));
+    expect(Object.keys(byFile).sort()).toEqual(['100', '120', '40', '90']);
+    expect(byFile[NOT_GZIP]).toMatchObject({
+      kind: 'unreadable',
+      reason: 'not a valid gzip file (incorrect header check)',
+    });
+    // The whole file inflated, but its check fails: nothing of it is trusted.
+    expect(byFile[BAD_CRC]).toMatchObject({
+      kind: 'unreadable',
+      reason: 'not a valid gzip file (incorrect data check)',
+    });
+    expect(byFile[40]).toMatchObject({ kind: 'malformed-records' });
+    expect(byFile[90]).toMatchObject({ kind: 'truncated', reason: expect.stringMatching(/^cut short/) });
     expect((inThread.analysis!.writes as unknown[]).length).toBe(8);
+    expect((inThread.analysis!.unclassified as { eventName: string }[]).map((e) => e.eventName)).toEqual(
+      Array.from({ length: 6 }, () => 'Quuxify'),
+    );
     expect(inThread.analysis!.eventsSeen).toBe(inThread.summary.events);
+    expect(inThread.analysis!.principalEvents).toBeGreaterThan(4000);
     expect(inThread.analysis!.disagreements).toEqual([
-      expect.objectContaining({ eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', count: 13 }),
+      expect.objectContaining({ eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', count: 11 }),
     ]);
     for (const other of [one, two]) {
       expect(other.summary).toEqual(inThread.summary);
+      expect(other.result).toEqual(inThread.result);
       expect(other.analysis).toEqual(inThread.analysis);
     }
   });
 
-  test('without --principal: the same writes per principal', async () => {
-    const [inThread, two] = await Promise.all([scan(0, []), scan(2, [])]);
+  test('with --audit every event of the principal crosses back, and the correlation is the same', async () => {
+    const p = ['--principal', PRINCIPAL, '--audit', audit];
+    const [inThread, two] = await Promise.all([scan(0, p, 1), scan(2, p, 1)]);
+    const correlation = inThread.analysis!.correlation as {
+      matched: number;
+      unrecorded: unknown[];
+      skippedServiceEvents: number;
+    };
+    expect(correlation.matched).toBeGreaterThan(0);
+    expect(correlation.unrecorded.length + correlation.matched + correlation.skippedServiceEvents).toBe(
+      inThread.analysis!.principalEvents,
+    );
+    expect(two.summary).toEqual(inThread.summary);
+    expect(two.analysis).toEqual(inThread.analysis);
+  });
+
+  test('a role or an access key as the principal: the same in every reader', async () => {
+    for (const principal of ['arn:aws:iam::123456789012:role/InventoryReadOnly', 'ASIAEXAMPLEDEPLOYKEY']) {
+      const p = ['--principal', principal];
+      const [inThread, two] = await Promise.all([scan(0, p, 1), scan(2, p, 1)]);
+      expect(inThread.analysis!.principalEvents).toBeGreaterThan(0);
+      expect(two.summary).toEqual(inThread.summary);
+      expect(two.analysis).toEqual(inThread.analysis);
+    }
+  });
+
+  test('without --principal: the same writes per principal, in the same order', async () => {
+    const [inThread, two] = await Promise.all([scan(0, [], 0), scan(2, [], 0)]);
     expect(Object.keys(inThread.writesByPrincipal!).length).toBeGreaterThan(1);
-    expect(two.writesByPrincipal).toEqual(inThread.writesByPrincipal);
+    expect(Object.entries(two.writesByPrincipal!)).toEqual(Object.entries(inThread.writesByPrincipal!));
     expect(two.summary).toEqual(inThread.summary);
   });
+
+  test('the text output and the progress are the same with the default workers', async () => {
+    // Durations and rates differ from run to run; everything else is the same.
+    const steady = (s: string): string =>
+      s.replace(/ in \d+(\.\d+)? s/g, ' in T s').replace(/[\d.]+ [KMG]?B\/s/g, 'R B/s');
+    const args = ['cloudtrail', 'scan', root, '--principal', PRINCIPAL, '--progress'];
+    const [inThread, byDefault] = await Promise.all([runCli([...args, '--workers', '0']), runCli(args)]);
+    expect(inThread.code).toBe(1);
+    expect(byDefault.code).toBe(1);
+    expect(steady(byDefault.stdout)).toBe(steady(inThread.stdout));
+    expect(inThread.stdout).toContain('140 files read, 4 corrupt');
+    const last = (s: string) =>
+      steady(s)
+        .split('\n')
+        .filter((l) => l.includes('reading CloudTrail files'))
+        .at(-1);
+    expect(last(byDefault.stderr)).toMatch(/144\/144 files, 100%/);
+    expect(last(byDefault.stderr)).toBe(last(inThread.stderr));
+    // The corrupt files are named on stderr, in the same order.
+    const corrupt = (s: string) => s.split('\n').filter((l) => l.startsWith('corrupt '));
+    expect(corrupt(byDefault.stderr)).toHaveLength(4);
+    expect(corrupt(byDefault.stderr)).toEqual(corrupt(inThread.stderr));
+  });
+});
+
+describe('a worker thread that stops', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'inventag-worker-oom-'));
+    const files: TrailFile[] = [];
+    for (let n = 0; n < 80; n++) {
+      const start = new Date(Date.UTC(2024, 4, 1, 0, n));
+      // One file far larger than the heap the process is given: its worker runs out of memory parsing it.
+      const records = backgroundRecords(n === 75 ? 60_000 : 20, {
+        start,
+        end: new Date(start.getTime() + 50_000),
+        region: 'us-east-1',
+        seed: n + 1,
+      });
+      files.push({ key: trailKey({ region: 'us-east-1', time: start, uniq: `o${n}` }), records });
+    }
+    writeLocalTrail(root, files);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  // --max-old-space-size holds the workers too (as their resource limits).
+  const scan = (workers: string[]) =>
+    runNode(['--max-old-space-size=48', CLI, 'cloudtrail', 'scan', root, '--principal', PRINCIPAL, ...workers], {
+      timeoutMs: 120_000,
+    });
+
+  test('fails the scan naming the file it held, never a result without it', async () => {
+    // With two or more cores the workers are the default.
+    const runs = await Promise.all([scan(['--workers', '2']), ...(availableParallelism() >= 2 ? [scan([])] : [])]);
+    for (const run of runs) {
+      expect(run.code, run.stderr).toBe(70);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/a trail scan worker thread failed \(.*memory.*\) while reading \S+_o75\.json\.gz/);
+      expect(run.stderr).not.toContain('    at ');
+    }
+  }, 150_000);
+
+  test('in the main thread the same file stops the whole process: no result either', async () => {
+    const run = await scan(['--workers', '0']);
+    expect(run.code).not.toBe(0);
+    expect(run.code).not.toBe(1);
+    expect(run.stdout).toBe('');
+  }, 150_000);
 });
