@@ -9,10 +9,17 @@
  * string: error messages too), so no secret reaches a file.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import type { DestinationStream, Level, Logger, LoggerOptions, MultiStreamRes } from 'pino';
+import type * as PinoModule from 'pino';
 import { type Redactor, createRedactor } from '../audit/redact.js';
 import { RotatingFileDestination } from './RotatingFileDestination.js';
+
+type Pino = typeof PinoModule.default;
+let loadedPino: Pino | undefined;
+/** pino (CommonJS), loaded when the first loggers are made: a command that logs nothing does not load it. */
+const pinoModule = (): Pino => (loadedPino ??= createRequire(import.meta.url)('pino') as Pino);
 
 export const LOG_FILE_NAMES = {
   production: 'inventag_production.log',
@@ -97,7 +104,7 @@ function messageArgs(args: unknown[], redactor: Redactor): unknown[] {
   return [first, ...redactArgs(rest, redactor)];
 }
 
-function loggerOptions(level: Level, redactKeys: readonly string[], channel: LogChannel): pino.LoggerOptions {
+function loggerOptions(level: Level, redactKeys: readonly string[], channel: LogChannel): LoggerOptions {
   const redactor = createRedactor({ extraKeys: redactKeys });
   return {
     level,
@@ -107,7 +114,7 @@ function loggerOptions(level: Level, redactKeys: readonly string[], channel: Log
       },
     },
     base: { pid: process.pid, log: channel },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: pinoModule().stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
       bindings: (bindings) => redactor(bindings) as Record<string, unknown>,
@@ -117,13 +124,13 @@ function loggerOptions(level: Level, redactKeys: readonly string[], channel: Log
     // bindings as a JSON fragment; redact that fragment once per child.
     onChild: (child) => {
       const holder = child as unknown as Record<symbol, unknown>;
-      const fragment = holder[pino.symbols.chindingsSym];
+      const fragment = holder[pinoModule().symbols.chindingsSym];
       if (typeof fragment !== 'string' || fragment === '') return;
       try {
         const redacted = JSON.stringify(redactor(JSON.parse(`{${fragment.slice(1)}}`)));
-        holder[pino.symbols.chindingsSym] = redacted === '{}' ? '' : `,${redacted.slice(1, -1)}`;
+        holder[pinoModule().symbols.chindingsSym] = redacted === '{}' ? '' : `,${redacted.slice(1, -1)}`;
       } catch {
-        holder[pino.symbols.chindingsSym] = '';
+        holder[pinoModule().symbols.chindingsSym] = '';
       }
     },
   };
@@ -134,7 +141,8 @@ function build(
   level: Level,
   redactKeys: readonly string[],
 ): Omit<InventagLoggers, 'close'> {
-  const make = (channel: LogChannel, stream: DestinationStream | pino.MultiStreamRes) =>
+  const pino = pinoModule();
+  const make = (channel: LogChannel, stream: DestinationStream | MultiStreamRes) =>
     pino(loggerOptions(level, redactKeys, channel), stream);
   const production = pino.multistream([
     { level, stream: streams.production },
@@ -198,7 +206,7 @@ export function createLogFiles(options: LogFilesOptions): InventagLoggers {
 
 /** Loggers that write nothing: for when logging is disabled. */
 export function createNoopLogFiles(): InventagLoggers {
-  const silent = pino({ enabled: false });
+  const silent = pinoModule()({ enabled: false });
   return { production: silent, errors: silent, metrics: silent, security: silent, close: async () => {} };
 }
 

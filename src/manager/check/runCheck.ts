@@ -1,5 +1,3 @@
-import { gatherFromAws } from './awsSource.js';
-import { gatherFromDirectory } from './directorySource.js';
 import { finishCheck } from './finishCheck.js';
 import type { CheckRunOptions, CheckRunResult } from './types.js';
 
@@ -9,8 +7,9 @@ import type { CheckRunOptions, CheckRunResult } from './types.js';
  * directory (`evidenceDir`) or from AWS; both end the same way.
  */
 export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult> {
+  // Each source is loaded only when used: an evidence directory needs none of the AWS clients' modules.
   const gathered = options.evidenceDir
-    ? gatherFromDirectory(options.evidenceDir, options)
-    : await gatherFromAws(options);
+    ? (await import('./directorySource.js')).gatherFromDirectory(options.evidenceDir, options)
+    : await (await import('./awsSource.js')).gatherFromAws(options);
   return finishCheck(gathered, options);
 }
