@@ -4,16 +4,26 @@
 // grow with the number of files. Each scan runs in a fresh child process so
 // its peak RSS is its own; the parent only generates the files.
 //
+// `inventag cloudtrail scan --principal` as users run it (the CLI, default worker threads) is measured in
+// rounds, interleaved with a bare gunzip + JSON.parse of the same files in one thread (the CPU floor), with
+// DuckDB's read_json over the same files on 2 threads, and with another build: medians of the rounds' wall, CPU
+// (the whole process, every thread, under /usr/bin/time) and peak RSS, and each ratio taken within a round.
+//   INVENTAG_BENCH_DUCKDB=<dir>     a directory where `npm install @duckdb/node-api` was run (outside this
+//                                   repository; it is not a dependency): adds the DuckDB line
+//   INVENTAG_BENCH_BASELINE=<dir>   a built checkout of another commit: its CLI in the same rounds
+//   INVENTAG_BENCH_SCAN_ROUNDS=N    rounds (default 3)
+//
 // Digest validation (`cloudtrail verify`): the same 1,000 log files get
 // hourly signed digests (a key pair made here), and the verification's files/s
 // and MB/s hashed are set against `sha256sum` over the same files in the same
 // run (sha256sum hashes the gzip bytes; verify inflates and hashes the JSON,
 // as CloudTrail's digests require).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { backgroundRecords, trailKey } from '../scripts/trailFixtures.mjs';
@@ -29,6 +39,8 @@ const DAYS = 10;
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = pathToFileURL(join(here, '..', 'dist', 'cloudtrail', 'index.js')).href;
+const ROUNDS = Number(process.env.INVENTAG_BENCH_SCAN_ROUNDS ?? 3);
+const PRINCIPAL = 'arn:aws:sts::123456789012:assumed-role/InventoryReadOnly/inventag';
 
 function generate(root) {
   const bodies = [];
@@ -151,17 +163,12 @@ function sha256sumTimes(paths) {
 
 // Runs one scan in a child and returns its figures. Event times in the files
 // are in May 2024, so no time filter applies; the day folders select files.
-// `fast` scans as `inventag cloudtrail scan --principal` does: worker threads, and objects only for the
-// principal's events (the others counted).
-function scanInChild(root, walk, fast = false) {
+function scanInChild(root, walk) {
   const script = `
     const ct = await import(${JSON.stringify(dist)});
-    const { availableParallelism } = await import('node:os');
-    const principal = 'arn:aws:sts::123456789012:assumed-role/InventoryReadOnly/inventag';
-    const analyzer = new ct.PrincipalAnalyzer(principal, { keepEventsForCorrelation: false });
+    const analyzer = new ct.PrincipalAnalyzer(${JSON.stringify(PRINCIPAL)}, { keepEventsForCorrelation: false });
     const walk = ${JSON.stringify(walk)};
     for (const k of ['start', 'end']) if (walk[k]) walk[k] = new Date(walk[k]);
-    if (${fast}) Object.assign(walk, { workers: availableParallelism(), select: { principal }, onSkipped: (s) => analyzer.addSkipped(s) });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const s = await new ct.TrailFileReader(new ct.LocalTrailStore(${JSON.stringify(root)}), walk).scan((e) => analyzer.add(e));
@@ -177,48 +184,128 @@ function scanInChild(root, walk, fast = false) {
   return JSON.parse(out);
 }
 
-/** The floor: gunzip + JSON.parse of the same files in one thread, nothing else (CPU and wall). */
-function bareParseInChild(paths, root) {
-  const list = join(root, 'paths.json');
-  writeFileSync(list, JSON.stringify(paths));
+/** A command under /usr/bin/time: wall, CPU of the whole process (every thread) and peak RSS. */
+function timed(args, options = {}) {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %M %U %S', process.execPath, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    ...options,
+  });
+  const wallMs = performance.now() - t0;
+  const m = /TIME (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr ?? '');
+  if (!m) throw new Error(`${args.join(' ')} did not run under /usr/bin/time: ${r.stderr}`);
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    wallMs,
+    rssKiB: Number(m[1]),
+    cpuMs: (Number(m[2]) + Number(m[3])) * 1000,
+  };
+}
+
+/** `inventag cloudtrail scan ROOT --principal P --json` of the build at `distRoot`, default workers. */
+function cliScanOnce(distRoot, root) {
+  const r = timed([
+    join(distRoot, 'dist', 'cli', 'main.js'),
+    'cloudtrail',
+    'scan',
+    root,
+    '--principal',
+    PRINCIPAL,
+    '--json',
+  ]);
+  if (r.status !== 0) throw new Error(`inventag cloudtrail scan exited ${r.status}`);
+  const out = JSON.parse(r.stdout);
+  return { ...r, events: out.summary.events, principalEvents: out.analysis.principalEvents, stdout: undefined };
+}
+
+/** The floor: gunzip + JSON.parse of the same files in one thread, nothing else. */
+function bareOnce(list) {
   const script = `
     const { readFileSync } = await import('node:fs');
     const { gunzipSync } = await import('node:zlib');
-    const paths = JSON.parse(readFileSync(${JSON.stringify(list)}, 'utf8'));
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
     let records = 0;
-    for (const p of paths) records += JSON.parse(gunzipSync(readFileSync(p)).toString('latin1')).Records.length;
-    const wallMs = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    process.stdout.write(JSON.stringify({ records, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKiB: process.resourceUsage().maxRSS }));
+    for (const p of JSON.parse(readFileSync(${JSON.stringify(list)}, 'utf8'))) records += JSON.parse(gunzipSync(readFileSync(p)).toString('latin1')).Records.length;
+    process.stdout.write(String(records));
   `;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  const r = timed(['--input-type=module', '-e', script]);
+  return { ...r, records: Number(r.stdout), stdout: undefined };
 }
 
-/** DuckDB's read_json over the same files on every core, when @duckdb/node-api can be imported (it is not a dependency). */
-function duckdbInChild(root) {
-  const script = `
-    let api;
-    try { api = await import('@duckdb/node-api'); } catch { process.stdout.write('null'); process.exit(0); }
-    const { availableParallelism } = await import('node:os');
-    const db = await api.DuckDBInstance.create(':memory:', { threads: String(availableParallelism()) });
-    const c = await db.connect();
-    const t0 = performance.now();
-    const r = await c.runAndReadAll(\`SELECT count(*) AS n, count(*) FILTER (WHERE rec.userIdentity.arn = 'arn:aws:sts::123456789012:assumed-role/InventoryReadOnly/inventag') AS mine FROM (SELECT unnest(Records) AS rec FROM read_json('${root}/AWSLogs/**/*.json.gz', maximum_object_size = 268435456))\`);
-    const wallMs = performance.now() - t0;
-    process.stdout.write(JSON.stringify({ events: Number(r.getRows()[0][0]), wallMs }));
-  `;
+/** DuckDB's read_json over the same files on 2 threads, from INVENTAG_BENCH_DUCKDB, or undefined. */
+function duckdbOnce(root) {
+  const dir = process.env.INVENTAG_BENCH_DUCKDB;
+  if (!dir) return undefined;
+  let entry;
   try {
-    return JSON.parse(
-      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-        encoding: 'utf8',
-        cwd: join(here, '..'),
-      }),
-    );
+    entry = createRequire(join(resolve(dir), 'package.json')).resolve('@duckdb/node-api');
   } catch {
-    return null;
+    return undefined;
   }
+  const script = `
+    const api = await import(${JSON.stringify(pathToFileURL(entry).href)});
+    const db = await api.DuckDBInstance.create(':memory:', { threads: '2' });
+    const c = await db.connect();
+    const r = await c.runAndReadAll(\`SELECT count(*) AS n, count(*) FILTER (WHERE rec.userIdentity.arn = '${PRINCIPAL}') AS mine FROM (SELECT unnest(Records) AS rec FROM read_json('${root}/AWSLogs/**/*.json.gz', maximum_object_size = 268435456))\`);
+    process.stdout.write(JSON.stringify(r.getRows()[0].map(Number)));
+  `;
+  const r = timed(['--input-type=module', '-e', script]);
+  if (r.status !== 0) throw new Error(`DuckDB exited ${r.status}`);
+  const [events, mine] = JSON.parse(r.stdout);
+  return { ...r, events, principalEvents: mine, stdout: undefined };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const summary = (runs) =>
+  runs.length === 0
+    ? undefined
+    : {
+        wallMs: median(runs.map((r) => r.wallMs)),
+        cpuMs: median(runs.map((r) => r.cpuMs)),
+        rssMiB: Math.max(...runs.map((r) => r.rssKiB)) / 1024,
+      };
+
+/** ROUNDS interleaved rounds: bare, ours, DuckDB, the baseline build; medians, and ratios within each round. */
+function scanRounds(root, list) {
+  const baseline = process.env.INVENTAG_BENCH_BASELINE ? resolve(process.env.INVENTAG_BENCH_BASELINE) : undefined;
+  const bare = [];
+  const ours = [];
+  const duck = [];
+  const base = [];
+  const cpuRatio = [];
+  const duckRatio = [];
+  const baseCpuRatio = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const b = bareOnce(list);
+    const o = cliScanOnce(join(here, '..'), root);
+    const d = duckdbOnce(root);
+    bare.push(b);
+    ours.push(o);
+    cpuRatio.push(o.cpuMs / b.cpuMs);
+    if (d) {
+      if (d.events !== o.events || d.principalEvents !== o.principalEvents)
+        throw new Error(
+          `DuckDB counted ${d.events}/${d.principalEvents} events, the scan ${o.events}/${o.principalEvents}`,
+        );
+      duck.push(d);
+      duckRatio.push(o.wallMs / d.wallMs);
+    }
+    if (baseline) {
+      const t = cliScanOnce(baseline, root);
+      base.push(t);
+      baseCpuRatio.push(o.cpuMs / t.cpuMs);
+    }
+  }
+  return {
+    bare: summary(bare),
+    ours: { ...summary(ours), events: ours[0].events },
+    duck: summary(duck),
+    baseline: summary(base),
+    cpuRatio: median(cpuRatio),
+    duckRatio: duck.length ? median(duckRatio) : undefined,
+    baseCpuRatio: base.length ? median(baseCpuRatio) : undefined,
+  };
 }
 
 export async function run() {
@@ -233,20 +320,22 @@ export async function run() {
       start: '2024-05-01T00:00:00Z',
       end: '2024-05-01T00:00:00Z',
     });
-    // As the CLI scans: worker threads, objects only for the principal's events; against the floor and DuckDB.
-    const fast = scanInChild(root, {}, true);
-    const bare = bareParseInChild(
-      written.map((w) => w.path),
-      root,
-    );
-    const duck = duckdbInChild(root);
-    const root10 = join(root, 'ten');
-    for (const w of written.slice(0, 10)) {
-      const path = join(root10, ...w.key.split('/'));
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, bodies[w.body]);
+    // As users run it: the CLI, default worker threads; in rounds against the floor, DuckDB and another build.
+    const list = join(root, 'paths.json');
+    writeFileSync(list, JSON.stringify(written.map((w) => w.path)));
+    const scans = scanRounds(root, list);
+    // Memory against the number of events: 10 files (read in the main thread: 64 or fewer start no worker),
+    // 100 and 1,000 files (worker threads).
+    const sized = {};
+    for (const n of [10, 100]) {
+      const sub = join(root, `first-${n}`);
+      for (const w of written.slice(0, n)) {
+        const path = join(sub, ...w.key.split('/'));
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, bodies[w.body]);
+      }
+      sized[n] = cliScanOnce(join(here, '..'), sub);
     }
-    const fast10 = scanInChild(root10, {}, true);
     const keys = writeDigests(root, bodies, written);
     const paths = written.map((w) => w.path);
     sha256sumTimes(paths);
@@ -289,25 +378,36 @@ export async function run() {
         goal: '~1 (memory does not grow with files)',
       },
       {
-        figure: `scan with worker threads and selection, wall clock (${full.events.toLocaleString('en-US')} events)`,
-        value: fast.wallMs / 1000,
+        figure: `inventag cloudtrail scan --principal, wall clock (${scans.ours.events.toLocaleString('en-US')} events)`,
+        value: scans.ours.wallMs / 1000,
         unit: 's',
         goal: 'faster than DuckDB read_json on the same files and cores',
-        note: `${(fast.cpuMs / 1000).toFixed(1)} s CPU; the same scan in one thread building every event: ${(full.wallMs / 1000).toFixed(1)} s wall, ${(full.cpuMs / 1000).toFixed(1)} s CPU (${(full.wallMs / fast.wallMs).toFixed(2)}x the wall)${duck ? `; DuckDB read_json ${(duck.wallMs / 1000).toFixed(1)} s wall (${duck.events} events), ours / DuckDB ${(fast.wallMs / duck.wallMs).toFixed(2)}x` : '; DuckDB line left out: @duckdb/node-api is not installed'}`,
+        note: `the CLI with its default worker threads, median of ${ROUNDS} rounds: ${(scans.ours.cpuMs / 1000).toFixed(1)} s CPU, peak RSS ${scans.ours.rssMiB.toFixed(0)} MiB${scans.duck ? `; DuckDB read_json on 2 threads ${(scans.duck.wallMs / 1000).toFixed(1)} s wall, ${(scans.duck.cpuMs / 1000).toFixed(1)} s CPU, ${scans.duck.rssMiB.toFixed(0)} MiB` : '; DuckDB left out: set INVENTAG_BENCH_DUCKDB to a directory with @duckdb/node-api installed'}${scans.baseline ? `; the baseline build ${(scans.baseline.wallMs / 1000).toFixed(1)} s wall, ${(scans.baseline.cpuMs / 1000).toFixed(1)} s CPU, ours / baseline CPU ${scans.baseCpuRatio.toFixed(2)}x` : ''}`,
       },
+      ...(scans.duckRatio === undefined
+        ? []
+        : [
+            {
+              figure: 'cloudtrail scan / DuckDB read_json, wall clock',
+              value: scans.duckRatio,
+              unit: 'x',
+              goal: '< 1',
+              note: `median of the ratios within each of ${ROUNDS} rounds; both count the same events and the principal's`,
+            },
+          ]),
       {
-        figure: 'scan CPU / bare gunzip + JSON.parse CPU',
-        value: fast.cpuMs / bare.cpuMs,
+        figure: 'cloudtrail scan CPU / bare gunzip + JSON.parse CPU',
+        value: scans.cpuRatio,
         unit: 'x',
         goal: '<= 1.2',
-        note: `bare gunzip + JSON.parse in one thread: ${(bare.cpuMs / 1000).toFixed(1)} s CPU, ${(bare.wallMs / 1000).toFixed(1)} s wall, ${bare.records} records; the one-thread scan building every event: ${(full.cpuMs / bare.cpuMs).toFixed(2)}x`,
+        note: `median of the ratios within each round; bare gunzip + JSON.parse in one thread: ${(scans.bare.cpuMs / 1000).toFixed(1)} s CPU, ${(scans.bare.wallMs / 1000).toFixed(1)} s wall; CPU of the whole CLI process, start-up and every thread included`,
       },
       {
-        figure: 'scan with workers, peak RSS 10,000 / 1,000,000 events',
-        value: fast.maxRssKiB / fast10.maxRssKiB,
+        figure: 'cloudtrail scan peak RSS, 1,000,000 / 100,000 events',
+        value: scans.ours.rssMiB / (sized[100].rssKiB / 1024),
         unit: 'x',
         goal: '~1 (flat)',
-        note: `${(fast10.maxRssKiB / 1024).toFixed(0)} MiB for ${fast10.events} events, ${(fast.maxRssKiB / 1024).toFixed(0)} MiB for ${fast.events}; worker threads included`,
+        note: `${(sized[10].rssKiB / 1024).toFixed(0)} MiB for ${sized[10].events} events (10 files, read in the main thread), ${(sized[100].rssKiB / 1024).toFixed(0)} MiB for ${sized[100].events}, ${scans.ours.rssMiB.toFixed(0)} MiB for ${scans.ours.events} (worker threads); 1,000,000 / 10,000 events: ${(scans.ours.rssMiB / (sized[10].rssKiB / 1024)).toFixed(2)}x`,
       },
       {
         figure: 'digest validation, log files verified per second',
