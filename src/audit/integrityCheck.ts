@@ -38,7 +38,14 @@ export function startQuickCheck(db: Database.Database): IntegrityCheck {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   try {
-    worker = new Worker(WORKER_URL, { workerData: { path, flag, port: port2 }, transferList: [port2] });
+    // Its stdout and stderr stay its own: piping them into this process's would open process.stdout here,
+    // which turns a piped fd 1 non-blocking under a program that writes to it synchronously.
+    worker = new Worker(WORKER_URL, {
+      workerData: { path, flag, port: port2 },
+      transferList: [port2],
+      stdout: true,
+      stderr: true,
+    });
   } catch {
     port1.close();
     return { result: inline };

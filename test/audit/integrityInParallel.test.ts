@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/index.js';
 import { runCli } from '../support/cli.js';
@@ -30,6 +32,36 @@ describe('audit verify of a large store: page check and chain walk together', ()
     const r = await runCli(['audit', 'verify', '--store', path, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true });
+  }, 120_000);
+
+  it("the page check's worker leaves a piped stdout blocking: a program's writeSync(1) after verify() waits, never fails", async () => {
+    // A worker whose stdout is piped into the parent's turns the parent's fd 1 non-blocking; a synchronous
+    // write larger than the pipe then fails with EAGAIN while the reader is slow.
+    const dist = pathToFileURL(resolve('dist/audit/index.js')).href;
+    const program = [
+      `const { AuditStore } = await import(${JSON.stringify(dist)});`,
+      `const store = AuditStore.open({ path: ${JSON.stringify(path)}, readonly: true });`,
+      'const result = store.verify();',
+      'store.closeSync();',
+      "const { writeSync } = await import('node:fs');",
+      "writeSync(1, JSON.stringify({ ok: result.ok }) + '\\n' + 'x'.repeat(1 << 20) + '\\n');",
+    ].join('\n');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', program], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pause();
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Read nothing until the child has had time to verify and fill the pipe.
+    await new Promise((r) => setTimeout(r, 3000));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(stderr).not.toMatch(/EAGAIN/);
+    expect(code, stderr).toBe(0);
+    expect(stdout.startsWith('{"ok":true}\n')).toBe(true);
+    expect(stdout.length).toBe('{"ok":true}\n'.length + (1 << 20) + 1);
   }, 120_000);
 
   it('damaged index pages, which the chain walk never reads, still fail verify as damaged (exit 4)', async () => {
