@@ -1,41 +1,21 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/index.js';
-import { CLI, ROOT, runNode } from '../support/cli.js';
+import { CLI, runCliTracingLoads, runNode } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inventag-verify-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The packages `inventag audit verify` loads in `cwd` (module hooks and require.cache), with its result. */
 async function verifyLoading(cwd: string, store: string): Promise<{ packages: string[]; code: number | null }> {
-  const log = join(dir, `load-${Math.random().toString(36).slice(2)}.log`);
-  const r = await runNode(
-    [
-      '--import',
-      pathToFileURL(join(ROOT, 'test/support/loadTrace/register.mjs')).href,
-      CLI,
-      'audit',
-      'verify',
-      '--store',
-      store,
-      '--json',
-    ],
-    { cwd, env: { INVENTAG_TEST_LOAD_LOG: log, INVENTAG_LOG_DIRECTORY: join(dir, 'logs') } },
-  );
+  const r = await runCliTracingLoads(['audit', 'verify', '--store', store, '--json'], {
+    cwd,
+    env: { INVENTAG_LOG_DIRECTORY: join(dir, 'logs') },
+  });
   expect(r.stderr).toBe('');
-  const packages = new Set(
-    readFileSync(log, 'utf8')
-      .trim()
-      .split('\n')
-      .flatMap((u) => {
-        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u);
-        return m ? [m[1] as string] : [];
-      }),
-  );
-  return { packages: [...packages].sort(), code: r.code };
+  return { packages: r.packages, code: r.code };
 }
 
 describe('inventag audit verify start-up', () => {

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -45,6 +47,37 @@ export function runNode(args: string[], options: RunOptions = {}): Promise<CliRe
 /** Runs the built `inventag` CLI as a user would. */
 export const runCli = (args: string[], options: RunOptions = {}): Promise<CliResult> =>
   runNode([CLI, ...args], options);
+
+/** What {@link runCliTracingLoads} saw: the run, every module URL it loaded, and the packages among them. */
+export interface TracedRun extends CliResult {
+  loaded: string[];
+  /** Package names (`commander`, `@smithy/core`) with a file among `loaded`, sorted. */
+  packages: string[];
+}
+
+/** Runs the built CLI under the load-trace hook (test/support/loadTrace): what it loaded, ES modules and CommonJS. */
+export async function runCliTracingLoads(args: string[], options: RunOptions = {}): Promise<TracedRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'inventag-load-trace-'));
+  try {
+    const log = join(dir, 'load.log');
+    const register = pathToFileURL(join(ROOT, 'test/support/loadTrace/register.mjs')).href;
+    const r = await runNode(['--import', register, CLI, ...args], {
+      ...options,
+      env: { ...options.env, INVENTAG_TEST_LOAD_LOG: log },
+    });
+    // The hook writes the log as the first module loads: a missing log fails here, never reads as "nothing loaded".
+    const loaded = readFileSync(log, 'utf8').trim().split('\n');
+    const packages = new Set(
+      loaded.flatMap((u) => {
+        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u);
+        return m ? [m[1] as string] : [];
+      }),
+    );
+    return { ...r, loaded, packages: [...packages].sort() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** A long-running CLI command (a server) and the first line it printed. */
 export interface ServingCli {
