@@ -1,4 +1,5 @@
 import { ExitCode } from '../constants.js';
+import { printErr } from './output.js';
 
 /** An error the CLI turns into a message and an exit code, without a stack trace. */
 export class CliError extends Error {
@@ -16,4 +17,17 @@ export class UsageError extends CliError {
     super(message, ExitCode.USAGE, options);
     this.name = 'UsageError';
   }
+}
+
+/**
+ * Prints what went wrong and returns the exit code: a {@link CliError}'s message and code; anything else is an
+ * internal error (exit 70) with its stack.
+ */
+export function exitCodeOfError(err: unknown): ExitCode {
+  if (err instanceof CliError) {
+    printErr(`inventag: ${err.message}`);
+    return err.exitCode;
+  }
+  printErr(`inventag: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return ExitCode.INTERNAL;
 }

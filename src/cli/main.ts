@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 /**
- * The `inventag` command. Each sub-command lives in ./commands and imports its
- * heavy dependencies (AWS SDK, SQLite, prom-client) inside its action; only the
- * module of the command that runs is imported (./program.ts, ./commandTable.ts),
- * so a `inventag validate` cold start loads only validate and the catalog. A
- * plain `inventag validate SERVICE OPERATION` does not load commander either
- * (./fastPath.ts).
+ * The `inventag` command. The package's `bin` is `dist/cli/inventag.cjs`: this module and the validate command
+ * bundled into one CommonJS file by scripts/bundle-cli.mjs, so the commonest scripted run, a plain
+ * `inventag validate SERVICE OPERATION` (./fastPath.ts), reads and compiles one file and starts no ES module
+ * loader. Every other run imports ./run.ts (the commander program) from dist/ as an ES module; each sub-command
+ * lives in ./commands and imports its heavy dependencies (AWS SDK, SQLite, prom-client) inside its action, and
+ * only the module of the command that runs is imported (./program.ts, ./commandTable.ts).
+ *
+ * `node dist/cli/main.js` is the same command as an ES module.
  */
 import { ExitCode } from '../constants.js';
-import { isAuditKeyMissingError, isAuditStoreTrustError } from '../manager/auditStoreErrors.js';
-import { CliError } from './errors.js';
+import { exitCodeOfError } from './errors.js';
 import { fastValidate } from './fastPath.js';
-import { printErr } from './output.js';
 
 // The SDK warns on Node 20 in releases after early 2027; keep CLI output clean.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -23,43 +23,24 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs `inventag ARGV...` and resolves with its exit code. */
+async function main(argv: string[]): Promise<number> {
+  const validate = fastValidate(argv);
+  if (!validate) {
+    const { runProgram } = await import('./run.js');
+    return runProgram(argv);
+  }
   try {
-    const validate = fastValidate(argv);
-    if (validate) {
-      const { runValidate } = await import('./commands/validateRun.js');
-      await runValidate(validate.service, validate.operation, validate.opts);
-    } else {
-      const { buildProgram } = await import('./program.js');
-      const program = await buildProgram(argv);
-      await program.parseAsync(argv, { from: 'user' });
-    }
+    // Bundled into the bin (scripts/bundle-cli.mjs): no module to load.
+    const { runValidate } = await import('./commands/validateRun.js');
+    await runValidate(validate.service, validate.operation, validate.opts);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
   } catch (err) {
-    if (err instanceof CliError) {
-      printErr(`inventag: ${err.message}`);
-      return err.exitCode;
-    }
-    // Commander is loaded when one of its errors can have been thrown (not on the validate start-up path).
-    const { CommanderError } = await import('commander');
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
-        return ExitCode.OK;
-      return ExitCode.USAGE;
-    }
-    // The configured audit store is not the store the configuration describes (keyed vs plain): tampered.
-    if (isAuditStoreTrustError(err)) {
-      printErr(`inventag: ${err.message}`);
-      return ExitCode.TAMPERED;
-    }
-    if (isAuditKeyMissingError(err)) {
-      printErr(`inventag: ${err.message}`);
-      return ExitCode.USAGE;
-    }
-    printErr(`inventag: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return ExitCode.INTERNAL;
+    return exitCodeOfError(err);
   }
 }
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+// No top-level await: the bin is this module as CommonJS.
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

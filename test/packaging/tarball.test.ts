@@ -11,6 +11,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
   version: string;
   exports: Record<string, unknown>;
+  bin: Record<string, string>;
 };
 const app = mkdtempSync(join(tmpdir(), 'inventag-consumer-'));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -103,6 +104,8 @@ describe('the tarball', () => {
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('dist/cli/main.js');
+    expect(files).toContain('dist/cli/inventag.cjs');
+    expect(pkg.bin).toEqual({ inventag: './dist/cli/inventag.cjs' });
     expect(files).toContain('README.md');
     expect(files).toContain('LICENSE');
     expect(files).toContain('schemas/sarif-2.1.0-rtm.5.json');
@@ -221,6 +224,16 @@ export const used = [guardClient, isOperationBlockedError, manager, report, Gate
       expect(r.stdout.trim()).toBe(pkg.version);
     },
   );
+
+  it('the installed bin validates from its one bundled file and blocks a write with exit 3', async () => {
+    const ok = await run('npx', ['--no-install', 'inventag', 'validate', 'ec2', 'describe_instances', '--json']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ isValid: true, iamAction: 'ec2:DescribeInstances' });
+    const blocked = await run('npx', ['--no-install', 'inventag', 'validate', 's3', 'PutObject']);
+    expect(blocked.code).toBe(3);
+    expect(blocked.stdout).toContain('BLOCKED s3:PutObject');
+  });
 
   it('inventag demo runs from the installed package and writes its reports', { timeout: 240_000 }, async () => {
     const out = join(app, 'reports');

@@ -7,7 +7,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+/** The package's bin: the built command as users run it (one CommonJS file, scripts/bundle-cli.mjs). */
+export const CLI = join(ROOT, 'dist', 'cli', 'inventag.cjs');
+/** The same command as an ES module (`node dist/cli/main.js`), which the bin is built from. */
+export const ESM_CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
 export interface CliResult {
   code: number | null;
@@ -65,12 +68,15 @@ export interface TracedRun extends CliResult {
 }
 
 /** Runs the built CLI under the load-trace hook (test/support/loadTrace): what it loaded, ES modules and CommonJS. */
-export async function runCliTracingLoads(args: string[], options: RunOptions = {}): Promise<TracedRun> {
+export async function runCliTracingLoads(
+  args: string[],
+  options: RunOptions & { cli?: string } = {},
+): Promise<TracedRun> {
   const dir = mkdtempSync(join(tmpdir(), 'inventag-load-trace-'));
   try {
     const log = join(dir, 'load.log');
     const register = pathToFileURL(join(ROOT, 'test/support/loadTrace/register.mjs')).href;
-    const r = await runNode(['--import', register, CLI, ...args], {
+    const r = await runNode(['--import', register, options.cli ?? CLI, ...args], {
       ...options,
       env: { ...options.env, INVENTAG_TEST_LOAD_LOG: log },
     });

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { COMPLIANCE_STANDARDS } from '../../constants.js';
 import { addListOutputFlags } from '../listOutput.js';
-import { runValidate, type ValidateOptions } from './validateRun.js';
+import type { ValidateOptions } from './validateRun.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -35,6 +35,8 @@ Examples:
 Exit codes: 0 every operation allowed, 3 any blocked, 2 bad usage or a malformed input line.`,
     )
     .action(async (service: string | undefined, operation: string | undefined, opts: ValidateOptions) => {
+      // Imported when it runs: `validate --help` loads no catalog or policy module.
+      const { runValidate } = await import('./validateRun.js');
       await runValidate(service, operation, opts);
     });
 }

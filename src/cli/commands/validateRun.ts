@@ -3,6 +3,10 @@
  * and so does the start-up path for plain `inventag validate SERVICE OPERATION` runs (../fastPath.ts).
  */
 import { ExitCode } from '../../constants.js';
+// The modules themselves, not their packages' index files: fewer modules on every run.
+import { isInvalidOptionsError } from '../../policy/errors.js';
+import { VerdictEngine } from '../../policy/VerdictEngine.js';
+import { ReadOnlyAccessValidator } from '../../validator/ReadOnlyAccessValidator.js';
 import { UsageError } from '../errors.js';
 import { printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
 import { colour, printLine } from '../output.js';
@@ -19,13 +23,7 @@ export async function runValidate(
   operation: string | undefined,
   opts: ValidateOptions,
 ): Promise<void> {
-  // The modules themselves, not their packages' index files: two fewer modules to load on every run.
-  const [{ VerdictEngine }, { isInvalidOptionsError }, { ReadOnlyAccessValidator }] = await Promise.all([
-    import('../../policy/VerdictEngine.js'),
-    import('../../policy/errors.js'),
-    import('../../validator/ReadOnlyAccessValidator.js'),
-  ]);
-  let validator: InstanceType<typeof ReadOnlyAccessValidator>;
+  let validator: ReadOnlyAccessValidator;
   try {
     const engine = new VerdictEngine({
       standard: opts.standard as never,
