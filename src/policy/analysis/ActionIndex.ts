@@ -1,7 +1,6 @@
 import {
   loadCatalogData,
   loadCompiledCatalog,
-  operationKey,
   accessLevelOfCode,
   type CatalogAction,
   type CatalogData,
@@ -9,8 +8,9 @@ import {
 import { compileLowerWildcard, type LowerMatcher } from '../../catalog/wildcard.js';
 
 /**
- * One service's actions. Their lookup keys (lower case, see `operationKey`)
- * are kept in one comma-joined string and matched in place: an index over
+ * One service's actions. Their names, lower-cased (IAM matches `Action`
+ * case-insensitively and otherwise literally: `-` and `_` are part of a
+ * name), are kept in one comma-joined string and matched in place: an index over
  * 22,000 actions holds 456 strings, not 22,000 (a start-up cost paid on every
  * `check` and `policy check`).
  */
@@ -35,13 +35,10 @@ function offsetsOf(keys: string, count: number, prefix: string): Uint32Array {
   return offsets;
 }
 
-/** A slice from `,name0,name1,...,` (the names as given, or as the compiled catalog joins them). */
+/** A slice from `,name0,name1,...,` (the IAM names, as the compiled catalog joins them): one string operation. */
 function sliceOf(prefix: string, start: number, count: number, joined: string): ServiceSlice {
   if (count === 0) return { prefix, start, count: 0, keys: ',', offsets: new Uint32Array([1]) };
-  // Most services' keys are their names lower-cased: one string operation for the service.
-  let keys = joined.toLowerCase();
-  if (keys.length !== joined.length || /[_-]/.test(keys))
-    keys = `,${joined.slice(1, -1).split(',').map(operationKey).join(',')},`;
+  const keys = joined.toLowerCase();
   return { prefix, start, count, keys, offsets: offsetsOf(keys, count, prefix) };
 }
 
@@ -95,8 +92,12 @@ export class ActionIndex {
       this.built = [];
       for (const service of catalog.services.values()) {
         const start = size;
-        for (const action of service.actions.values()) this.built[size++] = action;
-        services.push(sliceOf(service.prefix, start, size - start, `,${[...service.actions.keys()].join(',')},`));
+        const names: string[] = [];
+        for (const action of service.actions.values()) {
+          this.built[size++] = action;
+          names.push(action.name);
+        }
+        services.push(sliceOf(service.prefix, start, size - start, `,${names.join(',')},`));
       }
     } else {
       const whole = loadCompiledCatalog();
