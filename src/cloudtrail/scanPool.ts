@@ -116,13 +116,21 @@ function workerError(stopped: NonNullable<Slot['stopped']>, files: readonly stri
 
 function startWorker(url: URL, setup: WorkerSetup): Worker {
   const { execArgv, resourceLimits } = workerOptions();
+  // Its stdout and stderr are its own streams, not piped into this process's: piping opens process.stdout here,
+  // which turns a piped fd 1 non-blocking, and a program's writeSync(1) after the scan could then write only part
+  // of its output. A worker writes nothing there; what it still writes to stderr (a warning) is passed on.
+  const streams = { stdout: true, stderr: true } as const;
+  let worker: Worker;
   try {
-    return new Worker(url, { workerData: setup, execArgv, resourceLimits });
+    worker = new Worker(url, { workerData: setup, execArgv, resourceLimits, ...streams });
   } catch (err) {
     // A flag of the process a worker does not take (`--title`, some V8 options): the worker needs none of them.
     if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    return new Worker(url, { workerData: setup, execArgv: [], resourceLimits });
+    worker = new Worker(url, { workerData: setup, execArgv: [], resourceLimits, ...streams });
   }
+  worker.stdout.resume();
+  worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  return worker;
 }
 
 export class ScanPool {

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backgroundRecords, IDENTITIES, makeRecord, trailKey } from '../../scripts/trailFixtures.mjs';
@@ -117,6 +119,40 @@ describe('cloudtrail scan with 0, 1 and 2 worker threads', () => {
     const { durationMs: _d, peakBufferedBytes: _p, ...summary } = out.summary;
     return { ...out, summary };
   };
+
+  test("the library's worker threads leave a piped stdout blocking: a program's writeSync(1) after the scan waits, never fails", async () => {
+    // A worker whose stdout is piped into the parent's turns the parent's fd 1 non-blocking; a synchronous write
+    // larger than the pipe then fails, or writes only part of its bytes, while the reader is slow.
+    const dist = pathToFileURL(resolve('dist/cloudtrail/index.js')).href;
+    const program = [
+      `const ct = await import(${JSON.stringify(dist)});`,
+      `const reader = new ct.TrailFileReader(new ct.LocalTrailStore(${JSON.stringify(root)}), { workers: 2, select: { writes: true } });`,
+      'let writes = 0;',
+      'const summary = await reader.scan(() => writes++);',
+      "const { writeSync } = await import('node:fs');",
+      "const text = JSON.stringify({ filesRead: summary.filesRead, writes }) + '\\n' + 'x'.repeat(1 << 20) + '\\n';",
+      'const written = writeSync(1, text);',
+      "if (written !== Buffer.byteLength(text)) { process.stderr.write('short write ' + written + '\\n'); process.exitCode = 9; }",
+    ].join('\n');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', program], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pause();
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Read nothing until the child has had time to scan and fill the pipe.
+    await new Promise((r) => setTimeout(r, 4000));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const [head = '', rest = ''] = stdout.split(/\n(.*)/s);
+    expect(JSON.parse(head)).toMatchObject({ filesRead: 140 });
+    expect((JSON.parse(head) as { writes: number }).writes).toBeGreaterThan(0);
+    expect(rest.length).toBe((1 << 20) + 1);
+  }, 60_000);
 
   test('with --principal: the same writes, unclassified events, events seen, disagreements and problems', async () => {
     const p = ['--principal', PRINCIPAL];
