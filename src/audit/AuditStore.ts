@@ -782,28 +782,43 @@ export class AuditStore implements AuditSink {
     return [receipts, commit];
   }
 
+  /**
+   * One security-log line per transaction, written once it committed: a transaction of one entry logs that
+   * entry (`audit_attempt`, `audit_outcome`); one of several logs them together (`audit_entries`, each entry with
+   * its own sequence and hash). Either way the line's `sequence` and `hash` are the chain head the commit left,
+   * which is what the head check reads back (`lastLoggedHead`). A blocked attempt is logged at `warn`.
+   */
   #logEntries(rows: PendingRow[], receipts: AuditReceipt[]): void {
     const security = this.#loggers.security;
     if (security === undefined) return;
-    rows.forEach((row, i) => {
-      const receipt = receipts[i] as AuditReceipt;
+    if (rows.length === 1) {
+      const row = rows[0] as PendingRow;
       const line = {
         event: `audit_${row.kind}`,
         sessionId: this.sessionId,
         store: this.storeId,
-        auditId: receipt.auditId,
-        sequence: receipt.sequence,
-        hash: receipt.hash,
-        service: row.service ?? undefined,
-        operation: row.operation ?? undefined,
-        iamAction: row.iam_action ?? undefined,
-        decision: row.decision ?? undefined,
-        riskLevel: row.risk_level ?? undefined,
-        refAuditId: row.ref_audit_id ?? undefined,
+        ...entryLine(row, receipts[0] as AuditReceipt),
       };
       if (row.decision === 'blocked') security.warn(line, 'operation blocked');
       else security.info(line, `audit ${row.kind} recorded`);
+      return;
+    }
+    let blocked = false;
+    const entries = rows.map((row, i) => {
+      if (row.decision === 'blocked') blocked = true;
+      return entryLine(row, receipts[i] as AuditReceipt);
     });
+    const head = receipts[receipts.length - 1] as AuditReceipt;
+    const line = {
+      event: 'audit_entries',
+      sessionId: this.sessionId,
+      store: this.storeId,
+      sequence: head.sequence,
+      hash: head.hash,
+      entries,
+    };
+    if (blocked) security.warn(line, `${rows.length} audit entries recorded, an operation blocked`);
+    else security.info(line, `${rows.length} audit entries recorded`);
   }
 
   #toRow(entry: AuditEntryInput): PendingRow {
@@ -1555,6 +1570,22 @@ function toStored2(r: unknown[]): StoredRow2 {
     body: r[5] as string,
     prev_hash: r[6] as string,
     hash: r[7] as string,
+  };
+}
+
+/** What the security log says of one entry: its place in the chain and what it records. */
+function entryLine(row: PendingRow, receipt: AuditReceipt) {
+  return {
+    auditId: receipt.auditId,
+    kind: row.kind,
+    sequence: receipt.sequence,
+    hash: receipt.hash,
+    service: row.service ?? undefined,
+    operation: row.operation ?? undefined,
+    iamAction: row.iam_action ?? undefined,
+    decision: row.decision ?? undefined,
+    riskLevel: row.risk_level ?? undefined,
+    refAuditId: row.ref_audit_id ?? undefined,
   };
 }
 

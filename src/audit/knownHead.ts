@@ -1,7 +1,9 @@
 /**
- * The last chain head recorded outside the store. Every entry the store
- * appends, every session start and every session end is logged to the
- * security audit log with the store's id (session lines also with its path);
+ * The last chain head recorded outside the store. Every transaction the
+ * store commits (one line, naming each entry with its sequence and hash; the
+ * line's own `sequence` and `hash` are the head it left), every session start
+ * and every session end is logged to the security audit log with the store's
+ * id (session lines also with its path);
  * `audit verify` and `status` compare the store's head with the newest of
  * these, so a store whose newest rows were deleted (or whose write-ahead log
  * was damaged or deleted, or which was deleted outright) is caught even

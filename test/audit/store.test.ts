@@ -258,4 +258,53 @@ describe('AuditStore', () => {
     expect(JSON.parse(logs.lines.production.at(-1) ?? '{}')).toMatchObject({ event: 'audit_session_end', head });
     expect(readFileSync(join(dir, 'audit.db')).subarray(0, 15).toString()).toBe('SQLite format 3');
   });
+
+  it("logs a transaction of several entries as one security-log line with each entry's hash; the head check reads it back", async () => {
+    const { createLogFiles } = await import('../../src/logging/index.js');
+    const { checkAgainstLog } = await import('../../src/audit/index.js');
+    const logDir = join(dir, 'logs');
+    const logs = createLogFiles({ directory: logDir });
+    await store.close();
+    const path = join(dir, 'staged.db');
+    store = AuditStore.open({ path, loggers: { security: logs.security } });
+    // Four attempts staged in one task: one transaction. Then their outcomes with one more attempt: another.
+    const first = [0, 1, 2, 3].map((i) => store.stageAttempt(attempt(i)));
+    await Promise.all(first.map((s) => s.committed));
+    for (const s of first) store.stageOutcome(s.auditId, { success: true, durationMs: 2 });
+    const last = store.stageAttempt(attempt(4));
+    await last.committed;
+    await last.durable;
+    expect(store.writeStats.transactions).toBe(2);
+    await logs.close();
+    const lines = readFileSync(join(logDir, 'inventag_security_audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { event: string; sequence?: number; hash?: string; entries?: Record<string, unknown>[] },
+      );
+    const batches = lines.filter((l) => l.event === 'audit_entries');
+    expect(lines.filter((l) => l.event !== 'audit_session_start')).toEqual(batches);
+    expect(batches.map((b) => b.entries?.length)).toEqual([4, 5]);
+    // Every entry's sequence and hash are the store's; the line's own are its last entry's, the head it left.
+    const rows = sqliteRows<{ seq: number; hash: string; audit_id: string; kind: string }>(
+      path,
+      'SELECT seq, hash, audit_id, kind FROM audit_entries ORDER BY seq;',
+    );
+    const logged = batches.flatMap((b) => b.entries ?? []);
+    expect(logged.map((e) => [e.sequence, e.hash, e.auditId, e.kind])).toEqual(
+      rows.map((r) => [r.seq, r.hash, r.audit_id, r.kind]),
+    );
+    expect(logged.filter((e) => e.kind === 'outcome').map((e) => e.refAuditId)).toEqual(first.map((s) => s.auditId));
+    for (const b of batches)
+      expect([b.sequence, b.hash]).toEqual([b.entries?.at(-1)?.sequence, b.entries?.at(-1)?.hash]);
+    expect(checkAgainstLog(logDir, store, path)?.check.status).toBe('same');
+    // The newest rows deleted behind the store's back: the logged head is ahead of the store.
+    await store.close();
+    sqlite(path, 'DROP TRIGGER audit_entries_no_delete; DELETE FROM audit_entries WHERE seq > 6;');
+    store = AuditStore.open({ path, readonly: true });
+    const after = checkAgainstLog(logDir, store, path);
+    expect(after?.known.head).toEqual({ sequence: 9, hash: rows.at(-1)?.hash });
+    expect(after?.check.status).toBe('behind');
+  });
 });
