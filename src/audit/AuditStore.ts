@@ -658,7 +658,33 @@ export class AuditStore implements AuditSink {
   #outcomeRow(auditId: string, outcome: AuditOutcome): PendingRow {
     const stmts = this.#writable();
     const fields = checkOutcome(this.path, outcome, 'outcome');
-    const row: PendingRow = { ...emptyRow(this.sessionId, this.#now(), 'outcome'), ...fields, ref_audit_id: auditId };
+    const timestamp = this.#now();
+    // Every field written out (no spread of a template row): this runs once per guarded call.
+    const row: PendingRow = {
+      audit_id: uuidv7(this.#lastMs),
+      kind: 'outcome',
+      session_id: this.sessionId,
+      timestamp,
+      service: null,
+      operation: null,
+      iam_action: null,
+      operation_type: null,
+      decision: null,
+      risk_level: null,
+      resource_arn: null,
+      identity_account: null,
+      identity_arn: null,
+      identity_type: null,
+      request_parameters: null,
+      compliance_standard: null,
+      validation_message: null,
+      outcome_success: fields.outcome_success,
+      outcome_error_code: fields.outcome_error_code,
+      outcome_duration_us: fields.outcome_duration_us,
+      outcome_http_status: fields.outcome_http_status,
+      ref_audit_id: auditId,
+      data: null,
+    };
     const recent = this.#recentAttempts.get(auditId);
     let attempt: { service: string | null; operation: string | null } | undefined = recent;
     if (attempt === undefined) {

@@ -245,7 +245,7 @@ export class ComplianceManager {
 
   /** Counts a verdict (live from a guard, or read back from an audit trail) in the validator and the ledger. */
   private countVerdict(verdict: Verdict, at = Date.now(), resourceArn?: string): Verdict {
-    this.validator.record(verdict, resourceArn, undefined, { writeAudit: false });
+    this.validator.note(verdict, resourceArn);
     this.ledger.noteVerdict(verdict, at);
     return verdict;
   }

@@ -181,15 +181,8 @@ export class ReadOnlyAccessValidator {
     requestParameters?: unknown,
     options?: { writeAudit?: boolean },
   ): ValidationResult {
-    const timestamp = this.now();
-    this.count(verdict);
+    const timestamp = this.note(verdict, resourceArn, requestParameters);
     const decision = verdict.isValid ? 'allowed' : 'blocked';
-    this.entries.push(
-      verdict,
-      timestamp,
-      resourceArn || undefined,
-      requestParameters === undefined ? undefined : redact(requestParameters),
-    );
     if (this.audit && options?.writeAudit !== false) {
       this.audit.recordAttempt({
         service: verdict.service,
@@ -220,6 +213,23 @@ export class ReadOnlyAccessValidator {
     };
     if (resourceArn) result.resourceArn = resourceArn;
     return result;
+  }
+
+  /**
+   * Counts a verdict reached elsewhere and keeps it in the in-memory buffer, as {@link record} does, without
+   * building a result or writing the audit trail (the manager's guards: their store records the attempt).
+   * Returns the entry's time.
+   */
+  note(verdict: Verdict, resourceArn?: string, requestParameters?: unknown): string {
+    const timestamp = this.now();
+    this.count(verdict);
+    this.entries.push(
+      verdict,
+      timestamp,
+      resourceArn || undefined,
+      requestParameters === undefined ? undefined : redact(requestParameters),
+    );
+    return timestamp;
   }
 
   /** ISO time of now, formatted once per millisecond: formatting a date costs more than deciding a verdict. */
