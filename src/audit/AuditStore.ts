@@ -659,32 +659,13 @@ export class AuditStore implements AuditSink {
     const stmts = this.#writable();
     const fields = checkOutcome(this.path, outcome, 'outcome');
     const timestamp = this.#now();
-    // Every field written out (no spread of a template row): this runs once per guarded call.
-    const row: PendingRow = {
-      audit_id: uuidv7(this.#lastMs),
-      kind: 'outcome',
-      session_id: this.sessionId,
-      timestamp,
-      service: null,
-      operation: null,
-      iam_action: null,
-      operation_type: null,
-      decision: null,
-      risk_level: null,
-      resource_arn: null,
-      identity_account: null,
-      identity_arn: null,
-      identity_type: null,
-      request_parameters: null,
-      compliance_standard: null,
-      validation_message: null,
-      outcome_success: fields.outcome_success,
-      outcome_error_code: fields.outcome_error_code,
-      outcome_duration_us: fields.outcome_duration_us,
-      outcome_http_status: fields.outcome_http_status,
-      ref_audit_id: auditId,
-      data: null,
-    };
+    // Filled in place (no spread of a template row, no date parse): this runs once per guarded call.
+    const row = emptyRow(this.sessionId, timestamp, 'outcome', this.#lastMs);
+    row.outcome_success = fields.outcome_success;
+    row.outcome_error_code = fields.outcome_error_code;
+    row.outcome_duration_us = fields.outcome_duration_us;
+    row.outcome_http_status = fields.outcome_http_status;
+    row.ref_audit_id = auditId;
     const recent = this.#recentAttempts.get(auditId);
     let attempt: { service: string | null; operation: string | null } | undefined = recent;
     if (attempt === undefined) {
@@ -1659,9 +1640,15 @@ function checkAnchor(
   return { status: 'matched' };
 }
 
-function emptyRow(sessionId: string, timestamp: string, kind: PendingRow['kind']): PendingRow {
+/** A row with no fields but its id, kind, session and time; `ms` is `timestamp` as a number, when known. */
+function emptyRow(
+  sessionId: string,
+  timestamp: string,
+  kind: PendingRow['kind'],
+  ms = Date.parse(timestamp),
+): PendingRow {
   return {
-    audit_id: uuidv7(Date.parse(timestamp)),
+    audit_id: uuidv7(ms),
     kind,
     session_id: sessionId,
     timestamp,
