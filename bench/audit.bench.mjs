@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { AuditStore } from '../dist/audit/index.js';
 import { createCanonicalRedactor, redact } from '../dist/audit/redact.js';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
+/** The package's bin, as users run `inventag`. */
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'inventag.cjs');
 
 export const name = 'audit';
 

@@ -23,8 +23,8 @@ import { fileURLToPath } from 'node:url';
 
 export const name = 'gateway';
 const here = dirname(fileURLToPath(import.meta.url));
-/** INVENTAG_BENCH_GATEWAY_CLI=path/to/dist/cli/main.js runs another build's gateway (an A/B comparison in turns). */
-const CLI = process.env.INVENTAG_BENCH_GATEWAY_CLI ?? join(here, '..', 'dist', 'cli', 'main.js');
+/** The package's bin; INVENTAG_BENCH_GATEWAY_CLI=path/to/dist/cli/inventag.cjs (or main.js) runs another build's gateway (an A/B comparison in turns). */
+const CLI = process.env.INVENTAG_BENCH_GATEWAY_CLI ?? join(here, '..', 'dist', 'cli', 'inventag.cjs');
 const REAL = { accessKeyId: 'AKIDBENCHREAL0000001', secretAccessKey: 'bench-real-secret' };
 const GIB = 2 ** 30;
 const SECONDS = 5;
