@@ -26,11 +26,12 @@ for (const stream of [process.stdout, process.stderr]) {
 /** Runs `inventag ARGV...` and resolves with its exit code. */
 async function main(argv: string[]): Promise<number> {
   const validate = fastValidate(argv);
-  if (!validate) {
-    const { runProgram } = await import('./run.js');
-    return runProgram(argv);
-  }
   try {
+    if (!validate) {
+      // A program that cannot even be loaded (a damaged install) is an internal error (exit 70), like any other.
+      const { runProgram } = await import('./run.js');
+      return await runProgram(argv);
+    }
     // Bundled into the bin (scripts/bundle-cli.mjs): no module to load.
     const { runValidate } = await import('./commands/validateRun.js');
     await runValidate(validate.service, validate.operation, validate.opts);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -195,6 +195,28 @@ async function commanderParse(argv: string[]): Promise<FastValidate> {
   if (!parsed) throw new Error(`validate did not run for ${argv.join(' ')}`);
   return parsed;
 }
+
+describe('the bin of a damaged install', () => {
+  it('validates from the bundle alone, and fails any other command with exit 70 naming the missing module', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inventag-damaged-'));
+    try {
+      for (const part of ['package.json', 'dist', 'data'])
+        cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+      rmSync(join(dir, 'dist', 'cli', 'run.js'));
+      const bin = join(dir, 'dist', 'cli', 'inventag.cjs');
+      const ok = await runNode([bin, 'validate', 'ec2', 'describe_instances']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain('ALLOWED ec2:DescribeInstances');
+      const broken = await runNode([bin, 'status']);
+      expect(broken.code).toBe(70);
+      expect(broken.stdout).toBe('');
+      expect(broken.stderr).toMatch(/^inventag: internal error: .*dist\/cli\/run\.js/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('the validate start-up path (without commander)', () => {
   const taken: string[][] = [
