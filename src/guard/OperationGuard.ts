@@ -190,9 +190,13 @@ export class OperationGuard {
   ): Promise<RunOutcome<T>> {
     if (admission.committed !== undefined) {
       try {
-        await this.committed(call, admission, logger);
-      } catch (error) {
-        return { ok: false, error, durationMs: 0, errorContext: undefined, blocked: true };
+        await admission.committed;
+      } catch (failure) {
+        try {
+          this.blockUnrecorded(call, admission.verdict, failure, logger);
+        } catch (error) {
+          return { ok: false, error, durationMs: 0, errorContext: undefined, blocked: true };
+        }
       }
     }
     let breaker: CircuitBreakerPolicy;
@@ -211,15 +215,23 @@ export class OperationGuard {
     try {
       // Errors that do not count against the breaker come back as values, so
       // whichever breaker the monitor supplies never sees them as failures.
-      attempt = await breaker.execute(() =>
-        new Promise<T>((resolve) => resolve(fn())).then(
+      attempt = await breaker.execute(() => {
+        // A promise fn() returns is taken as it is (no second promise around it); a synchronous throw is its rejection.
+        let running: PromiseLike<T> | T;
+        try {
+          running = fn();
+        } catch (error) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the thrown value, unchanged
+          running = Promise.reject(error);
+        }
+        return Promise.resolve(running).then(
           (value): Attempt<T> => ({ ok: true, value }),
           (error: unknown): Attempt<T> => {
             if (countsAsBreakerFailure(error)) throw error;
             return { ok: false, error };
           },
-        ),
-      );
+        );
+      });
     } catch (error) {
       attempt = {
         ok: false,
