@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backgroundRecords, IDENTITIES, makeRecord, trailKey } from '../../scripts/trailFixtures.mjs';
+import { WORKER_YOUNG_GENERATION_MB, workerOptions } from '../../src/cloudtrail/scanPool.js';
 import { CLI, runCli, runNode } from '../support/cli.js';
 import { writeLocalTrail, type TrailFile } from '../support/trails.js';
 
@@ -290,4 +291,22 @@ describe('a worker thread that stops', () => {
     expect(run.code).not.toBe(1);
     expect(run.stdout).toBe('');
   }, 150_000);
+});
+
+describe('the heap a scan worker thread gets', () => {
+  test('a young generation of 24 MiB unless the user sets one; the heap flags as resource limits', () => {
+    expect(workerOptions([], {}).resourceLimits).toEqual({ maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB });
+    expect(WORKER_YOUNG_GENERATION_MB).toBe(24);
+    // The semi-space the user names is a third of the young generation.
+    expect(workerOptions(['--max-semi-space-size=4', '--max-old-space-size', '48'], {})).toEqual({
+      execArgv: [],
+      resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 48 },
+    });
+    // Set in NODE_OPTIONS, V8 already has it: no limit of ours over it.
+    expect(workerOptions([], { NODE_OPTIONS: '--max_semi_space_size=32' }).resourceLimits).toEqual({});
+    // Flags for an inline script stay behind; the others go to the worker.
+    expect(workerOptions(['--input-type=module', '-e', '0', '--enable-source-maps'], {}).execArgv).toEqual([
+      '--enable-source-maps',
+    ]);
+  });
 });
