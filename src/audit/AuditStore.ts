@@ -55,7 +55,17 @@ import { DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
 import { uuidv7 } from './uuidv7.js';
 import { rowsToCsv, rowsToJsonl } from './exportFormat.js';
 import { diagnoseBadRow } from './diagnose.js';
+import {
+  AttemptCollector,
+  type AttemptRow,
+  attemptRow2,
+  identityAndOutcome,
+  mergedOutcome2,
+  toAttempt,
+} from './attemptRows.js';
 import { type IntegrityCheck, startQuickCheck } from './integrityCheck.js';
+import { verifyWithAttemptsInWorker } from './attemptsThread.js';
+import { type AttemptColumns, decodeAttempts, encodeAttempts } from './attemptColumns.js';
 import type {
   AuditAttemptSummary,
   AuditEntry,
@@ -69,6 +79,14 @@ import type {
   VerifyOptions,
   VerifyResult,
 } from './types.js';
+
+/** What {@link AuditStore.verifyWithAttempts} gives: `verify()`, `[...attempts()]` and `count()`. */
+export interface VerifiedAttempts {
+  verify: VerifyResult;
+  attempts: AuditAttemptSummary[];
+  /** Stored rows (attempts, outcomes and checkpoints). */
+  stored: number;
+}
 
 /** The loggers the store writes its security lines to (a subset of `InventagLoggers`). */
 export interface AuditStoreLoggers {
@@ -180,6 +198,7 @@ export interface StagedAttempt {
 }
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
+const SNAPSHOT_WARNING = 'the store directory is read-only, so a private copy of the store was verified';
 const DECISIONS = new Set(['allowed', 'blocked']);
 const OPERATION_TYPES = new Set<string>(Object.values(OperationType));
 const RISK_LEVELS = new Set<string>(Object.values(RiskLevel));
@@ -200,33 +219,6 @@ a.resource_arn, a.identity_account, a.identity_arn, a.identity_type, a.validatio
 a.outcome_error_code, a.outcome_duration_us, o.outcome_success AS m_success, o.outcome_error_code AS m_error_code,
 o.outcome_duration_us AS m_duration_us ${ATTEMPT_JOIN}`;
 const ATTEMPT_SELECT_2 = `SELECT a.seq, a.kind, a.timestamp, a.body, o.body AS m_body ${ATTEMPT_JOIN}`;
-
-/** The columns of an attempt that `attempts()` reads, with its outcome record's (`m_`). */
-type AttemptRow = Pick<
-  AuditRow,
-  | 'seq'
-  | 'kind'
-  | 'session_id'
-  | 'timestamp'
-  | 'service'
-  | 'operation'
-  | 'iam_action'
-  | 'decision'
-  | 'resource_arn'
-  | 'identity_account'
-  | 'identity_arn'
-  | 'identity_type'
-  | 'validation_message'
-  | 'outcome_success'
-  | 'outcome_error_code'
-  | 'outcome_duration_us'
-  | 'outcome_http_status'
-> & {
-  m_success: number | null;
-  m_error_code: string | null;
-  m_duration_us: number | null;
-  m_http_status?: number | null;
-};
 
 type MergedRow = AuditRow & {
   m_success: number | null;
@@ -1070,6 +1062,57 @@ export class AuditStore implements AuditSink {
    * memory stays flat either way (rows are streamed, not collected).
    */
   verify(options: VerifyOptions = {}): VerifyResult {
+    return this.#verify(options, undefined);
+  }
+
+  /**
+   * A full {@link verify}, `[...attempts()]` and {@link count} in one read of the chain: each row is hashed and
+   * its attempt or outcome gathered in the same pass, and the rows after one that fails are still read for their
+   * attempts (`attempts()` lists them whatever `verify` finds). Gives what the three calls give one after the
+   * other on a store nobody writes to meanwhile. Errors are `verify`'s.
+   */
+  verifyWithAttempts(): VerifiedAttempts {
+    const { columns, ...read } = this.verifyWithAttemptColumns();
+    return { ...read, attempts: decodeAttempts(columns) };
+  }
+
+  /** {@link verifyWithAttempts} with the attempts as {@link AttemptColumns} (what a worker thread hands over). */
+  verifyWithAttemptColumns(): Omit<VerifiedAttempts, 'attempts'> & { columns: AttemptColumns } {
+    if (this.format !== 2) {
+      const verify = this.verify();
+      return { verify, columns: encodeAttempts([...this.attempts()]), stored: this.count() };
+    }
+    const collector = new AttemptCollector();
+    const verify = this.#verify({}, collector);
+    // The walk starts at sequence 0; an outcome row below it (only in an edited store) is read by the join.
+    const below = this.#open().prepare('SELECT 1 FROM audit_entries WHERE seq < 0 LIMIT 1').get() !== undefined;
+    return {
+      verify,
+      columns: collector.ambiguous || below ? encodeAttempts([...this.attempts()]) : collector.columns(),
+      stored: this.count(),
+    };
+  }
+
+  /**
+   * {@link verifyWithAttempts} on a worker thread, with a read-only connection of its own, when this store is
+   * opened read-only and its file is large (so this thread is free for other work meanwhile); on this thread
+   * otherwise, and whenever the worker cannot start or fails in any way, so the result and every error are
+   * those of `verifyWithAttempts()`.
+   */
+  async verifyWithAttemptsAsync(): Promise<VerifiedAttempts> {
+    if (this.readonly) {
+      const read = await verifyWithAttemptsInWorker(this.#open().name, this.#key);
+      if (read !== undefined) {
+        // The worker read this store's file, or the private copy of it: say so as verify() does.
+        return this.#snapshotDir === undefined
+          ? read
+          : { ...read, verify: { ...read.verify, warnings: [...read.verify.warnings, SNAPSHOT_WARNING] } };
+      }
+    }
+    return this.verifyWithAttempts();
+  }
+
+  #verify(options: VerifyOptions, collector: AttemptCollector | undefined): VerifyResult {
     const db = this.#open();
     const warnings: string[] = [];
     db.exec('BEGIN');
@@ -1103,11 +1146,10 @@ export class AuditStore implements AuditSink {
       let walk: WalkState;
       try {
         warnings.push(...this.#schemaWarnings(db));
-        if (this.#snapshotDir !== undefined)
-          warnings.push('the store directory is read-only, so a private copy of the store was verified');
+        if (this.#snapshotDir !== undefined) warnings.push(SNAPSHOT_WARNING);
         walk =
           this.format === 2
-            ? this.#walk2(db, checkpoints, options.anchor, from)
+            ? this.#walk2(db, checkpoints, options.anchor, from, collector)
             : this.#walk(db, checkpoints, options.anchor, from);
       } catch (err) {
         throw damage() ?? err;
@@ -1297,12 +1339,16 @@ export class AuditStore implements AuditSink {
     return state;
   }
 
-  /** The format-2 walk: rows read as arrays, each hash taken over the stored text (no JSON is built or parsed). */
+  /**
+   * The format-2 walk: rows read as arrays, each hash taken over the stored text (no JSON is built or parsed).
+   * With a `collector`, every row goes to it too, those after the walk stopped included.
+   */
   #walk2(
     db: Database.Database,
     checkpoints: CheckpointLookup,
     anchor: ChainHead | undefined,
     from: ResumePoint | undefined,
+    collector?: AttemptCollector,
   ): WalkState {
     const state = newWalk();
     const key = this.#key;
@@ -1313,19 +1359,26 @@ export class AuditStore implements AuditSink {
     const anchorSeq = anchor?.sequence ?? -1;
     const stmt = db.prepare(`SELECT ${COLUMNS_2.join(', ')} FROM audit_entries WHERE seq > ? ORDER BY seq`).raw(true);
     let checked = 0;
+    let walking = true;
     for (const r of stmt.iterate(from?.head.sequence ?? -1) as IterableIterator<unknown[]>) {
+      collector?.row(r);
+      if (!walking) continue;
       const seq = r[0] as number;
       if (lastSeq === undefined) {
         state.firstSequence = seq;
         const start = chainStart(seq, r[1] as string, checkpoints);
         if ('reason' in start) {
           state.firstBad = start;
-          break;
+          if (collector === undefined) break;
+          walking = false;
+          continue;
         }
         expectedPrev = start.expectedPrev;
       } else if (seq !== lastSeq + 1) {
         state.firstBad = gap(lastSeq, seq, r[1] as string);
-        break;
+        if (collector === undefined) break;
+        walking = false;
+        continue;
       }
       const auditId = r[1] as string;
       const kind = r[2] as string;
@@ -1345,7 +1398,9 @@ export class AuditStore implements AuditSink {
           beforePrev,
           prev: prev === undefined ? undefined : toStored2(prev),
         };
-        break;
+        if (collector === undefined) break;
+        walking = false;
+        continue;
       }
       if (seq === anchorSeq) state.anchorHash = hash;
       checked += 1;
@@ -1704,93 +1759,6 @@ function checkOutcome(
     outcome_duration_us: Math.round(outcome.durationMs * 1000),
     outcome_http_status: outcome.httpStatus ?? null,
   };
-}
-
-/** The `m_` fields of a format-2 outcome record's body, as the merged view of format 1 has them. */
-function mergedOutcome2(
-  body: string | null | undefined,
-): Pick<AttemptRow, 'm_success' | 'm_error_code' | 'm_duration_us' | 'm_http_status'> {
-  const outcome = body === null || body === undefined ? undefined : parseBody(body);
-  return {
-    m_success: typeof outcome?.outcome_success === 'number' ? outcome.outcome_success : null,
-    m_error_code: typeof outcome?.outcome_error_code === 'string' ? outcome.outcome_error_code : null,
-    m_duration_us: typeof outcome?.outcome_duration_us === 'number' ? outcome.outcome_duration_us : null,
-    m_http_status: typeof outcome?.outcome_http_status === 'number' ? outcome.outcome_http_status : null,
-  };
-}
-
-/** A format-2 attempt row (with its outcome record's body) as the columns `attempts()` reads. */
-function attemptRow2(row: StoredRow2 & { m_body: string | null }): AttemptRow {
-  const body = parseBody(row.body);
-  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-  return {
-    seq: row.seq,
-    kind: row.kind,
-    session_id: str(body.session_id) ?? '',
-    timestamp: row.timestamp,
-    service: str(body.service),
-    operation: str(body.operation),
-    iam_action: str(body.iam_action),
-    decision: str(body.decision),
-    resource_arn: str(body.resource_arn),
-    identity_account: str(body.identity_account),
-    identity_arn: str(body.identity_arn),
-    identity_type: str(body.identity_type),
-    validation_message: str(body.validation_message),
-    outcome_success: num(body.outcome_success),
-    outcome_error_code: str(body.outcome_error_code),
-    outcome_duration_us: num(body.outcome_duration_us),
-    outcome_http_status: num(body.outcome_http_status),
-    ...mergedOutcome2(row.m_body),
-  };
-}
-
-/** The identity and the outcome (its own, or its outcome record's) of an attempt row, as entries give them. */
-function identityAndOutcome(row: AttemptRow): Pick<AuditEntry, 'identity' | 'outcome'> {
-  const success = row.outcome_success ?? row.m_success ?? null;
-  const errorCode = row.outcome_success !== null ? row.outcome_error_code : (row.m_error_code ?? null);
-  const durationUs = row.outcome_success !== null ? row.outcome_duration_us : (row.m_duration_us ?? null);
-  const httpStatus = row.outcome_success !== null ? (row.outcome_http_status ?? null) : (row.m_http_status ?? null);
-  const identity = row.identity_account ?? row.identity_arn ?? row.identity_type;
-  return {
-    identity:
-      identity === null
-        ? undefined
-        : {
-            ...(row.identity_account === null ? {} : { account: row.identity_account }),
-            ...(row.identity_arn === null ? {} : { arn: row.identity_arn }),
-            ...(row.identity_type === null ? {} : { type: row.identity_type }),
-          },
-    outcome:
-      success === null
-        ? undefined
-        : {
-            success: success === 1,
-            ...(errorCode === null ? {} : { errorCode }),
-            durationMs: (durationUs ?? 0) / 1000,
-            ...(httpStatus === null ? {} : { httpStatus }),
-          },
-  };
-}
-
-function toAttempt(row: AttemptRow): AuditAttemptSummary {
-  const { identity, outcome } = identityAndOutcome(row);
-  const attempt: { -readonly [K in keyof AuditAttemptSummary]: AuditAttemptSummary[K] } = {
-    sequence: row.seq,
-    kind: 'attempt',
-    sessionId: row.session_id,
-    timestamp: row.timestamp,
-  };
-  if (row.service !== null) attempt.service = row.service;
-  if (row.operation !== null) attempt.operation = row.operation;
-  if (row.iam_action !== null) attempt.iamAction = row.iam_action;
-  if (row.decision !== null) attempt.decision = row.decision as 'allowed' | 'blocked';
-  if (row.resource_arn !== null) attempt.resourceArn = row.resource_arn;
-  if (identity !== undefined) attempt.identity = identity;
-  if (row.validation_message !== null) attempt.validationMessage = row.validation_message;
-  if (outcome !== undefined) attempt.outcome = outcome;
-  return attempt;
 }
 
 function toEntry(row: MergedRow | AuditRow): AuditEntry {

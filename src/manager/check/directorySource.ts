@@ -9,8 +9,12 @@ import { EVIDENCE_LAYOUT, EvidenceError } from './EvidenceError.js';
 import { identityFromCallerIdentity, policyDocumentsIn, readJson, scanTrail } from './evidenceFiles.js';
 import type { CheckRunOptions, GatheredEvidence } from './types.js';
 
-/** Evidence exported from an account (or the bundled demo), laid out as EVIDENCE_LAYOUT says. Reads only. */
-export function gatherFromDirectory(dir: string, options: CheckRunOptions): GatheredEvidence {
+/**
+ * Evidence exported from an account (or the bundled demo), laid out as EVIDENCE_LAYOUT says. Reads only. A
+ * large audit trail is verified and read on a worker thread meanwhile (`gathered.audit` is then pending); its
+ * errors still come first, as when it is read before anything else.
+ */
+export async function gatherFromDirectory(dir: string, options: CheckRunOptions): Promise<GatheredEvidence> {
   const { config } = options;
   const progress = options.onProgress ?? (() => undefined);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
@@ -30,18 +34,33 @@ export function gatherFromDirectory(dir: string, options: CheckRunOptions): Gath
   if (existsSync(auditPath)) {
     progress(`verifying the audit trail ${auditPath}`);
     const store = openAuditStore(config, { path: auditPath, readonly: true });
-    try {
-      gathered.audit = {
+    const reading = store
+      .verifyWithAttemptsAsync()
+      .then(({ verify, attempts, stored }) => ({
         path: auditPath,
-        verify: store.verify(),
-        entries: [...store.attempts()],
-        stored: store.count(),
+        verify,
+        entries: attempts,
+        stored,
         anchorsReport: true,
-      };
-    } finally {
-      store.closeSync();
-    }
+      }))
+      .finally(() => store.closeSync());
+    // Awaited later (by finishCheck, or below when other evidence fails first): never an unhandled rejection.
+    reading.catch(() => undefined);
+    gathered.audit = reading;
   }
+  try {
+    readTheRest(dir, options, gathered);
+  } catch (err) {
+    await gathered.audit;
+    throw err;
+  }
+  return gathered;
+}
+
+/** Identity, policies and (to be read later) the CloudTrail files of the evidence directory. */
+function readTheRest(dir: string, options: CheckRunOptions, gathered: GatheredEvidence): void {
+  const { config } = options;
+  const progress = options.onProgress ?? (() => undefined);
   const identityPath = join(dir, EVIDENCE_LAYOUT.identity);
   if (existsSync(identityPath))
     gathered.identity = identityFromCallerIdentity(readJson(identityPath) as Record<string, string>, identityPath);
@@ -61,5 +80,4 @@ export function gatherFromDirectory(dir: string, options: CheckRunOptions): Gath
         { publicKeys: options.publicKeys },
         options.onProgress,
       );
-  return gathered;
 }

@@ -4,7 +4,7 @@ import { auditEvidence } from '../evidence/auditEvidence.js';
 import { cloudtrailEvidence } from '../evidence/cloudtrailEvidence.js';
 import { identityEvidence } from '../evidence/identityEvidence.js';
 import { isToolSession } from '../session/toolSession.js';
-import type { CheckRunOptions, CheckRunResult, GatheredEvidence } from './types.js';
+import type { CheckRunOptions, CheckRunResult, GatheredAudit, GatheredEvidence } from './types.js';
 
 const auditRefs = (entries: readonly AuditAttemptSummary[]): AuditRecordRef[] =>
   entries
@@ -25,8 +25,36 @@ const auditRefs = (entries: readonly AuditAttemptSummary[]): AuditRecordRef[] =>
 export async function finishCheck(gathered: GatheredEvidence, options: CheckRunOptions): Promise<CheckRunResult> {
   const { config } = options;
   const { manager, identity } = gathered;
-  if (gathered.audit) {
-    const { verify, path, entries, stored, anchorsReport } = gathered.audit;
+  const principal = config.cloudtrail.principal ?? identity?.arn;
+  const trail = gathered.cloudtrail;
+  const readTrail =
+    trail && principal && config.enableCloudtrailIntegration
+      ? async () => {
+          const analyzer = new PrincipalAnalyzer(principal, {
+            keepEventsForCorrelation: true,
+            ...(options.session ? { sessionRoles: options.session.sanctioned } : {}),
+          });
+          return { analyzer, facts: await trail(analyzer, principal, options.window) };
+        }
+      : undefined;
+  // While another thread still reads the audit trail, read CloudTrail here (that touches only its analyzer, not
+  // the manager); the trail's error, if any, still comes first.
+  const early =
+    gathered.audit instanceof Promise && readTrail
+      ? readTrail().then(
+          (read) => ({ read }),
+          (error: unknown) => ({ error }),
+        )
+      : undefined;
+  let audit: GatheredAudit | undefined;
+  try {
+    audit = await gathered.audit;
+  } catch (err) {
+    await early;
+    throw err;
+  }
+  if (audit) {
+    const { verify, path, entries, stored, anchorsReport } = audit;
     manager.addEvidence(auditEvidence(verify, path, stored));
     if (anchorsReport) manager.setEvidenceChainHead(verify.head);
     manager.ingestAuditEntries(entries.filter((e) => !isToolSession(e.sessionId)));
@@ -42,16 +70,15 @@ export async function finishCheck(gathered: GatheredEvidence, options: CheckRunO
   }
   if (gathered.permissions) manager.addEvidence(gathered.permissions);
 
-  const principal = config.cloudtrail.principal ?? identity?.arn;
-  if (gathered.cloudtrail && principal && config.enableCloudtrailIntegration) {
-    const analyzer = new PrincipalAnalyzer(principal, {
-      keepEventsForCorrelation: true,
-      ...(options.session ? { sessionRoles: options.session.sanctioned } : {}),
-    });
-    const facts = await gathered.cloudtrail(analyzer, principal, options.window);
-    manager.addEvidence(
-      cloudtrailEvidence(analyzer.result({ audit: auditRefs(gathered.audit?.entries ?? []) }), facts),
-    );
+  if (readTrail) {
+    let read: Awaited<ReturnType<typeof readTrail>>;
+    if (early) {
+      const settled = await early;
+      if ('error' in settled) throw settled.error;
+      read = settled.read;
+    } else read = await readTrail();
+    const { analyzer, facts } = read;
+    manager.addEvidence(cloudtrailEvidence(analyzer.result({ audit: auditRefs(audit?.entries ?? []) }), facts));
     manager.setSubject({
       mode: gathered.mode,
       ...(identity?.account ? { account: identity.account } : {}),

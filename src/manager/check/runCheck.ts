@@ -9,7 +9,7 @@ import type { CheckRunOptions, CheckRunResult } from './types.js';
 export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult> {
   // Each source is loaded only when used: an evidence directory needs none of the AWS clients' modules.
   const gathered = options.evidenceDir
-    ? (await import('./directorySource.js')).gatherFromDirectory(options.evidenceDir, options)
+    ? await (await import('./directorySource.js')).gatherFromDirectory(options.evidenceDir, options)
     : await (await import('./awsSource.js')).gatherFromAws(options);
   return finishCheck(gathered, options);
 }

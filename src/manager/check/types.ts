@@ -44,14 +44,11 @@ export interface GatheredEvidence {
   manager: ComplianceManager;
   identity: CallerIdentity | undefined;
   permissions: EvidenceSection | undefined;
-  /** The audit trail read as evidence: its verification, its attempts in the window, the store's size. */
-  audit?: {
-    path: string;
-    verify: VerifyResult;
-    entries: readonly AuditAttemptSummary[];
-    stored: number;
-    anchorsReport: boolean;
-  };
+  /**
+   * The audit trail read as evidence: its verification, its attempts in the window, the store's size; pending
+   * while another thread still reads it.
+   */
+  audit?: GatheredAudit | Promise<GatheredAudit>;
   /** Reads CloudTrail for the principal into the analyzer, when a trail is available. */
   cloudtrail?: (
     analyzer: PrincipalAnalyzer,
@@ -59,4 +56,13 @@ export interface GatheredEvidence {
     window?: { start: Date; end: Date },
   ) => Promise<CloudtrailScanFacts>;
   regions?: string[];
+}
+
+/** The audit trail as {@link GatheredEvidence} holds it. */
+export interface GatheredAudit {
+  path: string;
+  verify: VerifyResult;
+  entries: readonly AuditAttemptSummary[];
+  stored: number;
+  anchorsReport: boolean;
 }

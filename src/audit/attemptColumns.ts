@@ -1,0 +1,174 @@
+/**
+ * Attempt summaries as a few flat arrays, to hand them from a worker thread to
+ * another thread cheaply: every text once in a table and each attempt's texts
+ * as numbers into it, so the arrays move without a copy and the receiver
+ * shares one string per distinct value instead of cloning each. Decoding gives
+ * back objects equal to the encoded ones, keys in the same order.
+ */
+import type { AuditAttemptSummary } from './types.js';
+
+/** What crosses the thread: typed arrays (moved) and two string arrays (copied). */
+export interface AttemptColumns {
+  count: number;
+  /** Distinct texts; an id is an index here, -1 for a field the attempt does not have. */
+  texts: string[];
+  /** Each attempt's timestamp (rarely repeated, so not in the table). */
+  timestamps: string[];
+  /** The ids of each attempt's {@link TextField}s, one after the other. */
+  ids: Int32Array;
+  /** sequence, outcome (-1 none, 0 failed, 1 succeeded), outcome duration (ms), HTTP status (NaN: none). */
+  numbers: Float64Array;
+}
+
+/** The text fields of an attempt, by their place in {@link AttemptColumns.ids}. */
+export const TextField = {
+  sessionId: 0,
+  service: 1,
+  operation: 2,
+  iamAction: 3,
+  decision: 4,
+  resourceArn: 5,
+  account: 6,
+  arn: 7,
+  type: 8,
+  validationMessage: 9,
+  errorCode: 10,
+} as const;
+type TextFieldId = (typeof TextField)[keyof typeof TextField];
+const TEXT_FIELDS = 11;
+const NUMBERS = 4;
+
+/** Builds {@link AttemptColumns} one attempt at a time. */
+export class AttemptColumnsBuilder {
+  #count = 0;
+  readonly #texts: string[] = [];
+  readonly #index = new Map<string, number>();
+  readonly #timestamps: string[] = [];
+  #ids = new Int32Array(1024 * TEXT_FIELDS);
+  #numbers = new Float64Array(1024 * NUMBERS);
+
+  /** Adds an attempt with no text field and no outcome yet; returns its index. */
+  add(sequence: number, timestamp: string): number {
+    const i = this.#count++;
+    if (i * TEXT_FIELDS >= this.#ids.length) {
+      const ids = new Int32Array(this.#ids.length * 2);
+      ids.set(this.#ids);
+      this.#ids = ids;
+      const numbers = new Float64Array(this.#numbers.length * 2);
+      numbers.set(this.#numbers);
+      this.#numbers = numbers;
+    }
+    this.#ids.fill(-1, i * TEXT_FIELDS, (i + 1) * TEXT_FIELDS);
+    const u = i * NUMBERS;
+    this.#numbers[u] = sequence;
+    this.#numbers[u + 1] = -1;
+    this.#timestamps.push(timestamp);
+    return i;
+  }
+
+  /** Sets a text field of attempt `i`. */
+  text(i: number, field: TextFieldId, value: string): void {
+    let id = this.#index.get(value);
+    if (id === undefined) {
+      id = this.#texts.length;
+      this.#texts.push(value);
+      this.#index.set(value, id);
+    }
+    this.#ids[i * TEXT_FIELDS + field] = id;
+  }
+
+  /** Sets the outcome of attempt `i`. */
+  outcome(i: number, success: boolean, errorCode: string | undefined, durationMs: number, httpStatus?: number): void {
+    const u = i * NUMBERS;
+    this.#numbers[u + 1] = success ? 1 : 0;
+    this.#numbers[u + 2] = durationMs;
+    this.#numbers[u + 3] = httpStatus ?? NaN;
+    if (errorCode !== undefined) this.text(i, TextField.errorCode, errorCode);
+  }
+
+  /** Adds a summary as `toAttempt` makes it; returns its index. */
+  push(a: AuditAttemptSummary): number {
+    const i = this.add(a.sequence, a.timestamp);
+    const set = (field: TextFieldId, v: string | undefined): void => {
+      if (v !== undefined) this.text(i, field, v);
+    };
+    set(TextField.sessionId, a.sessionId);
+    set(TextField.service, a.service);
+    set(TextField.operation, a.operation);
+    set(TextField.iamAction, a.iamAction);
+    set(TextField.decision, a.decision);
+    set(TextField.resourceArn, a.resourceArn);
+    set(TextField.validationMessage, a.validationMessage);
+    // An identity is there exactly when one of its fields is (as toAttempt builds it).
+    set(TextField.account, a.identity?.account);
+    set(TextField.arn, a.identity?.arn);
+    set(TextField.type, a.identity?.type);
+    const o = a.outcome;
+    if (o !== undefined) this.outcome(i, o.success, o.errorCode, o.durationMs, o.httpStatus);
+    return i;
+  }
+
+  build(): AttemptColumns {
+    const n = this.#count;
+    return {
+      count: n,
+      texts: this.#texts,
+      timestamps: this.#timestamps,
+      ids: this.#ids.slice(0, n * TEXT_FIELDS),
+      numbers: this.#numbers.slice(0, n * NUMBERS),
+    };
+  }
+}
+
+/** The columns of `attempts`. */
+export function encodeAttempts(attempts: readonly AuditAttemptSummary[]): AttemptColumns {
+  const builder = new AttemptColumnsBuilder();
+  for (const a of attempts) builder.push(a);
+  return builder.build();
+}
+
+/** The summaries the columns hold, equal to those given and with their keys in the same order. */
+export function decodeAttempts(columns: AttemptColumns): AuditAttemptSummary[] {
+  const { count, texts, timestamps, ids, numbers } = columns;
+  const out = new Array<AuditAttemptSummary>(count);
+  for (let i = 0; i < count; i++) {
+    const t = i * TEXT_FIELDS;
+    const u = i * NUMBERS;
+    const a: { -readonly [K in keyof AuditAttemptSummary]: AuditAttemptSummary[K] } = {
+      sequence: numbers[u]!,
+      kind: 'attempt',
+      sessionId: texts[ids[t + TextField.sessionId]!]!,
+      timestamp: timestamps[i]!,
+    };
+    let k: number;
+    if ((k = ids[t + TextField.service]!) >= 0) a.service = texts[k]!;
+    if ((k = ids[t + TextField.operation]!) >= 0) a.operation = texts[k]!;
+    if ((k = ids[t + TextField.iamAction]!) >= 0) a.iamAction = texts[k]!;
+    if ((k = ids[t + TextField.decision]!) >= 0) a.decision = texts[k] as 'allowed' | 'blocked';
+    if ((k = ids[t + TextField.resourceArn]!) >= 0) a.resourceArn = texts[k]!;
+    const account = ids[t + TextField.account]!;
+    const arn = ids[t + TextField.arn]!;
+    const type = ids[t + TextField.type]!;
+    if (account >= 0 || arn >= 0 || type >= 0) {
+      const who: { account?: string; arn?: string; type?: string } = {};
+      if (account >= 0) who.account = texts[account]!;
+      if (arn >= 0) who.arn = texts[arn]!;
+      if (type >= 0) who.type = texts[type]!;
+      a.identity = who;
+    }
+    if ((k = ids[t + TextField.validationMessage]!) >= 0) a.validationMessage = texts[k]!;
+    const success = numbers[u + 1]!;
+    if (success >= 0) {
+      const errorCode = ids[t + TextField.errorCode]!;
+      const httpStatus = numbers[u + 3]!;
+      a.outcome = {
+        success: success === 1,
+        ...(errorCode >= 0 ? { errorCode: texts[errorCode]! } : {}),
+        durationMs: numbers[u + 2]!,
+        ...(Number.isNaN(httpStatus) ? {} : { httpStatus }),
+      };
+    }
+    out[i] = a;
+  }
+  return out;
+}

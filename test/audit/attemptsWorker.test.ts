@@ -1,0 +1,216 @@
+import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditStore } from '../../src/audit/index.js';
+import { loadConfiguration } from '../../src/manager/config.js';
+import { runCheck } from '../../src/manager/check/runCheck.js';
+import { renderJson } from '../../src/report/renderJson.js';
+import { ROOT, runCli } from '../support/cli.js';
+import { attempt, sqlite, tempDir } from './helpers.js';
+
+// A large audit trail in an evidence directory is verified and read on a worker thread while `inventag check`
+// reads CloudTrail. The worker runs only from the build (dist/), so these tests load it from there and compare
+// with the same read on the calling thread (from source).
+const dist = (path: string): string => pathToFileURL(resolve(ROOT, 'dist', path)).href;
+type Thread = typeof import('../../src/audit/attemptsThread.js');
+type Store = typeof import('../../src/audit/AuditStore.js');
+
+const DEMO = join(ROOT, 'examples', 'demo');
+const KEY = 'k'.repeat(32);
+
+/** Writes `n` guarded calls (attempt, then outcome) inside the demo's CloudTrail window, as the guard does. */
+async function trail(path: string, n: number, key?: string): Promise<void> {
+  let now = Date.parse('2026-11-20T00:00:00Z');
+  const store = AuditStore.open({
+    path,
+    durability: 'normal',
+    clock: () => new Date(now),
+    ...(key ? { key } : {}),
+  });
+  for (let i = 0; i < n; i++) {
+    const { auditId } = store.stageAttempt(attempt(i, { requestParameters: { Filler: 'p'.repeat(300), i } }));
+    now += 400;
+    if (i % 19 !== 0)
+      store.stageOutcome(auditId, {
+        success: i % 7 !== 0,
+        ...(i % 7 === 0 ? { errorCode: 'ThrottlingException' } : {}),
+        durationMs: 80 + (i % 40),
+        httpStatus: i % 7 ? 200 : 400,
+      });
+    now += 600;
+  }
+  await store.close();
+}
+
+/** Strings that are ids or times compare equal; everything else must match, keys in order. */
+function sameApartFromIdsAndTimes(a: unknown, b: unknown, path = ''): string[] {
+  const id = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+  if (typeof a === 'string' && typeof b === 'string')
+    return a === b || (id.test(a) && id.test(b)) || (time.test(a) && time.test(b)) ? [] : [path];
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length !== b.length ? [path] : a.flatMap((x, i) => sameApartFromIdsAndTimes(x, b[i], `${path}[${i}]`));
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a);
+    if (ka.join() !== Object.keys(b).join()) return [`${path} (keys)`];
+    return ka.flatMap((k) =>
+      sameApartFromIdsAndTimes((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`),
+    );
+  }
+  return Object.is(a, b) ? [] : [path];
+}
+
+describe('verifying and reading an audit trail on a worker thread', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let small: string;
+  let keyed: string;
+  let large: string;
+  let thread: Thread;
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = tempDir());
+    small = join(dir, 'small.db');
+    keyed = join(dir, 'keyed.db');
+    large = join(dir, 'large.db');
+    await trail(small, 300);
+    await trail(keyed, 300, KEY);
+    await trail(large, 4000);
+    thread = (await import(dist('audit/attemptsThread.js'))) as Thread;
+  }, 120_000);
+  afterAll(() => cleanup());
+
+  const inline = (path: string, key?: string) => {
+    const store = AuditStore.open({ path, readonly: true, ...(key ? { key } : {}) });
+    try {
+      return store.verifyWithAttempts();
+    } finally {
+      store.closeSync();
+    }
+  };
+
+  it('gives what the same read on this thread gives, keyed stores too', async () => {
+    expect(await thread.verifyWithAttemptsInWorker(small, undefined, 0)).toStrictEqual(inline(small));
+    const withKey = await thread.verifyWithAttemptsInWorker(keyed, Buffer.from(KEY), 0);
+    expect(withKey).toStrictEqual(inline(keyed, KEY));
+    expect(withKey?.verify.ok).toBe(true);
+    // Edited: verify's finding and every attempt after it, as on this thread.
+    sqlite(
+      small,
+      `DROP TRIGGER audit_entries_no_update;
+       UPDATE audit_entries SET body = json_set(body, '$.decision', 'blocked') WHERE seq = 101;`,
+    );
+    const edited = await thread.verifyWithAttemptsInWorker(small, undefined, 0);
+    expect(edited?.verify.firstBad?.reason).toBe('edited');
+    expect(edited).toStrictEqual(inline(small));
+  });
+
+  it('gives no result when the worker cannot read the store (the caller then reads it and meets the error)', async () => {
+    const notStore = join(dir, 'not-a-store.db');
+    writeFileSync(notStore, 'x'.repeat(5000));
+    expect(await thread.verifyWithAttemptsInWorker(notStore, undefined, 0)).toBeUndefined();
+    // A keyed store given no key, or the wrong one.
+    expect(await thread.verifyWithAttemptsInWorker(keyed, undefined, 0)).toBeUndefined();
+    expect(await thread.verifyWithAttemptsInWorker(keyed, Buffer.from('x'.repeat(32)), 0)).toBeUndefined();
+    expect(await thread.verifyWithAttemptsInWorker(join(dir, 'gone.db'), undefined, 0)).toBeUndefined();
+  });
+
+  it('starts a worker only for a file of at least 4 MiB; a read-only store reads through it with the same result', async () => {
+    expect(statSync(small).size).toBeLessThan(thread.ATTEMPTS_WORKER_MIN_BYTES);
+    expect(await thread.verifyWithAttemptsInWorker(small, undefined)).toBeUndefined();
+    expect(statSync(large).size).toBeGreaterThanOrEqual(thread.ATTEMPTS_WORKER_MIN_BYTES);
+    const expected = inline(large);
+    expect(await thread.verifyWithAttemptsInWorker(large, undefined)).toStrictEqual(expected);
+    const { AuditStore: Built } = (await import(dist('audit/AuditStore.js'))) as Store;
+    const store = Built.open({ path: large, readonly: true });
+    expect(await store.verifyWithAttemptsAsync()).toStrictEqual(expected);
+    store.closeSync();
+  });
+});
+
+describe('inventag check --evidence with a large audit trail (read on a worker thread)', () => {
+  let dir: string;
+  let cleanup: () => void;
+
+  beforeAll(() => ({ dir, cleanup } = tempDir('inventag-check-large-audit-')));
+  afterAll(() => cleanup());
+
+  /** The demo evidence with a large audit trail of its own. */
+  async function evidence(name: string): Promise<string> {
+    const d = join(dir, name);
+    cpSync(DEMO, d, { recursive: true, filter: (src) => !src.includes('audit.db') });
+    await trail(join(d, 'audit.db'), 4000);
+    expect(statSync(join(d, 'audit.db')).size).toBeGreaterThanOrEqual(4 * 2 ** 20);
+    return d;
+  }
+
+  /** The CLI (worker thread) and the same assessment run here from source (no worker): the same report. */
+  async function expectSameReport(d: string): Promise<Record<string, unknown>> {
+    const data = join(d, 'data');
+    mkdirSync(data, { recursive: true });
+    const out = join(d, 'out');
+    const r = await runCli(['check', '--evidence', d, '--quiet', '--format', 'json', '--out', out], {
+      cwd: d,
+      env: { INVENTAG_DATA_DIRECTORY: data },
+    });
+    const cli = JSON.parse(readFileSync(join(out, 'inventag-report.json'), 'utf8')) as Record<string, unknown>;
+    const { config } = loadConfiguration({ cwd: d, env: { INVENTAG_DATA_DIRECTORY: data } });
+    const here = await runCheck({ config, evidenceDir: d });
+    await here.manager.close();
+    expect(sameApartFromIdsAndTimes(JSON.parse(renderJson(here.report)), cli)).toEqual([]);
+    expect(r.code, r.stderr).toBe(here.report.complianceStatus.isCompliant ? 0 : 1);
+    return cli;
+  }
+
+  it('an intact trail: the report is the one the same check gives reading it on one thread', async () => {
+    const report = await expectSameReport(await evidence('intact'));
+    const facts = (report.sections as Record<string, { facts: Record<string, unknown> }>).auditTrail!.facts;
+    expect(facts).toMatchObject({
+      intact: true,
+      checked: 8000 - Math.ceil(4000 / 19),
+      entries: 8000 - Math.ceil(4000 / 19),
+    });
+  }, 120_000);
+
+  it('an edited trail: the same tampering finding, never COMPLIANT, exit 1', async () => {
+    const d = await evidence('edited');
+    sqlite(
+      join(d, 'audit.db'),
+      `DROP TRIGGER audit_entries_no_update;
+       UPDATE audit_entries SET body = json_set(body, '$.decision', 'blocked') WHERE seq = 5001;`,
+    );
+    const report = await expectSameReport(d);
+    const status = report.complianceStatus as { isCompliant: boolean; verdict: string };
+    expect(status.isCompliant).toBe(false);
+    expect(status.verdict).not.toBe('COMPLIANT');
+    expect((report.findings as { title: string }[]).map((f) => f.title)).toContain(
+      'Audit trail tampered: entry 5001 edited',
+    );
+  }, 120_000);
+
+  it("a damaged trail fails the check with the store's error, before a bad identity file's", async () => {
+    const d = await evidence('damaged');
+    const path = join(d, 'audit.db');
+    // Garbage over pages in the middle of the file, the header left intact.
+    const bytes = readFileSync(path);
+    bytes.fill(0xab, 2 * 2 ** 20, 2 * 2 ** 20 + 64 * 1024);
+    writeFileSync(path, bytes);
+    writeFileSync(join(d, 'identity.json'), '{ not json');
+    const here = await runCheck({
+      config: loadConfiguration({ cwd: d, env: { INVENTAG_DATA_DIRECTORY: join(d, 'data') } }).config,
+      evidenceDir: d,
+    }).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(here?.message).toMatch(/malformed|damaged/);
+    const r = await runCli(['check', '--evidence', d, '--quiet', '--format', 'json', '--out', join(d, 'out')], {
+      cwd: d,
+      env: { INVENTAG_DATA_DIRECTORY: join(d, 'data') },
+    });
+    expect([0, 1]).not.toContain(r.code);
+    expect(r.stderr).toContain(here!.message);
+    expect(r.stderr).not.toContain('identity.json');
+  }, 120_000);
+});
