@@ -88,6 +88,13 @@ export interface VerifiedAttempts {
   stored: number;
 }
 
+/** {@link VerifiedAttempts} with the attempts as {@link AttemptColumns} (what a worker thread hands over). */
+export interface VerifiedAttemptColumns {
+  verify: VerifyResult;
+  columns: AttemptColumns;
+  stored: number;
+}
+
 /** The loggers the store writes its security lines to (a subset of `InventagLoggers`). */
 export interface AuditStoreLoggers {
   security?: Logger;
@@ -1077,7 +1084,7 @@ export class AuditStore implements AuditSink {
   }
 
   /** {@link verifyWithAttempts} with the attempts as {@link AttemptColumns} (what a worker thread hands over). */
-  verifyWithAttemptColumns(): Omit<VerifiedAttempts, 'attempts'> & { columns: AttemptColumns } {
+  verifyWithAttemptColumns(): VerifiedAttemptColumns {
     if (this.format !== 2) {
       const verify = this.verify();
       return { verify, columns: encodeAttempts([...this.attempts()]), stored: this.count() };
@@ -1100,6 +1107,12 @@ export class AuditStore implements AuditSink {
    * those of `verifyWithAttempts()`.
    */
   async verifyWithAttemptsAsync(): Promise<VerifiedAttempts> {
+    const { columns, ...read } = await this.verifyWithAttemptColumnsAsync();
+    return { ...read, attempts: decodeAttempts(columns) };
+  }
+
+  /** {@link verifyWithAttemptsAsync} with the attempts as {@link AttemptColumns} (see `eachAttempt`). */
+  async verifyWithAttemptColumnsAsync(): Promise<VerifiedAttemptColumns> {
     if (this.readonly) {
       const read = await verifyWithAttemptsInWorker(this.#open().name, this.#key);
       if (read !== undefined) {
@@ -1109,7 +1122,7 @@ export class AuditStore implements AuditSink {
           : { ...read, verify: { ...read.verify, warnings: [...read.verify.warnings, SNAPSHOT_WARNING] } };
       }
     }
-    return this.verifyWithAttempts();
+    return this.verifyWithAttemptColumns();
   }
 
   #verify(options: VerifyOptions, collector: AttemptCollector | undefined): VerifyResult {

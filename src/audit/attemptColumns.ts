@@ -129,46 +129,62 @@ export function encodeAttempts(attempts: readonly AuditAttemptSummary[]): Attemp
 
 /** The summaries the columns hold, equal to those given and with their keys in the same order. */
 export function decodeAttempts(columns: AttemptColumns): AuditAttemptSummary[] {
-  const { count, texts, timestamps, ids, numbers } = columns;
-  const out = new Array<AuditAttemptSummary>(count);
-  for (let i = 0; i < count; i++) {
-    const t = i * TEXT_FIELDS;
-    const u = i * NUMBERS;
-    const a: { -readonly [K in keyof AuditAttemptSummary]: AuditAttemptSummary[K] } = {
-      sequence: numbers[u]!,
-      kind: 'attempt',
-      sessionId: texts[ids[t + TextField.sessionId]!]!,
-      timestamp: timestamps[i]!,
-    };
-    let k: number;
-    if ((k = ids[t + TextField.service]!) >= 0) a.service = texts[k]!;
-    if ((k = ids[t + TextField.operation]!) >= 0) a.operation = texts[k]!;
-    if ((k = ids[t + TextField.iamAction]!) >= 0) a.iamAction = texts[k]!;
-    if ((k = ids[t + TextField.decision]!) >= 0) a.decision = texts[k] as 'allowed' | 'blocked';
-    if ((k = ids[t + TextField.resourceArn]!) >= 0) a.resourceArn = texts[k]!;
-    const account = ids[t + TextField.account]!;
-    const arn = ids[t + TextField.arn]!;
-    const type = ids[t + TextField.type]!;
-    if (account >= 0 || arn >= 0 || type >= 0) {
-      const who: { account?: string; arn?: string; type?: string } = {};
-      if (account >= 0) who.account = texts[account]!;
-      if (arn >= 0) who.arn = texts[arn]!;
-      if (type >= 0) who.type = texts[type]!;
-      a.identity = who;
-    }
-    if ((k = ids[t + TextField.validationMessage]!) >= 0) a.validationMessage = texts[k]!;
-    const success = numbers[u + 1]!;
-    if (success >= 0) {
-      const errorCode = ids[t + TextField.errorCode]!;
-      const httpStatus = numbers[u + 3]!;
-      a.outcome = {
-        success: success === 1,
-        ...(errorCode >= 0 ? { errorCode: texts[errorCode]! } : {}),
-        durationMs: numbers[u + 2]!,
-        ...(Number.isNaN(httpStatus) ? {} : { httpStatus }),
-      };
-    }
-    out[i] = a;
-  }
+  const out = new Array<AuditAttemptSummary>(columns.count);
+  for (let i = 0; i < columns.count; i++) out[i] = attemptAt(columns, i);
   return out;
+}
+
+/**
+ * The summaries the columns hold, each built only when an iteration reaches it (so a reader that goes through
+ * them once or twice keeps none of them alive): iterable any number of times.
+ */
+export function eachAttempt(columns: AttemptColumns): Iterable<AuditAttemptSummary> {
+  return {
+    *[Symbol.iterator]() {
+      for (let i = 0; i < columns.count; i++) yield attemptAt(columns, i);
+    },
+  };
+}
+
+/** Attempt `i` of the columns. */
+function attemptAt(columns: AttemptColumns, i: number): AuditAttemptSummary {
+  const { texts, timestamps, ids, numbers } = columns;
+  const t = i * TEXT_FIELDS;
+  const u = i * NUMBERS;
+  const a: { -readonly [K in keyof AuditAttemptSummary]: AuditAttemptSummary[K] } = {
+    sequence: numbers[u]!,
+    kind: 'attempt',
+    sessionId: texts[ids[t + TextField.sessionId]!]!,
+    timestamp: timestamps[i]!,
+  };
+  let k: number;
+  if ((k = ids[t + TextField.service]!) >= 0) a.service = texts[k]!;
+  if ((k = ids[t + TextField.operation]!) >= 0) a.operation = texts[k]!;
+  if ((k = ids[t + TextField.iamAction]!) >= 0) a.iamAction = texts[k]!;
+  if ((k = ids[t + TextField.decision]!) >= 0) a.decision = texts[k] as 'allowed' | 'blocked';
+  if ((k = ids[t + TextField.resourceArn]!) >= 0) a.resourceArn = texts[k]!;
+  const account = ids[t + TextField.account]!;
+  const arn = ids[t + TextField.arn]!;
+  const type = ids[t + TextField.type]!;
+  if (account >= 0 || arn >= 0 || type >= 0) {
+    const who: { account?: string; arn?: string; type?: string } = {};
+    if (account >= 0) who.account = texts[account]!;
+    if (arn >= 0) who.arn = texts[arn]!;
+    if (type >= 0) who.type = texts[type]!;
+    a.identity = who;
+  }
+  if ((k = ids[t + TextField.validationMessage]!) >= 0) a.validationMessage = texts[k]!;
+  const success = numbers[u + 1]!;
+  if (success >= 0) {
+    const errorCode = ids[t + TextField.errorCode]!;
+    const httpStatus = numbers[u + 3]!;
+    // Keys in the order the store gives them: success, errorCode, durationMs, httpStatus.
+    const outcome: { success: boolean; errorCode?: string; durationMs: number; httpStatus?: number } =
+      errorCode >= 0
+        ? { success: success === 1, errorCode: texts[errorCode]!, durationMs: numbers[u + 2]! }
+        : { success: success === 1, durationMs: numbers[u + 2]! };
+    if (!Number.isNaN(httpStatus)) outcome.httpStatus = httpStatus;
+    a.outcome = outcome;
+  }
+  return a;
 }

@@ -10,8 +10,8 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { siblingWorker } from '../util/workerModule.js';
-import { decodeAttempts, type AttemptColumns } from './attemptColumns.js';
-import type { VerifiedAttempts } from './AuditStore.js';
+import type { AttemptColumns } from './attemptColumns.js';
+import type { VerifiedAttemptColumns } from './AuditStore.js';
 import type { VerifyResult } from './types.js';
 
 /** Below this file size (about 5,000 entries) reading on the caller's thread costs less than a thread. */
@@ -31,7 +31,7 @@ export function verifyWithAttemptsInWorker(
   file: string,
   key: Buffer | undefined,
   minBytes = ATTEMPTS_WORKER_MIN_BYTES,
-): Promise<VerifiedAttempts | undefined> {
+): Promise<VerifiedAttemptColumns | undefined> {
   let size = 0;
   try {
     size = statSync(file).size;
@@ -53,14 +53,14 @@ export function verifyWithAttemptsInWorker(
       return;
     }
     let settled = false;
-    const done = (value: VerifiedAttempts | undefined): void => {
+    const done = (value: VerifiedAttemptColumns | undefined): void => {
       if (settled) return;
       settled = true;
       resolve(value);
     };
     worker.once('message', (message: AttemptsMessage) => {
       if (!message.ok) return done(undefined);
-      done({ verify: message.verify, attempts: decodeAttempts(message.columns), stored: message.stored });
+      done({ verify: message.verify, columns: message.columns, stored: message.stored });
     });
     worker.once('error', () => done(undefined));
     worker.once('exit', () => done(undefined));

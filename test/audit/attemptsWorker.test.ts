@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/index.js';
+import { decodeAttempts } from '../../src/audit/attemptColumns.js';
 import { loadConfiguration } from '../../src/manager/config.js';
 import { runCheck } from '../../src/manager/check/runCheck.js';
 import { renderJson } from '../../src/report/renderJson.js';
@@ -81,6 +82,12 @@ describe('verifying and reading an audit trail on a worker thread', () => {
   }, 120_000);
   afterAll(() => cleanup());
 
+  /** The worker's read, its attempts decoded as the store's async read decodes them. */
+  const inWorker = async (path: string, key?: Buffer, minBytes?: number) => {
+    const read = await thread.verifyWithAttemptsInWorker(path, key, minBytes);
+    return read && { verify: read.verify, attempts: decodeAttempts(read.columns), stored: read.stored };
+  };
+
   const inline = (path: string, key?: string) => {
     const store = AuditStore.open({ path, readonly: true, ...(key ? { key } : {}) });
     try {
@@ -91,8 +98,8 @@ describe('verifying and reading an audit trail on a worker thread', () => {
   };
 
   it('gives what the same read on this thread gives, keyed stores too', async () => {
-    expect(await thread.verifyWithAttemptsInWorker(small, undefined, 0)).toStrictEqual(inline(small));
-    const withKey = await thread.verifyWithAttemptsInWorker(keyed, Buffer.from(KEY), 0);
+    expect(await inWorker(small, undefined, 0)).toStrictEqual(inline(small));
+    const withKey = await inWorker(keyed, Buffer.from(KEY), 0);
     expect(withKey).toStrictEqual(inline(keyed, KEY));
     expect(withKey?.verify.ok).toBe(true);
     // Edited: verify's finding and every attempt after it, as on this thread.
@@ -101,7 +108,7 @@ describe('verifying and reading an audit trail on a worker thread', () => {
       `DROP TRIGGER audit_entries_no_update;
        UPDATE audit_entries SET body = json_set(body, '$.decision', 'blocked') WHERE seq = 101;`,
     );
-    const edited = await thread.verifyWithAttemptsInWorker(small, undefined, 0);
+    const edited = await inWorker(small, undefined, 0);
     expect(edited?.verify.firstBad?.reason).toBe('edited');
     expect(edited).toStrictEqual(inline(small));
   });
@@ -121,7 +128,7 @@ describe('verifying and reading an audit trail on a worker thread', () => {
     expect(await thread.verifyWithAttemptsInWorker(small, undefined)).toBeUndefined();
     expect(statSync(large).size).toBeGreaterThanOrEqual(thread.ATTEMPTS_WORKER_MIN_BYTES);
     const expected = inline(large);
-    expect(await thread.verifyWithAttemptsInWorker(large, undefined)).toStrictEqual(expected);
+    expect(await inWorker(large)).toStrictEqual(expected);
     const { AuditStore: Built } = (await import(dist('audit/AuditStore.js'))) as Store;
     const store = Built.open({ path: large, readonly: true });
     expect(await store.verifyWithAttemptsAsync()).toStrictEqual(expected);

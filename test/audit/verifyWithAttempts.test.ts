@@ -2,7 +2,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/index.js';
-import { decodeAttempts, encodeAttempts } from '../../src/audit/attemptColumns.js';
+import { decodeAttempts, eachAttempt, encodeAttempts } from '../../src/audit/attemptColumns.js';
 import { FIXTURES, attempt, sqlite, tempDir } from './helpers.js';
 
 // verifyWithAttempts() reads the chain once for what `inventag check` needs of a trail: it must give exactly
@@ -21,7 +21,12 @@ const expectSameAsSeparately = (store: AuditStore): ReturnType<typeof separately
   expect(got.attempts).toStrictEqual(expected.attempts);
   // The same keys in the same order (reports are compared byte for byte).
   expect(JSON.stringify(got.attempts)).toBe(JSON.stringify(expected.attempts));
-  expect(decodeAttempts(encodeAttempts(expected.attempts))).toStrictEqual(expected.attempts);
+  const columns = encodeAttempts(expected.attempts);
+  expect(decodeAttempts(columns)).toStrictEqual(expected.attempts);
+  // Built as they are read, as often as they are read.
+  const lazy = eachAttempt(columns);
+  expect([...lazy]).toStrictEqual(expected.attempts);
+  expect(JSON.stringify([...lazy])).toBe(JSON.stringify(expected.attempts));
   return expected;
 };
 

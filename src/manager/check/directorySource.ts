@@ -4,57 +4,42 @@ import { LocalTrailStore } from '../../cloudtrail/LocalTrailStore.js';
 import { analyzePolicies } from '../../policy/analysis/PolicyAnalyzer.js';
 import { ComplianceManager } from '../ComplianceManager.js';
 import { permissionsEvidence } from '../evidence/permissionsEvidence.js';
-import { openAuditStore } from '../openAuditStore.js';
+import { startEvidenceAudit } from './evidenceAudit.js';
 import { EVIDENCE_LAYOUT, EvidenceError } from './EvidenceError.js';
 import { identityFromCallerIdentity, policyDocumentsIn, readJson, scanTrail } from './evidenceFiles.js';
-import type { CheckRunOptions, GatheredEvidence } from './types.js';
+import type { CheckRunOptions, GatheredAudit, GatheredEvidence } from './types.js';
 
 /**
- * Evidence exported from an account (or the bundled demo), laid out as EVIDENCE_LAYOUT says. Reads only. A
- * large audit trail is verified and read on a worker thread meanwhile (`gathered.audit` is then pending); its
- * errors still come first, as when it is read before anything else.
+ * Evidence exported from an account (or the bundled demo), laid out as EVIDENCE_LAYOUT says. Reads only. The
+ * audit trail's read (`audit`, started by {@link startEvidenceAudit}) may still be running on a worker thread
+ * (`gathered.audit` is then pending); its errors still come first, as when it is read before anything else.
  */
-export async function gatherFromDirectory(dir: string, options: CheckRunOptions): Promise<GatheredEvidence> {
-  const { config } = options;
-  const progress = options.onProgress ?? (() => undefined);
+export async function gatherFromDirectory(
+  dir: string,
+  options: CheckRunOptions,
+  audit: Promise<GatheredAudit> | undefined = startEvidenceAudit(dir, options),
+): Promise<GatheredEvidence> {
+  // (A directory that is not there holds no trail either: the audit read never started.)
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new EvidenceError(
       `evidence directory ${dir} not found (expected ${Object.values(EVIDENCE_LAYOUT).join(', ')} inside it)`,
     );
-  // The evidence store is read, never written: this run's own trail stays in the data directory.
-  const manager = new ComplianceManager(config, {
-    audit: false,
-    loggers: false,
-    subject: { mode: 'demo' },
-    observer: true,
-  });
-  const gathered: GatheredEvidence = { mode: 'demo', manager, identity: undefined, permissions: undefined };
-
-  const auditPath = join(dir, EVIDENCE_LAYOUT.audit);
-  if (existsSync(auditPath)) {
-    progress(`verifying the audit trail ${auditPath}`);
-    const store = openAuditStore(config, { path: auditPath, readonly: true });
-    const reading = store
-      .verifyWithAttemptsAsync()
-      .then(({ verify, attempts, stored }) => ({
-        path: auditPath,
-        verify,
-        entries: attempts,
-        stored,
-        anchorsReport: true,
-      }))
-      .finally(() => store.closeSync());
-    // Awaited later (by finishCheck, or below when other evidence fails first): never an unhandled rejection.
-    reading.catch(() => undefined);
-    gathered.audit = reading;
-  }
   try {
+    // The evidence store is read, never written: this run's own trail stays in the data directory.
+    const manager = new ComplianceManager(options.config, {
+      audit: false,
+      loggers: false,
+      subject: { mode: 'demo' },
+      observer: true,
+    });
+    const gathered: GatheredEvidence = { mode: 'demo', manager, identity: undefined, permissions: undefined };
+    if (audit) gathered.audit = audit;
     readTheRest(dir, options, gathered);
+    return gathered;
   } catch (err) {
-    await gathered.audit;
+    await audit;
     throw err;
   }
-  return gathered;
 }
 
 /** Identity, policies and (to be read later) the CloudTrail files of the evidence directory. */

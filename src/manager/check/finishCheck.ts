@@ -6,16 +6,29 @@ import { identityEvidence } from '../evidence/identityEvidence.js';
 import { isToolSession } from '../session/toolSession.js';
 import type { CheckRunOptions, CheckRunResult, GatheredAudit, GatheredEvidence } from './types.js';
 
-const auditRefs = (entries: readonly AuditAttemptSummary[]): AuditRecordRef[] =>
-  entries
-    .filter((e) => e.kind === 'attempt' && e.service && e.operation)
-    .map((e) => ({
-      timestamp: e.timestamp,
-      service: e.service!,
-      operation: e.operation!,
-      iamAction: e.iamAction,
-      decision: e.decision,
-    }));
+const auditRefs = (entries: Iterable<AuditAttemptSummary>): AuditRecordRef[] => {
+  const refs: AuditRecordRef[] = [];
+  for (const e of entries)
+    if (e.kind === 'attempt' && e.service && e.operation)
+      refs.push({
+        timestamp: e.timestamp,
+        service: e.service,
+        operation: e.operation,
+        iamAction: e.iamAction,
+        decision: e.decision,
+      });
+  return refs;
+};
+
+/** The automation's entries (not the tool's own), counting the tool's attempts as they go by. */
+function* automation(
+  entries: Iterable<AuditAttemptSummary>,
+  tool: { attempts: number },
+): Generator<AuditAttemptSummary> {
+  for (const e of entries)
+    if (!isToolSession(e.sessionId)) yield e;
+    else if (e.kind === 'attempt') tool.attempts++;
+}
 
 /**
  * The one ending of `inventag check`, whatever the evidence source: the audit trail (verified; the
@@ -57,8 +70,9 @@ export async function finishCheck(gathered: GatheredEvidence, options: CheckRunO
     const { verify, path, entries, stored, anchorsReport } = audit;
     manager.addEvidence(auditEvidence(verify, path, stored));
     if (anchorsReport) manager.setEvidenceChainHead(verify.head);
-    manager.ingestAuditEntries(entries.filter((e) => !isToolSession(e.sessionId)));
-    manager.noteToolCalls(entries.filter((e) => e.kind === 'attempt' && isToolSession(e.sessionId)).length);
+    const tool = { attempts: 0 };
+    manager.ingestAuditEntries(automation(entries, tool));
+    manager.noteToolCalls(tool.attempts);
   }
   if (identity) {
     manager.addEvidence(identityEvidence(identity));

@@ -8,8 +8,11 @@ import type { CheckRunOptions, CheckRunResult } from './types.js';
  */
 export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult> {
   // Each source is loaded only when used: an evidence directory needs none of the AWS clients' modules.
-  const gathered = options.evidenceDir
-    ? await (await import('./directorySource.js')).gatherFromDirectory(options.evidenceDir, options)
-    : await (await import('./awsSource.js')).gatherFromAws(options);
+  let gathered;
+  if (options.evidenceDir) {
+    // Its audit trail first: a large one is read on a worker thread while the other modules load here.
+    const audit = (await import('./evidenceAudit.js')).startEvidenceAudit(options.evidenceDir, options);
+    gathered = await (await import('./directorySource.js')).gatherFromDirectory(options.evidenceDir, options, audit);
+  } else gathered = await (await import('./awsSource.js')).gatherFromAws(options);
   return finishCheck(gathered, options);
 }

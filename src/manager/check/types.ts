@@ -62,7 +62,8 @@ export interface GatheredEvidence {
 export interface GatheredAudit {
   path: string;
   verify: VerifyResult;
-  entries: readonly AuditAttemptSummary[];
+  /** Iterable more than once. */
+  entries: Iterable<AuditAttemptSummary>;
   stored: number;
   anchorsReport: boolean;
 }

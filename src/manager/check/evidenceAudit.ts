@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { eachAttempt } from '../../audit/attemptColumns.js';
+import { openAuditStore } from '../openAuditStore.js';
+import { EVIDENCE_LAYOUT } from './EvidenceError.js';
+import type { CheckRunOptions, GatheredAudit } from './types.js';
+
+/**
+ * Starts reading an evidence directory's audit trail: its verification, its attempts and its size, in one
+ * pass, on a worker thread when the trail is large, so the caller reads the rest of the evidence meanwhile.
+ * Undefined when the directory holds no trail. The store is opened here, so an error opening it is thrown at
+ * once; an error reading it rejects the promise, which nothing leaves unhandled.
+ */
+export function startEvidenceAudit(dir: string, options: CheckRunOptions): Promise<GatheredAudit> | undefined {
+  const path = join(dir, EVIDENCE_LAYOUT.audit);
+  if (!existsSync(path)) return undefined;
+  options.onProgress?.(`verifying the audit trail ${path}`);
+  // The evidence store is read, never written: this run's own trail stays in the data directory.
+  const store = openAuditStore(options.config, { path, readonly: true });
+  const reading = store
+    .verifyWithAttemptColumnsAsync()
+    .then(({ verify, columns, stored }) => ({
+      path,
+      verify,
+      // Built as they are read (twice at most), never all kept at once.
+      entries: eachAttempt(columns),
+      stored,
+      anchorsReport: true,
+    }))
+    .finally(() => store.closeSync());
+  reading.catch(() => undefined);
+  return reading;
+}
