@@ -1083,14 +1083,19 @@ export class AuditStore implements AuditSink {
     return { ...read, attempts: decodeAttempts(columns) };
   }
 
-  /** {@link verifyWithAttempts} with the attempts as {@link AttemptColumns} (what a worker thread hands over). */
-  verifyWithAttemptColumns(): VerifiedAttemptColumns {
+  /**
+   * {@link verifyWithAttempts} with the attempts as {@link AttemptColumns} (what a worker thread hands over).
+   * `pageCheck: 'here'` runs the page check on this connection after the walk instead of on a thread of its
+   * own (for a caller already off the main thread, where one more thread only competes for the same cores).
+   */
+  verifyWithAttemptColumns(options: { pageCheck?: 'thread' | 'here' } = {}): VerifiedAttemptColumns {
+    const pageCheck = options.pageCheck ?? 'thread';
     if (this.format !== 2) {
-      const verify = this.verify();
+      const verify = this.#verify({}, undefined, pageCheck);
       return { verify, columns: encodeAttempts([...this.attempts()]), stored: this.count() };
     }
     const collector = new AttemptCollector();
-    const verify = this.#verify({}, collector);
+    const verify = this.#verify({}, collector, pageCheck);
     // The walk starts at sequence 0; an outcome row below it (only in an edited store) is read by the join.
     const below = this.#open().prepare('SELECT 1 FROM audit_entries WHERE seq < 0 LIMIT 1').get() !== undefined;
     return {
@@ -1125,7 +1130,11 @@ export class AuditStore implements AuditSink {
     return this.verifyWithAttemptColumns();
   }
 
-  #verify(options: VerifyOptions, collector: AttemptCollector | undefined): VerifyResult {
+  #verify(
+    options: VerifyOptions,
+    collector: AttemptCollector | undefined,
+    pageCheck: 'thread' | 'here' = 'thread',
+  ): VerifyResult {
     const db = this.#open();
     const warnings: string[] = [];
     db.exec('BEGIN');
@@ -1143,7 +1152,8 @@ export class AuditStore implements AuditSink {
         };
       // A full walk also checks every page of the file (at the same time, on a large store); a resumed one
       // trusts the part verified before.
-      let integrity: IntegrityCheck | undefined = from === undefined ? startQuickCheck(db) : undefined;
+      let integrity: IntegrityCheck | undefined =
+        from === undefined ? startQuickCheck(db, pageCheck === 'thread') : undefined;
       const damage = (): AuditStoreError | undefined => {
         const text = integrity?.result();
         integrity = undefined;

@@ -14,7 +14,8 @@ let transfer: ArrayBuffer[] = [];
 try {
   const store = AuditStore.open({ path, readonly: true, ...(key === undefined ? {} : { key: Buffer.from(key) }) });
   try {
-    const { verify, columns, stored } = store.verifyWithAttemptColumns();
+    // Already beside the caller's thread: the page check runs here too, after the walk.
+    const { verify, columns, stored } = store.verifyWithAttemptColumns({ pageCheck: 'here' });
     message = { ok: true, verify, stored, columns };
     transfer = [columns.ids.buffer as ArrayBuffer, columns.numbers.buffer as ArrayBuffer];
   } finally {

@@ -24,7 +24,8 @@ export interface IntegrityCheck {
   result(): string;
 }
 
-export function startQuickCheck(db: Database.Database): IntegrityCheck {
+/** With `thread: false`, always the inline check (run when `result()` is called). */
+export function startQuickCheck(db: Database.Database, thread = true): IntegrityCheck {
   const inline = (): string => String(db.pragma('quick_check', { simple: true }));
   const path = db.name;
   let size = 0;
@@ -33,7 +34,7 @@ export function startQuickCheck(db: Database.Database): IntegrityCheck {
   } catch {
     size = 0;
   }
-  if (WORKER_URL === undefined || db.memory || size < WORKER_MIN_BYTES) return { result: inline };
+  if (!thread || WORKER_URL === undefined || db.memory || size < WORKER_MIN_BYTES) return { result: inline };
   let worker: Worker;
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();

@@ -1,4 +1,4 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/index.js';
@@ -173,6 +173,26 @@ describe('AuditStore.verifyWithAttempts: verify, attempts and count in one read'
     );
     const store = AuditStore.open({ path, readonly: true });
     expectSameAsSeparately(store);
+    store.closeSync();
+  });
+
+  it("a damaged file: the same error as verify()'s, the page check run on this thread or not", () => {
+    const bytes = readFileSync(path);
+    bytes.fill(0xab, Math.floor(bytes.length / 2), Math.floor(bytes.length / 2) + 8192);
+    writeFileSync(path, bytes);
+    const store = AuditStore.open({ path, readonly: true });
+    const error = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    const expected = error(() => store.verify());
+    expect(expected).toMatch(/malformed|damaged/);
+    expect(error(() => store.verifyWithAttempts())).toBe(expected);
+    expect(error(() => store.verifyWithAttemptColumns({ pageCheck: 'here' }))).toBe(expected);
     store.closeSync();
   });
 
