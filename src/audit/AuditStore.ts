@@ -1138,6 +1138,7 @@ export class AuditStore implements AuditSink {
     const db = this.#open();
     const warnings: string[] = [];
     db.exec('BEGIN');
+    let failed = false;
     try {
       const from = options.after === undefined ? undefined : this.#resumePoint(db, options.after);
       if (from !== undefined && 'reason' in from)
@@ -1209,9 +1210,10 @@ export class AuditStore implements AuditSink {
       };
       return result;
     } catch (err) {
+      failed = true;
       throw fromSqliteError(err, this.path, 'verifying the audit trail');
     } finally {
-      db.exec('COMMIT');
+      endReadTransaction(db, failed, this.path);
     }
   }
 
@@ -2078,5 +2080,24 @@ function checkKey(db: Database.Database, path: string, key: Buffer | undefined, 
       path,
       'the key given is not the key this store was created with',
     );
+  }
+}
+
+/**
+ * Ends a read transaction. On a damaged file the COMMIT can fail too (or SQLite already ended the transaction):
+ * after an error of the read itself that error is the one reported, never the COMMIT's; after a clean read a
+ * failing COMMIT is reported as the store's error.
+ */
+function endReadTransaction(db: Database.Database, failed: boolean, path: string): void {
+  if (!db.inTransaction) return;
+  try {
+    db.exec('COMMIT');
+  } catch (err) {
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    } catch {
+      // Nothing more to end.
+    }
+    if (!failed) throw fromSqliteError(err, path, 'verifying the audit trail');
   }
 }
