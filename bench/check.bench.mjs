@@ -9,7 +9,7 @@
 //
 // Run alone: node bench/run.mjs check (after npm run build).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,10 @@ export function enlargedDemo(dir, files, auditEntries = 0, distRoot = ROOT) {
 
 /** One `inventag check --evidence` of `distRoot`'s CLI under /usr/bin/time: wall, CPU and peak RSS. */
 function checkOnce(distRoot, dir) {
-  const cli = [join(distRoot, 'dist', 'cli', 'main.js'), 'check', '--evidence', dir, '--quiet'];
+  // The package's bin as users run it (a build from before the bin was bundled: its ES module entry).
+  const bin = join(distRoot, 'dist', 'cli', 'inventag.cjs');
+  const entry = existsSync(bin) ? bin : join(distRoot, 'dist', 'cli', 'main.js');
+  const cli = [entry, 'check', '--evidence', dir, '--quiet'];
   const out = join(dir, `out-${Math.random().toString(36).slice(2)}`);
   const t0 = performance.now();
   const r = spawnSync(
