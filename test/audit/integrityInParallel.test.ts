@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/index.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runWithStalledStdout } from '../support/cli.js';
 import { attempt, sqlite, tempDir } from './helpers.js';
 
 // A store large enough (> 32 MiB) that the built CLI's `audit verify` checks the file's pages in a worker
@@ -46,18 +45,8 @@ describe('audit verify of a large store: page check and chain walk together', ()
       "const { writeSync } = await import('node:fs');",
       "writeSync(1, JSON.stringify({ ok: result.ok }) + '\\n' + 'x'.repeat(1 << 20) + '\\n');",
     ].join('\n');
-    const child = spawn(process.execPath, ['--input-type=module', '-e', program], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.pause();
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // Read nothing until the child has had time to verify and fill the pipe.
-    await new Promise((r) => setTimeout(r, 3000));
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stdout.resume();
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, stdout, stderr } = await runWithStalledStdout(program, 3000);
     expect(stderr).not.toMatch(/EAGAIN/);
     expect(code, stderr).toBe(0);
     expect(stdout.startsWith('{"ok":true}\n')).toBe(true);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backgroundRecords, IDENTITIES, makeRecord, trailKey } from '../../scripts/trailFixtures.mjs';
 import { WORKER_YOUNG_GENERATION_MB, workerOptions } from '../../src/cloudtrail/scanPool.js';
-import { CLI, runCli, runNode } from '../support/cli.js';
+import { CLI, runCli, runNode, runWithStalledStdout } from '../support/cli.js';
 import { writeLocalTrail, type TrailFile } from '../support/trails.js';
 
 // A trail of more than 64 files is read in worker threads (gunzip and JSON.parse on every core), and only the
@@ -135,18 +134,8 @@ describe('cloudtrail scan with 0, 1 and 2 worker threads', () => {
       'const written = writeSync(1, text);',
       "if (written !== Buffer.byteLength(text)) { process.stderr.write('short write ' + written + '\\n'); process.exitCode = 9; }",
     ].join('\n');
-    const child = spawn(process.execPath, ['--input-type=module', '-e', program], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.pause();
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // Read nothing until the child has had time to scan and fill the pipe.
-    await new Promise((r) => setTimeout(r, 4000));
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stdout.resume();
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, stdout, stderr } = await runWithStalledStdout(program, 4000);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const [head = '', rest = ''] = stdout.split(/\n(.*)/s);

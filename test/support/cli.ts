@@ -56,6 +56,25 @@ function outputOf(
   });
 }
 
+/**
+ * Runs an inline ES module program whose piped stdout nobody reads for `quietMs` (time for it to fill the pipe),
+ * then read to its end: a synchronous write larger than the pipe must wait, never fail or write only part.
+ */
+export async function runWithStalledStdout(program: string, quietMs: number): Promise<CliResult> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pause();
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise((r) => setTimeout(r, quietMs));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stdout.resume();
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+    child.on('close', (c, sig) => r([c, sig])),
+  );
+  return { code, signal, stdout, stderr };
+}
+
 /** Runs the built `inventag` CLI as a user would. */
 export const runCli = (args: string[], options: RunOptions = {}): Promise<CliResult> =>
   runNode([CLI, ...args], options);
