@@ -93,7 +93,11 @@ export function bodyOf(row: RowFields): string {
   out = add(out, '"outcome_duration_us":', row.outcome_duration_us);
   out = addJson(out, '"data":', row.data);
   out = add(out, '"outcome_http_status":', row.outcome_http_status);
-  return out.length === 0 ? '{}' : `${out}}`;
+  const text = out.length === 0 ? '{}' : `${out}}`;
+  // The text is a chain of concatenations that is hashed and then handed to SQLite. Reading a character makes
+  // V8 join the chain into one string now, once, instead of once for the hash and again for SQLite.
+  if (text.charCodeAt(0) !== 123) throw new Error('a row body must be a JSON object');
+  return text;
 }
 
 /** The stored row's fields in format 1's shape (for readers that share one conversion to entries). */
