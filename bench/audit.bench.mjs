@@ -4,12 +4,17 @@
 // 1,000,000 entries with its peak memory, and incremental verify from the last
 // verified head. Runs in a temp directory on the machine's default temp
 // filesystem; durability 'full' fsyncs every commit.
+//
+// INVENTAG_BENCH_BASELINE=<a built checkout of another commit> adds the batched and single-append lines of
+// that checkout's AuditStore, measured in turns with ours (rounds of: ours, theirs, then theirs, ours), and
+// the ratios of the two.
+//
 // Run alone: node bench/run.mjs audit (after npm run build).
 import { spawnSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AuditStore } from '../dist/audit/index.js';
 import { createCanonicalRedactor, redact } from '../dist/audit/redact.js';
 
@@ -32,9 +37,9 @@ const entry = (i) => ({
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
-function latencies(dir, durability, n) {
-  const path = join(dir, `single-${durability}.db`);
-  const store = AuditStore.open({ path, durability });
+function latencies(dir, durability, n, Store = AuditStore, label = '') {
+  const path = join(dir, `single-${durability}${label}.db`);
+  const store = Store.open({ path, durability });
   store.append(entry(0));
   const walBefore = statSync(`${path}-wal`).size;
   for (let i = 1; i < 200; i += 1) store.append(entry(i)); // warm-up; 199 appends stay below the first checkpoint
@@ -57,8 +62,8 @@ function latencies(dir, durability, n) {
   };
 }
 
-function batched(dir, batchSize, total) {
-  const store = AuditStore.open({ path: join(dir, `batch-${batchSize}.db`) });
+function batched(dir, batchSize, total, Store = AuditStore, label = '') {
+  const store = Store.open({ path: join(dir, `batch-${batchSize}${label}.db`) });
   const batch = Array.from({ length: batchSize }, (_, i) => entry(i));
   store.appendBatch(batch); // warm-up
   const t = process.hrtime.bigint();
@@ -275,6 +280,58 @@ async function grouped(dir, total) {
   return total / seconds;
 }
 
+/** How many rounds the baseline comparison runs; each round measures both builds, in alternating order. */
+const AB_ROUNDS = Number(process.env.INVENTAG_BENCH_AB_ROUNDS ?? 3);
+
+/**
+ * The batched and single durable append lines of this build and of another built checkout, in turns within
+ * one run: medians of the rounds and of the per-round ratios (ours / theirs).
+ */
+async function againstBaseline(dir, baseline) {
+  const { AuditStore: Theirs } = await import(pathToFileURL(join(baseline, 'dist', 'audit', 'index.js')).href);
+  const builds = { ours: AuditStore, theirs: Theirs };
+  const rounds = [];
+  for (let r = 0; r < AB_ROUNDS; r += 1) {
+    const order = r % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
+    const round = {};
+    for (const b of order) round[b] = { batch: batched(dir, 1000, 200_000, builds[b], `-${b}-${r}`) };
+    for (const b of order) round[b].single = latencies(dir, 'full', 3000, builds[b], `-${b}-${r}`);
+    round.bare = bareFsync(dir, 3000);
+    rounds.push(round);
+  }
+  const med = (f) => median(rounds.map(f));
+  const ratios = (f) => rounds.map((x) => f(x.ours) / f(x.theirs));
+  const spread = (values) => values.map((v) => v.toFixed(2)).join(', ');
+  const batchRatios = ratios((x) => x.batch.perSecond);
+  const p99Ratios = ratios((x) => x.single.p99);
+  return [
+    {
+      figure: `baseline build: batched durable appends, appendBatch of 1000 (full), in turns with ours (median of ${rounds.length} rounds)`,
+      value: med((x) => x.theirs.batch.perSecond),
+      unit: 'entries/s',
+      note: `ours ${Math.round(med((x) => x.ours.batch.perSecond)).toLocaleString('en-US')}/s in the same rounds; ${baseline}`,
+    },
+    {
+      figure: 'batched durable appends, ours / baseline build (median of the per-round ratios)',
+      value: median(batchRatios),
+      unit: 'x',
+      note: `rounds ${spread(batchRatios)}`,
+    },
+    {
+      figure: 'baseline build: single durable append p99, in turns with ours',
+      value: med((x) => x.theirs.single.p99),
+      unit: 'ms',
+      note: `ours ${med((x) => x.ours.single.p99).toFixed(3)} ms; p50 ours ${med((x) => x.ours.single.p50).toFixed(3)}, baseline ${med((x) => x.theirs.single.p50).toFixed(3)} ms; bare fdatasync p99 in those rounds ${med((x) => x.bare.p99).toFixed(3)} ms`,
+    },
+    {
+      figure: 'single durable append p99, ours / baseline build (median of the per-round ratios)',
+      value: median(p99Ratios),
+      unit: 'x',
+      note: `rounds ${spread(p99Ratios)}`,
+    },
+  ];
+}
+
 export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'inventag-bench-audit-'));
   try {
@@ -288,6 +345,8 @@ export async function run() {
     const raw = await rawSqlite(dir, 1000, 200_000);
     const rawSchema = await rawSqlite(dir, 1000, 200_000, true);
     const verify = verifyRows(dir);
+    const baseline = process.env.INVENTAG_BENCH_BASELINE ? resolve(process.env.INVENTAG_BENCH_BASELINE) : undefined;
+    const ab = baseline === undefined ? [] : await againstBaseline(dir, baseline);
     const sample = entry(1);
     const n = 100_000;
     const t = process.hrtime.bigint();
@@ -368,6 +427,7 @@ export async function run() {
         value: big.perSecond / rawSchema,
         unit: 'ratio',
       },
+      ...ab,
       ...verify,
       { figure: 'redact one request', value: redactUs, unit: 'us' },
       {
