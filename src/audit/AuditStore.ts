@@ -48,6 +48,7 @@ import {
   deleteTrigger,
 } from './schema.js';
 import { COLUMNS_2, type StoredRow2, bodyOf, expandRow, hashText, parseBody, payload2, rowHash2 } from './format2.js';
+import { Row2Inserter } from './format2Write.js';
 import { WalSync } from './walSync.js';
 import { Checkpointer } from './checkpointer.js';
 import { type HeadCheck, compareHeads } from './knownHead.js';
@@ -284,6 +285,8 @@ export class AuditStore implements AuditSink {
     | {
         head: Database.Statement<[], { seq: number; hash: string }>;
         insert: Database.Statement<unknown[]>;
+        /** Format 2: several rows per statement. */
+        rows2: Row2Inserter | undefined;
         attemptById: Database.Statement<
           [string],
           { kind: string; service?: string | null; operation?: string | null; body?: string }
@@ -380,6 +383,7 @@ export class AuditStore implements AuditSink {
       insert: this.#db.prepare(
         `INSERT INTO audit_entries (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
       ),
+      rows2: this.format === 2 ? new Row2Inserter(this.#db) : undefined,
       attemptById: this.#db.prepare(
         this.format === 2
           ? 'SELECT kind, body FROM audit_entries WHERE audit_id = ?'
@@ -727,6 +731,7 @@ export class AuditStore implements AuditSink {
     if (failure !== undefined) throw this.#walError(failure);
     const key = this.#key;
     const v2 = this.format === 2;
+    const rows2 = stmts.rows2;
     let bytes = 0;
     const write = this.#db.transaction(() => {
       precheck?.();
@@ -737,23 +742,14 @@ export class AuditStore implements AuditSink {
       for (const pending of rows) {
         seq += 1;
         let hash: string;
-        if (v2) {
+        if (rows2 !== undefined) {
           const body = bodyOf(pending);
           bytes += body.length;
           hash = hashText(
             payload2(seq, pending.audit_id, pending.kind, pending.timestamp, pending.ref_audit_id, prev, body),
             key,
           );
-          stmts.insert.run(
-            seq,
-            pending.audit_id,
-            pending.kind,
-            pending.timestamp,
-            pending.ref_audit_id,
-            body,
-            prev,
-            hash,
-          );
+          rows2.add(seq, pending.audit_id, pending.kind, pending.timestamp, pending.ref_audit_id, body, prev, hash);
         } else {
           // The pending row is ours alone, so complete it in place rather than copying 25 fields per entry.
           const row = pending as AuditRow;
@@ -767,12 +763,14 @@ export class AuditStore implements AuditSink {
         prev = hash;
         receipts.push({ auditId: pending.audit_id, sequence: seq, hash, timestamp: pending.timestamp });
       }
+      rows2?.finish();
       return receipts;
     });
     let receipts: AuditReceipt[];
     try {
       receipts = write.immediate();
     } catch (err) {
+      rows2?.reset();
       throw fromSqliteError(err, this.path, doing);
     }
     const commit = this.#wal?.committed() ?? 0;

@@ -109,6 +109,8 @@ const IAM_ACTION = /^(?!tag:|aws:)[a-z0-9-]+:(?:[A-Z][A-Za-z0-9]*\*?|\*)$/;
 
 const MAX_DEPTH = 32;
 const CACHE_LIMIT = 10_000;
+/** Strings up to this length have their redacted JSON text cached. */
+const CACHED_STRING_LENGTH = 64;
 
 export const normalizeKey = (key: string): string => key.toLowerCase().replace(/[\s_\-.]/g, '');
 
@@ -569,10 +571,28 @@ function redactorParts(
    * errors, class instances, objects with index-like keys) is walked and then
    * stringified, which gives the same text.
    */
+  /**
+   * The redacted JSON text of short strings seen before (parameter values repeat: filter names, states,
+   * regions), at most {@link CACHE_LIMIT} of them; the text of a string depends on the string alone.
+   */
+  const stringCache = new Map<string, string>();
+  const jsonText = (value: string): string => {
+    let text = stringCache.get(value);
+    if (text === undefined) {
+      text = jsonString(redactTextWith(value, keys));
+      if (value.length <= CACHED_STRING_LENGTH) {
+        // Full: start over, so values common now are cached again (not only the first ones ever seen).
+        if (stringCache.size >= CACHE_LIMIT) stringCache.clear();
+        stringCache.set(value, text);
+      }
+    }
+    return text;
+  };
+
   const json = (value: unknown, depth: number, seen: object[]): string | undefined => {
     switch (typeof value) {
       case 'string':
-        return jsonString(redactTextWith(value, keys));
+        return jsonText(value);
       case 'number':
         return Number.isFinite(value) ? String(value) : 'null';
       case 'boolean':

@@ -95,6 +95,18 @@ describe('canonical redactor (the store writes request parameters with it)', () 
       );
     }
   });
+
+  it('redacts a value seen before as the first time, also once 10,000 other values went by, and strings of any length', () => {
+    const fresh = createCanonicalRedactor();
+    const secrets = ['AKIAIOSFODNN7EXAMPLE', 'password=hunter2', `Bearer ${'a'.repeat(80)}`, 'tag:env'];
+    const first = secrets.map((s) => fresh({ v: s }));
+    expect(first.slice(0, 3).every((t) => t?.includes('[REDACTED]'))).toBe(true);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 12_000; i++) fresh({ v: `value-${round}-${i}` });
+      expect(secrets.map((s) => fresh({ v: s }))).toEqual(first);
+    }
+    for (const value of [CORPUS, ...Object.values(CORPUS)]) expect(fresh(value)).toBe(JSON.stringify(walk(value)));
+  });
 });
 
 describe('audit ids', () => {

@@ -120,6 +120,31 @@ describe('AuditStore', () => {
     expect(result).toMatchObject({ ok: true, checked: 253, head: { sequence: 253 } });
   });
 
+  it('batches of any size chain and verify; a batch failing mid-way leaves none of its entries', () => {
+    // Rows go to SQLite several to a statement: sizes around that group size, and a failure inside a later group.
+    let next = 0;
+    for (const size of [1, 15, 16, 17, 33, 100]) {
+      const receipts = store.appendBatch(Array.from({ length: size }, (_, i) => attempt(i)));
+      expect(receipts.map((r) => r.sequence)).toEqual(Array.from({ length: size }, (_, i) => next + i + 1));
+      next += size;
+    }
+    const rows = sqliteRows<Row2>(store.path, 'SELECT * FROM audit_entries ORDER BY seq;');
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: next }, (_, i) => i + 1));
+    for (const row of rows) expect(rowHash(row)).toBe(row.hash);
+    sqlite(
+      store.path,
+      `CREATE TRIGGER fail_one BEFORE INSERT ON audit_entries WHEN NEW.seq = ${next + 21}
+       BEGIN SELECT RAISE(ABORT, 'refused'); END;`,
+    );
+    expect(() => store.appendBatch(Array.from({ length: 40 }, (_, i) => attempt(i)))).toThrow(/refused/);
+    expect(store.count()).toBe(next);
+    sqlite(store.path, 'DROP TRIGGER fail_one;');
+    const after = store.appendBatch(Array.from({ length: 20 }, (_, i) => attempt(i)));
+    expect(after.map((r) => r.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => next + i + 1));
+    expect(store.count()).toBe(next + 20);
+    expect(store.verify()).toMatchObject({ ok: true, checked: next + 20 });
+  });
+
   it('tails the newest entries oldest first', () => {
     for (let i = 0; i < 10; i += 1) store.append(attempt(i));
     expect(store.tail(3).map((e) => e.sequence)).toEqual([8, 9, 10]);
