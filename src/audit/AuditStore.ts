@@ -47,8 +47,9 @@ import {
   TRIGGER_NAMES,
   deleteTrigger,
 } from './schema.js';
-import { COLUMNS_2, type StoredRow2, bodyOf, expandRow, hashText, parseBody, payload2, rowHash2 } from './format2.js';
+import { COLUMNS_2, type StoredRow2, bodyOf, expandRow, hashText, payload2, rowHash2 } from './format2.js';
 import { Row2Inserter } from './format2Write.js';
+import { parseBody } from './rowFields.js';
 import { WalSync } from './walSync.js';
 import { Checkpointer } from './checkpointer.js';
 import { type HeadCheck, compareHeads } from './knownHead.js';
@@ -1784,6 +1785,24 @@ function checkOutcome(
   };
 }
 
+/** The text fields of a row an entry lists, each under its name there, in the entry's order: those before its identity. */
+const ENTRY_TEXTS_BEFORE_IDENTITY = [
+  ['service', 'service'],
+  ['operation', 'operation'],
+  ['iam_action', 'iamAction'],
+  ['operation_type', 'operationType'],
+  ['decision', 'decision'],
+  ['risk_level', 'riskLevel'],
+  ['resource_arn', 'resourceArn'],
+] as const satisfies readonly (readonly [keyof AuditRow, keyof AuditEntry])[];
+
+/** Those after its request parameters. */
+const ENTRY_TEXTS_AFTER_PARAMETERS = [
+  ['compliance_standard', 'complianceStandard'],
+  ['validation_message', 'validationMessage'],
+] as const satisfies readonly (readonly [keyof AuditRow, keyof AuditEntry])[];
+
+/** A row as an entry: every field the row has (null: it has not), keys in the order entries always list them. */
 function toEntry(row: MergedRow | AuditRow): AuditEntry {
   const { identity, outcome } = identityAndOutcome(row as MergedRow);
   const entry: Record<string, unknown> = {
@@ -1792,24 +1811,18 @@ function toEntry(row: MergedRow | AuditRow): AuditEntry {
     kind: row.kind,
     sessionId: row.session_id,
     timestamp: row.timestamp,
-    service: row.service ?? undefined,
-    operation: row.operation ?? undefined,
-    iamAction: row.iam_action ?? undefined,
-    operationType: row.operation_type ?? undefined,
-    decision: row.decision ?? undefined,
-    riskLevel: row.risk_level ?? undefined,
-    resourceArn: row.resource_arn ?? undefined,
-    identity,
-    requestParameters: parseJson(row.request_parameters),
-    complianceStandard: row.compliance_standard ?? undefined,
-    validationMessage: row.validation_message ?? undefined,
-    outcome,
-    refAuditId: row.ref_audit_id ?? undefined,
-    checkpoint: row.kind === 'checkpoint' ? parseJson(row.data) : undefined,
-    prevHash: row.prev_hash,
-    hash: row.hash,
   };
-  for (const key of Object.keys(entry)) if (entry[key] === undefined) delete entry[key];
+  for (const [column, key] of ENTRY_TEXTS_BEFORE_IDENTITY) if (row[column] != null) entry[key] = row[column];
+  if (identity !== undefined) entry.identity = identity;
+  const parameters = parseJson(row.request_parameters);
+  if (parameters !== undefined) entry.requestParameters = parameters;
+  for (const [column, key] of ENTRY_TEXTS_AFTER_PARAMETERS) if (row[column] != null) entry[key] = row[column];
+  if (outcome !== undefined) entry.outcome = outcome;
+  if (row.ref_audit_id != null) entry.refAuditId = row.ref_audit_id;
+  const checkpoint = row.kind === 'checkpoint' ? parseJson(row.data) : undefined;
+  if (checkpoint !== undefined) entry.checkpoint = checkpoint;
+  entry.prevHash = row.prev_hash;
+  entry.hash = row.hash;
   return entry as unknown as AuditEntry;
 }
 

@@ -5,6 +5,7 @@
  * shares one string per distinct value instead of cloning each. Decoding gives
  * back objects equal to the encoded ones, keys in the same order.
  */
+import { ATTEMPT_TEXTS } from './rowFields.js';
 import type { AuditAttemptSummary } from './types.js';
 
 /** What crosses the thread: typed arrays (moved) and two string arrays (copied). */
@@ -20,22 +21,13 @@ export interface AttemptColumns {
   numbers: Float64Array;
 }
 
-/** The text fields of an attempt, by their place in {@link AttemptColumns.ids}. */
-export const TextField = {
-  sessionId: 0,
-  service: 1,
-  operation: 2,
-  iamAction: 3,
-  decision: 4,
-  resourceArn: 5,
-  account: 6,
-  arn: 7,
-  type: 8,
-  validationMessage: 9,
-  errorCode: 10,
-} as const;
-type TextFieldId = (typeof TextField)[keyof typeof TextField];
-const TEXT_FIELDS = 11;
+type TextKey = (typeof ATTEMPT_TEXTS)[number]['key'];
+
+/** The text fields of an attempt, by their place in {@link AttemptColumns.ids}: their index in `ATTEMPT_TEXTS`. */
+export const TextField = Object.fromEntries(ATTEMPT_TEXTS.map((t, i) => [t.key, i])) as Readonly<
+  Record<TextKey, number>
+>;
+const TEXT_FIELDS = ATTEMPT_TEXTS.length;
 const NUMBERS = 4;
 
 /** Builds {@link AttemptColumns} one attempt at a time. */
@@ -67,7 +59,7 @@ export class AttemptColumnsBuilder {
   }
 
   /** Sets a text field of attempt `i`. */
-  text(i: number, field: TextFieldId, value: string): void {
+  text(i: number, field: number, value: string): void {
     let id = this.#index.get(value);
     if (id === undefined) {
       id = this.#texts.length;
@@ -89,20 +81,14 @@ export class AttemptColumnsBuilder {
   /** Adds a summary as `toAttempt` makes it; returns its index. */
   push(a: AuditAttemptSummary): number {
     const i = this.add(a.sequence, a.timestamp);
-    const set = (field: TextFieldId, v: string | undefined): void => {
-      if (v !== undefined) this.text(i, field, v);
-    };
-    set(TextField.sessionId, a.sessionId);
-    set(TextField.service, a.service);
-    set(TextField.operation, a.operation);
-    set(TextField.iamAction, a.iamAction);
-    set(TextField.decision, a.decision);
-    set(TextField.resourceArn, a.resourceArn);
-    set(TextField.validationMessage, a.validationMessage);
-    // An identity is there exactly when one of its fields is (as toAttempt builds it).
-    set(TextField.account, a.identity?.account);
-    set(TextField.arn, a.identity?.arn);
-    set(TextField.type, a.identity?.type);
+    for (let field = 0; field < TEXT_FIELDS; field++) {
+      const t = ATTEMPT_TEXTS[field]!;
+      // The error code is the outcome's, set with it.
+      if (t.in === 'outcome') continue;
+      const from = (t.in === 'identity' ? a.identity : a) as Readonly<Record<string, unknown>> | undefined;
+      const value = from?.[t.key];
+      if (typeof value === 'string') this.text(i, field, value);
+    }
     const o = a.outcome;
     if (o !== undefined) this.outcome(i, o.success, o.errorCode, o.durationMs, o.httpStatus);
     return i;

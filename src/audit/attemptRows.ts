@@ -5,8 +5,9 @@
  * read of the chain can verify it and give its attempts.
  */
 import type { AuditRow } from './chain.js';
-import { type StoredRow2, parseBody } from './format2.js';
-import { type AttemptColumns, AttemptColumnsBuilder, TextField } from './attemptColumns.js';
+import type { StoredRow2 } from './format2.js';
+import { type AttemptColumns, AttemptColumnsBuilder } from './attemptColumns.js';
+import { ATTEMPT_FIELDS, ATTEMPT_TEXTS, type Body, parseBody, readField, readNumber, readText } from './rowFields.js';
 import type { AuditAttemptSummary, AuditEntry } from './types.js';
 
 /** The columns of an attempt that `attempts()` reads, with its outcome record's (`m_`). */
@@ -40,12 +41,12 @@ export type AttemptRow = Pick<
 export function mergedOutcome2(
   body: string | null | undefined,
 ): Pick<AttemptRow, 'm_success' | 'm_error_code' | 'm_duration_us' | 'm_http_status'> {
-  const outcome = body === null || body === undefined ? undefined : parseBody(body);
+  const outcome = parseBody(body);
   return {
-    m_success: typeof outcome?.outcome_success === 'number' ? outcome.outcome_success : null,
-    m_error_code: typeof outcome?.outcome_error_code === 'string' ? outcome.outcome_error_code : null,
-    m_duration_us: typeof outcome?.outcome_duration_us === 'number' ? outcome.outcome_duration_us : null,
-    m_http_status: typeof outcome?.outcome_http_status === 'number' ? outcome.outcome_http_status : null,
+    m_success: readField(outcome, 'outcome_success'),
+    m_error_code: readField(outcome, 'outcome_error_code'),
+    m_duration_us: readField(outcome, 'outcome_duration_us'),
+    m_http_status: readField(outcome, 'outcome_http_status'),
   };
 }
 
@@ -54,28 +55,9 @@ export function attemptRow2(
   row: Pick<StoredRow2, 'seq' | 'kind' | 'timestamp' | 'body'> & { m_body: string | null },
 ): AttemptRow {
   const body = parseBody(row.body);
-  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-  return {
-    seq: row.seq,
-    kind: row.kind,
-    session_id: str(body.session_id) ?? '',
-    timestamp: row.timestamp,
-    service: str(body.service),
-    operation: str(body.operation),
-    iam_action: str(body.iam_action),
-    decision: str(body.decision),
-    resource_arn: str(body.resource_arn),
-    identity_account: str(body.identity_account),
-    identity_arn: str(body.identity_arn),
-    identity_type: str(body.identity_type),
-    validation_message: str(body.validation_message),
-    outcome_success: num(body.outcome_success),
-    outcome_error_code: str(body.outcome_error_code),
-    outcome_duration_us: num(body.outcome_duration_us),
-    outcome_http_status: num(body.outcome_http_status),
-    ...mergedOutcome2(row.m_body),
-  };
+  const out: Record<string, unknown> = { seq: row.seq, kind: row.kind, timestamp: row.timestamp };
+  for (const field of ATTEMPT_FIELDS) out[field] = readField(body, field);
+  return Object.assign(out as unknown as AttemptRow, mergedOutcome2(row.m_body));
 }
 
 /** The outcome of an attempt from its fields (its own, or its outcome record's), as entries give it. */
@@ -133,6 +115,9 @@ export function toAttempt(row: AttemptRow): AuditAttemptSummary {
   return attempt;
 }
 
+/** The body fields of the attempt's texts but its outcome's (the error code), by their index in `ATTEMPT_TEXTS`. */
+const OWN_TEXTS = ATTEMPT_TEXTS.map((t) => (t.in === 'outcome' ? undefined : t.field));
+
 /**
  * Adds a format-2 attempt row to `columns` (with its outcome record's body, if one was met) exactly as
  * `toAttempt(attemptRow2(row))` makes it, without building the row or the summary; returns whether the attempt
@@ -145,41 +130,30 @@ function addAttempt(
   bodyText: unknown,
   outcomeText: string | undefined,
 ): { index: number; own: boolean } {
-  const body = parseBody(bodyText as string);
+  const body = parseBody(bodyText);
   const i = columns.add(seq, timestamp);
-  const text = (field: (typeof TextField)[keyof typeof TextField], v: unknown): void => {
-    if (typeof v === 'string') columns.text(i, field, v);
-  };
-  const session = body.session_id;
-  columns.text(i, TextField.sessionId, typeof session === 'string' ? session : '');
-  text(TextField.service, body.service);
-  text(TextField.operation, body.operation);
-  text(TextField.iamAction, body.iam_action);
-  text(TextField.decision, body.decision);
-  text(TextField.resourceArn, body.resource_arn);
-  text(TextField.account, body.identity_account);
-  text(TextField.arn, body.identity_arn);
-  text(TextField.type, body.identity_type);
-  text(TextField.validationMessage, body.validation_message);
-  const own = typeof body.outcome_success === 'number';
+  for (let id = 0; id < OWN_TEXTS.length; id++) {
+    const field = OWN_TEXTS[id];
+    if (field === undefined) continue;
+    const value = readText(body, field);
+    if (value !== null) columns.text(i, id, value);
+  }
+  const own = readNumber(body, 'outcome_success') !== null;
   if (own) addOutcome(columns, i, body);
   else if (outcomeText !== undefined) addOutcome(columns, i, parseBody(outcomeText));
   return { index: i, own };
 }
 
 /** The outcome fields of a parsed body (an attempt's own, or its outcome record's), as outcomeOf reads them. */
-function addOutcome(columns: AttemptColumnsBuilder, i: number, o: Record<string, unknown>): void {
-  const success = o.outcome_success;
-  if (typeof success !== 'number') return;
-  const errorCode = o.outcome_error_code;
-  const durationUs = o.outcome_duration_us;
-  const httpStatus = o.outcome_http_status;
+function addOutcome(columns: AttemptColumnsBuilder, i: number, body: Body): void {
+  const success = readNumber(body, 'outcome_success');
+  if (success === null) return;
   columns.outcome(
     i,
     success === 1,
-    typeof errorCode === 'string' ? errorCode : undefined,
-    (typeof durationUs === 'number' ? durationUs : 0) / 1000,
-    typeof httpStatus === 'number' ? httpStatus : undefined,
+    readText(body, 'outcome_error_code') ?? undefined,
+    (readNumber(body, 'outcome_duration_us') ?? 0) / 1000,
+    readNumber(body, 'outcome_http_status') ?? undefined,
   );
 }
 
@@ -247,7 +221,7 @@ export class AttemptCollector {
       if (flags & 2) this.#ambiguous = true;
       this.#flags[at] = flags | 2;
       // Its own outcome, if it has one, wins over the record's (as identityAndOutcome decides).
-      if (!(flags & 1)) addOutcome(this.#columns, at, parseBody(r[5] as string));
+      if (!(flags & 1)) addOutcome(this.#columns, at, parseBody(r[5]));
     }
   }
 

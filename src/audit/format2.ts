@@ -20,7 +20,8 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import * as crypto from 'node:crypto';
-import { type AuditRow, HASHED_COLUMNS } from './chain.js';
+import type { AuditRow } from './chain.js';
+import { BODY_FIELDS, parseBody, readField } from './rowFields.js';
 import { jsonString } from './jsonText.js';
 
 export const CHAIN_FORMAT_2 = 'inventag-audit/2';
@@ -39,18 +40,6 @@ export interface StoredRow2 {
 
 /** The format-2 columns in table (and insert) order. */
 export const COLUMNS_2 = ['seq', 'audit_id', 'kind', 'timestamp', 'ref_audit_id', 'body', 'prev_hash', 'hash'] as const;
-
-/** The row fields format 2 keeps as columns; every other hashed field of format 1 goes into `body`. */
-const COLUMN_FIELDS = new Set<string>(['seq', 'audit_id', 'kind', 'timestamp', 'ref_audit_id', 'prev_hash']);
-
-/** The fields kept in `body`, in the order they are written: format 1's hashed fields that are not columns. */
-export const BODY_FIELDS = [
-  ...(HASHED_COLUMNS.filter((c) => !COLUMN_FIELDS.has(c)) as Exclude<
-    (typeof HASHED_COLUMNS)[number],
-    'seq' | 'audit_id' | 'kind' | 'timestamp' | 'ref_audit_id' | 'prev_hash'
-  >[]),
-  'outcome_http_status',
-] as const;
 
 /** The row fields format 2 takes apart into columns and body (format 1 stores them as they are). */
 export type RowFields = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
@@ -103,50 +92,17 @@ export function bodyOf(row: RowFields): string {
 /** The stored row's fields in format 1's shape (for readers that share one conversion to entries). */
 export function expandRow(row: StoredRow2): AuditRow {
   const body = parseBody(row.body);
-  const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
-  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-  return {
+  const out: Record<string, unknown> = {
     seq: row.seq,
     audit_id: row.audit_id,
     kind: row.kind,
-    session_id: str(body.session_id) ?? '',
     timestamp: row.timestamp,
-    service: str(body.service),
-    operation: str(body.operation),
-    iam_action: str(body.iam_action),
-    operation_type: str(body.operation_type),
-    decision: str(body.decision),
-    risk_level: str(body.risk_level),
-    resource_arn: str(body.resource_arn),
-    identity_account: str(body.identity_account),
-    identity_arn: str(body.identity_arn),
-    identity_type: str(body.identity_type),
-    request_parameters: json(body.request_parameters),
-    compliance_standard: str(body.compliance_standard),
-    validation_message: str(body.validation_message),
-    outcome_success: num(body.outcome_success),
-    outcome_error_code: str(body.outcome_error_code),
-    outcome_duration_us: num(body.outcome_duration_us),
-    outcome_http_status: num(body.outcome_http_status),
     ref_audit_id: row.ref_audit_id,
-    data: json(body.data),
     prev_hash: row.prev_hash,
     hash: row.hash,
   };
-}
-
-/** The body as an object; a body that is not a JSON object (a damaged or edited row) reads as empty. */
-export function parseBody(text: string | null | undefined): Record<string, unknown> {
-  if (typeof text !== 'string') return {};
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
+  for (const field of BODY_FIELDS) out[field] = readField(body, field);
+  return out as unknown as AuditRow;
 }
 
 /** The exact bytes a format-2 hash covers. */

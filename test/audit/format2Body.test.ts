@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BODY_FIELDS, type RowFields, bodyOf } from '../../src/audit/format2.js';
+import { type RowFields, bodyOf } from '../../src/audit/format2.js';
+import { BODY_FIELDS } from '../../src/audit/rowFields.js';
 
 /** The body as docs/AUDIT.md describes it: the body fields in their order, nulls left out, JSON text embedded. */
 function documentedBody(row: RowFields): string {

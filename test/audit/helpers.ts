@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AuditEntryInput } from '../../src/audit/index.js';
 import { runCli, runNode, type CliResult } from '../support/cli.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -16,21 +15,7 @@ export function tempDir(prefix = 'inventag-audit-'): { dir: string; cleanup: () 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A plausible attempt; `i` varies the operation so entries differ. */
-export function attempt(i = 0, overrides: Partial<AuditEntryInput> = {}): AuditEntryInput {
-  return {
-    service: 'ec2',
-    operation: i % 2 === 0 ? 'DescribeInstances' : 'DescribeVolumes',
-    iamAction: i % 2 === 0 ? 'ec2:DescribeInstances' : 'ec2:DescribeVolumes',
-    operationType: 'read_only',
-    decision: 'allowed',
-    riskLevel: 'LOW',
-    complianceStandard: 'soc2',
-    identity: { account: '123456789012', arn: 'arn:aws:iam::123456789012:role/reader', type: 'AssumedRole' },
-    requestParameters: { MaxResults: 50, Filters: [{ Name: 'tag:env', Values: [`prod-${i}`] }] },
-    ...overrides,
-  };
-}
+export { attempt, writeVariedStore } from '../support/auditStores.js';
 
 /** A stored row of the current store format (2), and its columns in table order. */
 export type { StoredRow2 as Row2 } from '../../src/audit/format2.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/index.js';
 import { decodeAttempts, eachAttempt, encodeAttempts } from '../../src/audit/attemptColumns.js';
-import { FIXTURES, attempt, sqlite, tempDir } from './helpers.js';
+import { FIXTURES, sqlite, tempDir, writeVariedStore } from './helpers.js';
 
 // verifyWithAttempts() reads the chain once for what `inventag check` needs of a trail: it must give exactly
 // what verify(), attempts() and count() give one after the other, on intact and on edited stores.
@@ -30,45 +30,6 @@ const expectSameAsSeparately = (store: AuditStore): ReturnType<typeof separately
   return expected;
 };
 
-/** A format-2 store with every kind of attempt: outcomes staged or their own, none, blocked, a cleanup. */
-async function varied(path: string): Promise<void> {
-  let now = Date.parse('2026-11-20T00:00:00Z');
-  const store = AuditStore.open({ path, durability: 'normal', clock: () => new Date((now += 250)) });
-  const pending: string[] = [];
-  for (let i = 0; i < 2600; i++) {
-    const a = attempt(i, {
-      ...(i % 7 === 0 ? { resourceArn: `arn:aws:ec2:us-east-1:123456789012:instance/i-${i}` } : {}),
-      ...(i % 5 === 0 ? { identity: { account: '123456789012' } } : {}),
-      ...(i % 23 === 0 ? { identity: { type: 'AssumedRole', arn: 'arn:aws:iam::123456789012:role/r' } } : {}),
-      ...(i % 29 === 0 ? { identity: undefined } : {}),
-      ...(i % 11 === 0 ? { validationMessage: 'Operation approved' } : {}),
-    });
-    if (i % 13 === 0) {
-      store.append({
-        ...a,
-        decision: 'blocked',
-        operation: 'TerminateInstances',
-        outcome: { success: false, errorCode: 'Blocked', durationMs: 0 },
-      });
-      continue;
-    }
-    const { auditId } = store.stageAttempt(a);
-    if (i % 17 === 0) continue; // no outcome recorded
-    // Some outcomes come several attempts later, as with concurrent calls.
-    pending.push(auditId);
-    if (pending.length < (i % 4) + 1) continue;
-    store.stageOutcome(pending.shift()!, {
-      success: i % 3 !== 0,
-      ...(i % 3 === 0 ? { errorCode: 'ThrottlingException' } : {}),
-      durationMs: 12.5 + (i % 9),
-      ...(i % 2 === 0 ? { httpStatus: 200 } : {}),
-    });
-  }
-  store.cleanup({ maxEntries: 4000 });
-  await store.flush();
-  await store.close();
-}
-
 describe('AuditStore.verifyWithAttempts: verify, attempts and count in one read', () => {
   let dir: string;
   let cleanup: () => void;
@@ -76,7 +37,7 @@ describe('AuditStore.verifyWithAttempts: verify, attempts and count in one read'
   beforeEach(async () => {
     ({ dir, cleanup } = tempDir());
     path = join(dir, 'audit.db');
-    await varied(path);
+    await writeVariedStore(path);
   });
   afterEach(() => cleanup());
 
