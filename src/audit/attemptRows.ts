@@ -119,7 +119,7 @@ export function toAttempt(row: AttemptRow): AuditAttemptSummary {
 const OWN_TEXTS = ATTEMPT_TEXTS.map((t) => (t.in === 'outcome' ? undefined : t.field));
 
 /**
- * Adds a format-2 attempt row to `columns` (with its outcome record's body, if one was met) exactly as
+ * Adds a format-2 attempt row to `columns` (with its outcome record's parsed body, if one was met) exactly as
  * `toAttempt(attemptRow2(row))` makes it, without building the row or the summary; returns whether the attempt
  * holds its own outcome (which then wins over its record's).
  */
@@ -128,7 +128,7 @@ function addAttempt(
   seq: number,
   timestamp: string,
   bodyText: unknown,
-  outcomeText: string | undefined,
+  outcome: Body | undefined,
 ): { index: number; own: boolean } {
   const body = parseBody(bodyText);
   const i = columns.add(seq, timestamp);
@@ -140,7 +140,7 @@ function addAttempt(
   }
   const own = readNumber(body, 'outcome_success') !== null;
   if (own) addOutcome(columns, i, body);
-  else if (outcomeText !== undefined) addOutcome(columns, i, parseBody(outcomeText));
+  else if (outcome !== undefined) addOutcome(columns, i, outcome);
   return { index: i, own };
 }
 
@@ -156,6 +156,9 @@ function addOutcome(columns: AttemptColumnsBuilder, i: number, body: Body): void
     readNumber(body, 'outcome_http_status') ?? undefined,
   );
 }
+
+/** How many distinct outcome bodies an {@link AttemptCollector} keeps parsed. */
+const OUTCOME_BODIES = 4096;
 
 /**
  * Gathers the attempts of format-2 rows read in chain order (`seq, audit_id,
@@ -175,6 +178,11 @@ export class AttemptCollector {
   #flags = new Uint8Array(1024);
   /** Outcome bodies met before their attempt, by the audit id they name. */
   readonly #early = new Map<string, string>();
+  /**
+   * Outcome bodies parsed, by their text: outcome records repeat a few bodies (the same call, status and
+   * duration), so most are parsed once. Read only, never changed; kept to a bounded number.
+   */
+  readonly #outcomes = new Map<string, Body>();
   #ambiguous = false;
 
   /** True when the rows met could pair otherwise than the join of `attempts()` does. */
@@ -195,7 +203,13 @@ export class AttemptCollector {
       if (!((r[0] as number) > 0)) return;
       const early = this.#early.get(id);
       if (early !== undefined) this.#early.delete(id);
-      const { index, own } = addAttempt(this.#columns, r[0] as number, r[3] as string, r[5], early);
+      const { index, own } = addAttempt(
+        this.#columns,
+        r[0] as number,
+        r[3] as string,
+        r[5],
+        early === undefined ? undefined : this.#outcome(early),
+      );
       this.#attempt.set(id, index);
       if (index >= this.#flags.length) {
         const flags = new Uint8Array(this.#flags.length * 2);
@@ -221,8 +235,19 @@ export class AttemptCollector {
       if (flags & 2) this.#ambiguous = true;
       this.#flags[at] = flags | 2;
       // Its own outcome, if it has one, wins over the record's (as identityAndOutcome decides).
-      if (!(flags & 1)) addOutcome(this.#columns, at, parseBody(r[5]));
+      if (!(flags & 1)) addOutcome(this.#columns, at, this.#outcome(r[5]));
     }
+  }
+
+  /** An outcome record's body, parsed (once, for a text met before). */
+  #outcome(text: unknown): Body {
+    if (typeof text !== 'string') return parseBody(text);
+    let body = this.#outcomes.get(text);
+    if (body === undefined) {
+      body = parseBody(text);
+      if (this.#outcomes.size < OUTCOME_BODIES) this.#outcomes.set(text, body);
+    }
+    return body;
   }
 
   /** The attempts met, in chain order, as `attempts()` gives them. */

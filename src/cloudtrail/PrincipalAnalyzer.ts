@@ -141,6 +141,26 @@ const normOperation = (s: string): string =>
     .replace(/Command$/, '')
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '');
+const lowerCase = (s: string): string => s.toLowerCase();
+
+/** Distinct texts a memo keeps; past that it computes each one again. */
+const MEMO_SIZE = 10_000;
+
+/**
+ * `f` of each distinct text computed once: a trail and an audit trail name a few services, operations and
+ * actions many times over.
+ */
+function memo(f: (s: string) => string): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    let v = seen.get(s);
+    if (v === undefined) {
+      v = f(s);
+      if (seen.size < MEMO_SIZE) seen.set(s, v);
+    }
+    return v;
+  };
+}
 
 interface Compact {
   summary: EventSummary;
@@ -178,6 +198,9 @@ export class PrincipalAnalyzer {
   readonly #sessions: SessionEstablishment[] = [];
   #seen = 0;
   #principalEvents = 0;
+  readonly #normService = memo(normService);
+  readonly #normOperation = memo(normOperation);
+  readonly #lowerCase = memo(lowerCase);
 
   /** Throws a TypeError naming the accepted forms when `principal` is not one. */
   constructor(
@@ -245,8 +268,8 @@ export class PrincipalAnalyzer {
         summary,
         time: event.eventTime.getTime(),
         prefix: iamPrefixForEventSource(event.eventSource),
-        name: normOperation(event.eventName),
-        action: v.iamAction?.toLowerCase(),
+        name: this.#normOperation(event.eventName),
+        action: v.iamAction == null ? undefined : this.#lowerCase(v.iamAction),
         invokedBy: typeof event.userIdentity.invokedBy === 'string',
         isRetry:
           event.errorCode !== undefined &&
@@ -354,9 +377,9 @@ export class PrincipalAnalyzer {
       .map((r) => ({
         time: new Date(r.timestamp).getTime(),
         requestId: r.requestId,
-        action: r.iamAction?.toLowerCase(),
-        service: normService(r.service),
-        name: normOperation(r.operation),
+        action: r.iamAction == null ? undefined : this.#lowerCase(r.iamAction),
+        service: this.#normService(r.service),
+        name: this.#normOperation(r.operation),
         used: false,
       }));
     const byRequestId = new Map<string, (typeof records)[number]>();

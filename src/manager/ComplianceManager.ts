@@ -272,6 +272,9 @@ export class ComplianceManager {
    */
   ingestAuditEntries(entries: Iterable<AuditAttemptSummary>): number {
     let n = 0;
+    // One error per error code: each would be made at this same place, with the same message and stack, and
+    // making its stack text for every failed call of a large trail cost more than the rest of counting it.
+    const failures = new Map<string, Error>();
     for (const e of entries) {
       if (e.kind !== 'attempt' || !e.service || !e.operation) continue;
       const decided = this.engine.decide(e.service, e.operation);
@@ -292,11 +295,12 @@ export class ComplianceManager {
         if (this.config.enableProductionMonitoring) {
           this.monitor.recordOperation(e.operation, e.service, seconds, e.outcome.success);
           // A failed call in the trail is an error of the history, as it was for the live manager.
-          if (!e.outcome.success)
-            this.monitor.handleError(new Error(e.outcome.errorCode ?? 'operation failed'), {
-              service: e.service,
-              operation: e.operation,
-            });
+          if (!e.outcome.success) {
+            const code = e.outcome.errorCode ?? 'operation failed';
+            let error = failures.get(code);
+            if (error === undefined) failures.set(code, (error = new Error(code)));
+            this.monitor.handleError(error, { service: e.service, operation: e.operation });
+          }
         }
       }
       n++;

@@ -186,4 +186,38 @@ describe('ComplianceManager', () => {
     expect(store.verify().ok).toBe(true);
     await m.close();
   });
+
+  it('counts every failed call of an audit trail as an error, classified by its code, repeated codes too', async () => {
+    const m = newManager('general', 'trail-errors');
+    const failed = (sequence: number, errorCode?: string) => ({
+      sequence,
+      kind: 'attempt' as const,
+      sessionId: 'automation',
+      timestamp: `2026-11-20T00:00:${String(sequence).padStart(2, '0')}.000Z`,
+      service: 'ec2',
+      operation: 'DescribeInstances',
+      iamAction: 'ec2:DescribeInstances',
+      decision: 'allowed' as const,
+      outcome: { success: false, ...(errorCode === undefined ? {} : { errorCode }), durationMs: 10 },
+    });
+    const attempts = [
+      failed(1, 'ThrottlingException'),
+      failed(2, 'AccessDenied'),
+      failed(3, 'ThrottlingException'),
+      failed(4),
+      failed(5, 'ThrottlingException'),
+      { ...failed(6), outcome: { success: true, durationMs: 10 } },
+    ];
+    expect(m.ingestAuditEntries(attempts)).toBe(6);
+    const summary = m.monitor.getMonitoringSummary();
+    expect(summary.totalErrors).toBe(5);
+    // Each failure is classified on its own: as many as there were, whatever code they share.
+    const one = newManager('general', 'trail-errors-one');
+    for (const a of attempts) one.ingestAuditEntries([a]);
+    expect(summary.errorsByCategory).toStrictEqual(one.monitor.getMonitoringSummary().errorsByCategory);
+    expect(summary.errorsBySeverity).toStrictEqual(one.monitor.getMonitoringSummary().errorsBySeverity);
+    expect(Object.values(summary.errorsByCategory).reduce((a, b) => a + (b ?? 0), 0)).toBe(5);
+    await m.close();
+    await one.close();
+  });
 });

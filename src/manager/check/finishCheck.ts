@@ -6,28 +6,35 @@ import { identityEvidence } from '../evidence/identityEvidence.js';
 import { isToolSession } from '../session/toolSession.js';
 import type { CheckRunOptions, CheckRunResult, GatheredAudit, GatheredEvidence } from './types.js';
 
-const auditRefs = (entries: Iterable<AuditAttemptSummary>): AuditRecordRef[] => {
-  const refs: AuditRecordRef[] = [];
-  for (const e of entries)
-    if (e.kind === 'attempt' && e.service && e.operation)
-      refs.push({
+/** What correlating CloudTrail with the trail needs of an attempt, when it has a service and an operation. */
+const auditRef = (e: AuditAttemptSummary): AuditRecordRef | undefined =>
+  e.kind === 'attempt' && e.service && e.operation
+    ? {
         timestamp: e.timestamp,
         service: e.service,
         operation: e.operation,
         iamAction: e.iamAction,
         decision: e.decision,
-      });
-  return refs;
-};
+      }
+    : undefined;
 
-/** The automation's entries (not the tool's own), counting the tool's attempts as they go by. */
+/**
+ * The automation's entries (not the tool's own), counting the tool's attempts as they go by and, with `refs`,
+ * gathering every attempt's {@link auditRef} in the same pass (the entries are built as they are read).
+ */
 function* automation(
   entries: Iterable<AuditAttemptSummary>,
   tool: { attempts: number },
+  refs: AuditRecordRef[] | undefined,
 ): Generator<AuditAttemptSummary> {
-  for (const e of entries)
+  for (const e of entries) {
+    if (refs !== undefined) {
+      const ref = auditRef(e);
+      if (ref !== undefined) refs.push(ref);
+    }
     if (!isToolSession(e.sessionId)) yield e;
     else if (e.kind === 'attempt') tool.attempts++;
+  }
 }
 
 /**
@@ -66,12 +73,14 @@ export async function finishCheck(gathered: GatheredEvidence, options: CheckRunO
     await early;
     throw err;
   }
+  // The trail's attempts for correlating CloudTrail with, gathered while they are counted.
+  const refs: AuditRecordRef[] = [];
   if (audit) {
     const { verify, path, entries, stored, anchorsReport } = audit;
     manager.addEvidence(auditEvidence(verify, path, stored));
     if (anchorsReport) manager.setEvidenceChainHead(verify.head);
     const tool = { attempts: 0 };
-    manager.ingestAuditEntries(automation(entries, tool));
+    manager.ingestAuditEntries(automation(entries, tool, readTrail ? refs : undefined));
     manager.noteToolCalls(tool.attempts);
   }
   if (identity) {
@@ -92,7 +101,7 @@ export async function finishCheck(gathered: GatheredEvidence, options: CheckRunO
       read = settled.read;
     } else read = await readTrail();
     const { analyzer, facts } = read;
-    manager.addEvidence(cloudtrailEvidence(analyzer.result({ audit: auditRefs(audit?.entries ?? []) }), facts));
+    manager.addEvidence(cloudtrailEvidence(analyzer.result({ audit: refs }), facts));
     manager.setSubject({
       mode: gathered.mode,
       ...(identity?.account ? { account: identity.account } : {}),
