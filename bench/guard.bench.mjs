@@ -3,18 +3,50 @@
 // in one run, so drift in machine load hits both sides alike. Then what users
 // call: `manager.guard(client)` with its default durable audit trail (an
 // AuditStore with durability 'full', and the security log), at 1 and at 16
-// concurrent calls, interleaved with unguarded calls of the same concurrency.
+// concurrent calls, interleaved with unguarded calls of the same concurrency:
+// once with the loopback server in a process of its own (as AWS is for users:
+// the guard's work after a request leaves overlaps the server's), and once
+// with the server on the client's own thread (every microsecond the guard
+// spends on that thread is added to the round trip).
 // Also the middleware alone (fake next), in microseconds per call.
 // Run alone: node bench/run.mjs guard (after npm run build).
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { guardClient, inventagGuardMiddleware, OperationGuard } from '../dist/guard/index.js';
 import { ComplianceManager } from '../dist/manager/index.js';
 import { loadAwsServer } from './awsServer.mjs';
 
 export const name = 'guard';
+
+/** The loopback AWS server in its own process: `{ url, count(filter), close() }`, as the in-process server has. */
+async function serverProcess() {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const child = fork(join(here, 'guard', 'awsServerProcess.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m.url));
+    child.once('exit', (code) => reject(new Error(`the loopback server process exited (${code}) before listening`)));
+  });
+  return {
+    url,
+    /** Asks the process how many requests matched; resolves to the number. */
+    count: (filter) =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve(m.count));
+        child.send({ count: filter });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.disconnect();
+      }),
+  };
+}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,12 +76,12 @@ function memoryAudit() {
  * rounds of `concurrency` calls at once on one side, then the other (the order alternates), so each call's
  * latency is measured under the same load on both sides.
  */
-async function durableManager(config, server, concurrency, rounds) {
+async function durableManager(config, server, concurrency, rounds, where) {
   const dir = mkdtempSync(join(tmpdir(), 'inventag-bench-guard-'));
   const manager = new ComplianceManager({ dataDirectory: dir });
   const plain = { label: 'unguarded', client: new EC2Client(config), times: [] };
   const guarded = { label: 'manager.guard, durable trail', client: manager.guard(new EC2Client(config)), times: [] };
-  const before = server.count({ operation: 'DescribeInstances' });
+  const before = await server.count({ operation: 'DescribeInstances' });
   const round = async (side, keep) => {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -67,7 +99,7 @@ async function durableManager(config, server, concurrency, rounds) {
       await round(second, i >= warmup);
     }
     const calls = 2 * concurrency * (warmup + rounds);
-    if (server.count({ operation: 'DescribeInstances' }) - before !== calls)
+    if ((await server.count({ operation: 'DescribeInstances' })) - before !== calls)
       throw new Error('the loopback server did not see every call');
     const store = manager.auditStore();
     await store.flush();
@@ -79,19 +111,19 @@ async function durableManager(config, server, concurrency, rounds) {
     const mg = median(guarded.times);
     return [
       {
-        figure: `DescribeInstances, ${concurrency} concurrent: unguarded (median per call)`,
+        figure: `DescribeInstances, ${concurrency} concurrent, ${where}: unguarded (median per call)`,
         value: mp * 1000,
         unit: 'µs/call',
         note: `${plain.times.length} calls per side, interleaved rounds of ${concurrency}`,
       },
       {
-        figure: `DescribeInstances, ${concurrency} concurrent: manager.guard, durable audit trail (median per call)`,
+        figure: `DescribeInstances, ${concurrency} concurrent, ${where}: manager.guard, durable audit trail (median per call)`,
         value: mg * 1000,
         unit: 'µs/call',
         note: `p99 ${(quantile(guarded.times, 0.99) * 1000).toFixed(0)} µs vs unguarded p99 ${(quantile(plain.times, 0.99) * 1000).toFixed(0)} µs; ${attempts.length} attempts with outcomes in the trail, chain intact`,
       },
       {
-        figure: `added latency, manager.guard with durable trail, ${concurrency} concurrent (ratio of medians)`,
+        figure: `added latency, manager.guard with durable trail, ${concurrency} concurrent, ${where} (ratio of medians)`,
         value: ((mg - mp) / mp) * 100,
         unit: '%',
         goal: '<= 5%',
@@ -166,8 +198,16 @@ export async function run() {
         note: `median paired difference ${(paired * 1000).toFixed(1)} µs/call (${((paired / mp) * 100).toFixed(1)}%)`,
       });
     }
-    rows.push(...(await durableManager(config, server, 1, 2000)));
-    rows.push(...(await durableManager(config, server, 16, 200)));
+    const own = await serverProcess();
+    try {
+      const ownConfig = { ...config, endpoint: own.url };
+      rows.push(...(await durableManager(ownConfig, own, 1, 2000, 'server in its own process')));
+      rows.push(...(await durableManager(ownConfig, own, 16, 200, 'server in its own process')));
+    } finally {
+      await own.close();
+    }
+    rows.push(...(await durableManager(config, server, 1, 2000, "server on the client's thread")));
+    rows.push(...(await durableManager(config, server, 16, 200, "server on the client's thread")));
   } finally {
     for (const side of sides) side.client.destroy();
     await server.close();
