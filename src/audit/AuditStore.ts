@@ -49,7 +49,7 @@ import {
 } from './schema.js';
 import { COLUMNS_2, type StoredRow2, bodyOf, expandRow, hashText, payload2, rowHash2 } from './format2.js';
 import { Row2Inserter } from './format2Write.js';
-import { parseBody } from './rowFields.js';
+import { parseBody, readText } from './rowFields.js';
 import { WalSync } from './walSync.js';
 import { Checkpointer } from './checkpointer.js';
 import { type HeadCheck, compareHeads } from './knownHead.js';
@@ -675,11 +675,11 @@ export class AuditStore implements AuditSink {
     if (attempt === undefined) {
       const found = typeof auditId === 'string' ? stmts.attemptById.get(auditId) : undefined;
       if (found?.kind === 'attempt') {
+        // An edited body may hold anything: a field that is not text is copied as absent, as readers read it.
         const body = found.body === undefined ? undefined : parseBody(found.body);
-        attempt = {
-          service: (body ? body.service : found.service) as string | null,
-          operation: (body ? body.operation : found.operation) as string | null,
-        };
+        attempt = body
+          ? { service: readText(body, 'service'), operation: readText(body, 'operation') }
+          : { service: found.service ?? null, operation: found.operation ?? null };
       }
     }
     if (attempt === undefined) {

@@ -151,6 +151,30 @@ describe('AuditStore', () => {
     expect(store.tail(0)).toEqual([]);
   });
 
+  it("an outcome for another session's attempt copies its service and operation only when they are text", async () => {
+    const path = store.path;
+    const { auditId } = store.recordAttempt(attempt(0));
+    const { auditId: editedId } = store.recordAttempt(attempt(1));
+    await store.close();
+    // An edited store: one attempt's service is no longer text.
+    sqlite(
+      path,
+      `DROP TRIGGER audit_entries_no_update;
+       UPDATE audit_entries SET body = json_set(body, '$.service', json('{"not":"text"}')) WHERE audit_id = '${editedId}';`,
+    );
+    store = AuditStore.open({ path });
+    store.recordOutcome(auditId, { success: true, durationMs: 1 });
+    store.recordOutcome(editedId, { success: true, durationMs: 2 });
+    const outcomes = sqliteRows<{ ref: string; service: string | null; operation: string | null }>(
+      path,
+      "SELECT ref_audit_id AS ref, body ->> '$.service' AS service, body ->> '$.operation' AS operation FROM audit_entries WHERE kind = 'outcome' ORDER BY seq",
+    );
+    expect(outcomes).toEqual([
+      { ref: auditId, service: attempt(0).service, operation: attempt(0).operation },
+      { ref: editedId, service: null, operation: attempt(1).operation },
+    ]);
+  });
+
   it('exports JSON lines and CSV, optionally since a time', async () => {
     let now = new Date('2026-01-01T00:00:00.000Z');
     await store.close();
