@@ -285,7 +285,8 @@ export class AuditStore implements AuditSink {
   #stmts:
     | {
         head: Database.Statement<[], { seq: number; hash: string }>;
-        insert: Database.Statement<unknown[]>;
+        /** Format 1's insert (format 2 inserts through `rows2`). */
+        insert: Database.Statement<unknown[]> | undefined;
         /** Format 2: several rows per statement. */
         rows2: Row2Inserter | undefined;
         attemptById: Database.Statement<
@@ -377,13 +378,15 @@ export class AuditStore implements AuditSink {
   }
 
   #prepare(): void {
-    const columns: readonly string[] = this.format === 2 ? COLUMNS_2 : INSERT_COLUMNS;
     this.#stmts = {
       head: this.#db.prepare('SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1'),
       // Positional parameters: binding named ones costs more than the rest of the insert.
-      insert: this.#db.prepare(
-        `INSERT INTO audit_entries (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-      ),
+      insert:
+        this.format === 2
+          ? undefined
+          : this.#db.prepare(
+              `INSERT INTO audit_entries (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`,
+            ),
       rows2: this.format === 2 ? new Row2Inserter(this.#db) : undefined,
       attemptById: this.#db.prepare(
         this.format === 2
@@ -759,7 +762,7 @@ export class AuditStore implements AuditSink {
           const values: (string | number | null)[] = hashedValues(row);
           hash = hashOfValues(values, key);
           values.push(hash);
-          stmts.insert.run(values);
+          (stmts.insert as Database.Statement<unknown[]>).run(values);
         }
         prev = hash;
         receipts.push({ auditId: pending.audit_id, sequence: seq, hash, timestamp: pending.timestamp });

@@ -9,6 +9,9 @@ import { COLUMNS_2 } from './format2.js';
 /** Rows per multi-row INSERT: the per-statement cost (a call into SQLite, its result object) is shared by this many. */
 export const ROWS_PER_INSERT = 16;
 
+/** Values per row: the format-2 columns. */
+const WIDTH = COLUMNS_2.length;
+
 /**
  * Inserts format-2 rows: {@link ROWS_PER_INSERT} at a time with one
  * statement, the rest one by one. Must run inside the caller's transaction;
@@ -18,9 +21,7 @@ export const ROWS_PER_INSERT = 16;
 export class Row2Inserter {
   readonly #one: Database.Statement<unknown[]>;
   readonly #many: Database.Statement<unknown[]>;
-  readonly #values: (string | number | null)[] = new Array<string | number | null>(
-    ROWS_PER_INSERT * COLUMNS_2.length,
-  ).fill(null);
+  readonly #values: (string | number | null)[] = new Array<string | number | null>(ROWS_PER_INSERT * WIDTH).fill(null);
   #rows = 0;
 
   constructor(db: Database.Database) {
@@ -42,7 +43,7 @@ export class Row2Inserter {
     hash: string,
   ): void {
     const v = this.#values;
-    let at = this.#rows * 8;
+    let at = this.#rows * WIDTH;
     v[at++] = seq;
     v[at++] = auditId;
     v[at++] = kind;
@@ -64,7 +65,7 @@ export class Row2Inserter {
     this.#rows = 0;
     const v = this.#values;
     for (let i = 0; i < n; i++) {
-      const at = i * 8;
+      const at = i * WIDTH;
       this.#one.run(v[at], v[at + 1], v[at + 2], v[at + 3], v[at + 4], v[at + 5], v[at + 6], v[at + 7]);
     }
   }
