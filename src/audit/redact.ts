@@ -566,12 +566,6 @@ function redactorParts(
   };
 
   /**
-   * `JSON.stringify(walk(value))`, written directly for strings, numbers,
-   * arrays and plain objects; anything else (dates, binary, maps, sets,
-   * errors, class instances, objects with index-like keys) is walked and then
-   * stringified, which gives the same text.
-   */
-  /**
    * The redacted JSON text of short strings seen before (parameter values repeat: filter names, states,
    * regions), at most {@link CACHE_LIMIT} of them; the text of a string depends on the string alone.
    */
@@ -589,6 +583,12 @@ function redactorParts(
     return text;
   };
 
+  /**
+   * `JSON.stringify(walk(value))`, written directly for strings, numbers,
+   * arrays and plain objects; anything else (dates, binary, maps, sets,
+   * errors, class instances, objects with index-like keys) is walked and then
+   * stringified, which gives the same text.
+   */
   const json = (value: unknown, depth: number, seen: object[]): string | undefined => {
     switch (typeof value) {
       case 'string':
