@@ -9,6 +9,7 @@ import type { StoredRow2 } from './format2.js';
 import { type AttemptColumns, AttemptColumnsBuilder } from './attemptColumns.js';
 import { ATTEMPT_FIELDS, ATTEMPT_TEXTS, type Body, parseBody, readField, readNumber, readText } from './rowFields.js';
 import type { AuditAttemptSummary, AuditEntry } from './types.js';
+import { memo } from '../util/memo.js';
 
 /** The columns of an attempt that `attempts()` reads, with its outcome record's (`m_`). */
 export type AttemptRow = Pick<
@@ -179,10 +180,10 @@ export class AttemptCollector {
   /** Outcome bodies met before their attempt, by the audit id they name. */
   readonly #early = new Map<string, string>();
   /**
-   * Outcome bodies parsed, by their text: outcome records repeat a few bodies (the same call, status and
-   * duration), so most are parsed once. Read only, never changed; kept to a bounded number.
+   * An outcome body parsed once per distinct text: outcome records repeat a few bodies (the same call, status
+   * and duration). Read only, never changed.
    */
-  readonly #outcomes = new Map<string, Body>();
+  readonly #parsedOutcome = memo(parseBody, OUTCOME_BODIES);
   #ambiguous = false;
 
   /** True when the rows met could pair otherwise than the join of `attempts()` does. */
@@ -241,13 +242,7 @@ export class AttemptCollector {
 
   /** An outcome record's body, parsed (once, for a text met before). */
   #outcome(text: unknown): Body {
-    if (typeof text !== 'string') return parseBody(text);
-    let body = this.#outcomes.get(text);
-    if (body === undefined) {
-      body = parseBody(text);
-      if (this.#outcomes.size < OUTCOME_BODIES) this.#outcomes.set(text, body);
-    }
-    return body;
+    return typeof text === 'string' ? this.#parsedOutcome(text) : parseBody(text);
   }
 
   /** The attempts met, in chain order, as `attempts()` gives them. */

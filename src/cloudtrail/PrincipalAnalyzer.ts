@@ -4,6 +4,7 @@ import { iamPrefixForEventSource } from './eventSources.js';
 import type { PrincipalMatcher } from './principal.js';
 import { principalMatcher } from './principal.js';
 import { isUnclassified, type EventSelection, type SkippedEvents } from './trailSelect.js';
+import { memo } from '../util/memo.js';
 
 /** An event as findings cite it: enough to find it again in CloudTrail. */
 export interface EventSummary {
@@ -146,22 +147,6 @@ const lowerCase = (s: string): string => s.toLowerCase();
 /** Distinct texts a memo keeps; past that it computes each one again. */
 const MEMO_SIZE = 10_000;
 
-/**
- * `f` of each distinct text computed once: a trail and an audit trail name a few services, operations and
- * actions many times over.
- */
-function memo(f: (s: string) => string): (s: string) => string {
-  const seen = new Map<string, string>();
-  return (s) => {
-    let v = seen.get(s);
-    if (v === undefined) {
-      v = f(s);
-      if (seen.size < MEMO_SIZE) seen.set(s, v);
-    }
-    return v;
-  };
-}
-
 interface Compact {
   summary: EventSummary;
   time: number;
@@ -198,9 +183,9 @@ export class PrincipalAnalyzer {
   readonly #sessions: SessionEstablishment[] = [];
   #seen = 0;
   #principalEvents = 0;
-  readonly #normService = memo(normService);
-  readonly #normOperation = memo(normOperation);
-  readonly #lowerCase = memo(lowerCase);
+  readonly #normService = memo(normService, MEMO_SIZE);
+  readonly #normOperation = memo(normOperation, MEMO_SIZE);
+  readonly #lowerCase = memo(lowerCase, MEMO_SIZE);
 
   /** Throws a TypeError naming the accepted forms when `principal` is not one. */
   constructor(
