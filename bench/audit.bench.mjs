@@ -309,7 +309,7 @@ async function againstBaseline(dir, baseline) {
       figure: `baseline build: batched durable appends, appendBatch of 1000 (full), in turns with ours (median of ${rounds.length} rounds)`,
       value: med((x) => x.theirs.batch.perSecond),
       unit: 'entries/s',
-      note: `ours ${Math.round(med((x) => x.ours.batch.perSecond)).toLocaleString('en-US')}/s in the same rounds; ${baseline}`,
+      note: `ours ${Math.round(med((x) => x.ours.batch.perSecond)).toLocaleString('en-US')}/s in the same rounds; the build in INVENTAG_BENCH_BASELINE`,
     },
     {
       figure: 'batched durable appends, ours / baseline build (median of the per-round ratios)',
