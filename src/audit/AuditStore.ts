@@ -66,7 +66,7 @@ import {
   toAttempt,
 } from './attemptRows.js';
 import { type IntegrityCheck, startQuickCheck } from './integrityCheck.js';
-import { verifyWithAttemptsInWorker } from './attemptsThread.js';
+import { type AttemptsRead, verifyWithAttemptsInWorker } from './attemptsThread.js';
 import { type AttemptColumns, decodeAttempts, encodeAttempts } from './attemptColumns.js';
 import type {
   AuditAttemptSummary,
@@ -1118,17 +1118,30 @@ export class AuditStore implements AuditSink {
     return { ...read, attempts: decodeAttempts(columns) };
   }
 
-  /** {@link verifyWithAttemptsAsync} with the attempts as {@link AttemptColumns} (see `eachAttempt`). */
-  async verifyWithAttemptColumnsAsync(): Promise<VerifiedAttemptColumns> {
+  /**
+   * {@link verifyWithAttemptsAsync} with the attempts as {@link AttemptColumns} (see `eachAttempt`).
+   * `started`: a worker's read of this store's file begun before the store was opened (`check --evidence`
+   * starts it before its configuration is loaded); its result is this store's when it read the same file with
+   * this store's key, and it is cancelled otherwise.
+   */
+  async verifyWithAttemptColumnsAsync(started?: AttemptsRead): Promise<VerifiedAttemptColumns> {
     if (this.readonly) {
-      const read = await verifyWithAttemptsInWorker(this.#open().name, this.#key);
+      const file = this.#open().name;
+      const same =
+        started !== undefined &&
+        resolve(started.file) === resolve(file) &&
+        (started.key === undefined
+          ? this.#key === undefined
+          : this.#key !== undefined && started.key.equals(this.#key));
+      if (!same) started?.cancel();
+      const read = await (same ? started.take() : verifyWithAttemptsInWorker(file, this.#key));
       if (read !== undefined) {
         // The worker read this store's file, or the private copy of it: say so as verify() does.
         return this.#snapshotDir === undefined
           ? read
           : { ...read, verify: { ...read.verify, warnings: [...read.verify.warnings, SNAPSHOT_WARNING] } };
       }
-    }
+    } else started?.cancel();
     return this.verifyWithAttemptColumns();
   }
 

@@ -24,34 +24,48 @@ export type AttemptsMessage =
   { ok: true; verify: VerifyResult; stored: number; columns: AttemptColumns } | { ok: false };
 
 /**
- * The store file's verification and attempts, read by a worker thread; undefined when no worker is used
- * (a small file, a build run from source) or it did not give a result.
+ * A worker thread's read of a store file (with the key it was given), already under way. The thread does not
+ * keep the process alive until its result is {@link take}n; {@link cancel} ends it when the result is not
+ * wanted (the store that would read it opened another file, or with another key).
  */
-export function verifyWithAttemptsInWorker(
+export interface AttemptsRead {
+  readonly file: string;
+  readonly key: Buffer | undefined;
+  /** The result (undefined when the worker did not give one); from now on the thread keeps the process alive. */
+  take(): Promise<VerifiedAttemptColumns | undefined>;
+  /** Stops the thread; its result, if taken, is then undefined. */
+  cancel(): void;
+}
+
+/**
+ * Starts reading the store file's verification and attempts on a worker thread; undefined when no worker is
+ * used (a small file, a build run from source) or it cannot start.
+ */
+export function startAttemptsRead(
   file: string,
   key: Buffer | undefined,
   minBytes = ATTEMPTS_WORKER_MIN_BYTES,
-): Promise<VerifiedAttemptColumns | undefined> {
+): AttemptsRead | undefined {
   let size = 0;
   try {
     size = statSync(file).size;
   } catch {
     size = 0;
   }
-  if (WORKER_URL === undefined || size < minBytes) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    let worker: Worker;
-    try {
-      // Its stdout and stderr stay its own (see integrityCheck.ts).
-      worker = new Worker(WORKER_URL, {
-        workerData: { path: file, key: key === undefined ? undefined : new Uint8Array(key) },
-        stdout: true,
-        stderr: true,
-      });
-    } catch {
-      resolve(undefined);
-      return;
-    }
+  if (WORKER_URL === undefined || size < minBytes) return undefined;
+  let worker: Worker;
+  try {
+    // Its stdout and stderr stay its own (see integrityCheck.ts).
+    worker = new Worker(WORKER_URL, {
+      workerData: { path: file, key: key === undefined ? undefined : new Uint8Array(key) },
+      stdout: true,
+      stderr: true,
+    });
+  } catch {
+    return undefined;
+  }
+  worker.unref();
+  const result = new Promise<VerifiedAttemptColumns | undefined>((resolve) => {
     let settled = false;
     const done = (value: VerifiedAttemptColumns | undefined): void => {
       if (settled) return;
@@ -65,4 +79,27 @@ export function verifyWithAttemptsInWorker(
     worker.once('error', () => done(undefined));
     worker.once('exit', () => done(undefined));
   });
+  return {
+    file,
+    key,
+    take() {
+      worker.ref();
+      return result;
+    },
+    cancel() {
+      void worker.terminate();
+    },
+  };
+}
+
+/**
+ * The store file's verification and attempts, read by a worker thread; undefined when no worker is used
+ * (a small file, a build run from source) or it did not give a result.
+ */
+export function verifyWithAttemptsInWorker(
+  file: string,
+  key: Buffer | undefined,
+  minBytes = ATTEMPTS_WORKER_MIN_BYTES,
+): Promise<VerifiedAttemptColumns | undefined> {
+  return startAttemptsRead(file, key, minBytes)?.take() ?? Promise.resolve(undefined);
 }

@@ -1,5 +1,5 @@
 import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/index.js';
@@ -134,6 +134,79 @@ describe('verifying and reading an audit trail on a worker thread', () => {
     expect(await store.verifyWithAttemptsAsync()).toStrictEqual(expected);
     store.closeSync();
   });
+  it('a read started before the store is opened is taken when it read the same file with the same key, and cancelled otherwise', async () => {
+    const { AuditStore: Built } = (await import(dist('audit/AuditStore.js'))) as Store;
+    // A stand-in read whose result is another store's, so what the store returns shows whether it took it.
+    const other = await thread.verifyWithAttemptsInWorker(small, undefined, 0);
+    const standIn = (file: string, key: Buffer | undefined) => {
+      const calls: string[] = [];
+      return {
+        calls,
+        read: {
+          file,
+          key,
+          take: () => (calls.push('take'), Promise.resolve(other)),
+          cancel: () => void calls.push('cancel'),
+        },
+      };
+    };
+    const readWith = async (
+      path: string,
+      started: ReturnType<typeof standIn>,
+      options: { key?: string; readonly?: boolean } = {},
+    ) => {
+      const store = Built.open({
+        path,
+        readonly: options.readonly ?? true,
+        ...(options.key ? { key: options.key } : {}),
+      });
+      try {
+        const { columns, ...rest } = await store.verifyWithAttemptColumnsAsync(started.read);
+        return { ...rest, attempts: decodeAttempts(columns) };
+      } finally {
+        store.closeSync();
+      }
+    };
+    const otherDecoded = other && {
+      verify: other.verify,
+      attempts: decodeAttempts(other.columns),
+      stored: other.stored,
+    };
+    // The same file (named relatively or not), no key: taken.
+    const same = standIn(relative(process.cwd(), large), undefined);
+    expect(await readWith(large, same)).toStrictEqual(otherDecoded);
+    expect(same.calls).toEqual(['take']);
+    // A keyed store: taken with its key; read again, with its key, after a read without it or with another.
+    const withKey = standIn(keyed, Buffer.from(KEY));
+    expect(await readWith(keyed, withKey, { key: KEY })).toStrictEqual(otherDecoded);
+    expect(withKey.calls).toEqual(['take']);
+    for (const key of [undefined, Buffer.from('x'.repeat(32))]) {
+      const wrong = standIn(keyed, key);
+      expect(await readWith(keyed, wrong, { key: KEY })).toStrictEqual(inline(keyed, KEY));
+      expect(wrong.calls).toEqual(['cancel']);
+    }
+    // Another file, or a store that is not read-only: cancelled.
+    const elsewhere = standIn(small, undefined);
+    expect(await readWith(large, elsewhere)).toStrictEqual(inline(large));
+    expect(elsewhere.calls).toEqual(['cancel']);
+    const writable = standIn(large, undefined);
+    expect((await readWith(large, writable, { readonly: false })).verify.ok).toBe(true);
+    expect(writable.calls).toEqual(['cancel']);
+  });
+
+  it('a read started on a worker gives the same result once taken, and none once cancelled', async () => {
+    const expected = inline(large);
+    const started = thread.startAttemptsRead(large, undefined);
+    expect(started).toBeDefined();
+    const read = await started!.take();
+    expect(read && { verify: read.verify, attempts: decodeAttempts(read.columns), stored: read.stored }).toStrictEqual(
+      expected,
+    );
+    const cancelled = thread.startAttemptsRead(large, undefined)!;
+    cancelled.cancel();
+    expect(await cancelled.take()).toBeUndefined();
+    expect(thread.startAttemptsRead(small, undefined)).toBeUndefined();
+  });
 });
 
 describe('inventag check --evidence with a large audit trail (read on a worker thread)', () => {
@@ -219,5 +292,27 @@ describe('inventag check --evidence with a large audit trail (read on a worker t
     expect([0, 1]).not.toContain(r.code);
     expect(r.stderr).toContain(here!.message);
     expect(r.stderr).not.toContain('identity.json');
+  }, 120_000);
+
+  it('a keyed trail whose key comes from auditKeyFile: the read begun before the configuration is redone with that key', async () => {
+    const d = join(dir, 'keyed');
+    cpSync(DEMO, d, { recursive: true, filter: (src) => !src.includes('audit.db') });
+    await trail(join(d, 'audit.db'), 4000, KEY);
+    writeFileSync(join(d, 'audit.key'), KEY);
+    writeFileSync(join(d, 'inventag.config.yaml'), 'auditKeyFile: audit.key\nauditKeyed: true\n');
+    const report = await expectSameReport(d);
+    const facts = (report.sections as Record<string, { facts: Record<string, unknown> }>).auditTrail!.facts;
+    expect(facts).toMatchObject({ intact: true, checked: 8000 - Math.ceil(4000 / 19) });
+  }, 120_000);
+
+  it('a bad configuration beside a large trail: exit 2 naming the field, and the early read does not hold the process', async () => {
+    const d = await evidence('bad-config');
+    writeFileSync(join(d, 'inventag.config.yaml'), 'minComplianceScore: lots\n');
+    const r = await runCli(['check', '--evidence', d, '--quiet', '--format', 'json', '--out', join(d, 'out')], {
+      cwd: d,
+      env: { INVENTAG_DATA_DIRECTORY: join(d, 'data') },
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('minComplianceScore');
   }, 120_000);
 });

@@ -7,6 +7,7 @@ import { configFromFlags } from '../config.js';
 import { CliError, UsageError } from '../errors.js';
 import { addListOutputFlags, printListOutput, wantsListOutput, type ListOutputFlags } from '../listOutput.js';
 import { colourEnabled, printErr, printLine } from '../output.js';
+import type { AttemptsRead } from '../../audit/attemptsThread.js';
 import type { AuditStore } from '../../audit/AuditStore.js';
 import type { ComprehensiveComplianceReport } from '../../report/types.js';
 import type { OrgFlags } from './checkOrg.js';
@@ -99,6 +100,24 @@ async function windowOf(since: string): Promise<{ start: Date; end: Date }> {
 async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined) {
   const minScore = parseMinScore(opts.minScore);
   const formats = parseFormats(opts.format);
+  // A large audit trail in the evidence is read on a worker thread from now on, while the configuration loads.
+  const auditRead = evidenceDir
+    ? (await import('../../manager/check/earlyAudit.js')).startEarlyEvidenceAudit(evidenceDir)
+    : undefined;
+  try {
+    return await assess(opts, evidenceDir, minScore, formats, auditRead);
+  } finally {
+    auditRead?.cancel();
+  }
+}
+
+async function assess(
+  opts: CheckOptions,
+  evidenceDir: string | undefined,
+  minScore: number | undefined,
+  formats: { base: BaseFormat[]; ci: CiFormat[] },
+  auditRead: AttemptsRead | undefined,
+) {
   const config = await configFromFlags(opts.config, {
     complianceStandard: opts.standard,
     ...(minScore !== undefined ? { minComplianceScore: minScore } : {}),
@@ -124,6 +143,7 @@ async function runAssessment(opts: CheckOptions, evidenceDir: string | undefined
       config,
       ...(publicKeys ? { publicKeys } : {}),
       ...(evidenceDir ? { evidenceDir } : {}),
+      ...(auditRead ? { auditRead } : {}),
       ...(minScore !== undefined ? { minScore } : {}),
       ...(window ? { window } : {}),
       ...(progress ? { onProgress: progress } : {}),

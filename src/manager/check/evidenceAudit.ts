@@ -9,16 +9,23 @@ import type { CheckRunOptions, GatheredAudit } from './types.js';
  * Starts reading an evidence directory's audit trail: its verification, its attempts and its size, in one
  * pass, on a worker thread when the trail is large, so the caller reads the rest of the evidence meanwhile.
  * Undefined when the directory holds no trail. The store is opened here, so an error opening it is thrown at
- * once; an error reading it rejects the promise, which nothing leaves unhandled.
+ * once; an error reading it rejects the promise, which nothing leaves unhandled. A read already started
+ * (`options.auditRead`) is taken when it read this store's file with its key, and cancelled otherwise.
  */
 export function startEvidenceAudit(dir: string, options: CheckRunOptions): Promise<GatheredAudit> | undefined {
   const path = join(dir, EVIDENCE_LAYOUT.audit);
   if (!existsSync(path)) return undefined;
   options.onProgress?.(`verifying the audit trail ${path}`);
   // The evidence store is read, never written: this run's own trail stays in the data directory.
-  const store = openAuditStore(options.config, { path, readonly: true });
+  let store;
+  try {
+    store = openAuditStore(options.config, { path, readonly: true });
+  } catch (err) {
+    options.auditRead?.cancel();
+    throw err;
+  }
   const reading = store
-    .verifyWithAttemptColumnsAsync()
+    .verifyWithAttemptColumnsAsync(options.auditRead)
     .then(({ verify, columns, stored }) => ({
       path,
       verify,

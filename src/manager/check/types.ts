@@ -1,3 +1,4 @@
+import type { AttemptsRead } from '../../audit/attemptsThread.js';
 import type { AuditAttemptSummary, VerifyResult } from '../../audit/types.js';
 import type { PrincipalAnalyzer } from '../../cloudtrail/PrincipalAnalyzer.js';
 import type { PublicKeyRing } from '../../cloudtrail/PublicKeyRing.js';
@@ -27,6 +28,11 @@ export interface CheckRunOptions {
   publicKeys?: PublicKeyRing;
   /** Run in one account through a sanctioned session (`check --org`): its credentials, its audit attribution. */
   session?: AccountSession;
+  /**
+   * With `evidenceDir`: a worker's read of the directory's audit trail started before the configuration was
+   * loaded (`startEarlyEvidenceAudit`, earlyAudit.ts); used when it read the same file with the configured key.
+   */
+  auditRead?: AttemptsRead;
 }
 
 export interface CheckRunResult {
