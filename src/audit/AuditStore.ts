@@ -217,6 +217,18 @@ const EXPORT_PAGE = 1000;
 const INSERT_COLUMNS = [...HASHED_COLUMNS, 'hash'];
 const RECENT_ATTEMPTS = 4096;
 
+/** The flush of each store with security-log lines of group commits still to write (see `AuditStore.#logLater`). */
+const PENDING_LOGS = new Set<() => void>();
+let exitFlushArmed = false;
+/** Once per process: lines not yet written when the process exits (`process.exit()` in a script) are written then. */
+function flushLogsOnExit(): void {
+  if (exitFlushArmed) return;
+  exitFlushArmed = true;
+  process.once('exit', () => {
+    for (const flush of [...PENDING_LOGS]) flush();
+  });
+}
+
 const MERGED_SELECT = `SELECT a.*, o.outcome_success AS m_success, o.outcome_error_code AS m_error_code, o.outcome_duration_us AS m_duration_us
 FROM audit_entries a LEFT JOIN audit_entries o ON o.kind = 'outcome' AND o.ref_audit_id = a.audit_id`;
 const MERGED_SELECT_2 = `SELECT a.*, o.body AS m_body
@@ -280,6 +292,12 @@ export class AuditStore implements AuditSink {
   #recentAttempts = new Map<string, RecentAttempt>();
   #appendedThisSession = 0;
   #transactions = 0;
+  /**
+   * Security-log lines of group commits, written in commit order once the current task and its I/O callbacks
+   * have run (the guard's request has left by then), or before anything else this store logs.
+   */
+  #logLater: [PendingRow[], AuditReceipt[]][] = [];
+  readonly #flushLogNow = (): void => this.#flushLog();
   #closed = false;
   #snapshotDir: string | undefined;
   #stmts:
@@ -549,6 +567,8 @@ export class AuditStore implements AuditSink {
       [receipts, commit] = this.#write(
         chunk.map((p) => p.row),
         'appending a batch of audit entries',
+        undefined,
+        true,
       );
     } catch (err) {
       const waited = chunk.filter((p) => p.committed !== undefined);
@@ -611,6 +631,7 @@ export class AuditStore implements AuditSink {
   #logLost(chunk: Pending[], err: unknown): void {
     const lost = chunk.filter((p) => p.failed === undefined).map((p) => p.row.ref_audit_id);
     if (lost.length === 0) return;
+    this.#flushLog();
     const line = {
       event: 'audit_outcome_lost',
       sessionId: this.sessionId,
@@ -728,8 +749,12 @@ export class AuditStore implements AuditSink {
     return receipts;
   }
 
-  /** Writes rows in one transaction (in the WAL, not yet fsynced); returns their receipts and the commit's number. */
-  #write(rows: PendingRow[], doing: string, precheck?: () => void): [AuditReceipt[], number] {
+  /**
+   * Writes rows in one transaction (in the WAL, not yet fsynced); returns their receipts and the commit's number.
+   * Its security-log line is written before it returns, or with `logLater` just after this task (see
+   * {@link #logLater}).
+   */
+  #write(rows: PendingRow[], doing: string, precheck?: () => void, logLater = false): [AuditReceipt[], number] {
     const stmts = this.#writable();
     const failure = this.#wal?.failure;
     if (failure !== undefined) throw this.#walError(failure);
@@ -782,12 +807,35 @@ export class AuditStore implements AuditSink {
     this.#transactions += 1;
     this.#appendedThisSession += receipts.length;
     for (const row of rows) if (row.kind === 'attempt' && !this.#recentAttempts.has(row.audit_id)) this.#remember(row);
+    if (logLater && this.#loggers.security !== undefined) {
+      if (this.#logLater.length === 0) {
+        setImmediate(this.#flushLogNow);
+        PENDING_LOGS.add(this.#flushLogNow);
+        flushLogsOnExit();
+      }
+      this.#logLater.push([rows, receipts]);
+    } else {
+      this.#flushLog();
+      this.#logLines(rows, receipts);
+    }
+    return [receipts, commit];
+  }
+
+  /** Writes the security-log lines of group commits not yet logged (see {@link #logLater}). */
+  #flushLog(): void {
+    const later = this.#logLater;
+    if (later.length === 0) return;
+    this.#logLater = [];
+    PENDING_LOGS.delete(this.#flushLogNow);
+    for (const [rows, receipts] of later) this.#logLines(rows, receipts);
+  }
+
+  #logLines(rows: PendingRow[], receipts: AuditReceipt[]): void {
     try {
       this.#logEntries(rows, receipts);
     } catch {
       // The entries are committed; a failing log must not make the append look failed.
     }
-    return [receipts, commit];
   }
 
   /**
@@ -1539,6 +1587,7 @@ export class AuditStore implements AuditSink {
       } catch {
         // Space is reclaimed on a later cleanup; the entries are already gone.
       }
+      this.#flushLog();
       this.#loggers.security?.info(
         { event: 'audit_cleanup', sessionId: this.sessionId, removed, checkpoint },
         'audit retention cleanup',
@@ -1568,6 +1617,7 @@ export class AuditStore implements AuditSink {
     } catch {
       // Their promises were rejected by the drain or the failed sync; closing goes on.
     }
+    this.#flushLog();
     if (!this.readonly && this.#appendedThisSession > 0) {
       let head: ChainHead | undefined;
       try {

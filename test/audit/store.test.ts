@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { AuditStore, AuditStoreErrorCode, isAuditStoreError } from '../../src/audit/index.js';
@@ -355,5 +357,53 @@ describe('AuditStore', () => {
     const after = checkAgainstLog(logDir, store, path);
     expect(after?.known.head).toEqual({ sequence: 9, hash: rows.at(-1)?.hash });
     expect(after?.check.status).toBe('behind');
+  });
+
+  it("writes a group commit's security-log line once the task that committed it has run, in commit order, before the store's next line", async () => {
+    const { createMemoryLogFiles } = await import('../../src/logging/index.js');
+    const logs = createMemoryLogFiles();
+    await store.close();
+    store = AuditStore.open({ path: join(dir, 'later.db'), loggers: logs });
+    const events = () => logs.lines.security.map((l) => (JSON.parse(l) as { event: string; sequence?: number }).event);
+    const staged = store.stageAttempt(attempt(0));
+    await staged.committed;
+    // Committed (the guard sends the request now); its line is not written on the way.
+    expect(events()).toEqual(['audit_session_start']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events()).toEqual(['audit_session_start', 'audit_attempt']);
+    // A staged outcome's line, then a synchronous append's: the pending line is written first.
+    store.stageOutcome(staged.auditId, { success: true, durationMs: 3 });
+    const next = store.stageAttempt(attempt(1));
+    await next.committed;
+    store.append(attempt(2));
+    const lines = logs.lines.security.map((l) => JSON.parse(l) as { event: string; sequence?: number });
+    expect(lines.map((l) => [l.event, l.sequence])).toEqual([
+      ['audit_session_start', undefined],
+      ['audit_attempt', 1],
+      ['audit_entries', 3],
+      ['audit_attempt', 4],
+    ]);
+    await store.close();
+    expect(events().at(-1)).toBe('audit_session_end');
+  });
+
+  it('a process that exits right after a group commit still writes its security-log line', async () => {
+    const dist = (p: string) => pathToFileURL(resolve(__dirname, '..', '..', 'dist', p)).href;
+    const logDir = join(dir, 'exit-logs');
+    const script = `
+      const { AuditStore } = await import(${JSON.stringify(dist('audit/index.js'))});
+      const { createLogFiles } = await import(${JSON.stringify(dist('logging/index.js'))});
+      const logs = createLogFiles({ directory: ${JSON.stringify(logDir)} });
+      const store = AuditStore.open({ path: ${JSON.stringify(join(dir, 'exit.db'))}, loggers: { security: logs.security } });
+      const staged = store.stageAttempt(${JSON.stringify(attempt(0))});
+      await staged.committed;
+      process.exit(0);
+    `;
+    execFileSync(process.execPath, ['--input-type=module', '-e', script]);
+    const events = readFileSync(join(logDir, 'inventag_security_audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { event: string }).event);
+    expect(events).toEqual(['audit_session_start', 'audit_attempt']);
   });
 });
