@@ -66,7 +66,7 @@ import {
   toAttempt,
 } from './attemptRows.js';
 import { type IntegrityCheck, startQuickCheck } from './integrityCheck.js';
-import { type AttemptsRead, verifyWithAttemptsInWorker } from './attemptsThread.js';
+import { type AttemptsRead, startAttemptsRead } from './attemptsThread.js';
 import { type AttemptColumns, decodeAttempts, encodeAttempts } from './attemptColumns.js';
 import type {
   AuditAttemptSummary,
@@ -216,6 +216,9 @@ const KEY_CHECK_LABEL = 'inventag-audit-key-check';
 const EXPORT_PAGE = 1000;
 const INSERT_COLUMNS = [...HASHED_COLUMNS, 'hash'];
 const RECENT_ATTEMPTS = 4096;
+
+/** Where a full verify checks the file's pages: a thread of its own, this connection after the walk, or the caller. */
+type PageCheck = 'thread' | 'here' | 'caller';
 
 /** The flush of each store with security-log lines of group commits still to write (see `AuditStore.#logLater`). */
 const PENDING_LOGS = new Set<() => void>();
@@ -1136,9 +1139,11 @@ export class AuditStore implements AuditSink {
   /**
    * {@link verifyWithAttempts} with the attempts as {@link AttemptColumns} (what a worker thread hands over).
    * `pageCheck: 'here'` runs the page check on this connection after the walk instead of on a thread of its
-   * own (for a caller already off the main thread, where one more thread only competes for the same cores).
+   * own (for a caller already off the main thread, where one more thread only competes for the same cores);
+   * `'caller'` leaves it to the caller, who checks the file's pages on a connection of its own (the worker of
+   * {@link verifyWithAttemptColumnsAsync}, whose caller's thread checks them meanwhile).
    */
-  verifyWithAttemptColumns(options: { pageCheck?: 'thread' | 'here' } = {}): VerifiedAttemptColumns {
+  verifyWithAttemptColumns(options: { pageCheck?: PageCheck } = {}): VerifiedAttemptColumns {
     const pageCheck = options.pageCheck ?? 'thread';
     if (this.format !== 2) {
       const verify = this.#verify({}, undefined, pageCheck);
@@ -1182,21 +1187,43 @@ export class AuditStore implements AuditSink {
           ? this.#key === undefined
           : this.#key !== undefined && started.key.equals(this.#key));
       if (!same) started?.cancel();
-      const read = await (same ? started.take() : verifyWithAttemptsInWorker(file, this.#key));
-      if (read !== undefined) {
-        // The worker read this store's file, or the private copy of it: say so as verify() does.
-        return this.#snapshotDir === undefined
-          ? read
-          : { ...read, verify: { ...read.verify, warnings: [...read.verify.warnings, SNAPSHOT_WARNING] } };
+      const worker = same ? started : startAttemptsRead(file, this.#key);
+      if (worker !== undefined) {
+        // The worker walks the chain; the file's pages are checked here meanwhile, once the caller's current
+        // task has run (this thread usually finishes its own work before the worker does).
+        const pages = new Promise<AuditStoreError | undefined>((done) => setImmediate(() => done(this.#pageDamage())));
+        const read = await worker.take();
+        if (read !== undefined) {
+          const damaged = await pages;
+          if (damaged !== undefined) throw damaged;
+          // The worker read this store's file, or the private copy of it: say so as verify() does.
+          return this.#snapshotDir === undefined
+            ? read
+            : { ...read, verify: { ...read.verify, warnings: [...read.verify.warnings, SNAPSHOT_WARNING] } };
+        }
+        await pages;
       }
     } else started?.cancel();
     return this.verifyWithAttemptColumns();
   }
 
+  /** SQLite's page check of the whole file on this connection: the error a full verify throws for what it finds. */
+  #pageDamage(): AuditStoreError | undefined {
+    let text: string;
+    try {
+      text = String(this.#open().pragma('quick_check', { simple: true }));
+    } catch (err) {
+      return fromSqliteError(err, this.path, 'verifying the audit trail');
+    }
+    return text === 'ok'
+      ? undefined
+      : new AuditStoreError(AuditStoreErrorCode.CORRUPT, this.path, `the database file is damaged: ${text}`);
+  }
+
   #verify(
     options: VerifyOptions,
     collector: AttemptCollector | undefined,
-    pageCheck: 'thread' | 'here' = 'thread',
+    pageCheck: PageCheck = 'thread',
   ): VerifyResult {
     const db = this.#open();
     const warnings: string[] = [];
@@ -1217,7 +1244,7 @@ export class AuditStore implements AuditSink {
       // A full walk also checks every page of the file (at the same time, on a large store); a resumed one
       // trusts the part verified before.
       let integrity: IntegrityCheck | undefined =
-        from === undefined ? startQuickCheck(db, pageCheck === 'thread') : undefined;
+        from === undefined && pageCheck !== 'caller' ? startQuickCheck(db, pageCheck === 'thread') : undefined;
       const damage = (): AuditStoreError | undefined => {
         const text = integrity?.result();
         integrity = undefined;

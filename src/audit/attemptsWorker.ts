@@ -14,8 +14,8 @@ let transfer: ArrayBuffer[] = [];
 try {
   const store = AuditStore.open({ path, readonly: true, ...(key === undefined ? {} : { key: Buffer.from(key) }) });
   try {
-    // Already beside the caller's thread: the page check runs here too, after the walk.
-    const { verify, columns, stored } = store.verifyWithAttemptColumns({ pageCheck: 'here' });
+    // The page check is the caller's: its thread runs it while this one walks the chain.
+    const { verify, columns, stored } = store.verifyWithAttemptColumns({ pageCheck: 'caller' });
     message = { ok: true, verify, stored, columns };
     transfer = [columns.ids.buffer as ArrayBuffer, columns.numbers.buffer as ArrayBuffer];
   } finally {
