@@ -5,7 +5,9 @@
 // `inventag validate SERVICE OPERATION` runs (src/cli/fastPath.ts, src/cli/commands/validateRun.ts and their
 // static imports: the catalog, the verdict engine, the validator). Such a run reads and compiles that one file
 // and never starts Node's ES module loader, whose resolving, reading and linking of about 27 modules was most
-// of its start-up. Every other dynamic import stays what it is in dist/: the commander program, the other
+// of its start-up. It also holds the few modules that start `check --evidence`'s worker read of a large audit
+// trail before the program loads (src/manager/check/earlyAudit.ts). Every other dynamic import stays what it
+// is in dist/: the commander program, the other
 // commands and every package load as ES modules from their own files, exactly as `node dist/cli/main.js` does.
 //
 // The build fails when the bundle would hold a package (those stay in node_modules), when a module's
@@ -20,8 +22,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const entry = join(dist, 'cli', 'main.js');
 const outfile = join(dist, 'cli', 'inventag.cjs');
-/** Dynamic imports bundled in rather than left to the ES module loader: the validate start-up path. */
-const BUNDLED_DYNAMIC = new Set([join(dist, 'cli', 'commands', 'validateRun.js')]);
+/**
+ * Dynamic imports bundled in rather than left to the ES module loader: the validate start-up path, and the
+ * start of `check --evidence`'s audit-trail read (before the program loads).
+ */
+const BUNDLED_DYNAMIC = new Set([
+  join(dist, 'cli', 'commands', 'validateRun.js'),
+  join(dist, 'manager', 'check', 'earlyAudit.js'),
+]);
 
 const posix = (p) => p.split(sep).join('/');
 const fromBin = (file) => {

@@ -23,11 +23,30 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * The directory of `inventag check --evidence DIR` (or `--evidence=DIR`), for reading its audit trail while
+ * the program loads; undefined for anything else (another command, `--org`, help). A wrong guess costs
+ * nothing: the command takes the read only for the directory it was given.
+ */
+function evidenceDirOf(argv: string[]): string | undefined {
+  if (argv[0] !== 'check' || argv.some((a) => a === '--org' || a === '--help' || a === '-h')) return undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') return undefined;
+    if (a === '--evidence') return argv[i + 1];
+    if (a.startsWith('--evidence=')) return a.slice('--evidence='.length);
+  }
+  return undefined;
+}
+
 /** Runs `inventag ARGV...` and resolves with its exit code. */
 async function main(argv: string[]): Promise<number> {
   const validate = fastValidate(argv);
   try {
     if (!validate) {
+      const evidence = evidenceDirOf(argv);
+      // Bundled into the bin (scripts/bundle-cli.mjs): a large trail's worker starts before the program loads.
+      if (evidence) (await import('../manager/check/earlyAudit.js')).prestartEvidenceAudit(evidence);
       // A program that cannot even be loaded (a damaged install) is an internal error (exit 70), like any other.
       const { runProgram } = await import('./run.js');
       return await runProgram(argv);

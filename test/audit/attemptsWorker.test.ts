@@ -227,6 +227,28 @@ describe('verifying and reading an audit trail on a worker thread', () => {
     expect(writable.calls).toEqual(['cancel']);
   });
 
+  it("the bin's read begun for `check --evidence DIR` is taken for that directory only", async () => {
+    type Early = typeof import('../../src/manager/check/earlyAudit.js');
+    const early = (await import(dist('manager/check/earlyAudit.js'))) as Early;
+    const evidence = join(dir, 'evidence');
+    mkdirSync(evidence, { recursive: true });
+    cpSync(large, join(evidence, 'audit.db'));
+    const expected = inline(large);
+    const decoded = async (read: ReturnType<Early['startEarlyEvidenceAudit']>) => {
+      const got = await read?.take();
+      return got && { verify: got.verify, attempts: decodeAttempts(got.columns), stored: got.stored };
+    };
+    // Begun by the bin, taken by the command for the same directory (named another way).
+    early.prestartEvidenceAudit(evidence, {});
+    const taken = early.startEarlyEvidenceAudit(join(evidence, '.'), {});
+    expect(await decoded(taken)).toStrictEqual(expected);
+    // Taken once: the next command run in this process begins its own.
+    expect(early.startEarlyEvidenceAudit(evidence, {})).not.toBe(taken);
+    // Begun for another directory: cancelled, and this one read.
+    early.prestartEvidenceAudit(dir, {});
+    expect(await decoded(early.startEarlyEvidenceAudit(evidence, {}))).toStrictEqual(expected);
+  });
+
   it('a read started on a worker gives the same result once taken, and none once cancelled', async () => {
     const expected = inline(large);
     const started = thread.startAttemptsRead(large, undefined);
@@ -259,11 +281,11 @@ describe('inventag check --evidence with a large audit trail (read on a worker t
   }
 
   /** The CLI (worker thread) and the same assessment run here from source (no worker): the same report. */
-  async function expectSameReport(d: string): Promise<Record<string, unknown>> {
+  async function expectSameReport(d: string, evidence = ['--evidence', d]): Promise<Record<string, unknown>> {
     const data = join(d, 'data');
     mkdirSync(data, { recursive: true });
     const out = join(d, 'out');
-    const r = await runCli(['check', '--evidence', d, '--quiet', '--format', 'json', '--out', out], {
+    const r = await runCli(['check', ...evidence, '--quiet', '--format', 'json', '--out', out], {
       cwd: d,
       env: { INVENTAG_DATA_DIRECTORY: data },
     });
@@ -277,7 +299,9 @@ describe('inventag check --evidence with a large audit trail (read on a worker t
   }
 
   it('an intact trail: the report is the one the same check gives reading it on one thread', async () => {
-    const report = await expectSameReport(await evidence('intact'));
+    const d = await evidence('intact');
+    // Given as --evidence=DIR: the form the bin reads too, to start the trail's worker before the program loads.
+    const report = await expectSameReport(d, [`--evidence=${d}`]);
     const facts = (report.sections as Record<string, { facts: Record<string, unknown> }>).auditTrail!.facts;
     expect(facts).toMatchObject({
       intact: true,
