@@ -9,12 +9,14 @@
 // with the server on the client's own thread (every microsecond the guard
 // spends on that thread is added to the round trip).
 // Also the middleware alone (fake next), in microseconds per call.
+// INVENTAG_BENCH_BASELINE=<a built checkout of another commit> adds that build's manager.guard(client) to the
+// durable-trail rounds (a third side in the rotation) and the ratio of the two builds' added latencies.
 // Run alone: node bench/run.mjs guard (after npm run build).
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { guardClient, inventagGuardMiddleware, OperationGuard } from '../dist/guard/index.js';
 import { ComplianceManager } from '../dist/manager/index.js';
@@ -76,11 +78,16 @@ function memoryAudit() {
  * rounds of `concurrency` calls at once on one side, then the other (the order alternates), so each call's
  * latency is measured under the same load on both sides.
  */
-async function durableManager(config, server, concurrency, rounds, where) {
+async function durableManager(config, server, concurrency, rounds, where, Baseline) {
   const dir = mkdtempSync(join(tmpdir(), 'inventag-bench-guard-'));
   const manager = new ComplianceManager({ dataDirectory: dir });
   const plain = { label: 'unguarded', client: new EC2Client(config), times: [] };
   const guarded = { label: 'manager.guard, durable trail', client: manager.guard(new EC2Client(config)), times: [] };
+  // INVENTAG_BENCH_BASELINE: the other build's manager in the same rounds, with a data directory of its own.
+  const baseDir = Baseline && mkdtempSync(join(tmpdir(), 'inventag-bench-guard-base-'));
+  const baseManager = Baseline && new Baseline({ dataDirectory: baseDir });
+  const base = baseManager && { client: baseManager.guard(new EC2Client(config)), times: [] };
+  const sides = base ? [plain, guarded, base] : [plain, guarded];
   const before = await server.count({ operation: 'DescribeInstances' });
   const round = async (side, keep) => {
     await Promise.all(
@@ -94,21 +101,39 @@ async function durableManager(config, server, concurrency, rounds, where) {
   try {
     const warmup = Math.max(20, Math.ceil(300 / concurrency));
     for (let i = 0; i < warmup + rounds; i++) {
-      const [first, second] = i % 2 === 0 ? [plain, guarded] : [guarded, plain];
-      await round(first, i >= warmup);
-      await round(second, i >= warmup);
+      // Rotate which side goes first so none always follows another.
+      for (let k = 0; k < sides.length; k++) await round(sides[(i + k) % sides.length], i >= warmup);
     }
-    const calls = 2 * concurrency * (warmup + rounds);
+    const calls = sides.length * concurrency * (warmup + rounds);
     if ((await server.count({ operation: 'DescribeInstances' })) - before !== calls)
       throw new Error('the loopback server did not see every call');
     const store = manager.auditStore();
     await store.flush();
     const verified = store.verify();
     const attempts = [...store.entries()].filter((e) => e.operation === 'DescribeInstances' && e.outcome?.success);
-    if (!verified.ok || attempts.length !== calls / 2)
-      throw new Error(`the audit trail does not hold every guarded call (${attempts.length} of ${calls / 2})`);
+    if (!verified.ok || attempts.length !== calls / sides.length)
+      throw new Error(
+        `the audit trail does not hold every guarded call (${attempts.length} of ${calls / sides.length})`,
+      );
     const mp = median(plain.times);
     const mg = median(guarded.times);
+    const mb = base && median(base.times);
+    const baseline = base
+      ? [
+          {
+            figure: `baseline build: added latency, manager.guard with durable trail, ${concurrency} concurrent, ${where}`,
+            value: ((mb - mp) / mp) * 100,
+            unit: '%',
+            note: `median +${((mb - mp) * 1000).toFixed(0)} µs/call, in the same rounds as ours; the build in INVENTAG_BENCH_BASELINE`,
+          },
+          {
+            figure: `added latency, ours / baseline build, ${concurrency} concurrent, ${where}`,
+            value: (mg - mp) / (mb - mp),
+            unit: 'x',
+            note: `ours +${((mg - mp) * 1000).toFixed(0)} µs, baseline +${((mb - mp) * 1000).toFixed(0)} µs over the same unguarded calls`,
+          },
+        ]
+      : [];
     return [
       {
         figure: `DescribeInstances, ${concurrency} concurrent, ${where}: unguarded (median per call)`,
@@ -129,10 +154,14 @@ async function durableManager(config, server, concurrency, rounds, where) {
         goal: '<= 5%',
         note: `median +${((mg - mp) * 1000).toFixed(0)} µs/call over the unguarded baseline of this run`,
       },
+      ...baseline,
     ];
   } finally {
     plain.client.destroy();
     guarded.client.destroy();
+    base?.client.destroy();
+    await baseManager?.close();
+    if (baseDir) rmSync(baseDir, { recursive: true, force: true });
     await manager.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -198,16 +227,20 @@ export async function run() {
         note: `median paired difference ${(paired * 1000).toFixed(1)} µs/call (${((paired / mp) * 100).toFixed(1)}%)`,
       });
     }
+    const baselineRoot = process.env.INVENTAG_BENCH_BASELINE;
+    const Baseline = baselineRoot
+      ? (await import(pathToFileURL(join(resolve(baselineRoot), 'dist', 'manager', 'index.js')).href)).ComplianceManager
+      : undefined;
     const own = await serverProcess();
     try {
       const ownConfig = { ...config, endpoint: own.url };
-      rows.push(...(await durableManager(ownConfig, own, 1, 2000, 'server in its own process')));
-      rows.push(...(await durableManager(ownConfig, own, 16, 200, 'server in its own process')));
+      rows.push(...(await durableManager(ownConfig, own, 1, 2000, 'server in its own process', Baseline)));
+      rows.push(...(await durableManager(ownConfig, own, 16, 200, 'server in its own process', Baseline)));
     } finally {
       await own.close();
     }
-    rows.push(...(await durableManager(config, server, 1, 2000, "server on the client's thread")));
-    rows.push(...(await durableManager(config, server, 16, 200, "server on the client's thread")));
+    rows.push(...(await durableManager(config, server, 1, 2000, "server on the client's thread", Baseline)));
+    rows.push(...(await durableManager(config, server, 16, 200, "server on the client's thread", Baseline)));
   } finally {
     for (const side of sides) side.client.destroy();
     await server.close();
