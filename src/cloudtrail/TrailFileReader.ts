@@ -9,7 +9,7 @@ import { BudgetExceededError, DecompressionBudget } from './DecompressionBudget.
 import { isCloudTrailError, TrailObjectMissingError } from './errors.js';
 import { principalMatcher } from './principal.js';
 import { ScanPool, TrailWorkerError, workersAvailable, type WorkerReply } from './scanPool.js';
-import { inflateChunkSize, parseTrailBytes, withMalformed, type ParseProblem } from './trailParse.js';
+import { inflateChunkSize, parseTrailBytes, primeAllocator, withMalformed, type ParseProblem } from './trailParse.js';
 import { selectRecords, type EventSelection, type SelectOptions, type SkippedEvents } from './trailSelect.js';
 import type { TrailFileRef, TrailWalkOptions } from './trailLayout.js';
 import { findTrailFiles } from './trailLayout.js';
@@ -205,6 +205,7 @@ export class TrailFileReader {
       all: select === undefined,
     };
     await this.#store.check();
+    primeAllocator();
     const onProgress = this.#options.onProgress;
     let files: AsyncIterator<TrailFileRef> = findTrailFiles(this.#store, this.#options);
     let found = 0;

@@ -9,11 +9,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { EventClassifier } from './EventClassifier.js';
 import { principalMatcher } from './principal.js';
-import { inflateChunkSize, parseTrailBytes, withMalformed } from './trailParse.js';
+import { inflateChunkSize, parseTrailBytes, primeAllocator, withMalformed } from './trailParse.js';
 import { selectRecords } from './trailSelect.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './scanPool.js';
 
 const setup = workerData as WorkerSetup;
+primeAllocator();
 const classifier = new EventClassifier();
 const matcher = setup.principal === undefined ? undefined : principalMatcher(setup.principal);
 const options = {
