@@ -7,8 +7,8 @@
 // and never starts Node's ES module loader, whose resolving, reading and linking of about 27 modules was most
 // of its start-up. It also holds the few modules that start `check --evidence`'s worker read of a large audit
 // trail before the program loads (src/manager/check/earlyAudit.ts). Every other dynamic import stays what it
-// is in dist/: the commander program, the other
-// commands and every package load as ES modules from their own files, exactly as `node dist/cli/main.js` does.
+// is in dist/: the commander program, the other commands and every package load as ES modules from their own
+// files, exactly as `node dist/cli/main.js` does.
 //
 // The build fails when the bundle would hold a package (those stay in node_modules), when a module's
 // `import.meta` cannot be given its own file's URL, or when the result does not start with the shebang and

@@ -1193,15 +1193,17 @@ export class AuditStore implements AuditSink {
         // task has run (this thread usually finishes its own work before the worker does).
         const pages = new Promise<AuditStoreError | undefined>((done) => setImmediate(() => done(this.#pageDamage())));
         const read = await worker.take();
+        // Damage wins over whatever the walk found, as in verify().
+        const damaged = await pages;
+        if (damaged !== undefined) throw damaged;
         if (read !== undefined) {
-          const damaged = await pages;
-          if (damaged !== undefined) throw damaged;
           // The worker read this store's file, or the private copy of it: say so as verify() does.
           return this.#snapshotDir === undefined
             ? read
             : { ...read, verify: { ...read.verify, warnings: [...read.verify.warnings, SNAPSHOT_WARNING] } };
         }
-        await pages;
+        // The worker gave no result: the same read here, without checking the pages a second time.
+        return this.verifyWithAttemptColumns({ pageCheck: 'caller' });
       }
     } else started?.cancel();
     return this.verifyWithAttemptColumns();
@@ -1211,10 +1213,15 @@ export class AuditStore implements AuditSink {
   #pageDamage(): AuditStoreError | undefined {
     let text: string;
     try {
-      text = String(this.#open().pragma('quick_check', { simple: true }));
+      text = startQuickCheck(this.#open(), false).result();
     } catch (err) {
       return fromSqliteError(err, this.path, 'verifying the audit trail');
     }
+    return this.#damaged(text);
+  }
+
+  /** The error for a page check's text (undefined for `ok`). */
+  #damaged(text: string): AuditStoreError | undefined {
     return text === 'ok'
       ? undefined
       : new AuditStoreError(AuditStoreErrorCode.CORRUPT, this.path, `the database file is damaged: ${text}`);
@@ -1248,9 +1255,7 @@ export class AuditStore implements AuditSink {
       const damage = (): AuditStoreError | undefined => {
         const text = integrity?.result();
         integrity = undefined;
-        return text === undefined || text === 'ok'
-          ? undefined
-          : new AuditStoreError(AuditStoreErrorCode.CORRUPT, this.path, `the database file is damaged: ${text}`);
+        return text === undefined ? undefined : this.#damaged(text);
       };
       // Checkpoints matter only where the chain starts after entry 1 or an anchor is older than it: read on demand.
       let loaded: Map<number, { sequence: number; data: CheckpointData }> | undefined;

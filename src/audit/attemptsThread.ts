@@ -3,10 +3,11 @@
  * the store file read-only on its own connection, walks its chain and reads its
  * attempts, while the caller does other work (`check --evidence` reads
  * CloudTrail meanwhile) and checks the file's pages (SQLite's `quick_check`,
- * the part of a full verify the worker leaves to it). Only for a store large enough to pay for starting a
- * thread, and only from the compiled build; otherwise, or when the worker
- * cannot start or fails in any way, the caller reads the store itself, so the
- * result and every error are those of the same read on its own thread.
+ * the part of a full verify the worker leaves to it). Only for a store large
+ * enough to pay for starting a thread, and only from the compiled build;
+ * otherwise, or when the worker cannot start or fails in any way, the caller
+ * reads the store itself, so the result and every error are those of the same
+ * read on its own thread.
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
