@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AuditStore, type AuditStoreOptions } from '../audit/AuditStore.js';
-import { AUDIT_KEY_ENV } from '../audit/defaults.js';
+import { AUDIT_KEY_ENV, auditKeyFromEnv } from '../audit/defaults.js';
 import { AuditStoreErrorCode, isAuditStoreError } from '../audit/errors.js';
 import { AuditKeyMissingError, AuditStoreTrustError } from './auditStoreErrors.js';
 import type { ComplianceConfiguration } from './config.js';
@@ -15,8 +15,8 @@ export function auditKeyOf(
   config: Pick<ComplianceConfiguration, 'auditKeyFile'>,
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
-  const fromEnv = env[AUDIT_KEY_ENV];
-  if (fromEnv) return fromEnv;
+  const fromEnv = auditKeyFromEnv(env);
+  if (fromEnv !== undefined) return fromEnv;
   if (!config.auditKeyFile) return undefined;
   try {
     return readFileSync(config.auditKeyFile, 'utf8').trim();

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type AttemptsRead, startAttemptsRead } from '../../audit/attemptsThread.js';
-import { AUDIT_KEY_ENV } from '../../audit/defaults.js';
+import { auditKeyFromEnv } from '../../audit/defaults.js';
 import { EVIDENCE_LAYOUT } from './EvidenceError.js';
 
 /**
@@ -12,8 +12,9 @@ type Slot = { dir: string; read: AttemptsRead | undefined };
 const slots = globalThis as unknown as Record<typeof SLOT, Slot | undefined>;
 
 function begin(dir: string, env: NodeJS.ProcessEnv): AttemptsRead | undefined {
-  const key = env[AUDIT_KEY_ENV];
-  return startAttemptsRead(join(dir, EVIDENCE_LAYOUT.audit), key ? Buffer.from(key) : undefined);
+  // The key as the configuration's store will read it, when the configuration names no `auditKeyFile`.
+  const key = auditKeyFromEnv(env);
+  return startAttemptsRead(join(dir, EVIDENCE_LAYOUT.audit), key === undefined ? undefined : Buffer.from(key));
 }
 
 /**
