@@ -115,15 +115,18 @@ export class SessionLedger {
 
   /** Where a call of `service:operation` whose verdict named `iamAction` is counted, made once per name. */
   #filing(iamAction: string | undefined, service: string, operation: string): Filing {
-    const i = iamAction ? iamAction.indexOf(':') : -1;
-    if (iamAction && i >= 0) {
+    if (iamAction) {
       let f = this.#byAction.get(iamAction);
-      if (f === undefined) {
-        const svc = iamAction.slice(0, i);
-        const op = iamAction.slice(i + 1);
-        this.#byAction.set(iamAction, (f = { service: svc, operation: op, key: `${svc}:${op}` }));
+      if (f !== undefined) return f;
+      const i = iamAction.indexOf(':');
+      if (i >= 0) {
+        // The key is the action itself: its service and name joined again at the colon.
+        this.#byAction.set(
+          iamAction,
+          (f = { service: iamAction.slice(0, i), operation: iamAction.slice(i + 1), key: iamAction }),
+        );
+        return f;
       }
-      return f;
     }
     const names = inner(this.#byName, service);
     let f = names.get(operation);
