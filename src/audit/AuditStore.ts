@@ -61,13 +61,23 @@ import {
   AttemptCollector,
   type AttemptRow,
   attemptRow2,
+  holdsOwnOutcome,
   identityAndOutcome,
   mergedOutcome2,
   toAttempt,
+  withOutcomeRecord,
 } from './attemptRows.js';
 import { type IntegrityCheck, startQuickCheck } from './integrityCheck.js';
 import { type AttemptsRead, startAttemptsRead } from './attemptsThread.js';
-import { type AttemptColumns, decodeAttempts, encodeAttempts } from './attemptColumns.js';
+import type { WalkShare } from './walkShare.js';
+import {
+  type AttemptColumns,
+  decodeAttempts,
+  encodeAttempts,
+  hasOutcome,
+  indexOfSequence,
+  joinColumns,
+} from './attemptColumns.js';
 import type {
   AuditAttemptSummary,
   AuditEntry,
@@ -96,6 +106,44 @@ export interface VerifiedAttemptColumns {
   columns: AttemptColumns;
   stored: number;
 }
+
+/**
+ * A worker's read of the oldest part of a chain whose newest part another thread took (see walkShare.ts):
+ * `verify` and `columns` are that part's; what joining them with the newest part needs besides.
+ */
+export interface WalkPart {
+  /** Rows the part's attempts could pair otherwise than `attempts()` does, or rows below sequence 0. */
+  ambiguous: boolean;
+  /** The audit ids named by outcome records of the part whose attempt the part does not hold. */
+  unmatched: string[];
+  /** The sequence number of the newest entry the part read. */
+  through: number | undefined;
+}
+
+/** {@link VerifiedAttemptColumns} of a worker's walk, with its {@link WalkPart} when the walk was shared. */
+export type WorkerAttemptColumns = VerifiedAttemptColumns & { part?: WalkPart };
+
+/** The newest part of a shared walk, as this thread read it (see `AuditStore.#walkNewest`). */
+interface NewestPart {
+  /** The part holds the entries after this sequence number. */
+  from: number;
+  /** The stored hash of entry `from`, the part's walk linked to; undefined when that entry is missing. */
+  fromHash: string | undefined;
+  /** The part's walk; undefined when it met anything (the whole chain is then walked again in order). */
+  walk: WalkState | undefined;
+  collector: AttemptCollector;
+  /** An attempt of the part has the audit id of an older attempt. */
+  duplicate: boolean;
+  /** The older attempts outcome records of the part complete: their sequence, whether they hold their own outcome, the record's body. */
+  older: { seq: number; own: boolean; body: string }[];
+  /** An outcome record of the part names an audit id two older attempts have. */
+  unsettled: boolean;
+}
+
+/** The fewest entries left to the worker for this thread to take the newest half of them. */
+const MIN_NEWEST_PART = 4 * 1024;
+
+const noop = (): void => undefined;
 
 /** The loggers the store writes its security lines to (a subset of `InventagLoggers`). */
 export interface AuditStoreLoggers {
@@ -1143,16 +1191,32 @@ export class AuditStore implements AuditSink {
    * `'caller'` leaves it to the caller, who checks the file's pages on a connection of its own (the worker of
    * {@link verifyWithAttemptColumnsAsync}, whose caller's thread checks them meanwhile).
    */
-  verifyWithAttemptColumns(options: { pageCheck?: PageCheck } = {}): VerifiedAttemptColumns {
+  verifyWithAttemptColumns(options: { pageCheck?: PageCheck; share?: WalkShare } = {}): WorkerAttemptColumns {
     const pageCheck = options.pageCheck ?? 'thread';
+    const { share } = options;
     if (this.format !== 2) {
+      // Only a format-2 walk is shared.
+      share?.close();
       const verify = this.#verify({}, undefined, pageCheck);
       return { verify, columns: encodeAttempts([...this.attempts()]), stored: this.count() };
     }
     const collector = new AttemptCollector();
-    const verify = this.#verify({}, collector, pageCheck);
+    let verify: VerifyResult;
+    let through: number | undefined;
+    try {
+      verify = this.#verify({}, collector, pageCheck, share, (walk) => (through = walk.lastRead));
+    } finally {
+      share?.close();
+    }
     // The walk starts at sequence 0; an outcome row below it (only in an edited store) is read by the join.
     const below = this.#open().prepare('SELECT 1 FROM audit_entries WHERE seq < 0 LIMIT 1').get() !== undefined;
+    if (share?.split === true)
+      return {
+        verify,
+        columns: collector.columns(),
+        stored: this.count(),
+        part: { ambiguous: collector.ambiguous || below, unmatched: [...collector.unmatched().keys()], through },
+      };
     return {
       verify,
       columns: collector.ambiguous || below ? encodeAttempts([...this.attempts()]) : collector.columns(),
@@ -1175,9 +1239,14 @@ export class AuditStore implements AuditSink {
    * {@link verifyWithAttemptsAsync} with the attempts as {@link AttemptColumns} (see `eachAttempt`).
    * `started`: a worker's read of this store's file begun before the store was opened (`check --evidence`
    * starts it before its configuration is loaded); its result is this store's when it read the same file with
-   * this store's key, and it is cancelled otherwise.
+   * this store's key, and it is cancelled otherwise. `help`: settles once this thread has nothing else to do;
+   * if the worker is still walking then, this thread takes the newest half of what the worker has not read yet
+   * and walks it itself (see walkShare.ts), and the two parts are joined into what one walk gives.
    */
-  async verifyWithAttemptColumnsAsync(started?: AttemptsRead): Promise<VerifiedAttemptColumns> {
+  async verifyWithAttemptColumnsAsync(
+    started?: AttemptsRead,
+    options: { help?: Promise<unknown> } = {},
+  ): Promise<VerifiedAttemptColumns> {
     if (this.readonly) {
       const file = this.#open().name;
       const same =
@@ -1192,21 +1261,156 @@ export class AuditStore implements AuditSink {
         // The worker walks the chain; the file's pages are checked here meanwhile, once the caller's current
         // task has run (this thread usually finishes its own work before the worker does).
         const pages = new Promise<AuditStoreError | undefined>((done) => setImmediate(() => done(this.#pageDamage())));
-        const read = await worker.take();
+        let finished = false;
+        const result = worker.take().finally(() => {
+          finished = true;
+        });
+        const { help } = options;
+        const share = worker.share;
+        const newest =
+          help === undefined || share === undefined || this.format !== 2
+            ? undefined
+            : await Promise.race([
+                help.then(noop, noop).then(() => 'help' as const),
+                result.then(() => 'done' as const),
+              ]).then((why) => (why === 'help' && !finished ? this.#takeNewest(share) : undefined));
+        const read = await result;
         // Damage wins over whatever the walk found, as in verify().
         const damaged = await pages;
         if (damaged !== undefined) throw damaged;
-        if (read !== undefined) {
+        const whole: VerifiedAttemptColumns | undefined =
+          read === undefined || newest === 'failed' || (newest === undefined) !== (read.part === undefined)
+            ? undefined
+            : newest === undefined
+              ? read
+              : this.#joinParts(read, newest);
+        if (whole !== undefined) {
+          const done: VerifiedAttemptColumns = { verify: whole.verify, columns: whole.columns, stored: whole.stored };
           // The worker read this store's file, or the private copy of it: say so as verify() does.
           return this.#snapshotDir === undefined
-            ? read
-            : { ...read, verify: { ...read.verify, warnings: [...read.verify.warnings, SNAPSHOT_WARNING] } };
+            ? done
+            : { ...done, verify: { ...done.verify, warnings: [...done.verify.warnings, SNAPSHOT_WARNING] } };
         }
-        // The worker gave no result: the same read here, without checking the pages a second time.
+        // The worker gave no result, or the parts do not join: the same read here, without checking the pages
+        // a second time.
         return this.verifyWithAttemptColumns({ pageCheck: 'caller' });
       }
     } else started?.cancel();
     return this.verifyWithAttemptColumns();
+  }
+
+  /** {@link #walkNewest}, `'failed'` when it threw (the whole read is then done again here, and meets the error). */
+  #takeNewest(share: WalkShare): NewestPart | 'failed' | undefined {
+    try {
+      return this.#walkNewest(share);
+    } catch {
+      return 'failed';
+    }
+  }
+
+  /**
+   * Takes the newest part of the chain the worker walks (when enough is left of it) and walks it here, on this
+   * connection, from the stored hash of the entry before it; with what joining it to the worker's part needs.
+   * Undefined when nothing was taken.
+   */
+  #walkNewest(share: WalkShare): NewestPart | undefined {
+    const db = this.#open();
+    db.exec('BEGIN');
+    let failed = false;
+    try {
+      const max = db.prepare('SELECT MAX(seq) FROM audit_entries').pluck().get() as number | null;
+      if (max === null) return undefined;
+      const from = share.take(max, MIN_NEWEST_PART);
+      if (from === undefined) return undefined;
+      const fromHash = db.prepare('SELECT hash FROM audit_entries WHERE seq = ?').pluck().get(from);
+      const collector = new AttemptCollector();
+      const head = typeof fromHash === 'string' ? { sequence: from, hash: fromHash } : undefined;
+      const walk = this.#walk2(
+        db,
+        { get: () => undefined },
+        undefined,
+        { head: head ?? { sequence: from, hash: '' }, firstSequence: undefined },
+        collector,
+      );
+      const clean = head !== undefined && walk.firstBad === undefined && walk.badRow === undefined;
+      // What the join of attempts() would pair across the two parts: an attempt id met in both (only in an
+      // edited store), and the older attempts the part's outcome records complete.
+      const duplicate =
+        db
+          .prepare(
+            `SELECT 1 FROM audit_entries n JOIN audit_entries o ON o.audit_id = n.audit_id
+             WHERE n.seq > ? AND n.kind = 'attempt' AND o.kind = 'attempt' AND o.seq > 0 AND o.seq <= ? LIMIT 1`,
+          )
+          .get(from, from) !== undefined;
+      const lookup = db
+        .prepare("SELECT seq, body FROM audit_entries WHERE audit_id = ? AND kind = 'attempt' AND seq > 0 AND seq <= ?")
+        .raw(true);
+      const older: NewestPart['older'] = [];
+      let unsettled = false;
+      for (const [ref, body] of collector.unmatched()) {
+        const rows = lookup.all(ref, from) as [number, unknown][];
+        if (rows.length > 1) unsettled = true;
+        else if (rows.length === 1) older.push({ seq: rows[0]![0], own: holdsOwnOutcome(rows[0]![1]), body });
+      }
+      return {
+        from,
+        fromHash: head?.hash,
+        walk: clean ? walk : undefined,
+        collector,
+        duplicate,
+        older,
+        unsettled,
+      };
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      endReadTransaction(db, failed, this.path);
+    }
+  }
+
+  /**
+   * The worker's part of a shared walk and this thread's newest part, joined into what one walk of the whole
+   * chain gives; the parts' verification is joined when both are clean and link up (and is walked again here
+   * in order otherwise), their attempts when nothing in either could pair otherwise than `attempts()` does
+   * (and read with that join otherwise). Undefined when the worker's read is not the part this one joins.
+   */
+  #joinParts(read: WorkerAttemptColumns, newest: NewestPart): VerifiedAttemptColumns | undefined {
+    const { part } = read;
+    // The worker's part must end where this one begins (a store appended to between the two reads may have
+    // rows the worker's read did not see).
+    if (part === undefined || part.through !== newest.from) return undefined;
+    const older = read.verify;
+    const tail = newest.walk;
+    let verify: VerifyResult;
+    if (!older.ok) verify = older;
+    else if (tail !== undefined && older.head?.sequence === newest.from && older.head.hash === newest.fromHash)
+      verify = { ...older, checked: older.checked + tail.checked, head: tail.head ?? older.head };
+    else {
+      // (Without the note on a private copy, which the caller adds to the worker's result and this alike.)
+      const again = this.#verify({}, undefined, 'caller');
+      verify = { ...again, warnings: again.warnings.filter((w) => w !== SNAPSHOT_WARNING) };
+    }
+    const { collector } = newest;
+    let joinable = !part.ambiguous && !collector.ambiguous && !newest.duplicate && !newest.unsettled;
+    // An outcome record of the worker's part met before its attempt (in this part), or two records of the parts
+    // for one missing attempt: the join pairs those otherwise.
+    for (const id of part.unmatched) if (collector.holds(id) || collector.unmatched().has(id)) joinable = false;
+    const columns = read.columns;
+    for (const { seq, own, body } of joinable ? newest.older : []) {
+      const i = indexOfSequence(columns, seq);
+      if (i < 0 || (!own && hasOutcome(columns, i))) {
+        joinable = false;
+        break;
+      }
+      // An attempt's own outcome wins over its record's.
+      if (!own) withOutcomeRecord(columns, i, body);
+    }
+    return {
+      verify,
+      columns: joinable ? joinColumns(columns, collector.columns()) : encodeAttempts([...this.attempts()]),
+      stored: read.stored,
+    };
   }
 
   /** SQLite's page check of the whole file on this connection: the error a full verify throws for what it finds. */
@@ -1231,6 +1435,8 @@ export class AuditStore implements AuditSink {
     options: VerifyOptions,
     collector: AttemptCollector | undefined,
     pageCheck: PageCheck = 'thread',
+    share?: WalkShare,
+    onWalk?: (walk: WalkState) => void,
   ): VerifyResult {
     const db = this.#open();
     const warnings: string[] = [];
@@ -1268,8 +1474,9 @@ export class AuditStore implements AuditSink {
         if (this.#snapshotDir !== undefined) warnings.push(SNAPSHOT_WARNING);
         walk =
           this.format === 2
-            ? this.#walk2(db, checkpoints, options.anchor, from, collector)
+            ? this.#walk2(db, checkpoints, options.anchor, from, collector, share)
             : this.#walk(db, checkpoints, options.anchor, from);
+        onWalk?.(walk);
       } catch (err) {
         throw damage() ?? err;
       }
@@ -1461,7 +1668,8 @@ export class AuditStore implements AuditSink {
 
   /**
    * The format-2 walk: rows read as arrays, each hash taken over the stored text (no JSON is built or parsed).
-   * With a `collector`, every row goes to it too, those after the walk stopped included.
+   * With a `collector`, every row goes to it too, those after the walk stopped included. With a `share`, the
+   * walk reads only the pages it claims there (the newest part may be another thread's: see walkShare.ts).
    */
   #walk2(
     db: Database.Database,
@@ -1469,6 +1677,7 @@ export class AuditStore implements AuditSink {
     anchor: ChainHead | undefined,
     from: ResumePoint | undefined,
     collector?: AttemptCollector,
+    share?: WalkShare,
   ): WalkState {
     const state = newWalk();
     const key = this.#key;
@@ -1477,57 +1686,81 @@ export class AuditStore implements AuditSink {
     let lastSeq = from?.head.sequence;
     let prev: unknown[] | undefined;
     const anchorSeq = anchor?.sequence ?? -1;
-    const stmt = db.prepare(`SELECT ${COLUMNS_2.join(', ')} FROM audit_entries WHERE seq > ? ORDER BY seq`).raw(true);
+    // Read a page of sequence numbers at a time (an array per row): cheaper than stepping a row at a time, and
+    // the unit a shared walk claims.
+    const page = db
+      .prepare(`SELECT ${COLUMNS_2.join(', ')} FROM audit_entries WHERE seq > ? AND seq <= ? ORDER BY seq`)
+      .raw(true);
+    const after = db.prepare('SELECT MIN(seq) FROM audit_entries WHERE seq > ?').pluck();
+    let cursor = from?.head.sequence ?? -1;
     let checked = 0;
     let walking = true;
-    for (const r of stmt.iterate(from?.head.sequence ?? -1) as IterableIterator<unknown[]>) {
-      collector?.row(r);
-      if (!walking) continue;
-      const seq = r[0] as number;
-      if (lastSeq === undefined) {
-        state.firstSequence = seq;
-        const start = chainStart(seq, r[1] as string, checkpoints);
-        if ('reason' in start) {
-          state.firstBad = start;
-          if (collector === undefined) break;
-          walking = false;
+    try {
+      pages: for (;;) {
+        const hi = share === undefined ? cursor + WALK_PAGE : share.claim(cursor, WALK_PAGE);
+        if (hi === undefined) break;
+        const rows = page.all(cursor, hi) as unknown[][];
+        if (rows.length === 0) {
+          // Nothing in this page (a gap, or the end): go on from the next row there is.
+          const next = after.get(hi) as number | null;
+          if (next === null) break;
+          cursor = next - 1;
           continue;
         }
-        expectedPrev = start.expectedPrev;
-      } else if (seq !== lastSeq + 1) {
-        state.firstBad = gap(lastSeq, seq, r[1] as string);
-        if (collector === undefined) break;
-        walking = false;
-        continue;
+        cursor = hi;
+        state.lastRead = rows[rows.length - 1]![0] as number;
+        for (const r of rows) {
+          collector?.row(r);
+          if (!walking) continue;
+          const seq = r[0] as number;
+          if (lastSeq === undefined) {
+            state.firstSequence = seq;
+            const start = chainStart(seq, r[1] as string, checkpoints);
+            if ('reason' in start) {
+              state.firstBad = start;
+              if (collector === undefined) break pages;
+              walking = false;
+              continue;
+            }
+            expectedPrev = start.expectedPrev;
+          } else if (seq !== lastSeq + 1) {
+            state.firstBad = gap(lastSeq, seq, r[1] as string);
+            if (collector === undefined) break pages;
+            walking = false;
+            continue;
+          }
+          const auditId = r[1] as string;
+          const kind = r[2] as string;
+          const timestamp = r[3] as string;
+          const ref = r[4] as string | null;
+          const prevHash = r[6] as string;
+          const hash = r[7] as string;
+          const ok =
+            typeof r[5] === 'string' &&
+            prevHash === expectedPrev &&
+            hashText(payload2(seq, auditId, kind, timestamp, ref, prevHash, r[5]), key) === hash &&
+            !(lineFeed(auditId) || lineFeed(kind) || lineFeed(timestamp) || lineFeed(ref));
+          if (!ok) {
+            state.badRow = {
+              row: toStored2(r),
+              expectedPrev,
+              beforePrev,
+              prev: prev === undefined ? undefined : toStored2(prev),
+            };
+            if (collector === undefined) break pages;
+            walking = false;
+            continue;
+          }
+          if (seq === anchorSeq) state.anchorHash = hash;
+          checked += 1;
+          beforePrev = expectedPrev;
+          expectedPrev = hash;
+          lastSeq = seq;
+          prev = r;
+        }
       }
-      const auditId = r[1] as string;
-      const kind = r[2] as string;
-      const timestamp = r[3] as string;
-      const ref = r[4] as string | null;
-      const prevHash = r[6] as string;
-      const hash = r[7] as string;
-      const ok =
-        typeof r[5] === 'string' &&
-        prevHash === expectedPrev &&
-        hashText(payload2(seq, auditId, kind, timestamp, ref, prevHash, r[5]), key) === hash &&
-        !(lineFeed(auditId) || lineFeed(kind) || lineFeed(timestamp) || lineFeed(ref));
-      if (!ok) {
-        state.badRow = {
-          row: toStored2(r),
-          expectedPrev,
-          beforePrev,
-          prev: prev === undefined ? undefined : toStored2(prev),
-        };
-        if (collector === undefined) break;
-        walking = false;
-        continue;
-      }
-      if (seq === anchorSeq) state.anchorHash = hash;
-      checked += 1;
-      beforePrev = expectedPrev;
-      expectedPrev = hash;
-      lastSeq = seq;
-      prev = r;
+    } finally {
+      share?.close();
     }
     state.checked = checked;
     if (lastSeq !== undefined && lastSeq !== from?.head.sequence)
@@ -1684,6 +1917,8 @@ interface WalkState {
   firstBad: TamperFinding | undefined;
   badRow: BadRow | undefined;
   anchorHash: string | undefined;
+  /** The sequence number of the last row read (the walk may have stopped before it). */
+  lastRead: number | undefined;
 }
 
 /** A row whose hash or link failed, with what the walk knew at that point. */
@@ -1700,6 +1935,9 @@ interface ResumePoint {
   firstSequence: number | undefined;
 }
 
+/** How many sequence numbers a format-2 walk reads at a time. */
+const WALK_PAGE = 1024;
+
 const lineFeed = (v: unknown): boolean => typeof v === 'string' && v.includes('\n');
 
 function newWalk(): WalkState {
@@ -1710,6 +1948,7 @@ function newWalk(): WalkState {
     firstBad: undefined,
     badRow: undefined,
     anchorHash: undefined,
+    lastRead: undefined,
   };
 }
 

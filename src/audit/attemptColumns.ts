@@ -106,6 +106,65 @@ export class AttemptColumnsBuilder {
   }
 }
 
+/** Sets the outcome of attempt `i` of built columns (as {@link AttemptColumnsBuilder.outcome} does). */
+export function setOutcome(
+  columns: AttemptColumns,
+  i: number,
+  success: boolean,
+  errorCode: string | undefined,
+  durationMs: number,
+  httpStatus?: number,
+): void {
+  const u = i * NUMBERS;
+  columns.numbers[u + 1] = success ? 1 : 0;
+  columns.numbers[u + 2] = durationMs;
+  columns.numbers[u + 3] = httpStatus ?? NaN;
+  if (errorCode !== undefined) {
+    columns.ids[i * TEXT_FIELDS + TextField.errorCode] = columns.texts.length;
+    columns.texts.push(errorCode);
+  }
+}
+
+/** Whether attempt `i` of the columns has an outcome. */
+export function hasOutcome(columns: AttemptColumns, i: number): boolean {
+  return columns.numbers[i * NUMBERS + 1]! >= 0;
+}
+
+/** The index of the attempt with sequence number `sequence` (the columns are in chain order), or -1. */
+export function indexOfSequence(columns: AttemptColumns, sequence: number): number {
+  let lo = 0;
+  let hi = columns.count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = columns.numbers[mid * NUMBERS]!;
+    if (at === sequence) return mid;
+    if (at < sequence) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** The attempts of `first` then those of `second`, as one set of columns. */
+export function joinColumns(first: AttemptColumns, second: AttemptColumns): AttemptColumns {
+  const offset = first.texts.length;
+  const ids = new Int32Array(first.ids.length + second.ids.length);
+  ids.set(first.ids);
+  for (let k = 0; k < second.ids.length; k++) {
+    const id = second.ids[k]!;
+    ids[first.ids.length + k] = id < 0 ? id : id + offset;
+  }
+  const numbers = new Float64Array(first.numbers.length + second.numbers.length);
+  numbers.set(first.numbers);
+  numbers.set(second.numbers, first.numbers.length);
+  return {
+    count: first.count + second.count,
+    texts: first.texts.concat(second.texts),
+    timestamps: first.timestamps.concat(second.timestamps),
+    ids,
+    numbers,
+  };
+}
+
 /** The columns of `attempts`. */
 export function encodeAttempts(attempts: readonly AuditAttemptSummary[]): AttemptColumns {
   const builder = new AttemptColumnsBuilder();

@@ -6,7 +6,7 @@
  */
 import type { AuditRow } from './chain.js';
 import type { StoredRow2 } from './format2.js';
-import { type AttemptColumns, AttemptColumnsBuilder } from './attemptColumns.js';
+import { type AttemptColumns, AttemptColumnsBuilder, setOutcome } from './attemptColumns.js';
 import { ATTEMPT_FIELDS, ATTEMPT_TEXTS, type Body, parseBody, readField, readNumber, readText } from './rowFields.js';
 import type { AuditAttemptSummary, AuditEntry } from './types.js';
 import { memo } from '../util/memo.js';
@@ -158,6 +158,29 @@ function addOutcome(columns: AttemptColumnsBuilder, i: number, body: Body): void
   );
 }
 
+/**
+ * Whether a format-2 attempt body holds its own outcome (which wins over any outcome record's), as
+ * {@link AttemptCollector} decides it.
+ */
+export function holdsOwnOutcome(bodyText: unknown): boolean {
+  return readNumber(parseBody(bodyText), 'outcome_success') !== null;
+}
+
+/** Attempt `i` of built columns given an outcome record's body, as {@link AttemptCollector} would have. */
+export function withOutcomeRecord(columns: AttemptColumns, i: number, bodyText: unknown): void {
+  const body = parseBody(bodyText);
+  const success = readNumber(body, 'outcome_success');
+  if (success === null) return;
+  setOutcome(
+    columns,
+    i,
+    success === 1,
+    readText(body, 'outcome_error_code') ?? undefined,
+    (readNumber(body, 'outcome_duration_us') ?? 0) / 1000,
+    readNumber(body, 'outcome_http_status') ?? undefined,
+  );
+}
+
 /** How many distinct outcome bodies an {@link AttemptCollector} keeps parsed. */
 const OUTCOME_BODIES = 4096;
 
@@ -238,6 +261,16 @@ export class AttemptCollector {
       // Its own outcome, if it has one, wins over the record's (as identityAndOutcome decides).
       if (!(flags & 1)) addOutcome(this.#columns, at, this.#outcome(r[5]));
     }
+  }
+
+  /** Whether an attempt with this audit id was met. */
+  holds(id: string): boolean {
+    return this.#attempt.has(id);
+  }
+
+  /** The outcome records met whose attempt was not (yet): the audit id each names, and its body. */
+  unmatched(): ReadonlyMap<string, string> {
+    return this.#early;
   }
 
   /** An outcome record's body, parsed (once, for a text met before). */

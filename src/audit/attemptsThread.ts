@@ -13,7 +13,8 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { siblingWorker } from '../util/workerModule.js';
 import type { AttemptColumns } from './attemptColumns.js';
-import type { VerifiedAttemptColumns } from './AuditStore.js';
+import type { WalkPart, WorkerAttemptColumns } from './AuditStore.js';
+import { WalkShare } from './walkShare.js';
 import type { VerifyResult } from './types.js';
 
 /** Below this file size (about 5,000 entries) reading on the caller's thread costs less than a thread. */
@@ -23,7 +24,7 @@ const WORKER_URL = siblingWorker(import.meta.url, 'attemptsWorker');
 
 /** The worker's one message. */
 export type AttemptsMessage =
-  { ok: true; verify: VerifyResult; stored: number; columns: AttemptColumns } | { ok: false };
+  { ok: true; verify: VerifyResult; stored: number; columns: AttemptColumns; part?: WalkPart } | { ok: false };
 
 /**
  * A worker thread's read of a store file (with the key it was given), already under way. The thread does not
@@ -33,8 +34,10 @@ export type AttemptsMessage =
 export interface AttemptsRead {
   readonly file: string;
   readonly key: Buffer | undefined;
+  /** The walk the thread shares: the caller may take the newest part of it and walk that itself. */
+  readonly share?: WalkShare;
   /** The result (undefined when the worker did not give one); from now on the thread keeps the process alive. */
-  take(): Promise<VerifiedAttemptColumns | undefined>;
+  take(): Promise<WorkerAttemptColumns | undefined>;
   /** Stops the thread; its result, if taken, is then undefined. */
   cancel(): void;
 }
@@ -56,10 +59,11 @@ export function startAttemptsRead(
   }
   if (WORKER_URL === undefined || size < minBytes) return undefined;
   let worker: Worker;
+  const share = WalkShare.create();
   try {
     // Its stdout and stderr stay its own (see integrityCheck.ts).
     worker = new Worker(WORKER_URL, {
-      workerData: { path: file, key: key === undefined ? undefined : new Uint8Array(key) },
+      workerData: { path: file, key: key === undefined ? undefined : new Uint8Array(key), share: share.buffer },
       stdout: true,
       stderr: true,
     });
@@ -67,16 +71,21 @@ export function startAttemptsRead(
     return undefined;
   }
   worker.unref();
-  const result = new Promise<VerifiedAttemptColumns | undefined>((resolve) => {
+  const result = new Promise<WorkerAttemptColumns | undefined>((resolve) => {
     let settled = false;
-    const done = (value: VerifiedAttemptColumns | undefined): void => {
+    const done = (value: WorkerAttemptColumns | undefined): void => {
       if (settled) return;
       settled = true;
       resolve(value);
     };
     worker.once('message', (message: AttemptsMessage) => {
       if (!message.ok) return done(undefined);
-      done({ verify: message.verify, columns: message.columns, stored: message.stored });
+      done({
+        verify: message.verify,
+        columns: message.columns,
+        stored: message.stored,
+        ...(message.part === undefined ? {} : { part: message.part }),
+      });
     });
     worker.once('error', () => done(undefined));
     worker.once('exit', () => done(undefined));
@@ -84,6 +93,7 @@ export function startAttemptsRead(
   return {
     file,
     key,
+    share,
     take() {
       worker.ref();
       return result;
@@ -102,6 +112,6 @@ export function verifyWithAttemptsInWorker(
   file: string,
   key: Buffer | undefined,
   minBytes = ATTEMPTS_WORKER_MIN_BYTES,
-): Promise<VerifiedAttemptColumns | undefined> {
+): Promise<WorkerAttemptColumns | undefined> {
   return startAttemptsRead(file, key, minBytes)?.take() ?? Promise.resolve(undefined);
 }

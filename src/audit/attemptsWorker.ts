@@ -7,16 +7,25 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditStore } from './AuditStore.js';
 import type { AttemptsMessage } from './attemptsThread.js';
+import { WalkShare } from './walkShare.js';
 
-const { path, key } = workerData as { path: string; key: Uint8Array | undefined };
+const { path, key, share } = workerData as {
+  path: string;
+  key: Uint8Array | undefined;
+  share: SharedArrayBuffer | undefined;
+};
 let message: AttemptsMessage;
 let transfer: ArrayBuffer[] = [];
 try {
   const store = AuditStore.open({ path, readonly: true, ...(key === undefined ? {} : { key: Buffer.from(key) }) });
   try {
     // The page check is the caller's: its thread runs it while this one walks the chain.
-    const { verify, columns, stored } = store.verifyWithAttemptColumns({ pageCheck: 'caller' });
-    message = { ok: true, verify, stored, columns };
+    // The walk is shared: the caller may take its newest part (see walkShare.ts).
+    const { verify, columns, stored, part } = store.verifyWithAttemptColumns({
+      pageCheck: 'caller',
+      ...(share === undefined ? {} : { share: new WalkShare(share) }),
+    });
+    message = { ok: true, verify, stored, columns, ...(part === undefined ? {} : { part }) };
     transfer = [columns.ids.buffer as ArrayBuffer, columns.numbers.buffer as ArrayBuffer];
   } finally {
     store.closeSync();

@@ -7,7 +7,7 @@ import { permissionsEvidence } from '../evidence/permissionsEvidence.js';
 import { startEvidenceAudit } from './evidenceAudit.js';
 import { EVIDENCE_LAYOUT, EvidenceError } from './EvidenceError.js';
 import { identityFromCallerIdentity, policyDocumentsIn, readJson, scanTrail } from './evidenceFiles.js';
-import type { CheckRunOptions, GatheredAudit, GatheredEvidence } from './types.js';
+import type { CheckRunOptions, EvidenceAuditRead, GatheredEvidence } from './types.js';
 
 /**
  * Evidence exported from an account (or the bundled demo), laid out as EVIDENCE_LAYOUT says. Reads only. The
@@ -17,7 +17,7 @@ import type { CheckRunOptions, GatheredAudit, GatheredEvidence } from './types.j
 export async function gatherFromDirectory(
   dir: string,
   options: CheckRunOptions,
-  audit: Promise<GatheredAudit> | undefined = startEvidenceAudit(dir, options),
+  audit: EvidenceAuditRead | undefined = startEvidenceAudit(dir, options),
 ): Promise<GatheredEvidence> {
   // (A directory that is not there holds no trail either: the audit read never started.)
   if (!existsSync(dir) || !statSync(dir).isDirectory())
@@ -33,11 +33,15 @@ export async function gatherFromDirectory(
       observer: true,
     });
     const gathered: GatheredEvidence = { mode: 'demo', manager, identity: undefined, permissions: undefined };
-    if (audit) gathered.audit = audit;
+    if (audit) {
+      gathered.audit = audit.result;
+      gathered.auditIdle = audit.idle;
+    }
     readTheRest(dir, options, gathered);
     return gathered;
   } catch (err) {
-    await audit;
+    audit?.idle();
+    await audit?.result;
     throw err;
   }
 }

@@ -68,6 +68,12 @@ export async function finishCheck(gathered: GatheredEvidence, options: CheckRunO
       : undefined;
   let audit: GatheredAudit | undefined;
   try {
+    // This thread has nothing else to do until the trail is read: once CloudTrail is in, it walks part of the
+    // trail itself.
+    if (gathered.audit instanceof Promise) {
+      await early;
+      gathered.auditIdle?.();
+    }
     audit = await gathered.audit;
   } catch (err) {
     await early;

@@ -55,6 +55,11 @@ export interface GatheredEvidence {
    * while another thread still reads it.
    */
   audit?: GatheredAudit | Promise<GatheredAudit>;
+  /**
+   * Tells a pending {@link audit} read that this thread has nothing else to do until it ends: the read then
+   * walks part of the trail here too (see `AuditStore.verifyWithAttemptColumnsAsync`).
+   */
+  auditIdle?: () => void;
   /** Reads CloudTrail for the principal into the analyzer, when a trail is available. */
   cloudtrail?: (
     analyzer: PrincipalAnalyzer,
@@ -62,6 +67,13 @@ export interface GatheredEvidence {
     window?: { start: Date; end: Date },
   ) => Promise<CloudtrailScanFacts>;
   regions?: string[];
+}
+
+/** An evidence directory's audit trail being read (see `startEvidenceAudit`). */
+export interface EvidenceAuditRead {
+  result: Promise<GatheredAudit>;
+  /** This thread has nothing else to do until the result is in. */
+  idle: () => void;
 }
 
 /** The audit trail as {@link GatheredEvidence} holds it. */
