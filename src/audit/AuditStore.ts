@@ -120,8 +120,11 @@ export interface WalkPart {
   through: number | undefined;
 }
 
-/** {@link VerifiedAttemptColumns} of a worker's walk, with its {@link WalkPart} when the walk was shared. */
-export type WorkerAttemptColumns = VerifiedAttemptColumns & { part?: WalkPart };
+/**
+ * {@link VerifiedAttemptColumns} of a worker's walk, with its {@link WalkPart} when the walk was shared, and
+ * `pages` when the worker checked the file's pages (true: intact).
+ */
+export type WorkerAttemptColumns = VerifiedAttemptColumns & { part?: WalkPart; pages?: boolean };
 
 /** The newest part of a shared walk, as this thread read it (see `AuditStore.#walkNewest`). */
 interface NewestPart {
@@ -1258,25 +1261,34 @@ export class AuditStore implements AuditSink {
       if (!same) started?.cancel();
       const worker = same ? started : startAttemptsRead(file, this.#key);
       if (worker !== undefined) {
-        // The worker walks the chain; the file's pages are checked here meanwhile, once the caller's current
-        // task has run (this thread usually finishes its own work before the worker does).
-        const pages = new Promise<AuditStoreError | undefined>((done) => setImmediate(() => done(this.#pageDamage())));
+        // The worker walks the chain. The file's pages are checked by whichever thread is free first: this one
+        // once its current task has run (with `help`: once it has nothing else to do), or the worker once its
+        // walk is done; the share says which took the check.
         let finished = false;
         const result = worker.take().finally(() => {
           finished = true;
         });
         const { help } = options;
         const share = worker.share;
-        const newest =
-          help === undefined || share === undefined || this.format !== 2
+        let mine: { damage: AuditStoreError | undefined } | undefined;
+        const checkPages = (): void => {
+          if (share === undefined || share.claimPages()) mine = { damage: this.#pageDamage() };
+        };
+        const newest = await (
+          help === undefined
+            ? new Promise<'free'>((done) => setImmediate(() => done('free')))
+            : Promise.race([help.then(noop, noop).then(() => 'free' as const), result.then(() => 'done' as const)])
+        ).then((why) => {
+          if (why !== 'free' || finished) return undefined;
+          checkPages();
+          return help === undefined || share === undefined || this.format !== 2 || finished
             ? undefined
-            : await Promise.race([
-                help.then(noop, noop).then(() => 'help' as const),
-                result.then(() => 'done' as const),
-              ]).then((why) => (why === 'help' && !finished ? this.#takeNewest(share) : undefined));
+            : this.#takeNewest(share);
+        });
         const read = await result;
-        // Damage wins over whatever the walk found, as in verify().
-        const damaged = await pages;
+        // Damage wins over whatever the walk found, as in verify(); a check the worker took and did not find
+        // intact (or did not finish) is done again here, for its error.
+        const damaged = mine !== undefined ? mine.damage : read?.pages === true ? undefined : this.#pageDamage();
         if (damaged !== undefined) throw damaged;
         const whole: VerifiedAttemptColumns | undefined =
           read === undefined || newest === 'failed' || (newest === undefined) !== (read.part === undefined)
@@ -1411,6 +1423,14 @@ export class AuditStore implements AuditSink {
       columns: joinable ? joinColumns(columns, collector.columns()) : encodeAttempts([...this.attempts()]),
       stored: read.stored,
     };
+  }
+
+  /**
+   * SQLite's page check of the whole file on this connection (what a full {@link verify} runs besides the
+   * walk): the error verify throws for what it finds, undefined when the file is intact.
+   */
+  pageDamage(): AuditStoreError | undefined {
+    return this.#pageDamage();
   }
 
   /** SQLite's page check of the whole file on this connection: the error a full verify throws for what it finds. */

@@ -24,7 +24,8 @@ const WORKER_URL = siblingWorker(import.meta.url, 'attemptsWorker');
 
 /** The worker's one message. */
 export type AttemptsMessage =
-  { ok: true; verify: VerifyResult; stored: number; columns: AttemptColumns; part?: WalkPart } | { ok: false };
+  | { ok: true; verify: VerifyResult; stored: number; columns: AttemptColumns; part?: WalkPart; pages?: boolean }
+  | { ok: false };
 
 /**
  * A worker thread's read of a store file (with the key it was given), already under way. The thread does not
@@ -85,6 +86,7 @@ export function startAttemptsRead(
         columns: message.columns,
         stored: message.stored,
         ...(message.part === undefined ? {} : { part: message.part }),
+        ...(message.pages === undefined ? {} : { pages: message.pages }),
       });
     });
     worker.once('error', () => done(undefined));

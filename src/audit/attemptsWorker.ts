@@ -21,11 +21,21 @@ try {
   try {
     // The page check is the caller's: its thread runs it while this one walks the chain.
     // The walk is shared: the caller may take its newest part (see walkShare.ts).
+    const view = share === undefined ? undefined : new WalkShare(share);
     const { verify, columns, stored, part } = store.verifyWithAttemptColumns({
       pageCheck: 'caller',
-      ...(share === undefined ? {} : { share: new WalkShare(share) }),
+      ...(view === undefined ? {} : { share: view }),
     });
-    message = { ok: true, verify, stored, columns, ...(part === undefined ? {} : { part }) };
+    // The file's pages too, when the caller has not taken their check yet (it is busy with its own work).
+    const pages = view?.claimPages() === true ? store.pageDamage() === undefined : undefined;
+    message = {
+      ok: true,
+      verify,
+      stored,
+      columns,
+      ...(part === undefined ? {} : { part }),
+      ...(pages === undefined ? {} : { pages }),
+    };
     transfer = [columns.ids.buffer as ArrayBuffer, columns.numbers.buffer as ArrayBuffer];
   } finally {
     store.closeSync();

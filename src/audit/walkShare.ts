@@ -16,6 +16,8 @@ const LOCK = 0;
 const CLOSED = 1;
 const FRONT = 2;
 const BACK = 3;
+/** 0 while nobody took the file's page check, 1 once a thread did. */
+const PAGES = 4;
 
 export class WalkShare {
   readonly buffer: SharedArrayBuffer;
@@ -25,7 +27,7 @@ export class WalkShare {
 
   /** A new share: nothing claimed, nothing taken. */
   static create(): WalkShare {
-    const share = new WalkShare(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+    const share = new WalkShare(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
     share.#state[FRONT] = -(2 ** 31);
     share.#state[BACK] = NONE;
     return share;
@@ -97,6 +99,11 @@ export class WalkShare {
       return this.#state[BACK] !== NONE;
     })!;
     return this.#split;
+  }
+
+  /** Takes the file's page check, which one thread runs: true for the first to ask. */
+  claimPages(): boolean {
+    return Atomics.compareExchange(this.#state, PAGES, 0, 1) === 0;
   }
 
   /** The sequence number after which the newest part was taken; undefined while nothing was. */

@@ -391,27 +391,46 @@ export class PrincipalAnalyzer {
     }
     // Without a request id, pair each event with the nearest unused record of the same call (the earliest
     // recorded of equally near ones). A throttled or failed attempt may share the record of the call it retried.
-    // Records sorted by time: each event looks only at those within the tolerance, not at the whole trail.
-    const order = records
-      .map((_, i) => i)
-      .filter((i) => !Number.isNaN(records[i]!.time))
-      .sort((a, b) => records[a]!.time - records[b]!.time || a - b);
-    const times = order.map((i) => records[i]!.time);
+    // The records of each call (by IAM action, and by service and operation) sorted by time: each event looks
+    // only at those of its own call within the tolerance, not at every record of the trail.
+    type Ref = (typeof records)[number];
+    const calls = new Map<string, { times: number[]; at: number[] }>();
+    const file = (key: string, i: number): void => {
+      let call = calls.get(key);
+      if (call === undefined) calls.set(key, (call = { times: [], at: [] }));
+      call.at.push(i);
+    };
+    const actionKey = (action: string): string => `a\u0000${action}`;
+    const nameKey = (service: string, name: string): string => `n\u0000${service}\u0000${name}`;
+    records.forEach((r: Ref, i) => {
+      if (Number.isNaN(r.time)) return;
+      if (r.action !== undefined) file(actionKey(r.action), i);
+      file(nameKey(r.service, r.name), i);
+    });
+    for (const call of calls.values()) {
+      call.at.sort((a, b) => records[a]!.time - records[b]!.time || a - b);
+      call.times = call.at.map((i) => records[i]!.time);
+    }
     for (const e of pending.sort((a, b) => a.time - b.time)) {
       let best = -1;
       let bestGap = Infinity;
-      for (
-        let k = firstAtOrAfter(times, e.time - toleranceMs);
-        k < order.length && times[k]! <= e.time + toleranceMs;
-        k++
-      ) {
-        const i = order[k]!;
-        const r = records[i]!;
-        if ((r.used && !e.isRetry) || !same(r, e)) continue;
-        const gap = Math.abs(r.time - e.time);
-        if (gap <= toleranceMs && (gap < bestGap || (gap === bestGap && i < best))) {
-          best = i;
-          bestGap = gap;
+      for (const key of [e.action === undefined ? undefined : actionKey(e.action), nameKey(e.prefix, e.name)]) {
+        const call = key === undefined ? undefined : calls.get(key);
+        if (call === undefined) continue;
+        const { times, at } = call;
+        for (
+          let k = firstAtOrAfter(times, e.time - toleranceMs);
+          k < at.length && times[k]! <= e.time + toleranceMs;
+          k++
+        ) {
+          const i = at[k]!;
+          const r = records[i]!;
+          if ((r.used && !e.isRetry) || !same(r, e)) continue;
+          const gap = Math.abs(r.time - e.time);
+          if (gap <= toleranceMs && (gap < bestGap || (gap === bestGap && i < best))) {
+            best = i;
+            bestGap = gap;
+          }
         }
       }
       if (best >= 0) {

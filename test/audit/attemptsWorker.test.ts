@@ -8,7 +8,7 @@ import { loadConfiguration } from '../../src/manager/config.js';
 import { runCheck } from '../../src/manager/check/runCheck.js';
 import { renderJson } from '../../src/report/renderJson.js';
 import { ROOT, runCli } from '../support/cli.js';
-import { attempt, sqlite, sqliteRows, tempDir } from './helpers.js';
+import { attempt, copyWithDamagedIndex, sqlite, tempDir } from './helpers.js';
 
 // A large audit trail in an evidence directory is verified and read on a worker thread while `inventag check`
 // reads CloudTrail. The worker runs only from the build (dist/), so these tests load it from there and compare
@@ -136,16 +136,7 @@ describe('verifying and reading an audit trail on a worker thread', () => {
   });
   it("checks the file's pages on the caller's thread while the worker walks: damage the walk does not read still fails the read", async () => {
     const damaged = join(dir, 'damaged-index.db');
-    cpSync(large, damaged);
-    // The outcome index's root page (no read of the walk goes through it) overwritten past its header.
-    const [index] = sqliteRows<{ rootpage: number }>(
-      damaged,
-      "SELECT rootpage FROM sqlite_master WHERE name = 'audit_entries_outcome_ref';",
-    );
-    const bytes = readFileSync(damaged);
-    const rootpage = index!.rootpage;
-    bytes.fill(0xab, (rootpage - 1) * 4096 + 100, rootpage * 4096);
-    writeFileSync(damaged, bytes);
+    copyWithDamagedIndex(large, damaged);
     // The worker's walk alone finds nothing wrong ...
     expect((await thread.verifyWithAttemptsInWorker(damaged, undefined, 0))?.verify.ok).toBe(true);
     // ... and the read through it fails as the same read on one thread does, naming the damage.

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,22 @@ export function sqlite(db: string, sql: string, flags: string[] = []): string {
 export function sqliteRows<T = Record<string, unknown>>(db: string, sql: string): T[] {
   const out = sqlite(db, sql, ['-json']).trim();
   return out === '' ? [] : (JSON.parse(out) as T[]);
+}
+
+/**
+ * A copy of store `from` at `to` with the outcome index's root page overwritten past its header: damage no read
+ * of the chain's walk goes through, which only the file's page check finds.
+ */
+export function copyWithDamagedIndex(from: string, to: string): void {
+  cpSync(from, to);
+  const [index] = sqliteRows<{ rootpage: number }>(
+    to,
+    "SELECT rootpage FROM sqlite_master WHERE name = 'audit_entries_outcome_ref';",
+  );
+  const bytes = readFileSync(to);
+  const rootpage = index!.rootpage;
+  bytes.fill(0xab, (rootpage - 1) * 4096 + 100, rootpage * 4096);
+  writeFileSync(to, bytes);
 }
 
 export type ProcResult = CliResult;

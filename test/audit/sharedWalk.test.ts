@@ -6,7 +6,7 @@ import { AuditStore } from '../../src/audit/index.js';
 import { decodeAttempts } from '../../src/audit/attemptColumns.js';
 import { WalkShare } from '../../src/audit/walkShare.js';
 import { ROOT } from '../support/cli.js';
-import { attempt, sqlite, tempDir } from './helpers.js';
+import { attempt, copyWithDamagedIndex, sqlite, tempDir } from './helpers.js';
 
 // A worker walks a large trail from its oldest entry on; the thread that started it, once idle, takes the
 // newest half of what is left and walks that itself. The joined result must be exactly the one-thread read's,
@@ -183,5 +183,32 @@ describe('a trail walked by a worker and the thread that started it', () => {
     // The join gives the newest attempt the outcome of the older one with its id.
     expect(expected.attempts.at(-1)?.outcome).toStrictEqual(expected.attempts.find((a) => a.outcome)?.outcome);
     expect(result).toStrictEqual(expected);
+  });
+
+  it("the worker checks the file's pages when it is done first, and damage only that check sees still fails the read", async () => {
+    const never = new Promise<void>(() => undefined);
+    const read = thread.startAttemptsRead(paired, undefined, 0)!;
+    const store = Built.open({ path: paired, readonly: true });
+    try {
+      const { columns, ...rest } = await store.verifyWithAttemptColumnsAsync(read, { help: never });
+      expect({ ...rest, attempts: decodeAttempts(columns) }).toStrictEqual(inline(paired));
+      // The worker took the check: nobody can take it again.
+      expect(read.share?.claimPages()).toBe(false);
+      expect(read.share?.taken).toBeUndefined();
+    } finally {
+      store.closeSync();
+    }
+    const damaged = join(dir, 'damaged-index.db');
+    copyWithDamagedIndex(paired, damaged);
+    const reading = Built.open({ path: damaged, readonly: true });
+    try {
+      const started = thread.startAttemptsRead(damaged, undefined, 0)!;
+      await expect(reading.verifyWithAttemptColumnsAsync(started, { help: never })).rejects.toThrow(
+        /the database file is damaged/,
+      );
+      expect(started.share?.claimPages()).toBe(false);
+    } finally {
+      reading.closeSync();
+    }
   });
 });

@@ -53,11 +53,14 @@ function build(seed: number): Case {
     const call = Math.floor(next() * CALLS.length);
     const time = T0 + Math.floor(next() * 7200) * 1000;
     const blocked = next() < 0.05;
+    // Some records are the call by their service and operation alone (no IAM action), some by their IAM action
+    // alone (an operation named otherwise): either makes them the same call.
+    const variant = next();
     records.push({
       timestamp: next() < 0.02 ? 'not a time' : new Date(time).toISOString(),
       service: CALLS[call]!.eventSource.split('.')[0]!,
-      operation: CALLS[call]!.eventName,
-      iamAction: CALLS[call]!.iamAction,
+      operation: variant < 0.1 ? `Legacy${CALLS[call]!.eventName}` : CALLS[call]!.eventName,
+      ...(variant >= 0.1 && variant < 0.25 ? {} : { iamAction: CALLS[call]!.iamAction }),
       ...(blocked ? { decision: 'blocked' as const } : {}),
       call,
       time,
