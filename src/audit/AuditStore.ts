@@ -130,8 +130,8 @@ export type WorkerAttemptColumns = VerifiedAttemptColumns & { part?: WalkPart; p
 interface NewestPart {
   /** The part holds the entries after this sequence number. */
   from: number;
-  /** The stored hash of entry `from`, the part's walk linked to; undefined when that entry is missing. */
-  fromHash: string | undefined;
+  /** The stored hash of entry `from`, the part's walk linked to. */
+  fromHash: string;
   /** The part's walk; undefined when it met anything (the whole chain is then walked again in order). */
   walk: WalkState | undefined;
   collector: AttemptCollector;
@@ -1205,9 +1205,8 @@ export class AuditStore implements AuditSink {
     }
     const collector = new AttemptCollector();
     let verify: VerifyResult;
-    let through: number | undefined;
     try {
-      verify = this.#verify({}, collector, pageCheck, share, (walk) => (through = walk.lastRead));
+      verify = this.#verify({}, collector, pageCheck, share);
     } finally {
       share?.close();
     }
@@ -1218,7 +1217,11 @@ export class AuditStore implements AuditSink {
         verify,
         columns: collector.columns(),
         stored: this.count(),
-        part: { ambiguous: collector.ambiguous || below, unmatched: [...collector.unmatched().keys()], through },
+        part: {
+          ambiguous: collector.ambiguous || below,
+          unmatched: [...collector.unmatched().keys()],
+          through: collector.lastSequence,
+        },
       };
     return {
       verify,
@@ -1272,7 +1275,7 @@ export class AuditStore implements AuditSink {
         const share = worker.share;
         let mine: { damage: AuditStoreError | undefined } | undefined;
         const checkPages = (): void => {
-          if (share === undefined || share.claimPages()) mine = { damage: this.#pageDamage() };
+          if (share === undefined || share.claimPages()) mine = { damage: this.pageDamage() };
         };
         const newest = await (
           help === undefined
@@ -1281,17 +1284,15 @@ export class AuditStore implements AuditSink {
         ).then((why) => {
           if (why !== 'free' || finished) return undefined;
           checkPages();
-          return help === undefined || share === undefined || this.format !== 2 || finished
-            ? undefined
-            : this.#takeNewest(share);
+          return help === undefined || share === undefined || this.format !== 2 ? undefined : this.#takeNewest(share);
         });
         const read = await result;
         // Damage wins over whatever the walk found, as in verify(); a check the worker took and did not find
         // intact (or did not finish) is done again here, for its error.
-        const damaged = mine !== undefined ? mine.damage : read?.pages === true ? undefined : this.#pageDamage();
+        const damaged = mine !== undefined ? mine.damage : read?.pages === true ? undefined : this.pageDamage();
         if (damaged !== undefined) throw damaged;
         const whole: VerifiedAttemptColumns | undefined =
-          read === undefined || newest === 'failed' || (newest === undefined) !== (read.part === undefined)
+          read === undefined || newest === 'apart' || (newest === undefined) !== (read.part === undefined)
             ? undefined
             : newest === undefined
               ? read
@@ -1311,21 +1312,25 @@ export class AuditStore implements AuditSink {
     return this.verifyWithAttemptColumns();
   }
 
-  /** {@link #walkNewest}, `'failed'` when it threw (the whole read is then done again here, and meets the error). */
-  #takeNewest(share: WalkShare): NewestPart | 'failed' | undefined {
+  /**
+   * {@link #walkNewest}; `'apart'` also when it threw (the whole read is then done again here, and meets the
+   * error).
+   */
+  #takeNewest(share: WalkShare): NewestPart | 'apart' | undefined {
     try {
       return this.#walkNewest(share);
     } catch {
-      return 'failed';
+      return 'apart';
     }
   }
 
   /**
    * Takes the newest part of the chain the worker walks (when enough is left of it) and walks it here, on this
    * connection, from the stored hash of the entry before it; with what joining it to the worker's part needs.
-   * Undefined when nothing was taken.
+   * Undefined when nothing was taken; `'apart'` when the entry before the part is missing (the worker's part
+   * cannot end there, so the parts do not join).
    */
-  #walkNewest(share: WalkShare): NewestPart | undefined {
+  #walkNewest(share: WalkShare): NewestPart | 'apart' | undefined {
     const db = this.#open();
     db.exec('BEGIN');
     let failed = false;
@@ -1335,16 +1340,16 @@ export class AuditStore implements AuditSink {
       const from = share.take(max, MIN_NEWEST_PART);
       if (from === undefined) return undefined;
       const fromHash = db.prepare('SELECT hash FROM audit_entries WHERE seq = ?').pluck().get(from);
+      if (typeof fromHash !== 'string') return 'apart';
       const collector = new AttemptCollector();
-      const head = typeof fromHash === 'string' ? { sequence: from, hash: fromHash } : undefined;
       const walk = this.#walk2(
         db,
         { get: () => undefined },
         undefined,
-        { head: head ?? { sequence: from, hash: '' }, firstSequence: undefined },
+        { head: { sequence: from, hash: fromHash }, firstSequence: undefined },
         collector,
       );
-      const clean = head !== undefined && walk.firstBad === undefined && walk.badRow === undefined;
+      const clean = walk.firstBad === undefined && walk.badRow === undefined;
       // What the join of attempts() would pair across the two parts: an attempt id met in both (only in an
       // edited store), and the older attempts the part's outcome records complete.
       const duplicate =
@@ -1366,7 +1371,7 @@ export class AuditStore implements AuditSink {
       }
       return {
         from,
-        fromHash: head?.hash,
+        fromHash,
         walk: clean ? walk : undefined,
         collector,
         duplicate,
@@ -1430,11 +1435,6 @@ export class AuditStore implements AuditSink {
    * walk): the error verify throws for what it finds, undefined when the file is intact.
    */
   pageDamage(): AuditStoreError | undefined {
-    return this.#pageDamage();
-  }
-
-  /** SQLite's page check of the whole file on this connection: the error a full verify throws for what it finds. */
-  #pageDamage(): AuditStoreError | undefined {
     let text: string;
     try {
       text = startQuickCheck(this.#open(), false).result();
@@ -1456,7 +1456,6 @@ export class AuditStore implements AuditSink {
     collector: AttemptCollector | undefined,
     pageCheck: PageCheck = 'thread',
     share?: WalkShare,
-    onWalk?: (walk: WalkState) => void,
   ): VerifyResult {
     const db = this.#open();
     const warnings: string[] = [];
@@ -1496,7 +1495,6 @@ export class AuditStore implements AuditSink {
           this.format === 2
             ? this.#walk2(db, checkpoints, options.anchor, from, collector, share)
             : this.#walk(db, checkpoints, options.anchor, from);
-        onWalk?.(walk);
       } catch (err) {
         throw damage() ?? err;
       }
@@ -1728,7 +1726,6 @@ export class AuditStore implements AuditSink {
           continue;
         }
         cursor = hi;
-        state.lastRead = rows[rows.length - 1]![0] as number;
         for (const r of rows) {
           collector?.row(r);
           if (!walking) continue;
@@ -1937,8 +1934,6 @@ interface WalkState {
   firstBad: TamperFinding | undefined;
   badRow: BadRow | undefined;
   anchorHash: string | undefined;
-  /** The sequence number of the last row read (the walk may have stopped before it). */
-  lastRead: number | undefined;
 }
 
 /** A row whose hash or link failed, with what the walk knew at that point. */
@@ -1968,7 +1963,6 @@ function newWalk(): WalkState {
     firstBad: undefined,
     badRow: undefined,
     anchorHash: undefined,
-    lastRead: undefined,
   };
 }
 

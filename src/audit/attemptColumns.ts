@@ -30,6 +30,20 @@ export const TextField = Object.fromEntries(ATTEMPT_TEXTS.map((t, i) => [t.key, 
 const TEXT_FIELDS = ATTEMPT_TEXTS.length;
 const NUMBERS = 4;
 
+/** Writes the numbers of attempt `i`'s outcome. */
+function outcomeNumbers(
+  numbers: Float64Array,
+  i: number,
+  success: boolean,
+  durationMs: number,
+  httpStatus: number | undefined,
+): void {
+  const u = i * NUMBERS;
+  numbers[u + 1] = success ? 1 : 0;
+  numbers[u + 2] = durationMs;
+  numbers[u + 3] = httpStatus ?? NaN;
+}
+
 /** Builds {@link AttemptColumns} one attempt at a time. */
 export class AttemptColumnsBuilder {
   #count = 0;
@@ -71,10 +85,7 @@ export class AttemptColumnsBuilder {
 
   /** Sets the outcome of attempt `i`. */
   outcome(i: number, success: boolean, errorCode: string | undefined, durationMs: number, httpStatus?: number): void {
-    const u = i * NUMBERS;
-    this.#numbers[u + 1] = success ? 1 : 0;
-    this.#numbers[u + 2] = durationMs;
-    this.#numbers[u + 3] = httpStatus ?? NaN;
+    outcomeNumbers(this.#numbers, i, success, durationMs, httpStatus);
     if (errorCode !== undefined) this.text(i, TextField.errorCode, errorCode);
   }
 
@@ -115,10 +126,7 @@ export function setOutcome(
   durationMs: number,
   httpStatus?: number,
 ): void {
-  const u = i * NUMBERS;
-  columns.numbers[u + 1] = success ? 1 : 0;
-  columns.numbers[u + 2] = durationMs;
-  columns.numbers[u + 3] = httpStatus ?? NaN;
+  outcomeNumbers(columns.numbers, i, success, durationMs, httpStatus);
   if (errorCode !== undefined) {
     columns.ids[i * TEXT_FIELDS + TextField.errorCode] = columns.texts.length;
     columns.texts.push(errorCode);

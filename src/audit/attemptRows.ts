@@ -139,14 +139,17 @@ function addAttempt(
     const value = readText(body, field);
     if (value !== null) columns.text(i, id, value);
   }
-  const own = readNumber(body, 'outcome_success') !== null;
+  const own = ownsOutcome(body);
   if (own) addOutcome(columns, i, body);
   else if (outcome !== undefined) addOutcome(columns, i, outcome);
   return { index: i, own };
 }
 
+/** Whether a parsed attempt body holds its own outcome (which wins over any outcome record's). */
+const ownsOutcome = (body: Body): boolean => readNumber(body, 'outcome_success') !== null;
+
 /** The outcome fields of a parsed body (an attempt's own, or its outcome record's), as outcomeOf reads them. */
-function addOutcome(columns: AttemptColumnsBuilder, i: number, body: Body): void {
+function addOutcome(columns: Pick<AttemptColumnsBuilder, 'outcome'>, i: number, body: Body): void {
   const success = readNumber(body, 'outcome_success');
   if (success === null) return;
   columns.outcome(
@@ -163,22 +166,12 @@ function addOutcome(columns: AttemptColumnsBuilder, i: number, body: Body): void
  * {@link AttemptCollector} decides it.
  */
 export function holdsOwnOutcome(bodyText: unknown): boolean {
-  return readNumber(parseBody(bodyText), 'outcome_success') !== null;
+  return ownsOutcome(parseBody(bodyText));
 }
 
 /** Attempt `i` of built columns given an outcome record's body, as {@link AttemptCollector} would have. */
 export function withOutcomeRecord(columns: AttemptColumns, i: number, bodyText: unknown): void {
-  const body = parseBody(bodyText);
-  const success = readNumber(body, 'outcome_success');
-  if (success === null) return;
-  setOutcome(
-    columns,
-    i,
-    success === 1,
-    readText(body, 'outcome_error_code') ?? undefined,
-    (readNumber(body, 'outcome_duration_us') ?? 0) / 1000,
-    readNumber(body, 'outcome_http_status') ?? undefined,
-  );
+  addOutcome({ outcome: (...args) => setOutcome(columns, ...args) }, i, parseBody(bodyText));
 }
 
 /** How many distinct outcome bodies an {@link AttemptCollector} keeps parsed. */
@@ -208,14 +201,21 @@ export class AttemptCollector {
    */
   readonly #parsedOutcome = memo(parseBody, OUTCOME_BODIES);
   #ambiguous = false;
+  #lastSequence: number | undefined;
 
   /** True when the rows met could pair otherwise than the join of `attempts()` does. */
   get ambiguous(): boolean {
     return this.#ambiguous;
   }
 
+  /** The sequence number of the last row met. */
+  get lastSequence(): number | undefined {
+    return this.#lastSequence;
+  }
+
   /** One row, raw: `[seq, audit_id, kind, timestamp, ref_audit_id, body, ...]`. */
   row(r: readonly unknown[]): void {
+    this.#lastSequence = r[0] as number;
     const kind = r[2];
     if (kind === 'attempt') {
       const id = r[1];
