@@ -51,7 +51,9 @@ import { COLUMNS_2, type StoredRow2, bodyOf, expandRow, hashText, payload2, rowH
 import { Row2Inserter } from './format2Write.js';
 import { parseBody, readText } from './rowFields.js';
 import { WalSync } from './walSync.js';
-import { Checkpointer } from './checkpointer.js';
+import { CATCH_UP_PAGES, Checkpointer } from './checkpointer.js';
+import { WriterThread, WRITER_THREADS } from './writerThread.js';
+import type { WriterSetup } from './writerProtocol.js';
 import { type HeadCheck, compareHeads } from './knownHead.js';
 import { DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
 import { uuidv7 } from './uuidv7.js';
@@ -216,6 +218,14 @@ export interface AuditStoreOptions {
    * @default 5000
    */
   maxBatchSize?: number;
+  /**
+   * Where group commits (`stageAttempt`, `stageOutcome`, `enqueue`) run: `thread`, a writer thread of the
+   * store's own, started with the first staged entry (format-2 stores, the compiled build; elsewhere, and
+   * until that thread is ready, on the calling thread); `inline`, always on the calling thread. Every other
+   * write and read runs on the calling thread after the writer's batches (see writerThread.ts).
+   * @default 'thread'
+   */
+  writer?: 'thread' | 'inline';
 }
 
 /** A validated, redacted entry ready to be chained (everything but seq and hashes). */
@@ -271,14 +281,20 @@ const RECENT_ATTEMPTS = 4096;
 /** Where a full verify checks the file's pages: a thread of its own, this connection after the walk, or the caller. */
 type PageCheck = 'thread' | 'here' | 'caller';
 
+/** Stores whose writer thread may hold batches: on exit each waits for its writer's replies (they are logged then). */
+const WRITERS = new Set<() => void>();
 /** The flush of each store with security-log lines of group commits still to write (see `AuditStore.#logLater`). */
 const PENDING_LOGS = new Set<() => void>();
-let exitFlushArmed = false;
-/** Once per process: lines not yet written when the process exits (`process.exit()` in a script) are written then. */
-function flushLogsOnExit(): void {
-  if (exitFlushArmed) return;
-  exitFlushArmed = true;
+let exitArmed = false;
+/**
+ * Once per process: when it exits (`process.exit()` in a script), what the writer threads were given is
+ * answered first, then the security-log lines not yet written are written.
+ */
+function armExit(): void {
+  if (exitArmed) return;
+  exitArmed = true;
   process.once('exit', () => {
+    for (const settle of [...WRITERS]) settle();
     for (const flush of [...PENDING_LOGS]) flush();
   });
 }
@@ -336,6 +352,11 @@ export class AuditStore implements AuditSink {
   readonly storeId: string | undefined;
   #wal: WalSync | undefined;
   #checkpointer: Checkpointer | undefined;
+  /** The writer thread: undefined until the first staged entry; null where none runs (see {@link #writerFor}). */
+  #writer: WriterThread | undefined | null;
+  #writerSetup: Omit<WriterSetup, 'state' | 'reply'> | undefined;
+  /** The newest commit number the writer thread reported (for {@link flush}). */
+  #writerCommit = 0;
   #queue: Pending[] = [];
   #drainScheduled = false;
   /** The scheduled drain runs at the end of this task (not at the next check phase). */
@@ -434,6 +455,20 @@ export class AuditStore implements AuditSink {
         if ((options.durability ?? 'full') === 'full') store.#wal = openWalSync(db, path);
         store.#checkpointer = new Checkpointer(db, path);
         store.#prepare();
+        store.#writer = format === 2 && (options.writer ?? 'thread') === 'thread' && WRITER_THREADS ? undefined : null;
+        if (store.#writer === undefined) {
+          store.#writerSetup = {
+            path,
+            key: key === undefined ? undefined : new Uint8Array(key),
+            durability: options.durability ?? 'full',
+            busyTimeoutMs,
+            maxPageCount:
+              options.maxSizeBytes === undefined
+                ? undefined
+                : (db.pragma('max_page_count', { simple: true }) as number),
+            autoCheckpointPages: CATCH_UP_PAGES,
+          };
+        }
         // Names this store's id with its path, so a store file that is later deleted or loses its trail can
         // still be matched with the heads logged for it.
         store.#loggers.security?.info(
@@ -529,7 +564,7 @@ export class AuditStore implements AuditSink {
    */
   stageAttempt(attempt: AuditAttempt): StagedAttempt {
     const row = this.#toRow(attempt);
-    const failure = this.#wal?.failure;
+    const failure = this.#writeFailure();
     if (failure !== undefined) throw this.#walError(failure);
     let onCommit!: (receipt: AuditReceipt) => void;
     let onDurable!: () => void;
@@ -582,12 +617,26 @@ export class AuditStore implements AuditSink {
    * since it was opened: what group commit shares.
    */
   get writeStats(): { transactions: number; fsyncs: number } {
-    return { transactions: this.#transactions, fsyncs: this.#wal?.fsyncs ?? 0 };
+    return { transactions: this.#transactions, fsyncs: (this.#wal?.fsyncs ?? 0) + (this.#writer?.fsyncs ?? 0) };
+  }
+
+  /**
+   * Where this store's group commits run now: `thread` once its writer thread is ready (see the `writer`
+   * option), otherwise `inline`.
+   */
+  get groupCommits(): 'thread' | 'inline' {
+    const writer = this.#writer;
+    return writer !== undefined && writer !== null && writer.ready ? 'thread' : 'inline';
   }
 
   /** Resolves when every enqueued or staged entry has been committed (or rejected) and is durable. */
   async flush(): Promise<void> {
     this.#drain();
+    const writer = this.#writer;
+    if (writer !== undefined && writer !== null) {
+      await writer.idle();
+      if (writer.failure === undefined) await writer.durable(this.#writerCommit).catch(() => undefined);
+    }
     if (this.#wal !== undefined && this.#wal.pending > 0 && this.#wal.failure === undefined)
       await this.#durable(this.#wal.committedCount).catch(() => undefined);
   }
@@ -610,7 +659,104 @@ export class AuditStore implements AuditSink {
   #drain(): void {
     this.#drainScheduled = false;
     this.#drainUrgent = false;
-    while (this.#queue.length > 0) this.#commitChunk(this.#queue.splice(0, this.#maxBatchSize));
+    if (this.#queue.length === 0) return;
+    const writer = this.#writerFor();
+    while (this.#queue.length > 0) {
+      const chunk = this.#queue.splice(0, this.#maxBatchSize);
+      if (writer !== undefined) this.#submit(writer, chunk);
+      else this.#commitChunk(chunk);
+    }
+  }
+
+  /**
+   * Commits what is staged and waits for the writer thread's batches, so a write or read on this thread comes
+   * after them (in the chain and in the security log).
+   */
+  #drainAll(): void {
+    if (this.#queue.length > 0) this.#drain();
+    const writer = this.#writer;
+    if (writer !== undefined && writer !== null && writer.outstanding > 0) writer.settle();
+  }
+
+  /**
+   * The writer thread to give staged entries to: started on the first call, used once it is ready (until then
+   * entries are committed here). One that never started leaves this store committing here; one that failed
+   * after it started leaves it refusing writes.
+   */
+  #writerFor(): WriterThread | undefined {
+    if (this.#writer === null) return undefined;
+    if (this.#writer === undefined) {
+      this.#writer = this.#writerSetup === undefined ? null : (WriterThread.start(this.#writerSetup) ?? null);
+      if (this.#writer !== null) {
+        WRITERS.add(this.#settleOnExit);
+        armExit();
+      }
+      return undefined;
+    }
+    if (this.#writer.ready) return this.#writer;
+    if (this.#writer.neverStarted) {
+      this.#writer = null;
+      WRITERS.delete(this.#settleOnExit);
+    }
+    return undefined;
+  }
+
+  readonly #settleOnExit = (): void => {
+    try {
+      this.#drainAll();
+    } catch {
+      // The process is ending; what could not be committed was reported to its waiters.
+    }
+  };
+
+  /** Gives a chunk of the queue to the writer thread: one transaction there, as {@link #commitChunk} does here. */
+  #submit(writer: WriterThread, chunk: Pending[]): void {
+    const flat: (string | null)[] = [];
+    const waited: (0 | 1)[] = [];
+    const bytes: number[] = [];
+    for (const p of chunk) {
+      const row = p.row;
+      const body = bodyOf(row);
+      bytes.push(body.length);
+      flat.push(row.audit_id, row.kind, row.timestamp, row.ref_audit_id, body);
+      waited.push(p.committed === undefined ? 0 : 1);
+    }
+    writer.submit(flat, waited, (reply) => {
+      if (reply instanceof Error) {
+        this.#failStaged(chunk, this.#walError(reply));
+        return;
+      }
+      for (const f of reply.failed) {
+        const err = fromSqliteError(
+          Object.assign(new Error(f.error.message), f.error.code === undefined ? {} : { code: f.error.code }),
+          this.path,
+          'appending a batch of audit entries',
+        );
+        this.#failStaged(
+          f.rows.map((i) => chunk[i] as Pending),
+          err,
+        );
+      }
+      for (const part of reply.committed) {
+        const done = part.rows.map((i) => chunk[i] as Pending);
+        const receipts = done.map((p, k): AuditReceipt => ({
+          auditId: p.row.audit_id,
+          sequence: part.seqs[k] as number,
+          hash: part.hashes[k] as string,
+          timestamp: p.row.timestamp,
+        }));
+        let size = 0;
+        for (const i of part.rows) size += bytes[i] as number;
+        this.#committedRows(
+          done.map((p) => p.row),
+          receipts,
+          size,
+          true,
+        );
+        if (part.commit > this.#writerCommit) this.#writerCommit = part.commit;
+        this.#settleStaged(done, receipts, () => writer.durable(part.commit));
+      }
+    });
   }
 
   /** One transaction for a chunk of the queue; when it fails, entries someone waits for are tried again without the outcomes. */
@@ -636,11 +782,11 @@ export class AuditStore implements AuditSink {
       } else this.#failStaged(chunk, err);
       return;
     }
-    this.#settleStaged(chunk, receipts, commit);
+    this.#settleStaged(chunk, receipts, (soon) => this.#durable(commit, soon));
   }
 
   /** Tells the waiters of committed entries, with the fsync of their commit (one for the whole chunk). */
-  #settleStaged(chunk: Pending[], receipts: AuditReceipt[], commit: number): void {
+  #settleStaged(chunk: Pending[], receipts: AuditReceipt[], durableOf: (soon: boolean) => Promise<void>): void {
     let waited = false;
     for (const p of chunk) {
       if (p.committed !== undefined) waited = true;
@@ -648,10 +794,10 @@ export class AuditStore implements AuditSink {
     }
     if (!waited) {
       // Nobody waits for these (staged outcomes): they share the next attempt's fsync instead of delaying it.
-      this.#durable(commit, true).catch((err: unknown) => this.#logLost(chunk, err));
+      durableOf(true).catch((err: unknown) => this.#logLost(chunk, err));
       return;
     }
-    const durable = this.#durable(commit);
+    const durable = durableOf(false);
     durable.catch((err: unknown) => this.#logLost(chunk, err));
     chunk.forEach((p, i) => p.committed?.(receipts[i] as AuditReceipt, durable));
   }
@@ -709,6 +855,17 @@ export class AuditStore implements AuditSink {
     return (soon ? this.#wal.durableSoon(n) : this.#wal.durable(n)).catch((err: unknown) => {
       throw this.#walError(err as Error);
     });
+  }
+
+  /** Why this store refuses writes: a failed fsync, or a writer thread that failed after it started. */
+  #writeFailure(): Error | undefined {
+    const writer = this.#writer;
+    if (writer !== undefined && writer !== null && writer.neverStarted) {
+      // It could not even load (nothing was given to it): this store commits on its own thread.
+      this.#writer = null;
+      WRITERS.delete(this.#settleOnExit);
+    }
+    return this.#wal?.failure ?? this.#writer?.failure;
   }
 
   #walError(err: Error): AuditStoreError {
@@ -791,7 +948,7 @@ export class AuditStore implements AuditSink {
   /** Commits rows in one transaction; with `sync` they are durable when it returns. */
   #commit(rows: PendingRow[], doing: string, sync: boolean, precheck?: () => void): AuditReceipt[] {
     // Entries staged or enqueued earlier go first, so the chain keeps the order they were recorded in.
-    if (this.#queue.length > 0) this.#drain();
+    this.#drainAll();
     const [receipts] = this.#write(rows, doing, precheck);
     if (sync && this.#wal !== undefined) {
       try {
@@ -810,7 +967,7 @@ export class AuditStore implements AuditSink {
    */
   #write(rows: PendingRow[], doing: string, precheck?: () => void, logLater = false): [AuditReceipt[], number] {
     const stmts = this.#writable();
-    const failure = this.#wal?.failure;
+    const failure = this.#writeFailure();
     if (failure !== undefined) throw this.#walError(failure);
     const key = this.#key;
     const v2 = this.format === 2;
@@ -857,7 +1014,13 @@ export class AuditStore implements AuditSink {
       throw fromSqliteError(err, this.path, doing);
     }
     const commit = this.#wal?.committed() ?? 0;
-    this.#checkpointer?.committed(rows.length, v2 ? bytes : rows.length * 600);
+    this.#committedRows(rows, receipts, v2 ? bytes : rows.length * 600, logLater);
+    return [receipts, commit];
+  }
+
+  /** What follows a commit here or on the writer thread: counts, the checkpoint estimate, the security-log line. */
+  #committedRows(rows: PendingRow[], receipts: AuditReceipt[], bytes: number, logLater: boolean): void {
+    this.#checkpointer?.committed(rows.length, bytes);
     this.#transactions += 1;
     this.#appendedThisSession += receipts.length;
     for (const row of rows) if (row.kind === 'attempt' && !this.#recentAttempts.has(row.audit_id)) this.#remember(row);
@@ -865,14 +1028,13 @@ export class AuditStore implements AuditSink {
       if (this.#logLater.length === 0) {
         setImmediate(this.#flushLogNow);
         PENDING_LOGS.add(this.#flushLogNow);
-        flushLogsOnExit();
+        armExit();
       }
       this.#logLater.push([rows, receipts]);
     } else {
       this.#flushLog();
       this.#logLines(rows, receipts);
     }
-    return [receipts, commit];
   }
 
   /** Writes the security-log lines of group commits not yet logged (see {@link #logLater}). */
@@ -1010,7 +1172,7 @@ export class AuditStore implements AuditSink {
   /** The connection for reading; entries staged or enqueued by this store are committed first, so reads see them. */
   #open(): Database.Database {
     if (this.#closed) throw new AuditStoreError(AuditStoreErrorCode.CLOSED, this.path, 'the audit store is closed');
-    if (this.#queue.length > 0) this.#drain();
+    this.#drainAll();
     return this.#db;
   }
 
@@ -1818,7 +1980,7 @@ export class AuditStore implements AuditSink {
       );
     }
     const db = this.#db;
-    this.#drain();
+    this.#drainAll();
     const now = new Date(this.#nowMs());
     let removed = 0;
     let checkpoint: CleanupResult['checkpoint'];
@@ -1894,7 +2056,13 @@ export class AuditStore implements AuditSink {
   closeSync(): void {
     if (this.#closed) return;
     try {
-      this.#drain();
+      this.#drainAll();
+      const writer = this.#writer;
+      if (writer !== undefined && writer !== null) {
+        // It fsyncs what it committed before it closes.
+        writer.closeSync();
+        WRITERS.delete(this.#settleOnExit);
+      }
       if (this.#wal !== undefined && this.#wal.pending > 0 && this.#wal.failure === undefined) this.#wal.syncNow();
     } catch {
       // Their promises were rejected by the drain or the failed sync; closing goes on.
@@ -2223,6 +2391,8 @@ function checkOptions(path: string, options: AuditStoreOptions): void {
     bad('maxSizeBytes', 'a whole number >= 8192', options.maxSizeBytes);
   if (options.maxBatchSize !== undefined && !(Number.isInteger(options.maxBatchSize) && options.maxBatchSize >= 1))
     bad('maxBatchSize', 'a whole number >= 1', options.maxBatchSize);
+  if (options.writer !== undefined && options.writer !== 'thread' && options.writer !== 'inline')
+    bad('writer', 'thread or inline', options.writer);
   if (options.key !== undefined && Buffer.from(options.key).length < 16)
     bad('key', 'at least 16 bytes', '(a shorter key)');
 }

@@ -10,8 +10,8 @@
  * read on its own thread.
  */
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
-import { siblingWorker } from '../util/workerModule.js';
+import type { Worker } from 'node:worker_threads';
+import { siblingWorker, startWorkerThread } from '../util/workerModule.js';
 import type { AttemptColumns } from './attemptColumns.js';
 import type { WalkPart, WorkerAttemptColumns } from './AuditStore.js';
 import { WalkShare } from './walkShare.js';
@@ -63,7 +63,7 @@ export function startAttemptsRead(
   const share = WalkShare.create();
   try {
     // Its stdout and stderr stay its own (see integrityCheck.ts).
-    worker = new Worker(WORKER_URL, {
+    worker = startWorkerThread(WORKER_URL, {
       workerData: { path: file, key: key === undefined ? undefined : new Uint8Array(key), share: share.buffer },
       stdout: true,
       stderr: true,

@@ -21,9 +21,9 @@
  * checkpoint is due. Where it cannot start (builds run from source, a worker
  * that fails), SQLite's auto-checkpoint stays on, as before.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { siblingWorker } from '../util/workerModule.js';
+import { siblingWorker, startWorkerThread } from '../util/workerModule.js';
 
 /** SQLite's default auto-checkpoint mark, in WAL pages: the worker is asked to checkpoint each time the WAL grew by as much. */
 export const CHECKPOINT_PAGES = 1000;
@@ -89,7 +89,11 @@ export class Checkpointer {
     try {
       // Its stdout and stderr stay its own: piping them to this process's would open process.stdout here,
       // which turns a piped fd 1 non-blocking under code that writes to it synchronously.
-      worker = new Worker(WORKER_URL as URL, { workerData: { path: this.#path, flag }, stdout: true, stderr: true });
+      worker = startWorkerThread(WORKER_URL as URL, {
+        workerData: { path: this.#path, flag },
+        stdout: true,
+        stderr: true,
+      });
     } catch {
       this.#disabled = true;
       return false;

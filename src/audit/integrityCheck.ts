@@ -8,9 +8,9 @@
  * check on the caller's connection: the check always runs.
  */
 import { statSync } from 'node:fs';
-import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { MessageChannel, type Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { siblingWorker } from '../util/workerModule.js';
+import { siblingWorker, startWorkerThread } from '../util/workerModule.js';
 
 /** Below this file size the inline check is cheaper than starting a thread. */
 const WORKER_MIN_BYTES = 32 * 2 ** 20;
@@ -41,7 +41,7 @@ export function startQuickCheck(db: Database.Database, thread = true): Integrity
   try {
     // Its stdout and stderr stay its own: piping them into this process's would open process.stdout here,
     // which turns a piped fd 1 non-blocking under a program that writes to it synchronously.
-    worker = new Worker(WORKER_URL, {
+    worker = startWorkerThread(WORKER_URL, {
       workerData: { path, flag, port: port2 },
       transferList: [port2],
       stdout: true,

@@ -3,10 +3,10 @@
  * worker is the compiled `scanWorker.js` next to this module; run from the
  * TypeScript sources (no compiled worker), a scan reads in its own thread.
  */
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { ParseProblem } from './trailParse.js';
 import type { SkippedEvents } from './trailSelect.js';
-import { siblingWorker } from '../util/workerModule.js';
+import { siblingWorker, startWorkerThread, workerExecArgv } from '../util/workerModule.js';
 
 export interface WorkerSetup {
   readonly start: number;
@@ -67,17 +67,13 @@ export function workerOptions(
 ): { execArgv: string[]; resourceLimits: ResourceLimits } {
   const execArgv: string[] = [];
   const resourceLimits: { -readonly [K in keyof ResourceLimits]: ResourceLimits[K] } = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') {
-      i++;
-      continue;
-    }
-    if (a.startsWith('--input-type') || a.startsWith('--eval=') || a.startsWith('--print=')) continue;
+  const kept = workerExecArgv(args);
+  for (let i = 0; i < kept.length; i++) {
+    const a = kept[i]!;
     const [flag = '', value] = a.split('=', 2);
     const limit = HEAP_FLAGS[flag];
     if (limit) {
-      const mb = Number(value ?? args[++i]);
+      const mb = Number(value ?? kept[++i]);
       // The semi-space is a third of the young generation.
       if (mb > 0) resourceLimits[limit] = limit === 'maxYoungGenerationSizeMb' ? mb * 3 : mb;
       continue;
@@ -135,14 +131,7 @@ function startWorker(url: URL, setup: WorkerSetup): Worker {
   // which turns a piped fd 1 non-blocking, and a program's writeSync(1) after the scan could then write only part
   // of its output. A worker writes nothing there; what it still writes to stderr (a warning) is passed on.
   const streams = { stdout: true, stderr: true } as const;
-  let worker: Worker;
-  try {
-    worker = new Worker(url, { workerData: setup, execArgv, resourceLimits, ...streams });
-  } catch (err) {
-    // A flag of the process a worker does not take (`--title`, some V8 options): the worker needs none of them.
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    worker = new Worker(url, { workerData: setup, execArgv: [], resourceLimits, ...streams });
-  }
+  const worker = startWorkerThread(url, { workerData: setup, execArgv, resourceLimits, ...streams });
   worker.stdout.resume();
   worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   return worker;

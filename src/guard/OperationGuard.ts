@@ -177,6 +177,26 @@ export class OperationGuard {
     }
   }
 
+  /** The blocked outcome of a call whose attempt could not be committed (nothing of it was sent); else undefined. */
+  async #uncommitted(
+    call: GuardedCall,
+    admission: Admission,
+    logger: GuardLogger | undefined,
+  ): Promise<RunOutcome<never> | undefined> {
+    if (admission.committed === undefined) return undefined;
+    try {
+      await admission.committed;
+      return undefined;
+    } catch (failure) {
+      try {
+        this.blockUnrecorded(call, admission.verdict, failure, logger);
+      } catch (error) {
+        return { ok: false, error, durationMs: 0, errorContext: undefined, blocked: true };
+      }
+      return undefined;
+    }
+  }
+
   /**
    * Runs an admitted call through its circuit breaker and records how it went; never throws. With a
    * group-commit audit sink it first waits for the attempt's commit: when that failed, `fn` never runs and
@@ -187,17 +207,13 @@ export class OperationGuard {
     admission: Admission,
     fn: () => T | PromiseLike<T>,
     logger?: GuardLogger,
+    commitGate: 'before' | 'transport' = 'before',
   ): Promise<RunOutcome<T>> {
-    if (admission.committed !== undefined) {
-      try {
-        await admission.committed;
-      } catch (failure) {
-        try {
-          this.blockUnrecorded(call, admission.verdict, failure, logger);
-        } catch (error) {
-          return { ok: false, error, durationMs: 0, errorContext: undefined, blocked: true };
-        }
-      }
+    // 'transport': the client's transport check waits for the commit before it sends anything (guardClient), so
+    // the commit overlaps serializing and signing the request; its failure is checked again once fn is done.
+    if (commitGate === 'before') {
+      const unrecorded = await this.#uncommitted(call, admission, logger);
+      if (unrecorded !== undefined) return unrecorded;
     }
     let breaker: CircuitBreakerPolicy;
     try {
@@ -241,6 +257,10 @@ export class OperationGuard {
       };
     }
     const durationMs = performance.now() - started;
+    if (commitGate === 'transport') {
+      const unrecorded = await this.#uncommitted(call, admission, logger);
+      if (unrecorded !== undefined) return unrecorded;
+    }
     if (admission.durable !== undefined) {
       try {
         await admission.durable;

@@ -9,7 +9,7 @@
 import { canonicalOperationName } from '../catalog/operationName.js';
 import { OperationType } from '../constants.js';
 import { decodeRequest, type WireRequest } from '../wire/index.js';
-import { currentAdmission, type ClientBinding } from './admission.js';
+import { type AdmittedCommand, currentAdmission, type ClientBinding } from './admission.js';
 import { GuardInstallError } from './errors.js';
 
 /** What the layers need of an SDK client. */
@@ -25,6 +25,36 @@ const clientNameOf = (client: object): string => {
   const name = (client as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === 'string' && name !== '' && name !== 'Object' ? name : 'unknown';
 };
+
+/**
+ * How long the credentials handed out last must still be valid for the SDK's memoized provider to return its
+ * cached copy without running the provider: past the SDK's own refresh window (`EXPIRATION_MS`, 5 minutes),
+ * with a margin.
+ */
+const CACHED_VALID_MS = 10 * 60_000;
+
+/**
+ * True when the SDK's credential provider will hand out what it cached, with no fetch: it returned credentials
+ * before (with no expiry, or one more than {@link CACHED_VALID_MS} away) and this call does not force a
+ * refresh. A provider the user flagged as already memoized runs as given either way.
+ */
+function cachedWithoutFetch(lastExpiry: number | undefined, options: unknown): boolean {
+  if (lastExpiry === undefined) return false;
+  if ((options as { forceRefresh?: unknown } | undefined)?.forceRefresh) return false;
+  return lastExpiry - Date.now() > CACHED_VALID_MS;
+}
+
+/** The expiry of an identity the provider returned: Infinity without one; 0 (expired) when it cannot be read. */
+function expiryOf(identity: unknown): number {
+  if (typeof identity !== 'object' || identity === null) return 0;
+  try {
+    const expiration = (identity as { expiration?: unknown }).expiration;
+    if (expiration === undefined) return Infinity;
+    return expiration instanceof Date && !Number.isNaN(expiration.getTime()) ? expiration.getTime() : 0;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * Replaces `client.config.credentials` with a provider that refuses unless
@@ -53,16 +83,28 @@ export function guardCredentials(client: LayeredClient, binding: ClientBinding):
         'no-admitted-command',
       );
     }
+    // A provider may fetch (STS, SSO, the instance metadata service): like the request, only once the call's
+    // attempt is committed (a commit that failed ends the call here; the guard reports it as blocked). Only
+    // when the SDK's cached copy is sure to be handed out (see cachedWithoutFetch) does it go on meanwhile.
+    if (admitted.admission.committed !== undefined && !cachedWithoutFetch(lastExpiry, options))
+      await admitted.admission.committed;
     admitted.credentialsReleased += 1;
     const provider = inner();
-    return typeof provider === 'function' ? (provider as (o?: unknown) => unknown)(options) : provider;
+    const identity: unknown = await (typeof provider === 'function'
+      ? (provider as (o?: unknown) => unknown)(options)
+      : provider);
+    lastExpiry = expiryOf(identity);
+    return identity;
   };
+  /** When the credentials this wrapper handed out last expire (ms; Infinity: never); undefined until then. */
+  let lastExpiry: number | undefined;
   // The SDK treats a provider with these flags as already memoized, bound and attributed: it calls it every time.
   Object.assign(guarded, { memoized: true, configBound: true, attributed: true });
   bindings.set(guarded, binding);
   Object.defineProperty(config, 'credentials', {
     get: () => guarded,
     set: (value: unknown) => {
+      lastExpiry = undefined;
       if (descriptor.set) descriptor.set.call(config, value);
       else stored = value;
     },
@@ -102,8 +144,7 @@ export function guardTransport(client: LayeredClient, binding: ClientBinding): v
       admitted?.admission.verdict.isValid === true &&
       admitted.admission.verdict.operationType === OperationType.READ_ONLY
     ) {
-      admitted.requestsSent += 1;
-      return handler.handle(request, options);
+      return send(admitted, request, options);
     }
     if (!decoded.ok)
       throw guard.refuse(
@@ -140,6 +181,21 @@ export function guardTransport(client: LayeredClient, binding: ClientBinding): v
       );
     if (!truth.isValid)
       throw guard.refuse(sent, `the request sends ${what}: ${truth.validationMessage}`, 'transport-mismatch', truth);
+    return send(admitted, request, options);
+  };
+  /**
+   * Sends once the call's attempt is committed to the audit trail (the guard staged it at `initialize`; the
+   * commit ran meanwhile, while the request was serialized and signed). A commit that failed sends nothing:
+   * its error ends the call, which the guard then reports as blocked (`audit-unavailable`).
+   */
+  const send = async (admitted: AdmittedCommand, request: unknown, options: unknown): Promise<unknown> => {
+    if (admitted.admission.committed !== undefined) await admitted.admission.committed;
+    if (!admitted.active)
+      throw guard.refuse(
+        { service: clientName, operation: 'UnidentifiedRequest', clientName },
+        'the request reached the transport after its command ended',
+        'no-admitted-command',
+      );
     admitted.requestsSent += 1;
     return handler.handle(request, options);
   };

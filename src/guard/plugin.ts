@@ -109,6 +109,8 @@ export function inventagGuardMiddleware(
           }
         },
         logger,
+        // With the transport layer, the request waits there for its attempt's commit (see clientLayers.ts).
+        binding.layers.transport ? 'transport' : 'before',
       );
       if (!outcome.ok) throw outcome.error;
       return outcome.value;

@@ -17,7 +17,7 @@ import { validateAndMonitorOperation } from '../../src/guard/validateAndMonitorO
 import { ComplianceManager } from '../../src/manager/index.js';
 import { clientConfig, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
 import { attempt } from '../audit/helpers.js';
-import { blocked } from './helpers.js';
+import { blocked, onFirstRequest } from './helpers.js';
 
 const CONCURRENT = 16;
 
@@ -31,22 +31,6 @@ beforeEach(() => {
   server.reset();
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Notes the store's write counters when the first request reaches the server (then lets the EC2 handler answer). */
-function watchFirstRequest(store: AuditStore): { seen?: { transactions: number; fsyncs: number } } {
-  const watch: { seen?: { transactions: number; fsyncs: number } } = {};
-  server.addHandler({
-    name: 'first-request-watch',
-    matches: () => {
-      watch.seen ??= store.writeStats;
-      return false;
-    },
-    handle: () => {
-      throw new Error('never answers');
-    },
-  });
-  return watch;
-}
 
 /** A store that refuses every further write with STORE_FULL (checked only when a transaction runs). */
 function fullStore(): AuditStore {
@@ -84,7 +68,7 @@ describe('group commit on the guarded path', () => {
       const store = manager.auditStore() as AuditStore;
       await store.flush();
       const before = store.writeStats;
-      const watch = watchFirstRequest(store);
+      const watch = onFirstRequest(server, () => store.writeStats);
       await Promise.all(Array.from({ length: CONCURRENT }, () => ec2.send(new DescribeInstancesCommand({}))));
       // When the first request arrived, all the attempts were committed, in one transaction with one fsync started.
       expect(watch.seen).toEqual({ transactions: before.transactions + 1, fsyncs: before.fsyncs + 1 });

@@ -11,6 +11,7 @@ import type {
 import { countsAsBreakerFailure } from '../../src/breaker/breakerFailure.js';
 import { isOperationBlockedError, type OperationBlockedError } from '../../src/guard/errors.js';
 import { ErrorSeverity } from '../../src/constants.js';
+import type { AwsTestServer } from '../support/awsServer.js';
 
 export interface MemoryAuditEntry extends AuditAttempt {
   auditId: string;
@@ -101,4 +102,20 @@ export async function blocked(promise: Promise<unknown>): Promise<OperationBlock
   const error = await rejection(promise);
   if (!isOperationBlockedError(error)) throw new Error(`expected OperationBlockedError, got ${String(error)}`);
   return error;
+}
+
+/** Notes `read()` when the first request reaches the loopback server (the server's own handlers then answer it). */
+export function onFirstRequest<T>(server: Pick<AwsTestServer, 'addHandler'>, read: () => T): { seen?: T } {
+  const watch: { seen?: T } = {};
+  server.addHandler({
+    name: 'first-request-watch',
+    matches: () => {
+      watch.seen ??= read();
+      return false;
+    },
+    handle: () => {
+      throw new Error('never answers');
+    },
+  });
+  return watch;
 }

@@ -1,0 +1,186 @@
+/**
+ * The writer thread of an audit store (see writerThread.ts): it commits the
+ * rows the store's thread prepared (ids, times, redacted bodies) on a
+ * connection of its own, chaining each to the head it reads inside its
+ * transaction, and fsyncs the write-ahead log with the same group fsync the
+ * store's thread uses (walSync.ts), on this thread's pool. Each batch gets
+ * one reply on the reply port, and `state[DONE]` counts the batches replied
+ * to, so the store's thread can wait for them without its event loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { hashText, payload2 } from './format2.js';
+import { Row2Inserter } from './format2Write.js';
+import { GENESIS_HASH } from './chain.js';
+import { WalSync } from './walSync.js';
+import {
+  type WriterBatch,
+  type WriterReply,
+  type WriterSetup,
+  type CommittedPart,
+  ROW_WIDTH,
+  WriterSlot,
+  WriterState,
+} from './writerProtocol.js';
+
+const setup = workerData as WriterSetup;
+const state = new Int32Array(setup.state);
+
+const set = (slot: number, value: number): void => {
+  Atomics.store(state, slot, value);
+  Atomics.notify(state, slot);
+};
+
+interface Connection {
+  db: Database.Database;
+  head: Database.Statement<[], { seq: number; hash: string }>;
+  rows: Row2Inserter;
+  wal: WalSync | undefined;
+}
+
+function open(): Connection {
+  const db = new Database(setup.path, { fileMustExist: true, timeout: setup.busyTimeoutMs });
+  db.pragma('synchronous = NORMAL');
+  // The store's checkpoint thread copies the WAL; past this mark this connection finishes a copy itself.
+  db.pragma(`wal_autocheckpoint = ${setup.autoCheckpointPages}`);
+  if (setup.maxPageCount !== undefined) db.pragma(`max_page_count = ${setup.maxPageCount}`);
+  return {
+    db,
+    head: db.prepare('SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1'),
+    rows: new Row2Inserter(db),
+    wal: setup.durability === 'full' ? new WalSync(setup.path) : undefined,
+  };
+}
+
+let connection: Connection | undefined;
+try {
+  connection = open();
+} catch {
+  connection = undefined;
+}
+if (connection === undefined || parentPort === null) {
+  // The store's thread keeps committing inline.
+  set(WriterSlot.STATE, WriterState.CLOSED);
+  process.exit(1);
+}
+const { db, head, rows: inserter, wal } = connection;
+const key = setup.key === undefined ? undefined : Buffer.from(setup.key);
+const reply = setup.reply;
+
+/** Commits `indexes` of the batch's rows in one transaction. */
+function commit(flat: WriterBatch['rows'], indexes: number[]): CommittedPart {
+  const seqs: number[] = [];
+  const hashes: string[] = [];
+  const write = db.transaction(() => {
+    const top = head.get();
+    let seq = top?.seq ?? 0;
+    let prev = top?.hash ?? GENESIS_HASH;
+    for (const i of indexes) {
+      const at = i * ROW_WIDTH;
+      const auditId = flat[at] as string;
+      const kind = flat[at + 1] as string;
+      const timestamp = flat[at + 2] as string;
+      const ref = flat[at + 3] as string | null;
+      const body = flat[at + 4] as string;
+      seq += 1;
+      const hash = hashText(payload2(seq, auditId, kind, timestamp, ref, prev, body), key);
+      inserter.add(seq, auditId, kind, timestamp, ref, body, prev, hash);
+      prev = hash;
+      seqs.push(seq);
+      hashes.push(hash);
+    }
+    inserter.finish();
+  });
+  try {
+    write.immediate();
+  } catch (err) {
+    inserter.reset();
+    throw err;
+  }
+  return { rows: indexes, seqs, hashes, commit: wal?.committed() ?? 0 };
+}
+
+const errorOf = (err: unknown): { message: string; code?: string } => {
+  const code = (err as { code?: unknown })?.code;
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+};
+
+function send(message: WriterReply): void {
+  reply.postMessage(message);
+}
+
+function handle(batch: WriterBatch): void {
+  const all = batch.waited.map((_, i) => i);
+  const parts: WriterReply & { kind: 'batch' } = { kind: 'batch', id: batch.id, committed: [], failed: [] };
+  try {
+    parts.committed.push(commit(batch.rows, all));
+  } catch (err) {
+    const waited = all.filter((i) => batch.waited[i] === 1);
+    if (waited.length > 0 && waited.length < all.length) {
+      // Attempts must not fail because outcomes staged with them cannot be written.
+      parts.failed.push({ rows: all.filter((i) => batch.waited[i] !== 1), error: errorOf(err) });
+      try {
+        parts.committed.push(commit(batch.rows, waited));
+      } catch (again) {
+        parts.failed.push({ rows: waited, error: errorOf(again) });
+      }
+    } else parts.failed.push({ rows: all, error: errorOf(err) });
+  }
+  send(parts);
+  // Once the reply is on the port: whoever waits for this count can read it at once (not after the fsync).
+  Atomics.add(state, WriterSlot.DONE, 1);
+  Atomics.notify(state, WriterSlot.DONE);
+  const done = parts.committed[0];
+  if (done !== undefined && wal !== undefined) {
+    const waited = done.rows.some((i) => batch.waited[i] === 1);
+    const n = done.commit;
+    if (waited) {
+      // At once, on this thread (no hop to the thread pool and back): batches that arrive meanwhile wait and
+      // then share one transaction and the next fsync.
+      try {
+        wal.syncNow();
+        send({ kind: 'durable', through: n, fsyncs: wal.fsyncs });
+      } catch (err) {
+        send({ kind: 'fsync-failed', error: errorOf(err) });
+      }
+    } else {
+      // Nobody waits for it (staged outcomes): it rides on the next fsync, or the lazy timer's.
+      wal.durableSoon(n).then(
+        () => send({ kind: 'durable', through: n, fsyncs: wal.fsyncs }),
+        (err: unknown) => send({ kind: 'fsync-failed', error: errorOf(err) }),
+      );
+    }
+  }
+}
+
+function close(): void {
+  const finish = (): void => {
+    try {
+      wal?.closeSync();
+      db.close();
+    } finally {
+      set(WriterSlot.STATE, WriterState.CLOSED);
+      parentPort?.close();
+      reply.close();
+    }
+  };
+  if (wal !== undefined && wal.pending > 0 && wal.failure === undefined) {
+    void wal.close().then(finish, finish);
+  } else finish();
+}
+
+parentPort.on('message', (message: WriterBatch | 'close') => {
+  if (message === 'close') return close();
+  try {
+    handle(message);
+  } catch (err) {
+    // Nothing above should throw; if it does, this thread is no longer trusted with the chain.
+    send({ kind: 'broken', error: errorOf(err) });
+    set(WriterSlot.STATE, WriterState.CLOSED);
+    process.exit(1);
+  }
+});
+set(WriterSlot.STATE, WriterState.READY);
