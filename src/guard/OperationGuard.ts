@@ -199,8 +199,10 @@ export class OperationGuard {
 
   /**
    * Runs an admitted call through its circuit breaker and records how it went; never throws. With a
-   * group-commit audit sink it first waits for the attempt's commit: when that failed, `fn` never runs and
-   * the outcome's error is the `OperationBlockedError` (`audit-unavailable`) that `admit` would have thrown.
+   * group-commit audit sink it waits for the attempt's commit: before `fn` runs (`before`), or, where the
+   * client's layers wait for it before anything is sent (`transport`), once `fn` is done. When the commit
+   * failed, the outcome's error is the `OperationBlockedError` (`audit-unavailable`) that `admit` would have
+   * thrown, and nothing of the call was sent.
    */
   async run<T>(
     call: GuardedCall,
@@ -215,6 +217,10 @@ export class OperationGuard {
       const unrecorded = await this.#uncommitted(call, admission, logger);
       if (unrecorded !== undefined) return unrecorded;
     }
+    // A commit that fails ends fn with the audit trail's error: the trail's failure, not the service's, so the
+    // breaker does not count it (noted before fn runs; the layers that wait for the commit learn it later).
+    let commitFailed = false;
+    admission.committed?.catch(() => (commitFailed = true));
     let breaker: CircuitBreakerPolicy;
     try {
       breaker = this.breakers.breakerFor(admission.serviceKey, canonicalOperationName(call.operation));
@@ -243,7 +249,7 @@ export class OperationGuard {
         return Promise.resolve(running).then(
           (value): Attempt<T> => ({ ok: true, value }),
           (error: unknown): Attempt<T> => {
-            if (countsAsBreakerFailure(error)) throw error;
+            if (!commitFailed && countsAsBreakerFailure(error)) throw error;
             return { ok: false, error };
           },
         );

@@ -11,13 +11,12 @@ import { join } from 'node:path';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../src/audit/index.js';
-import { isAuditStoreError } from '../../src/audit/errors.js';
 import { guardClient } from '../../src/guard/plugin.js';
 import { validateAndMonitorOperation } from '../../src/guard/validateAndMonitorOperation.js';
 import { ComplianceManager } from '../../src/manager/index.js';
 import { clientConfig, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
 import { attempt } from '../audit/helpers.js';
-import { blocked, onFirstRequest } from './helpers.js';
+import { blocked, fillStore, onFirstRequest } from './helpers.js';
 
 const CONCURRENT = 16;
 
@@ -32,30 +31,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A store that refuses every further write with STORE_FULL (checked only when a transaction runs). */
+/** A store that refuses every further write with STORE_FULL. */
 function fullStore(): AuditStore {
   const store = AuditStore.open({ path: join(dir, 'full.db'), maxSizeBytes: 128 * 1024 });
-  const big = (i: number) => attempt(i, { validationMessage: `filler ${i} ${'x'.repeat(200)}` });
-  // The smallest entry there is: once not even one more fits, no attempt does.
-  const small = (i: number) => ({
-    ...attempt(i),
-    identity: undefined,
-    requestParameters: undefined,
-    iamAction: undefined,
-  });
-  for (const [size, entry] of [
-    [20, big],
-    [1, small],
-  ] as const) {
-    for (let i = 0; ; i += 1) {
-      try {
-        store.appendBatch(Array.from({ length: size }, (_, j) => entry(i * size + j)));
-      } catch (error) {
-        if (isAuditStoreError(error) && error.code === 'STORE_FULL') break;
-        throw error;
-      }
-    }
-  }
+  fillStore(store);
   return store;
 }
 

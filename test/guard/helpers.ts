@@ -12,6 +12,8 @@ import { countsAsBreakerFailure } from '../../src/breaker/breakerFailure.js';
 import { isOperationBlockedError, type OperationBlockedError } from '../../src/guard/errors.js';
 import { ErrorSeverity } from '../../src/constants.js';
 import type { AwsTestServer } from '../support/awsServer.js';
+import type { AuditEntryInput } from '../../src/audit/index.js';
+import { attempt } from '../support/auditStores.js';
 
 export interface MemoryAuditEntry extends AuditAttempt {
   auditId: string;
@@ -118,4 +120,33 @@ export function onFirstRequest<T>(server: Pick<AwsTestServer, 'addHandler'>, rea
     },
   });
   return watch;
+}
+
+/**
+ * Fills a store from the calling thread (appendBatch is synchronous) until not even the smallest entry fits:
+ * every later write is refused with STORE_FULL (checked only when a transaction runs).
+ */
+export function fillStore(store: { appendBatch(entries: AuditEntryInput[]): unknown }): void {
+  const big = (i: number) => attempt(i, { validationMessage: `filler ${i} ${'x'.repeat(200)}` });
+  const small = (i: number) => ({
+    ...attempt(i),
+    identity: undefined,
+    requestParameters: undefined,
+    iamAction: undefined,
+  });
+  for (const [size, entry] of [
+    [20, big],
+    [1, small],
+  ] as const) {
+    for (let i = 0; ; i += 1) {
+      try {
+        store.appendBatch(Array.from({ length: size }, (_, j) => entry(i * size + j)));
+      } catch (error) {
+        // The brand, not the class: the store may come from the build (dist/) or the sources.
+        const { isAuditStoreError, code } = error as { isAuditStoreError?: unknown; code?: unknown };
+        if (isAuditStoreError === true && code === 'STORE_FULL') break;
+        throw error;
+      }
+    }
+  }
 }

@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CircuitState } from 'cockatiel';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clientConfig, startAwsServer, type AwsTestServer } from '../support/awsServer.js';
 import { ROOT, runNode } from '../support/cli.js';
 import { attempt } from '../audit/helpers.js';
-import { blocked, onFirstRequest } from './helpers.js';
+import { blocked, fillStore, onFirstRequest } from './helpers.js';
 
 type Dist = typeof import('../../src/index.js');
 type Store = import('../../src/audit/AuditStore.js').AuditStore;
@@ -49,25 +50,6 @@ async function writerReady(store: Store): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
   expect(store.groupCommits).toBe('thread');
-}
-
-/** Fills a store from this thread (appendBatch is synchronous) until not even the smallest entry fits. */
-function fill(store: Store): void {
-  const big = (i: number) => attempt(i, { validationMessage: `filler ${i} ${'x'.repeat(200)}` });
-  const small = (i: number) => ({ ...attempt(i), identity: undefined, requestParameters: undefined });
-  for (const [size, entry] of [
-    [20, big],
-    [1, small],
-  ] as const) {
-    for (let i = 0; ; i += 1) {
-      try {
-        store.appendBatch(Array.from({ length: size }, (_, j) => entry(i * size + j)));
-      } catch (error) {
-        if ((error as { code?: string }).code === 'STORE_FULL') break;
-        throw error;
-      }
-    }
-  }
 }
 
 describe('the writer thread on the guarded path', () => {
@@ -105,7 +87,7 @@ describe('the writer thread on the guarded path', () => {
   it('a batch the writer cannot commit (the store is full) blocks every call, and none reaches the network', async () => {
     const store = dist.AuditStore.open({ path: join(dir, 'full.db'), maxSizeBytes: 128 * 1024 });
     await writerReady(store);
-    fill(store);
+    fillStore(store);
     expect(store.groupCommits).toBe('thread');
     // A provider that would fetch (STS, SSO, IMDS): it is not asked either before the commit is confirmed.
     let fetched = 0;
@@ -155,7 +137,7 @@ describe('the writer thread on the guarded path', () => {
         if (lifetime === 'long-lived') expect(fetched).toBe(1);
         else expect(fetched).toBeGreaterThanOrEqual(2);
         const sent = server.count();
-        fill(store);
+        fillStore(store);
         const before = fetched;
         const errors = await Promise.all(
           Array.from({ length: 4 }, () => blocked(ec2.send(new DescribeInstancesCommand({})))),
@@ -169,6 +151,26 @@ describe('the writer thread on the guarded path', () => {
       }
     });
   }
+
+  it("a commit the writer refuses is the audit trail's failure, not the service's: the breaker stays closed", async () => {
+    const store = dist.AuditStore.open({ path: join(dir, 'breaker.db'), maxSizeBytes: 128 * 1024 });
+    await writerReady(store);
+    fillStore(store);
+    // One failure the breaker counts would open it.
+    const monitor = new dist.ProductionSafetyMonitor({ circuitBreakerThreshold: 1, circuitBreakerTimeout: 600 });
+    const ec2 = dist.guardClient(new EC2Client(clientConfig(server)), { audit: store, monitor });
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const error = await blocked(ec2.send(new DescribeInstancesCommand({})));
+        expect(error.reason).toBe('audit-unavailable');
+      }
+      expect(monitor.breakerFor('ec2', 'DescribeInstances').state).toBe(CircuitState.Closed);
+      expect(server.count()).toBe(0);
+    } finally {
+      ec2.destroy();
+      store.closeSync();
+    }
+  });
 
   it('an outcome staged just before process.exit() is written, and the chain verifies', async () => {
     const path = join(dir, 'exit.db');
