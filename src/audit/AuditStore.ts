@@ -684,8 +684,9 @@ export class AuditStore implements AuditSink {
    * after it started leaves it refusing writes.
    */
   #writerFor(): WriterThread | undefined {
-    if (this.#writer === null) return undefined;
-    if (this.#writer === undefined) {
+    const writer = this.#currentWriter();
+    if (writer === null) return undefined;
+    if (writer === undefined) {
       this.#writer = this.#writerSetup === undefined ? null : (WriterThread.start(this.#writerSetup) ?? null);
       if (this.#writer !== null) {
         WRITERS.add(this.#settleOnExit);
@@ -693,12 +694,20 @@ export class AuditStore implements AuditSink {
       }
       return undefined;
     }
-    if (this.#writer.ready) return this.#writer;
-    if (this.#writer.neverStarted) {
+    return writer.ready ? writer : undefined;
+  }
+
+  /**
+   * The writer thread as it stands (undefined: not started yet; null: none). One that could not even load
+   * (nothing was given to it) is dropped here: this store then commits on its own thread.
+   */
+  #currentWriter(): WriterThread | undefined | null {
+    const writer = this.#writer;
+    if (writer !== undefined && writer !== null && writer.neverStarted) {
       this.#writer = null;
       WRITERS.delete(this.#settleOnExit);
     }
-    return undefined;
+    return this.#writer;
   }
 
   readonly #settleOnExit = (): void => {
@@ -859,13 +868,7 @@ export class AuditStore implements AuditSink {
 
   /** Why this store refuses writes: a failed fsync, or a writer thread that failed after it started. */
   #writeFailure(): Error | undefined {
-    const writer = this.#writer;
-    if (writer !== undefined && writer !== null && writer.neverStarted) {
-      // It could not even load (nothing was given to it): this store commits on its own thread.
-      this.#writer = null;
-      WRITERS.delete(this.#settleOnExit);
-    }
-    return this.#wal?.failure ?? this.#writer?.failure;
+    return this.#wal?.failure ?? this.#currentWriter()?.failure;
   }
 
   #walError(err: Error): AuditStoreError {
