@@ -53,7 +53,7 @@ import { parseBody, readText } from './rowFields.js';
 import { WalSync } from './walSync.js';
 import { CATCH_UP_PAGES, Checkpointer } from './checkpointer.js';
 import { WriterThread, WRITER_THREADS } from './writerThread.js';
-import type { WriterSetup } from './writerProtocol.js';
+import { ROW_WIDTH, type WriterError, type WriterSetup } from './writerProtocol.js';
 import { type HeadCheck, compareHeads } from './knownHead.js';
 import { DEFAULT_AUDIT_STORE_PATH } from './defaults.js';
 import { uuidv7 } from './uuidv7.js';
@@ -334,6 +334,12 @@ type MergedRow = AuditRow & {
  * store.close();
  * ```
  */
+/**
+ * Rows per part of an `appendBatch` sent to the writer thread: large enough that a message's cost is shared
+ * by many rows, small enough that the writer starts inserting soon and the last part leaves little to wait for.
+ */
+const ROWS_PER_PART = 128;
+
 export class AuditStore implements AuditSink {
   readonly path: string;
   readonly sessionId: string;
@@ -367,6 +373,7 @@ export class AuditStore implements AuditSink {
   #recentAttempts = new Map<string, RecentAttempt>();
   #appendedThisSession = 0;
   #transactions = 0;
+  #writerTransactions = 0;
   /**
    * Security-log lines of group commits, written in commit order once the current task and its I/O callbacks
    * have run (the guard's request has left by then), or before anything else this store logs.
@@ -512,9 +519,17 @@ export class AuditStore implements AuditSink {
     return receipt as AuditReceipt;
   }
 
-  /** Appends entries in one transaction (one fsync): all are committed when it returns, or none. */
+  /**
+   * Appends entries in one transaction (one fsync): all are committed when it returns, or none. A batch of
+   * more than {@link ROWS_PER_PART} entries goes to the writer thread (once it runs) in parts, so the writer
+   * chains and inserts one part while this thread prepares the next (ids, times, redaction, body text).
+   */
   appendBatch(entries: readonly AuditEntryInput[]): AuditReceipt[] {
     if (entries.length === 0) return [];
+    if (entries.length > ROWS_PER_PART) {
+      const writer = this.#writerFor();
+      if (writer !== undefined) return this.#appendInParts(writer, entries);
+    }
     return this.#commit(
       entries.map((e) => this.#toRow(e)),
       'appending a batch of audit entries',
@@ -545,6 +560,71 @@ export class AuditStore implements AuditSink {
       });
       this.#scheduleDrain(true);
     });
+  }
+
+  /** {@link appendBatch} on the writer thread: the same transaction, prepared here while the writer inserts. */
+  #appendInParts(writer: WriterThread, entries: readonly AuditEntryInput[]): AuditReceipt[] {
+    const doing = 'appending a batch of audit entries';
+    // Entries staged or enqueued earlier go first, so the chain keeps the order they were recorded in.
+    this.#drainAll();
+    this.#writable();
+    const failure = this.#writeFailure();
+    if (failure !== undefined) throw this.#walError(failure);
+    const rows: PendingRow[] = [];
+    let flat: (string | null)[] = [];
+    let bytes = 0;
+    let sent = false;
+    try {
+      for (let i = 0; i < entries.length; i++) {
+        const row = this.#toRow(entries[i] as AuditEntryInput);
+        const body = bodyOf(row);
+        bytes += body.length;
+        rows.push(row);
+        flat.push(row.audit_id, row.kind, row.timestamp, row.ref_audit_id, body);
+        if (flat.length === ROWS_PER_PART * ROW_WIDTH && i < entries.length - 1) {
+          writer.part(flat);
+          flat = [];
+          sent = true;
+        }
+      }
+    } catch (err) {
+      // Bad input: what the writer already inserted is rolled back, before anything else reaches it.
+      if (sent) writer.submit([], [], () => undefined, { part: 'abort', sync: false });
+      throw err;
+    }
+    let reply: Parameters<Parameters<WriterThread['submit']>[2]>[0] | undefined;
+    writer.submit(flat, [], (r) => (reply = r), { part: 'end', sync: this.#wal !== undefined });
+    writer.settle();
+    const done = reply;
+    if (done === undefined || done instanceof Error)
+      throw this.#walError(done ?? new Error('the audit writer thread stopped answering'));
+    const failed = done.failed[0];
+    if (failed !== undefined) throw this.#writerError(failed.error, doing);
+    const part = done.committed[0];
+    if (part === undefined || part.seqs.length !== rows.length)
+      throw this.#walError(new Error('the audit writer thread answered for other rows than it was given'));
+    // An fsync that failed on the writer made it refuse writes: these rows may not be on the disk.
+    const fsyncFailure = writer.failure;
+    if (fsyncFailure !== undefined) throw this.#walError(fsyncFailure);
+    const receipts = rows.map((row, k): AuditReceipt => ({
+      auditId: row.audit_id,
+      sequence: part.seqs[k] as number,
+      hash: part.hashes[k] as string,
+      timestamp: row.timestamp,
+    }));
+    if (part.commit > this.#writerCommit) this.#writerCommit = part.commit;
+    this.#writerTransactions += 1;
+    this.#committedRows(rows, receipts, bytes, false);
+    return receipts;
+  }
+
+  /** An SQLite error the writer thread reported, as the error the same failure here would have thrown. */
+  #writerError(error: WriterError, doing: string): AuditStoreError {
+    return fromSqliteError(
+      Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code }),
+      this.path,
+      doing,
+    );
   }
 
   /**
@@ -614,10 +694,15 @@ export class AuditStore implements AuditSink {
 
   /**
    * Write transactions this store committed and fsyncs of its write-ahead log it started (`durability: 'full'`),
-   * since it was opened: what group commit shares.
+   * since it was opened: what group commit shares. `onWriterThread` counts those of the transactions that its
+   * writer thread committed (see the `writer` option).
    */
-  get writeStats(): { transactions: number; fsyncs: number } {
-    return { transactions: this.#transactions, fsyncs: (this.#wal?.fsyncs ?? 0) + (this.#writer?.fsyncs ?? 0) };
+  get writeStats(): { transactions: number; fsyncs: number; onWriterThread: number } {
+    return {
+      transactions: this.#transactions,
+      fsyncs: (this.#wal?.fsyncs ?? 0) + (this.#writer?.fsyncs ?? 0),
+      onWriterThread: this.#writerTransactions,
+    };
   }
 
   /**
@@ -736,11 +821,7 @@ export class AuditStore implements AuditSink {
         return;
       }
       for (const f of reply.failed) {
-        const err = fromSqliteError(
-          Object.assign(new Error(f.error.message), f.error.code === undefined ? {} : { code: f.error.code }),
-          this.path,
-          'appending a batch of audit entries',
-        );
+        const err = this.#writerError(f.error, 'appending a batch of audit entries');
         this.#failStaged(
           f.rows.map((i) => chunk[i] as Pending),
           err,
@@ -763,6 +844,7 @@ export class AuditStore implements AuditSink {
           true,
         );
         if (part.commit > this.#writerCommit) this.#writerCommit = part.commit;
+        this.#writerTransactions += 1;
         this.#settleStaged(done, receipts, () => writer.durable(part.commit));
       }
     });

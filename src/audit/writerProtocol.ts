@@ -23,11 +23,19 @@ export interface WriterSetup {
   reply: MessagePort;
 }
 
-/** Rows to commit, in order; `waited[i]` is 1 when someone waits for row i (an attempt), 0 for a staged outcome. */
+/**
+ * Rows to commit, in order; `waited[i]` is 1 when someone waits for row i (an attempt), 0 for a staged outcome.
+ * The rows of one `appendBatch` may come in parts, so the writer inserts the first while the store's thread
+ * prepares the next: parts with `part: 'more'` (no reply) open or extend one transaction, and the batch with
+ * `part: 'end'` commits it with its own rows (its reply covers the rows of every part, in order) or, with
+ * `part: 'abort'`, rolls it back. `sync` fsyncs the write-ahead log before the reply (a synchronous append).
+ */
 export interface WriterBatch {
   id: number;
   rows: (string | null)[];
   waited: (0 | 1)[];
+  part?: 'more' | 'end' | 'abort';
+  sync?: boolean;
 }
 
 /** Rows (indexes into the batch) committed in one transaction. */

@@ -120,13 +120,30 @@ export class WriterThread {
     return this.#posted - this.#replied;
   }
 
-  /** Gives the writer a batch; `done` gets its reply, or the error that ended the writer first. */
-  submit(rows: WriterBatch['rows'], waited: WriterBatch['waited'], done: (reply: BatchReply | Error) => void): void {
+  /**
+   * Gives the writer a batch; `done` gets its reply, or the error that ended the writer first. With `last`, the
+   * batch ends (or aborts) the transaction that {@link part} opened, and the reply covers the rows of every part.
+   */
+  submit(
+    rows: WriterBatch['rows'],
+    waited: WriterBatch['waited'],
+    done: (reply: BatchReply | Error) => void,
+    last?: { part: 'end' | 'abort'; sync: boolean },
+  ): void {
     const id = this.#nextId++;
     this.#pending.set(id, done);
     this.#posted += 1;
     this.#refresh();
-    this.#worker.postMessage({ id, rows, waited } satisfies WriterBatch);
+    const batch: WriterBatch = last === undefined ? { id, rows, waited } : { id, rows, waited, ...last };
+    this.#worker.postMessage(batch);
+  }
+
+  /**
+   * Gives the writer the first rows of a transaction that a {@link submit} with `last` ends: it inserts them
+   * while this thread prepares the rest. No reply of its own.
+   */
+  part(rows: WriterBatch['rows']): void {
+    this.#worker.postMessage({ id: 0, rows, waited: [], part: 'more' } satisfies WriterBatch);
   }
 
   /** Resolves once the writer's commit `n` is on the disk. */

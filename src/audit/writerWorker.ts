@@ -67,37 +67,135 @@ const { db, head, rows: inserter, wal } = connection;
 const key = setup.key === undefined ? undefined : Buffer.from(setup.key);
 const reply = setup.reply;
 
+/** Where the chain stands inside a transaction: the last sequence and hash, and what this transaction added. */
+interface Chain {
+  seq: number;
+  prev: string;
+  seqs: number[];
+  hashes: string[];
+}
+
+/** The chain's head as this connection reads it (inside its transaction). */
+function chainFromHead(): Chain {
+  const top = head.get();
+  return { seq: top?.seq ?? 0, prev: top?.hash ?? GENESIS_HASH, seqs: [], hashes: [] };
+}
+
+/** Chains and inserts row `i` of a batch. */
+function insertRow(flat: WriterBatch['rows'], i: number, chain: Chain): void {
+  const at = i * ROW_WIDTH;
+  const auditId = flat[at] as string;
+  const kind = flat[at + 1] as string;
+  const timestamp = flat[at + 2] as string;
+  const ref = flat[at + 3] as string | null;
+  const body = flat[at + 4] as string;
+  const seq = chain.seq + 1;
+  const hash = hashText(payload2(seq, auditId, kind, timestamp, ref, chain.prev, body), key);
+  inserter.add(seq, auditId, kind, timestamp, ref, body, chain.prev, hash);
+  chain.seq = seq;
+  chain.prev = hash;
+  chain.seqs.push(seq);
+  chain.hashes.push(hash);
+}
+
 /** Commits `indexes` of the batch's rows in one transaction. */
 function commit(flat: WriterBatch['rows'], indexes: number[]): CommittedPart {
-  const seqs: number[] = [];
-  const hashes: string[] = [];
   const write = db.transaction(() => {
-    const top = head.get();
-    let seq = top?.seq ?? 0;
-    let prev = top?.hash ?? GENESIS_HASH;
-    for (const i of indexes) {
-      const at = i * ROW_WIDTH;
-      const auditId = flat[at] as string;
-      const kind = flat[at + 1] as string;
-      const timestamp = flat[at + 2] as string;
-      const ref = flat[at + 3] as string | null;
-      const body = flat[at + 4] as string;
-      seq += 1;
-      const hash = hashText(payload2(seq, auditId, kind, timestamp, ref, prev, body), key);
-      inserter.add(seq, auditId, kind, timestamp, ref, body, prev, hash);
-      prev = hash;
-      seqs.push(seq);
-      hashes.push(hash);
-    }
+    const chain = chainFromHead();
+    for (const i of indexes) insertRow(flat, i, chain);
     inserter.finish();
+    return chain;
   });
+  let chain: Chain;
   try {
-    write.immediate();
+    chain = write.immediate();
   } catch (err) {
     inserter.reset();
     throw err;
   }
-  return { rows: indexes, seqs, hashes, commit: wal?.committed() ?? 0 };
+  return { rows: indexes, seqs: chain.seqs, hashes: chain.hashes, commit: wal?.committed() ?? 0 };
+}
+
+/** The transaction of a batch that comes in parts (`WriterBatch.part`), while it is open. */
+interface Parts {
+  chain: Chain | undefined;
+  rows: number;
+  /** The first error: later parts are only counted, and the end reports every row as not written. */
+  error: unknown;
+}
+
+let openParts: Parts | undefined;
+
+function rollback(): void {
+  inserter.reset();
+  // SQLite rolls back on its own after some errors (a full disk, an I/O error).
+  if (db.inTransaction) db.exec('ROLLBACK');
+}
+
+/** Inserts one part's rows into the open transaction (opened by the first part). */
+function addPart(batch: WriterBatch): Parts {
+  let open = openParts;
+  if (open === undefined) {
+    open = { chain: undefined, rows: 0, error: undefined };
+    openParts = open;
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      open.chain = chainFromHead();
+    } catch (err) {
+      open.error = err;
+      rollback();
+    }
+  }
+  const n = batch.rows.length / ROW_WIDTH;
+  if (open.error === undefined && open.chain !== undefined) {
+    try {
+      for (let i = 0; i < n; i++) insertRow(batch.rows, i, open.chain);
+    } catch (err) {
+      open.error = err;
+      rollback();
+    }
+  }
+  open.rows += n;
+  return open;
+}
+
+/** The last part: commits (and with `sync` fsyncs) the whole transaction, or reports why none of it was written. */
+function endParts(batch: WriterBatch): void {
+  const reply: WriterReply & { kind: 'batch' } = { kind: 'batch', id: batch.id, committed: [], failed: [] };
+  if (batch.part === 'abort') {
+    if (openParts !== undefined && openParts.error === undefined) rollback();
+  } else {
+    const open = addPart(batch);
+    if (open.error === undefined) {
+      try {
+        inserter.finish();
+        db.exec('COMMIT');
+      } catch (err) {
+        open.error = err;
+        rollback();
+      }
+    }
+    const all = Array.from({ length: open.rows }, (_, i) => i);
+    if (open.error !== undefined || open.chain === undefined)
+      reply.failed.push({ rows: all, error: errorOf(open.error) });
+    else {
+      const n = wal?.committed() ?? 0;
+      reply.committed.push({ rows: all, seqs: open.chain.seqs, hashes: open.chain.hashes, commit: n });
+      if (batch.sync === true && wal !== undefined) {
+        // Before the reply: the caller is blocked until its rows are on the disk.
+        try {
+          wal.syncNow();
+          send({ kind: 'durable', through: n, fsyncs: wal.fsyncs });
+        } catch (err) {
+          send({ kind: 'fsync-failed', error: errorOf(err) });
+        }
+      }
+    }
+  }
+  openParts = undefined;
+  send(reply);
+  Atomics.add(state, WriterSlot.DONE, 1);
+  Atomics.notify(state, WriterSlot.DONE);
 }
 
 const errorOf = (err: unknown): { message: string; code?: string } => {
@@ -113,6 +211,13 @@ function send(message: WriterReply): void {
 }
 
 function handle(batch: WriterBatch): void {
+  if (batch.part === 'more') {
+    addPart(batch);
+    return;
+  }
+  if (batch.part !== undefined) return endParts(batch);
+  // Parts are sent by one synchronous call, which ends them before anything else is sent.
+  if (openParts !== undefined) throw new Error('a batch arrived while the parts of another were still open');
   const all = batch.waited.map((_, i) => i);
   const parts: WriterReply & { kind: 'batch' } = { kind: 'batch', id: batch.id, committed: [], failed: [] };
   try {

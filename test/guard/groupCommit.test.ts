@@ -50,7 +50,11 @@ describe('group commit on the guarded path', () => {
       const watch = onFirstRequest(server, () => store.writeStats);
       await Promise.all(Array.from({ length: CONCURRENT }, () => ec2.send(new DescribeInstancesCommand({}))));
       // When the first request arrived, all the attempts were committed, in one transaction with one fsync started.
-      expect(watch.seen).toEqual({ transactions: before.transactions + 1, fsyncs: before.fsyncs + 1 });
+      expect(watch.seen).toEqual({
+        transactions: before.transactions + 1,
+        fsyncs: before.fsyncs + 1,
+        onWriterThread: 0,
+      });
       await store.flush();
       const attempts = [...store.entries()].filter((e) => e.kind === 'attempt');
       expect(attempts).toHaveLength(CONCURRENT + 1);
@@ -74,7 +78,11 @@ describe('group commit on the guarded path', () => {
       // Nothing is written while the task that staged them runs.
       expect(store.writeStats).toEqual(before);
       const receipts = await Promise.all(staged.map((s) => s.committed));
-      expect(store.writeStats).toEqual({ transactions: before.transactions + 1, fsyncs: before.fsyncs + 1 });
+      expect(store.writeStats).toEqual({
+        transactions: before.transactions + 1,
+        fsyncs: before.fsyncs + 1,
+        onWriterThread: 0,
+      });
       expect(receipts.map((r) => r.auditId)).toEqual(staged.map((s) => s.auditId));
       await Promise.all(staged.map((s) => s.durable));
       expect(store.writeStats.fsyncs).toBe(before.fsyncs + 1);
