@@ -5,11 +5,11 @@
  * (dist/), so the store is loaded from there. What must hold is what held on
  * the calling thread: one transaction and one fsync per batch, the receipts
  * and the rows in the order given, the documented hash recipe (keyed too),
- * all or nothing when an entry is bad or the store is full, the order of
- * staged entries before it, and the same trail as `writer: 'inline'`.
+ * all or nothing when an entry is bad, the store is full or another
+ * connection holds the lock, the order of staged entries before it, and the
+ * same trail as `writer: 'inline'`.
  */
-import { resolve } from 'node:path';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntryInput } from '../../src/audit/index.js';
@@ -120,6 +120,31 @@ describe('appendBatch on the writer thread', () => {
       // Still full for single entries too, and still readable.
       fillStore(store);
       expect(store.verify().ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('another connection holds the write lock past busyTimeoutMs: BUSY, as inline, and nothing of the batch is written', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const path = join(dir, 'busy.db');
+    const store = dist.AuditStore.open({ path, busyTimeoutMs: 200 });
+    try {
+      await onWriter(store);
+      const head = store.verify().head;
+      const other = new Database(path);
+      other.exec('BEGIN IMMEDIATE');
+      try {
+        expect(() => store.appendBatch(batchOf(60_000))).toThrow(
+          expect.objectContaining({ code: 'BUSY', message: expect.stringMatching(/no entry was written/) }),
+        );
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+      }
+      expect(store.verify().head).toEqual(head);
+      expect(store.appendBatch(batchOf(61_000))[0]?.sequence).toBe((head?.sequence as number) + 1);
+      expect(store.writeStats.onWriterThread).toBe(2);
     } finally {
       await store.close();
     }
