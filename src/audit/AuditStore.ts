@@ -219,10 +219,11 @@ export interface AuditStoreOptions {
    */
   maxBatchSize?: number;
   /**
-   * Where group commits (`stageAttempt`, `stageOutcome`, `enqueue`) run: `thread`, a writer thread of the
-   * store's own, started with the first staged entry (format-2 stores, the compiled build; elsewhere, and
-   * until that thread is ready, on the calling thread); `inline`, always on the calling thread. Every other
-   * write and read runs on the calling thread after the writer's batches (see writerThread.ts).
+   * Where group commits (`stageAttempt`, `stageOutcome`, `enqueue`) and batches of more than 128 entries
+   * (`appendBatch`) are committed: `thread`, a writer thread of the store's own, started with the first staged
+   * entry or such batch (format-2 stores, the compiled build; elsewhere, and until that thread is ready, on the
+   * calling thread); `inline`, always on the calling thread. Every other write and read runs on the calling
+   * thread after the writer's batches (see writerThread.ts).
    * @default 'thread'
    */
   writer?: 'thread' | 'inline';

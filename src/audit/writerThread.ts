@@ -8,10 +8,13 @@
  * redaction, body text), so nothing secret crosses as anything but the
  * redacted text that is written anyway; the writer chains the rows to the
  * head it reads inside its own transaction, exactly as the store's thread
- * does, and fsyncs the write-ahead log with the same group fsync.
+ * does, and fsyncs the write-ahead log with the same group fsync. A large
+ * `appendBatch` comes in parts of one transaction ({@link WriterThread.part},
+ * then a `submit` that ends it), so the writer inserts one part while the
+ * store's thread prepares the next.
  *
- * The thread starts with the first staged entry (that entry and any staged
- * before the thread is ready are committed on the store's thread, as
+ * The thread starts with the first staged entry or large batch (what comes
+ * before the thread is ready is committed on the store's thread, as
  * before), only from the compiled build and only for format-2 stores. Every
  * other write and every read first waits, without the event loop, until the
  * writer has replied to each batch it was given and takes those replies, so
