@@ -320,6 +320,12 @@ type MergedRow = AuditRow & {
 };
 
 /**
+ * Rows per part of an `appendBatch` sent to the writer thread: large enough that a message's cost is shared
+ * by many rows, small enough that the writer starts inserting soon and the last part leaves little to wait for.
+ */
+const ROWS_PER_PART = 128;
+
+/**
  * The audit store. Open it with {@link AuditStore.open}; it implements the
  * `AuditSink` contract the guard and validator write to.
  *
@@ -335,12 +341,6 @@ type MergedRow = AuditRow & {
  * store.close();
  * ```
  */
-/**
- * Rows per part of an `appendBatch` sent to the writer thread: large enough that a message's cost is shared
- * by many rows, small enough that the writer starts inserting soon and the last part leaves little to wait for.
- */
-const ROWS_PER_PART = 128;
-
 export class AuditStore implements AuditSink {
   readonly path: string;
   readonly sessionId: string;
