@@ -7,11 +7,15 @@ import { FIXTURES, ROOT, runNode, sqliteRows, tempDir } from './helpers.js';
 
 const APPENDER = join(FIXTURES, 'appender.mjs');
 
-/** Starts an appender, SIGKILLs it once `killAfter` acknowledgements arrived, and returns the acknowledged entries. */
+/**
+ * Starts an appender, SIGKILLs it once `killAfter` acknowledgements arrived (and, with `after`, once it said
+ * that line too), and returns the acknowledged entries and the other lines it said.
+ */
 function appendThenKill(
   path: string,
   mode: string,
   killAfter: number,
+  after?: string,
 ): Promise<{ acked: Map<string, number>; signal: NodeJS.Signals | null; said: Set<string> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [APPENDER, path, mode, '1000000'], {
@@ -32,7 +36,8 @@ function appendThenKill(
         if (seq && id) acked.set(id, Number(seq));
         else if (seq) said.add(seq);
       }
-      if (acked.size >= killAfter && child.exitCode === null) child.kill('SIGKILL');
+      const ready = after === undefined || said.has(after);
+      if (acked.size >= killAfter && ready && child.exitCode === null) child.kill('SIGKILL');
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -51,9 +56,14 @@ describe('durability and concurrency', () => {
   for (const mode of ['single', 'batch', 'enqueue', 'staged', 'durable']) {
     it(`every ${mode} append that returned survives SIGKILL mid-stream, and the chain verifies`, async () => {
       const path = join(dir, `${mode}.db`);
-      // Batches: enough of them that most are committed by the store's writer thread, in parts.
+      // Batches: killed only once the store's writer thread commits them, in parts (it starts with the first).
       const killAfter = mode === 'batch' ? 4000 : 400;
-      const { acked, signal, said } = await appendThenKill(path, mode, killAfter);
+      const { acked, signal, said } = await appendThenKill(
+        path,
+        mode,
+        killAfter,
+        mode === 'batch' ? 'thread' : undefined,
+      );
       expect(signal).toBe('SIGKILL');
       expect(acked.size).toBeGreaterThanOrEqual(killAfter);
       if (mode === 'batch') expect(said.has('thread')).toBe(true);
