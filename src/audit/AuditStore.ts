@@ -604,7 +604,9 @@ export class AuditStore implements AuditSink {
     const part = done.committed[0];
     if (part === undefined || part.seqs.length !== rows.length)
       throw this.#walError(new Error('the audit writer thread answered for other rows than it was given'));
-    // An fsync that failed on the writer made it refuse writes: these rows may not be on the disk.
+    // This batch's own failed fsync fails it above (the writer says so before it replies); a failure the writer
+    // reported while the reply was taken (an fsync of earlier commits) leaves the store refusing writes, and
+    // this batch is reported with it rather than as written.
     const fsyncFailure = writer.failure;
     if (fsyncFailure !== undefined) throw this.#walError(fsyncFailure);
     const receipts = rows.map((row, k): AuditReceipt => ({

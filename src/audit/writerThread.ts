@@ -137,8 +137,7 @@ export class WriterThread {
     this.#pending.set(id, done);
     this.#posted += 1;
     this.#refresh();
-    const batch: WriterBatch = last === undefined ? { id, rows, waited } : { id, rows, waited, ...last };
-    this.#worker.postMessage(batch);
+    this.#worker.postMessage({ id, rows, waited, ...last } satisfies WriterBatch);
   }
 
   /**

@@ -181,21 +181,12 @@ function endParts(batch: WriterBatch): void {
     else {
       const n = wal?.committed() ?? 0;
       reply.committed.push({ rows: all, seqs: open.chain.seqs, hashes: open.chain.hashes, commit: n });
-      if (batch.sync === true && wal !== undefined) {
-        // Before the reply: the caller is blocked until its rows are on the disk.
-        try {
-          wal.syncNow();
-          send({ kind: 'durable', through: n, fsyncs: wal.fsyncs });
-        } catch (err) {
-          send({ kind: 'fsync-failed', error: errorOf(err) });
-        }
-      }
+      // Before the reply: the caller is blocked until its rows are on the disk.
+      if (batch.sync === true && wal !== undefined) syncNow(wal, n);
     }
   }
   openParts = undefined;
-  send(reply);
-  Atomics.add(state, WriterSlot.DONE, 1);
-  Atomics.notify(state, WriterSlot.DONE);
+  answer(reply);
 }
 
 const errorOf = (err: unknown): { message: string; code?: string } => {
@@ -208,6 +199,23 @@ const errorOf = (err: unknown): { message: string; code?: string } => {
 
 function send(message: WriterReply): void {
   reply.postMessage(message);
+}
+
+/** Sends a batch's reply and counts it: whoever waits for the count can read the reply at once. */
+function answer(message: WriterReply & { kind: 'batch' }): void {
+  send(message);
+  Atomics.add(state, WriterSlot.DONE, 1);
+  Atomics.notify(state, WriterSlot.DONE);
+}
+
+/** fsyncs the write-ahead log now, on this thread, and says whether commit `n` is on the disk. */
+function syncNow(log: WalSync, n: number): void {
+  try {
+    log.syncNow();
+    send({ kind: 'durable', through: n, fsyncs: log.fsyncs });
+  } catch (err) {
+    send({ kind: 'fsync-failed', error: errorOf(err) });
+  }
 }
 
 function handle(batch: WriterBatch): void {
@@ -234,10 +242,8 @@ function handle(batch: WriterBatch): void {
       }
     } else parts.failed.push({ rows: all, error: errorOf(err) });
   }
-  send(parts);
-  // Once the reply is on the port: whoever waits for this count can read it at once (not after the fsync).
-  Atomics.add(state, WriterSlot.DONE, 1);
-  Atomics.notify(state, WriterSlot.DONE);
+  // Answered before the fsync: the commit is what the caller waits for first.
+  answer(parts);
   const done = parts.committed[0];
   if (done !== undefined && wal !== undefined) {
     const waited = done.rows.some((i) => batch.waited[i] === 1);
@@ -245,12 +251,7 @@ function handle(batch: WriterBatch): void {
     if (waited) {
       // At once, on this thread (no hop to the thread pool and back): batches that arrive meanwhile wait and
       // then share one transaction and the next fsync.
-      try {
-        wal.syncNow();
-        send({ kind: 'durable', through: n, fsyncs: wal.fsyncs });
-      } catch (err) {
-        send({ kind: 'fsync-failed', error: errorOf(err) });
-      }
+      syncNow(wal, n);
     } else {
       // Nobody waits for it (staged outcomes): it rides on the next fsync, or the lazy timer's.
       wal.durableSoon(n).then(
