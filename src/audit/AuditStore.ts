@@ -232,6 +232,12 @@ export interface AuditStoreOptions {
 /** A validated, redacted entry ready to be chained (everything but seq and hashes). */
 type PendingRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
 
+/** What one transaction of {@link AuditStore} inserted: its receipts and the length of the format-2 bodies written. */
+interface InsertedRows {
+  receipts: AuditReceipt[];
+  bytes: number;
+}
+
 interface Pending {
   row: PendingRow;
   /**
@@ -395,6 +401,8 @@ export class AuditStore implements AuditSink {
           { kind: string; service?: string | null; operation?: string | null; body?: string }
         >;
         outcomeFor: Database.Statement<[string], { seq: number }>;
+        /** {@link #insertRows} in one `BEGIN IMMEDIATE` transaction (see {@link #prepare}). */
+        write: Database.Transaction<(rows: PendingRow[], precheck: (() => void) | undefined) => InsertedRows>;
       }
     | undefined;
 
@@ -509,6 +517,11 @@ export class AuditStore implements AuditSink {
           : 'SELECT kind, service, operation FROM audit_entries WHERE audit_id = ?',
       ),
       outcomeFor: this.#db.prepare("SELECT seq FROM audit_entries WHERE kind = 'outcome' AND ref_audit_id = ?"),
+      // Made once: better-sqlite3 builds four wrapper functions for each db.transaction(), which per commit
+      // allocated more than the rest of a single append.
+      write: this.#db.transaction((rows: PendingRow[], precheck: (() => void) | undefined) =>
+        this.#insertRows(rows, precheck),
+      ),
     };
   }
 
@@ -1057,53 +1070,55 @@ export class AuditStore implements AuditSink {
     const stmts = this.#writable();
     const failure = this.#writeFailure();
     if (failure !== undefined) throw this.#walError(failure);
-    const key = this.#key;
-    const v2 = this.format === 2;
-    const rows2 = stmts.rows2;
-    let bytes = 0;
-    const write = this.#db.transaction(() => {
-      precheck?.();
-      const head = stmts.head.get();
-      let seq = head?.seq ?? 0;
-      let prev = head?.hash ?? GENESIS_HASH;
-      const receipts: AuditReceipt[] = [];
-      for (const pending of rows) {
-        seq += 1;
-        let hash: string;
-        if (rows2 !== undefined) {
-          const body = bodyOf(pending);
-          bytes += body.length;
-          hash = hashText(
-            payload2(seq, pending.audit_id, pending.kind, pending.timestamp, pending.ref_audit_id, prev, body),
-            key,
-          );
-          rows2.add(seq, pending.audit_id, pending.kind, pending.timestamp, pending.ref_audit_id, body, prev, hash);
-        } else {
-          // The pending row is ours alone, so complete it in place rather than copying 25 fields per entry.
-          const row = pending as AuditRow;
-          row.seq = seq;
-          row.prev_hash = prev;
-          const values: (string | number | null)[] = hashedValues(row);
-          hash = hashOfValues(values, key);
-          values.push(hash);
-          (stmts.insert as Database.Statement<unknown[]>).run(values);
-        }
-        prev = hash;
-        receipts.push({ auditId: pending.audit_id, sequence: seq, hash, timestamp: pending.timestamp });
-      }
-      rows2?.finish();
-      return receipts;
-    });
-    let receipts: AuditReceipt[];
+    let inserted: InsertedRows;
     try {
-      receipts = write.immediate();
+      inserted = stmts.write.immediate(rows, precheck);
     } catch (err) {
-      rows2?.reset();
+      stmts.rows2?.reset();
       throw fromSqliteError(err, this.path, doing);
     }
     const commit = this.#wal?.committed() ?? 0;
-    this.#committedRows(rows, receipts, v2 ? bytes : rows.length * 600, logLater);
-    return [receipts, commit];
+    this.#committedRows(rows, inserted.receipts, this.format === 2 ? inserted.bytes : rows.length * 600, logLater);
+    return [inserted.receipts, commit];
+  }
+
+  /** Inside the transaction {@link #write} opens: chains `rows` to the head it reads and inserts them. */
+  #insertRows(rows: PendingRow[], precheck: (() => void) | undefined): InsertedRows {
+    const stmts = this.#writable();
+    const key = this.#key;
+    const rows2 = stmts.rows2;
+    let bytes = 0;
+    precheck?.();
+    const head = stmts.head.get();
+    let seq = head?.seq ?? 0;
+    let prev = head?.hash ?? GENESIS_HASH;
+    const receipts: AuditReceipt[] = [];
+    for (const pending of rows) {
+      seq += 1;
+      let hash: string;
+      if (rows2 !== undefined) {
+        const body = bodyOf(pending);
+        bytes += body.length;
+        hash = hashText(
+          payload2(seq, pending.audit_id, pending.kind, pending.timestamp, pending.ref_audit_id, prev, body),
+          key,
+        );
+        rows2.add(seq, pending.audit_id, pending.kind, pending.timestamp, pending.ref_audit_id, body, prev, hash);
+      } else {
+        // The pending row is ours alone, so complete it in place rather than copying 25 fields per entry.
+        const row = pending as AuditRow;
+        row.seq = seq;
+        row.prev_hash = prev;
+        const values: (string | number | null)[] = hashedValues(row);
+        hash = hashOfValues(values, key);
+        values.push(hash);
+        (stmts.insert as Database.Statement<unknown[]>).run(values);
+      }
+      prev = hash;
+      receipts.push({ auditId: pending.audit_id, sequence: seq, hash, timestamp: pending.timestamp });
+    }
+    rows2?.finish();
+    return { receipts, bytes };
   }
 
   /** What follows a commit here or on the writer thread: counts, the checkpoint estimate, the security-log line. */

@@ -98,17 +98,22 @@ function insertRow(flat: WriterBatch['rows'], i: number, chain: Chain): void {
   chain.hashes.push(hash);
 }
 
+/**
+ * One transaction of rows `indexes` of a batch. Made once: better-sqlite3 builds four wrapper functions for each
+ * `db.transaction()`, which per commit would cost more than a small commit's own work in allocation.
+ */
+const write = db.transaction((flat: WriterBatch['rows'], indexes: number[]): Chain => {
+  const chain = chainFromHead();
+  for (const i of indexes) insertRow(flat, i, chain);
+  inserter.finish();
+  return chain;
+});
+
 /** Commits `indexes` of the batch's rows in one transaction. */
 function commit(flat: WriterBatch['rows'], indexes: number[]): CommittedPart {
-  const write = db.transaction(() => {
-    const chain = chainFromHead();
-    for (const i of indexes) insertRow(flat, i, chain);
-    inserter.finish();
-    return chain;
-  });
   let chain: Chain;
   try {
-    chain = write.immediate();
+    chain = write.immediate(flat, indexes);
   } catch (err) {
     inserter.reset();
     throw err;
