@@ -302,7 +302,7 @@ async function grouped(dir, total) {
 }
 
 /** How many rounds the baseline comparison runs; each round measures both builds, in alternating order. */
-const AB_ROUNDS = Number(process.env.INVENTAG_BENCH_AB_ROUNDS ?? 3);
+const AB_ROUNDS = Number(process.env.INVENTAG_BENCH_AB_ROUNDS ?? 5);
 
 /**
  * The batched and single durable append lines of this build and of another built checkout, in turns within
@@ -311,6 +311,10 @@ const AB_ROUNDS = Number(process.env.INVENTAG_BENCH_AB_ROUNDS ?? 3);
 async function againstBaseline(dir, baseline) {
   const { AuditStore: Theirs } = await import(pathToFileURL(join(baseline, 'dist', 'audit', 'index.js')).href);
   const builds = { ours: AuditStore, theirs: Theirs };
+  // Each build is its own copy of the code, compiled on its own: the baseline's is cold here while ours ran
+  // the lines above. Both append 50,000 entries to a store of their own before the rounds, so the rounds
+  // compare warm code with warm code (without this the baseline's first round carried its JIT warm-up).
+  for (const b of ['theirs', 'ours']) batched(dir, 1000, 50_000, builds[b], `-${b}-warm`);
   const rounds = [];
   for (let r = 0; r < AB_ROUNDS; r += 1) {
     const order = r % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
