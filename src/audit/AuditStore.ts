@@ -582,8 +582,7 @@ export class AuditStore implements AuditSink {
     // Entries staged or enqueued earlier go first, so the chain keeps the order they were recorded in.
     this.#drainAll();
     this.#writable();
-    const failure = this.#writeFailure();
-    if (failure !== undefined) throw this.#walError(failure);
+    this.#refuseIfFailed();
     const rows: PendingRow[] = [];
     let flat: (string | null)[] = [];
     let bytes = 0;
@@ -660,8 +659,7 @@ export class AuditStore implements AuditSink {
    */
   stageAttempt(attempt: AuditAttempt): StagedAttempt {
     const row = this.#toRow(attempt);
-    const failure = this.#writeFailure();
-    if (failure !== undefined) throw this.#walError(failure);
+    this.#refuseIfFailed();
     let onCommit!: (receipt: AuditReceipt) => void;
     let onDurable!: () => void;
     let onFailure!: (err: unknown) => void;
@@ -964,6 +962,12 @@ export class AuditStore implements AuditSink {
     });
   }
 
+  /** Throws why this store refuses writes (see {@link #writeFailure}), if it does. */
+  #refuseIfFailed(): void {
+    const failure = this.#writeFailure();
+    if (failure !== undefined) throw this.#walError(failure);
+  }
+
   /** Why this store refuses writes: a failed fsync, or a writer thread that failed after it started. */
   #writeFailure(): Error | undefined {
     return this.#wal?.failure ?? this.#currentWriter()?.failure;
@@ -1068,8 +1072,7 @@ export class AuditStore implements AuditSink {
    */
   #write(rows: PendingRow[], doing: string, precheck?: () => void, logLater = false): [AuditReceipt[], number] {
     const stmts = this.#writable();
-    const failure = this.#writeFailure();
-    if (failure !== undefined) throw this.#walError(failure);
+    this.#refuseIfFailed();
     let inserted: InsertedRows;
     try {
       inserted = stmts.write.immediate(rows, precheck);
