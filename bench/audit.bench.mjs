@@ -37,6 +37,17 @@ const entry = (i) => ({
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
+/** `n` appends to `store`, each timed alone: their milliseconds, sorted. */
+function timedAppends(store, n) {
+  const ms = [];
+  for (let i = 0; i < n; i += 1) {
+    const t = process.hrtime.bigint();
+    store.append(entry(i));
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return ms.sort((a, b) => a - b);
+}
+
 function latencies(dir, durability, n, Store = AuditStore, label = '', steadyToo = false) {
   const path = join(dir, `single-${durability}${label}.db`);
   const store = Store.open({ path, durability });
@@ -45,15 +56,10 @@ function latencies(dir, durability, n, Store = AuditStore, label = '', steadyToo
   for (let i = 1; i < 200; i += 1) store.append(entry(i)); // warm-up; 199 appends stay below the first checkpoint
   // What one append writes to the write-ahead log (its pages and frame headers), which its fsync puts on the disk.
   const walBytesPerAppend = (statSync(`${path}-wal`).size - walBefore) / 199;
-  const ms = [];
-  for (let i = 0; i < n; i += 1) {
-    const t = process.hrtime.bigint();
-    store.append(entry(i));
-    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
+  const ms = timedAppends(store, n);
   // Steady state: once the WAL has grown to its working size and is written over from its start again (the
   // store's first checkpoints done, its threads started), n more appends.
-  const steady = [];
+  let steady;
   if (steadyToo) {
     let largest = statSync(`${path}-wal`).size;
     for (let grown = 0; grown < 100_000; grown += 1) {
@@ -62,22 +68,16 @@ function latencies(dir, durability, n, Store = AuditStore, label = '', steadyToo
       if (size <= largest && size > 2 ** 20) break;
       largest = Math.max(largest, size);
     }
-    for (let i = 0; i < n; i += 1) {
-      const t = process.hrtime.bigint();
-      store.append(entry(i));
-      steady.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-    steady.sort((a, b) => a - b);
+    steady = timedAppends(store, n);
   }
   store.closeSync();
-  ms.sort((a, b) => a - b);
   return {
     p50: pct(ms, 50),
     p99: pct(ms, 99),
     p999: pct(ms, 99.9),
     perSecond: n / (ms.reduce((a, b) => a + b, 0) / 1000),
     walBytesPerAppend,
-    steady: steady.length === 0 ? undefined : { p50: pct(steady, 50), p99: pct(steady, 99) },
+    steady: steady && { p50: pct(steady, 50), p99: pct(steady, 99) },
   };
 }
 
